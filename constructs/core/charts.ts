@@ -1,0 +1,26 @@
+/**
+ * Every Helm chart the kit installs, pinned in one place. Versions match the upstream reference data in
+ * `../shared/schemas/charts/<chart>` (see its SOURCES.md), which the tests validate values against.
+ * Upgrading a chart: change its version here, refresh the reference data, run `npm test`.
+ */
+export interface ChartPin {
+  /** Chart name in its repository. */
+  readonly chart: string;
+  /** Helm repository URL (or `oci://` registry). */
+  readonly repository: string;
+  /** Exact chart version. */
+  readonly version: string;
+  /** Folder name under `schemas/charts/` holding the chart's reference `values.yaml`. */
+  readonly schemaDir?: string;
+}
+
+export const CHARTS = {
+  nvidiaDevicePlugin: {
+    chart: "nvidia-device-plugin",
+    repository: "https://nvidia.github.io/k8s-device-plugin",
+    version: "0.20.0",
+    schemaDir: "nvidia-device-plugin",
+  },
+} as const satisfies Record<string, ChartPin>;
+
+export type ChartKey = keyof typeof CHARTS;
