@@ -1,0 +1,72 @@
+import type { PlatformConfigInput } from "../config/schema";
+
+/**
+ * Presets are configuration fragments, not code forks: the loader merges the chosen preset under the user's
+ * file (maps merge by key, everything else is replaced), then validates the result like any other config.
+ * A pool inherited from a preset is dropped with `create: false`.
+ */
+export type ConfigFragment = Omit<Partial<PlatformConfigInput>, "name" | "environment" | "region" | "preset">;
+
+const systemPool = (instanceType: string, minSize: number, maxSize: number) => ({
+  instanceTypes: [instanceType],
+  minSize,
+  maxSize,
+  labels: { "mlops.io/pool": "system" },
+});
+
+export const PRESET_FRAGMENTS: Readonly<Record<"minimal" | "standard" | "gpu-training", ConfigFragment>> = {
+  /** Cheapest useful platform: two AZs, one NAT gateway, a small system pool, no GPUs. */
+  minimal: {
+    network: { azCount: 2, natGatewayStrategy: "single" },
+    nodePools: { system: systemPool("m6i.large", 2, 4) },
+  },
+  /** Production shape: three AZs with a NAT gateway each, a system pool and a scale-to-zero GPU inference pool. */
+  standard: {
+    network: { azCount: 3, natGatewayStrategy: "one-per-az" },
+    nodePools: {
+      system: systemPool("m6i.xlarge", 2, 6),
+      gpu: {
+        gpu: true,
+        instanceTypes: ["g5.xlarge", "g6.xlarge"],
+        minSize: 0,
+        maxSize: 4,
+        diskSizeGiB: 200,
+        labels: { "mlops.io/pool": "gpu-inference" },
+      },
+    },
+  },
+  /** Standard plus a large, Spot-backed GPU pool for training jobs. */
+  "gpu-training": {
+    network: { azCount: 3, natGatewayStrategy: "one-per-az" },
+    nodePools: {
+      system: systemPool("m6i.xlarge", 2, 6),
+      gpu: {
+        gpu: true,
+        instanceTypes: ["g5.xlarge", "g6.xlarge"],
+        minSize: 0,
+        maxSize: 4,
+        diskSizeGiB: 200,
+        labels: { "mlops.io/pool": "gpu-inference" },
+      },
+      training: {
+        gpu: true,
+        capacityType: "SPOT",
+        instanceTypes: ["g6e.12xlarge", "g5.12xlarge", "p4d.24xlarge"],
+        minSize: 0,
+        maxSize: 8,
+        diskSizeGiB: 500,
+        labels: { "mlops.io/pool": "gpu-training" },
+        taints: [{ key: "mlops.io/workload", value: "training", effect: "NO_SCHEDULE" }],
+      },
+    },
+  },
+};
+
+/** The configuration `cdktf synth` uses when no file is named: the standard preset, dev environment. */
+export const EMBEDDED_DEFAULT: PlatformConfigInput = {
+  preset: "standard",
+  name: "mlops",
+  environment: "dev",
+  region: "eu-west-1",
+  tags: { "mlops.io/managed-by": "mlops-platform-kit" },
+};
