@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# CI step for the Kafka feedback-loop tests: Java 17 + Maven from Debian 12, then the pinned Kafka broker jars
+# from Maven Central (scripts/kafka/fetch.sh, idempotent). Exports KAFKA_CLASSPATH_DIR via $CI_ENV_FILE.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
+missing=()
+command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
+command -v mvn >/dev/null || missing+=(maven)
+if ((${#missing[@]})); then
+  apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+java -version 2>&1 | head -1
+
+dir="$(bash scripts/kafka/fetch.sh)"
+if [[ -n "${CI_ENV_FILE:-}" ]]; then
+  echo "KAFKA_CLASSPATH_DIR=$dir" >>"$CI_ENV_FILE"
+fi
+echo "kafka.sh: KAFKA_CLASSPATH_DIR=$dir"

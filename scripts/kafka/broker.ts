@@ -1,0 +1,295 @@
+/**
+ * A real single-node Apache Kafka (KRaft broker + controller) for tests, run from the Maven Central jars that
+ * `scripts/kafka/fetch.sh` puts in a cache dir. No Docker, loopback only, small heap. It can be stopped and
+ * started again on the same ports and data dir, which outage tests need.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { createWriteStream, existsSync, readdirSync, readFileSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createConnection, createServer } from "node:net";
+import { homedir, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** The pinned Kafka version, read from the pom so there is one source of truth. */
+export const KAFKA_VERSION: string = (() => {
+  const pom = readFileSync(join(here, "pom.xml"), "utf8");
+  const match = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(pom);
+  if (!match?.[1]) throw new Error(`scripts/kafka/pom.xml: no <kafka.version> property found`);
+  return match[1];
+})();
+
+/** The command that installs what the broker needs, for skip banners. */
+export const KAFKA_INSTALL_HINT = "bash scripts/kafka/fetch.sh   (or: bash .ci/steps/kafka.sh)";
+
+/** Where the jars are: $KAFKA_CLASSPATH_DIR, else the default cache dir that fetch.sh fills. */
+export function kafkaClasspathDir(): string {
+  return (
+    process.env.KAFKA_CLASSPATH_DIR ??
+    join(
+      process.env.KAFKA_CACHE_DIR ?? join(homedir(), ".cache", "mlops-kit"),
+      `kafka-${KAFKA_VERSION}`,
+      "libs",
+    )
+  );
+}
+
+/** Why a broker cannot run here, or undefined when it can (jars present, `java` on PATH). */
+export function kafkaUnavailableReason(): string | undefined {
+  const dir = kafkaClasspathDir();
+  const jar = `kafka_2.13-${KAFKA_VERSION}.jar`;
+  if (!existsSync(dir) || !readdirSync(dir).includes(jar)) {
+    return `Kafka ${KAFKA_VERSION} jars not found: expected ${jar} in ${dir}`;
+  }
+  const javaHome = process.env.JAVA_HOME;
+  const javaOnPath = (process.env.PATH ?? "").split(":").some((p) => p && existsSync(join(p, "java")));
+  if (!javaOnPath && !(javaHome && existsSync(join(javaHome, "bin", "java")))) {
+    return "no `java` on PATH (Java 17+ is needed to run the Kafka broker)";
+  }
+  return undefined;
+}
+
+export interface KafkaTestBrokerOptions {
+  /** JVM max heap; the broker needs little for tests. */
+  readonly heapMax?: string;
+  /** How long `start()` waits for the broker to report it has started. */
+  readonly startTimeoutMs?: number;
+  /** Extra server.properties entries (override the defaults). */
+  readonly properties?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** Picks a free TCP port on 127.0.0.1 (the OS chooses; closed again right away). */
+export async function freePort(): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => (port ? resolve(port) : reject(new Error("could not get a free port"))));
+    });
+  });
+}
+
+function portAccepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: "127.0.0.1", port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Live brokers, killed if the test process exits without stopping them. */
+const live = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of live) child.kill("SIGKILL");
+});
+
+export class KafkaTestBroker {
+  private child: ChildProcess | undefined;
+  private starts = 0;
+
+  private constructor(
+    readonly dir: string,
+    readonly port: number,
+    readonly controllerPort: number,
+    private readonly options: KafkaTestBrokerOptions,
+  ) {}
+
+  /** Formats storage in a new temp dir on two free ports, then starts the broker and waits until it is up. */
+  static async create(options: KafkaTestBrokerOptions = {}): Promise<KafkaTestBroker> {
+    const reason = kafkaUnavailableReason();
+    if (reason) throw new Error(`${reason}; install with: ${KAFKA_INSTALL_HINT}`);
+    const dir = await mkdtemp(join(tmpdir(), "mlops-kafka-"));
+    const port = await freePort();
+    let controllerPort = await freePort();
+    while (controllerPort === port) controllerPort = await freePort();
+    const broker = new KafkaTestBroker(dir, port, controllerPort, options);
+    await broker.writeConfig();
+    await broker.format();
+    await broker.start();
+    return broker;
+  }
+
+  /** `host:port` for clients. */
+  get bootstrap(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined;
+  }
+
+  private get propertiesFile(): string {
+    return join(this.dir, "server.properties");
+  }
+
+  private async writeConfig(): Promise<void> {
+    const props: Record<string, string | number | boolean> = {
+      "process.roles": "broker,controller",
+      "node.id": 1,
+      "controller.quorum.voters": `1@127.0.0.1:${this.controllerPort}`,
+      listeners: `PLAINTEXT://127.0.0.1:${this.port},CONTROLLER://127.0.0.1:${this.controllerPort}`,
+      "advertised.listeners": `PLAINTEXT://127.0.0.1:${this.port}`,
+      "controller.listener.names": "CONTROLLER",
+      "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+      "inter.broker.listener.name": "PLAINTEXT",
+      "log.dirs": join(this.dir, "data"),
+      "num.partitions": 1,
+      // Single node: every internal topic has one replica, and few partitions so coordinators load fast.
+      "offsets.topic.replication.factor": 1,
+      "offsets.topic.num.partitions": 1,
+      "transaction.state.log.replication.factor": 1,
+      "transaction.state.log.min.isr": 1,
+      "transaction.state.log.num.partitions": 1,
+      "share.coordinator.state.topic.replication.factor": 1,
+      "share.coordinator.state.topic.min.isr": 1,
+      "share.coordinator.state.topic.num.partitions": 1,
+      "group.initial.rebalance.delay.ms": 0,
+      // Clients must create their topics explicitly, so a missing topic is a visible error.
+      "auto.create.topics.enable": false,
+      "num.network.threads": 2,
+      "num.io.threads": 2,
+      "background.threads": 2,
+      "num.recovery.threads.per.data.dir": 1,
+      ...this.options.properties,
+    };
+    const text = Object.entries(props)
+      .map(([k, v]) => `${k}=${v}`)
+      .join("\n");
+    await writeFile(this.propertiesFile, `${text}\n`);
+    // Broker logs go to a file per start; INFO from the server class carries the "started" line we wait for.
+    await writeFile(
+      join(this.dir, "log4j2.properties"),
+      [
+        "status = warn",
+        "appender.out.type = Console",
+        "appender.out.name = out",
+        "appender.out.layout.type = PatternLayout",
+        "appender.out.layout.pattern = [%d] %p %m (%c)%n",
+        "rootLogger.level = warn",
+        "rootLogger.appenderRef.out.ref = out",
+        "logger.server.name = kafka.server.KafkaRaftServer",
+        "logger.server.level = info",
+        "",
+      ].join("\n"),
+    );
+  }
+
+  private javaArgs(mainClass: string, ...args: string[]): string[] {
+    return [
+      `-Xmx${this.options.heapMax ?? "512m"}`,
+      "-Xms64m",
+      "-XX:+UseSerialGC",
+      // C1 only: the broker starts in about half the time and tests move little data.
+      "-XX:TieredStopAtLevel=1",
+      "-XX:-UsePerfData",
+      "-Djava.awt.headless=true",
+      "-Djava.net.preferIPv4Stack=true",
+      `-Dlog4j2.configurationFile=${join(this.dir, "log4j2.properties")}`,
+      "-cp",
+      `${kafkaClasspathDir()}/*`,
+      mainClass,
+      ...args,
+    ];
+  }
+
+  private async format(): Promise<void> {
+    // A Kafka cluster id is a UUID in URL-safe base64 without padding.
+    const clusterId = randomBytes(16).toString("base64url");
+    await mkdir(join(this.dir, "data"), { recursive: true });
+    const args = this.javaArgs(
+      "kafka.tools.StorageTool",
+      "format",
+      "-t",
+      clusterId,
+      "-c",
+      this.propertiesFile,
+    );
+    const output = await new Promise<string>((resolve, reject) => {
+      const child = spawn("java", args, { stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      child.stdout.on("data", (d) => (out += d));
+      child.stderr.on("data", (d) => (out += d));
+      child.once("error", reject);
+      child.once("exit", (code) =>
+        code === 0 ? resolve(out) : reject(new Error(`kafka StorageTool format exited ${code}: ${out}`)),
+      );
+    });
+    if (!/Formatting/.test(output)) throw new Error(`kafka StorageTool format said: ${output}`);
+  }
+
+  /** Starts the broker (same ports and data dir as before) and waits until it reports it has started. */
+  async start(): Promise<void> {
+    if (this.child) return;
+    this.starts += 1;
+    const logFile = join(this.dir, `broker-${this.starts}.log`);
+    const log = createWriteStream(logFile);
+    const child = spawn("java", this.javaArgs("kafka.Kafka", this.propertiesFile), {
+      stdio: ["ignore", "pipe", "pipe"],
+      cwd: this.dir,
+    });
+    child.stdout?.pipe(log);
+    child.stderr?.pipe(log);
+    this.child = child;
+    live.add(child);
+    let exited: number | null | undefined;
+    child.once("exit", (code) => {
+      exited = code;
+      live.delete(child);
+      if (this.child === child) this.child = undefined;
+    });
+
+    const deadline = Date.now() + (this.options.startTimeoutMs ?? 60_000);
+    while (Date.now() < deadline) {
+      if (exited !== undefined) {
+        throw new Error(`kafka broker exited with ${exited} while starting; log: ${await tail(logFile)}`);
+      }
+      const text = await readFile(logFile, "utf8").catch(() => "");
+      if (/Kafka Server started/.test(text) && (await portAccepts(this.port))) return;
+      await sleep(200);
+    }
+    await this.stop();
+    throw new Error(`kafka broker did not start within the timeout; log: ${await tail(logFile)}`);
+  }
+
+  /** Stops the broker; SIGTERM lets it shut down cleanly, SIGKILL simulates a crash. */
+  async stop(signal: "SIGTERM" | "SIGKILL" = "SIGTERM", timeoutMs = 30_000): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    const exited = new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) resolve();
+      else child.once("exit", () => resolve());
+    });
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    await exited;
+    clearTimeout(timer);
+    this.child = undefined;
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
+  /** Stops the broker and deletes its data dir. */
+  async destroy(): Promise<void> {
+    await this.stop("SIGKILL");
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+async function tail(file: string): Promise<string> {
+  const text = await readFile(file, "utf8").catch(() => "(no log)");
+  return text.slice(-2000);
+}
