@@ -155,6 +155,10 @@ export function describeIssues(
         continue;
       }
     }
+    if (i.code === "custom" && (i.params as { formatted?: boolean } | undefined)?.formatted) {
+      problems.push({ path: formatPath(i.path), message: i.message });
+      continue;
+    }
     const value = "input" in i && i.input !== undefined ? i.input : valueAt(input, i.path);
     const path = formatPath(i.path);
     let message: string;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { gpuIncompatibility, isArmInstanceType, isInstanceType, isNvidiaGpuInstanceType } from "../constructs/core/instance-types";
+import { show } from "./errors";
 import { awsRegion, cidr, cidrsOverlap, dnsLabel, iamPrincipalArn, kmsKeyArn, logRetentionInDays, parseCidr, tags } from "./primitives";
 
 /**
@@ -185,7 +186,8 @@ export const PlatformConfigObject = z.strictObject({
 type Ctx = z.RefinementCtx;
 
 function issue(ctx: Ctx, path: (string | number)[], input: unknown, message: string): void {
-  ctx.addIssue({ code: "custom", path, input, message });
+  // zod drops `input` from custom issues, so the quoted value goes into the message here.
+  ctx.addIssue({ code: "custom", path, message: `got ${show(input)}; ${message}`, params: { formatted: true } });
 }
 
 function checkNetwork(c: z.output<typeof PlatformConfigObject>, ctx: Ctx): void {

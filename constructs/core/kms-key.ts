@@ -17,6 +17,12 @@ export interface KmsKeyProps {
   readonly allowCloudWatchLogs?: boolean;
   /** AWS service principals (e.g. `s3.amazonaws.com`) allowed to use the key on behalf of this account. @default [] */
   readonly allowServicePrincipals?: readonly string[];
+  /**
+   * Lets EC2 Auto Scaling's service-linked role use the key, which it needs to launch instances whose root volumes
+   * are encrypted with it (managed node groups). IAM policies cannot grant this: the role is AWS-managed.
+   * @default false
+   */
+  readonly allowAutoScaling?: boolean;
   /** `lifecycle.prevent_destroy`: losing a key makes everything it encrypted unreadable. @default true */
   readonly preventDestroy?: boolean;
   readonly tags?: Tags;
@@ -69,6 +75,26 @@ export class KmsKey extends Construct {
         principals: [{ type: "Service", identifiers: [...props.allowServicePrincipals] }],
         condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [aws.accountId] }],
       });
+    }
+    if (props.allowAutoScaling) {
+      const asg = [`arn:${aws.partition}:iam::${aws.accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`];
+      statements.push(
+        {
+          sid: "AutoScalingUse",
+          effect: "Allow",
+          actions: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+          resources: ["*"],
+          principals: [{ type: "AWS", identifiers: asg }],
+        },
+        {
+          sid: "AutoScalingGrants",
+          effect: "Allow",
+          actions: ["kms:CreateGrant"],
+          resources: ["*"],
+          principals: [{ type: "AWS", identifiers: asg }],
+          condition: [{ test: "Bool", variable: "kms:GrantIsForAWSResource", values: ["true"] }],
+        },
+      );
     }
     const policy = new DataAwsIamPolicyDocument(this, "Policy", { statement: statements });
 
