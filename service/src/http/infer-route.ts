@@ -1,0 +1,127 @@
+/** `POST /v2/models/{name}[/versions/{v}]/infer`: decode, run on the engine, encode JSON or binary, hand off. */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { InferenceResult, Tensor } from "../contracts";
+import { HttpError } from "./errors";
+import { parseInferRequest, type RequestedOutput } from "./infer-request";
+import { requireModel } from "./model-routes";
+import { buildEvent, dispatchEvent } from "./prediction-event";
+import type { ServerOptions } from "./server";
+import { toBinaryData, toJsonData } from "./tensors";
+
+type InferRoute = { Params: { name: string; version?: string } };
+
+interface InferLabels {
+  model: string;
+  version: string;
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    inferLabels: InferLabels | undefined;
+  }
+}
+
+export function registerInferRoutes(app: FastifyInstance, options: ServerOptions): void {
+  const { engine, metrics } = options;
+  const sinks = options.sinks ?? [];
+  const eventOptions = {
+    scoreOutput: options.scoreOutput ?? "probabilities",
+    labelOutput: options.labelOutput ?? "label",
+  };
+  app.decorateRequest("inferLabels", undefined);
+
+  // Model names in labels only once the model is known: unknown names must not grow the series count.
+  const onResponse = async (request: FastifyRequest, reply: FastifyReply) => {
+    const labels = request.inferLabels ?? { model: "unknown", version: "" };
+    metrics.inferenceRequests.inc({ ...labels, code: String(reply.statusCode) });
+  };
+
+  const handler = async (request: FastifyRequest<InferRoute>, reply: FastifyReply) => {
+    const { name, version } = request.params;
+    const meta = requireModel(engine, name, version);
+    request.inferLabels = { model: name, version: version ?? "" };
+    if (meta === undefined) throw new HttpError(503, `model '${name}' is not loaded`, { "retry-after": "1" });
+    const parsed = parseInferRequest(request.body, request.binaryData, meta);
+    const id = parsed.id ?? request.id;
+    if (parsed.id !== undefined) {
+      // The client's id becomes the request id in logs and the x-request-id header.
+      request.log = app.log.child({ "http.request.id": id });
+      reply.header("x-request-id", id);
+    }
+    const result = await engine.infer({
+      model: name,
+      ...(version === undefined ? {} : { version }),
+      inputs: parsed.inputs,
+    });
+    request.inferLabels = { model: result.model, version: result.version };
+    const rows = parsed.inputs[0]?.shape[0] ?? 0;
+    metrics.inferenceRows.inc(request.inferLabels, rows);
+    metrics.inferenceDuration.observe(
+      request.inferLabels,
+      Number(process.hrtime.bigint() - request.startedAt) / 1e9,
+    );
+    if (options.logFeatures) {
+      request.log.info(
+        {
+          inference: {
+            id,
+            model: result.model,
+            version: result.version,
+            rows,
+            features: featureLog(parsed.inputs),
+          },
+        },
+        "inference features",
+      );
+    }
+    dispatchEvent(
+      sinks,
+      () => buildEvent(id, parsed.inputs, result, eventOptions),
+      (err) => request.log.error({ err }, "prediction sink failed"),
+    );
+    const wanted =
+      parsed.outputs ?? result.outputs.map((o) => ({ name: o.name, binary: parsed.binaryByDefault }));
+    return sendResult(reply, id, result, wanted);
+  };
+
+  for (const url of ["/v2/models/:name/infer", "/v2/models/:name/versions/:version/infer"]) {
+    app.post<InferRoute>(url, { onResponse }, handler);
+  }
+}
+
+function featureLog(inputs: readonly Tensor[]): Record<string, unknown[]> {
+  return Object.fromEntries(inputs.map((t) => [t.name, toJsonData(t.data)]));
+}
+
+function sendResult(
+  reply: FastifyReply,
+  id: string,
+  result: InferenceResult,
+  wanted: readonly RequestedOutput[],
+) {
+  const outputs: Record<string, unknown>[] = [];
+  const binaries: Buffer[] = [];
+  for (const w of wanted) {
+    const t = result.outputs.find((o) => o.name === w.name);
+    if (t === undefined) throw new Error(`engine result lacks output '${w.name}'`);
+    if (w.binary) {
+      const bytes = toBinaryData(t.datatype, t.data);
+      binaries.push(bytes);
+      outputs.push({
+        name: t.name,
+        datatype: t.datatype,
+        shape: t.shape,
+        parameters: { binary_data_size: bytes.length },
+      });
+    } else {
+      outputs.push({ name: t.name, datatype: t.datatype, shape: t.shape, data: toJsonData(t.data) });
+    }
+  }
+  const header = JSON.stringify({ model_name: result.model, model_version: result.version, id, outputs });
+  if (binaries.length === 0) return reply.type("application/json; charset=utf-8").send(header);
+  const headerBytes = Buffer.from(header, "utf8");
+  return reply
+    .type("application/octet-stream")
+    .header("inference-header-content-length", String(headerBytes.length))
+    .send(Buffer.concat([headerBytes, ...binaries]));
+}

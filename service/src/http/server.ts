@@ -1,0 +1,182 @@
+/**
+ * Fastify app serving the Open Inference Protocol (KServe v2) REST API with the model-repository and binary
+ * tensor data extensions, /metrics, a drift endpoint and the OpenAPI document. Client errors are always 4xx
+ * `{"error": "..."}`; the server keeps serving.
+ */
+import { randomUUID } from "node:crypto";
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from "fastify";
+import type { Logger } from "pino";
+import type { InferenceEngine, PredictionSink } from "../contracts";
+import type { HttpMetrics } from "../metrics";
+import { openApiDocument } from "../openapi";
+import { HttpError, mapError } from "./errors";
+import { registerInferRoutes } from "./infer-route";
+import { registerModelRoutes } from "./model-routes";
+
+/** Drift state for the JSON endpoint; `model` omitted: every monitored model. */
+export interface DriftStatusSource {
+  status(model?: string): unknown;
+}
+
+export interface ServerOptions {
+  readonly engine: InferenceEngine;
+  readonly metrics: HttpMetrics;
+  readonly logger: Logger;
+  readonly sinks?: readonly PredictionSink[];
+  readonly drift?: DriftStatusSource;
+  readonly bodyLimit?: number;
+  readonly keepAliveTimeoutMs?: number;
+  /** Log request feature values (off by default: they may be personal data). */
+  readonly logFeatures?: boolean;
+  readonly scoreOutput?: string;
+  readonly labelOutput?: string;
+  readonly serverVersion?: string;
+}
+
+/** Shared by routes: flips to draining on SIGTERM so readiness fails before the listener closes. */
+export interface Lifecycle {
+  draining: boolean;
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The binary tensor data section after the JSON header (binary data extension). */
+    binaryData: Buffer | undefined;
+    startedAt: bigint;
+  }
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function buildServer(options: ServerOptions): { app: FastifyInstance; lifecycle: Lifecycle } {
+  const lifecycle: Lifecycle = { draining: false };
+  const bodyLimit = options.bodyLimit ?? 4 * 1024 * 1024;
+  const app = Fastify({
+    loggerInstance: options.logger,
+    // One "request completed" line per request from the onResponse hook instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "http.request.id" }),
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers["x-request-id"];
+      return typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    bodyLimit,
+    keepAliveTimeout: options.keepAliveTimeoutMs ?? 72_000,
+    // Requests arriving on kept-alive sockets during shutdown get a clean 503 + Connection: close.
+    return503OnClosing: true,
+    forceCloseConnections: "idle",
+  });
+
+  app.decorateRequest("binaryData", undefined);
+  app.decorateRequest("startedAt", 0n);
+  registerBodyParsers(app);
+
+  app.addHook("onRequest", async (request, reply) => {
+    request.startedAt = process.hrtime.bigint();
+    reply.header("x-request-id", request.id);
+  });
+  app.addHook("onResponse", async (request, reply) => {
+    const route = request.routeOptions.url ?? "unmatched";
+    const labels = { method: request.method, route, status_code: String(reply.statusCode) };
+    const seconds = Number(process.hrtime.bigint() - request.startedAt) / 1e9;
+    options.metrics.httpRequests.inc(labels);
+    options.metrics.httpDuration.observe(labels, seconds);
+    const level = reply.statusCode >= 500 ? "error" : reply.statusCode >= 400 ? "warn" : "debug";
+    request.log[level](
+      {
+        http: { request: { method: request.method }, response: { status_code: reply.statusCode } },
+        url: { path: request.url.split("?")[0] },
+        event: { duration: Math.round(seconds * 1e9) },
+      },
+      "request completed",
+    );
+  });
+
+  app.setErrorHandler((err, request, reply) => {
+    const mapped = mapError(err, { bodyLimit });
+    if (mapped.statusCode >= 500 && !(err instanceof HttpError) && err.name !== "QueueFullError") {
+      request.log.error({ err }, "request failed");
+    }
+    void reply.code(mapped.statusCode).headers(mapped.headers).send({ error: mapped.message });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send({ error: `no route for ${request.method} ${request.url.split("?")[0]}` });
+  });
+
+  app.get("/openapi.json", async () => openApiDocument);
+  app.get("/metrics", async (_request, reply) => {
+    const text = await options.metrics.registry.metrics();
+    return reply.type(options.metrics.registry.contentType).send(text);
+  });
+  app.get("/drift", async (_request, reply) => driftReply(options.drift, undefined, reply));
+  app.get<{ Params: { name: string } }>("/v2/models/:name/drift", async (request, reply) => {
+    const { name } = request.params;
+    if (
+      options.engine.metadata(name) === undefined &&
+      !options.engine.repositoryIndex().some((e) => e.name === name)
+    ) {
+      throw new HttpError(404, `model '${name}' not found`);
+    }
+    return driftReply(options.drift, name, reply);
+  });
+
+  registerModelRoutes(app, options, lifecycle);
+  registerInferRoutes(app, options);
+  return { app, lifecycle };
+}
+
+function driftReply(drift: DriftStatusSource | undefined, model: string | undefined, reply: FastifyReply) {
+  if (drift === undefined) throw new HttpError(404, "drift monitoring is disabled (DRIFT_ENABLED=false)");
+  const status = drift.status(model);
+  if (status === undefined) throw new HttpError(404, `no drift profile for model '${model}'`);
+  return reply.send(status);
+}
+
+/**
+ * JSON bodies, and binary-extension bodies (JSON header + tensor bytes) announced by
+ * `Inference-Header-Content-Length`, sent as application/json or application/octet-stream. Anything else: 415.
+ */
+function registerBodyParsers(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  const parse = (
+    request: FastifyRequest,
+    body: Buffer,
+    done: (err: Error | null, body?: unknown) => void,
+  ) => {
+    try {
+      const header = request.headers["inference-header-content-length"];
+      let json: Buffer = body;
+      if (header !== undefined) {
+        const n = Number(header);
+        if (typeof header !== "string" || !/^\d+$/.test(header) || n > body.length) {
+          throw new HttpError(
+            400,
+            `Inference-Header-Content-Length: expected an integer between 0 and the body length ${body.length}, got ${JSON.stringify(header)}`,
+          );
+        }
+        json = body.subarray(0, n);
+        request.binaryData = body.subarray(n);
+      } else if (request.headers["content-type"]?.startsWith("application/octet-stream")) {
+        throw new HttpError(
+          400,
+          "application/octet-stream bodies need an Inference-Header-Content-Length header",
+        );
+      }
+      if (json.length === 0) {
+        done(null, undefined);
+        return;
+      }
+      done(null, JSON.parse(json.toString("utf8")));
+    } catch (err) {
+      if (err instanceof SyntaxError)
+        done(new HttpError(400, `request body is not valid JSON: ${err.message}`));
+      else done(err as Error);
+    }
+  };
+  app.addContentTypeParser(["application/json", "application/octet-stream"], { parseAs: "buffer" }, parse);
+}

@@ -1,0 +1,61 @@
+/**
+ * HTTP-layer Prometheus metrics on a shared Registry; the engine, drift monitor and feedback loop register
+ * their own metrics on the same Registry so one /metrics endpoint exposes everything.
+ */
+import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+
+export interface HttpMetrics {
+  readonly registry: Registry;
+  readonly httpRequests: Counter<"method" | "route" | "status_code">;
+  readonly httpDuration: Histogram<"method" | "route" | "status_code">;
+  readonly inferenceRequests: Counter<"model" | "version" | "code">;
+  readonly inferenceDuration: Histogram<"model" | "version">;
+  readonly inferenceRows: Counter<"model" | "version">;
+}
+
+// Latency buckets from 0.5 ms to 5 s: the service answers small tabular batches in milliseconds.
+const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+export function createRegistry(options: { defaultMetrics?: boolean } = {}): Registry {
+  const registry = new Registry();
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+export function createHttpMetrics(registry: Registry): HttpMetrics {
+  return {
+    registry,
+    httpRequests: new Counter({
+      name: "http_requests_total",
+      help: "HTTP requests answered, by method, route template and status code.",
+      labelNames: ["method", "route", "status_code"],
+      registers: [registry],
+    }),
+    httpDuration: new Histogram({
+      name: "http_request_duration_seconds",
+      help: "HTTP request duration from arrival to response, in seconds.",
+      labelNames: ["method", "route", "status_code"],
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    inferenceRequests: new Counter({
+      name: "inference_requests_total",
+      help: "Inference requests answered, by model, version and HTTP status code.",
+      labelNames: ["model", "version", "code"],
+      registers: [registry],
+    }),
+    inferenceDuration: new Histogram({
+      name: "inference_request_duration_seconds",
+      help: "Duration of successful inference requests including decoding and encoding, in seconds.",
+      labelNames: ["model", "version"],
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    inferenceRows: new Counter({
+      name: "inference_rows_total",
+      help: "Rows (first-dimension entries) predicted by successful inference requests.",
+      labelNames: ["model", "version"],
+      registers: [registry],
+    }),
+  };
+}
