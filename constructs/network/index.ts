@@ -1,0 +1,5 @@
+export * from "./cidr";
+export * from "./network";
+export * from "./network-props";
+export * from "./vpc-endpoints";
+export * from "./vpc-flow-log";
