@@ -42,11 +42,11 @@ const platform = measure("main.ts");
 const row = (name: string, m: { wallMs: number; maxRssMiB: number }) =>
   `${name.padEnd(34)} ${m.wallMs.toFixed(0).padStart(8)} ms ${m.maxRssMiB.toFixed(1).padStart(9)} MiB`;
 process.stdout.write(
-  [
+  `${[
     `bench:synth — median of ${RUNS} runs after one warm-up (node ${process.version})`,
     `${"app".padEnd(34)} ${"wall".padStart(11)} ${"peak RSS".padStart(13)}`,
     row("one-resource cdktf app (reference)", reference),
     row("default platform (main.ts)", platform),
     `ratio: ${(platform.wallMs / reference.wallMs).toFixed(2)}x wall, ${(platform.maxRssMiB / reference.maxRssMiB).toFixed(2)}x memory`,
-  ].join("\n") + "\n",
+  ].join("\n")}\n`,
 );

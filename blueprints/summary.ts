@@ -33,12 +33,20 @@ export function summarizeOutput(outdir: string): StackSummary[] {
   });
 }
 
-export function formatSummary(stacks: readonly StackSummary[], outdir: string, extra: readonly string[] = []): string {
+export function formatSummary(
+  stacks: readonly StackSummary[],
+  outdir: string,
+  extra: readonly string[] = [],
+): string {
   const lines: string[] = [];
   const total = stacks.reduce((n, s) => n + s.resources, 0);
-  lines.push(`Synthesized ${stacks.length} stack(s), ${total} resources, into ${relative(process.cwd(), outdir) || outdir}/`);
+  lines.push(
+    `Synthesized ${stacks.length} stack(s), ${total} resources, into ${relative(process.cwd(), outdir) || outdir}/`,
+  );
   for (const s of stacks) {
-    lines.push(`  ${s.name}: ${s.resources} resources, ${s.dataSources} data sources -> ${relative(process.cwd(), s.file)}`);
+    lines.push(
+      `  ${s.name}: ${s.resources} resources, ${s.dataSources} data sources -> ${relative(process.cwd(), s.file)}`,
+    );
     const types = Object.entries(s.byType).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
     for (const [type, n] of types) lines.push(`      ${String(n).padStart(3)}  ${type}`);
   }

@@ -89,9 +89,9 @@ function unwrap(schema: AnySchema): AnySchema {
   let s = schema;
   for (let i = 0; i < 20; i++) {
     const def = s._zod.def;
-    const inner = (def.innerType ?? def.in ?? (def.type === "lazy" ? (def.getter as () => AnySchema)() : undefined)) as
-      | AnySchema
-      | undefined;
+    const inner = (def.innerType ??
+      def.in ??
+      (def.type === "lazy" ? (def.getter as () => AnySchema)() : undefined)) as AnySchema | undefined;
     if (!inner) return s;
     s = inner;
   }
@@ -114,7 +114,7 @@ export function schemaAt(schema: AnySchema, path: readonly PropertyKey[]): AnySc
 
 export function allowedKeys(schema: AnySchema, path: readonly PropertyKey[]): string[] {
   const s = schemaAt(schema, path);
-  if (!s || s._zod.def.type !== "object") return [];
+  if (s?._zod.def.type !== "object") return [];
   return Object.keys(s._zod.def.shape as Record<string, unknown>);
 }
 

@@ -2,8 +2,9 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import { EMBEDDED_DEFAULT, PRESET_FRAGMENTS } from "../blueprints/presets";
+import { deepMerge } from "../constructs/core/merge";
 import { ConfigError, describeIssues, show } from "./errors";
-import { PRESETS, type PlatformConfig, PlatformConfigSchema } from "./schema";
+import { type PlatformConfig, PlatformConfigSchema, PRESETS } from "./schema";
 
 /** Environment variable naming the configuration file. */
 export const CONFIG_ENV_VAR = "MLOPS_CONFIG";
@@ -18,25 +19,24 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** Merges `over` onto `base`: objects (and maps) merge by key, anything else is replaced. */
-export function deepMerge(base: unknown, over: unknown): unknown {
-  if (!isPlainObject(base) || !isPlainObject(over)) return over === undefined ? base : over;
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = deepMerge(base[k], v);
-  return out;
-}
+export { deepMerge };
 
 /** Applies the document's preset (if any) and validates; throws ConfigError listing every problem. */
 export function parsePlatformConfig(raw: unknown, source = "inline"): PlatformConfig {
   if (!isPlainObject(raw)) {
-    throw new ConfigError(source, [{ path: "", message: `got ${show(raw)}; expected a mapping of settings` }]);
+    throw new ConfigError(source, [
+      { path: "", message: `got ${show(raw)}; expected a mapping of settings` },
+    ]);
   }
   let doc: unknown = raw;
   const preset = raw.preset;
   if (preset !== undefined) {
     if (typeof preset !== "string" || !(PRESETS as readonly string[]).includes(preset)) {
       throw new ConfigError(source, [
-        { path: "preset", message: `got ${show(preset)}; expected one of ${PRESETS.map((p) => `"${p}"`).join(", ")}` },
+        {
+          path: "preset",
+          message: `got ${show(preset)}; expected one of ${PRESETS.map((p) => `"${p}"`).join(", ")}`,
+        },
       ]);
     }
     doc = deepMerge(PRESET_FRAGMENTS[preset as keyof typeof PRESET_FRAGMENTS], raw);
@@ -52,11 +52,15 @@ export function parsePlatformConfig(raw: unknown, source = "inline"): PlatformCo
 export function loadConfigFile(path: string): PlatformConfig {
   const abs = resolve(path);
   if (!existsSync(abs) || !statSync(abs).isFile()) {
-    throw new ConfigError(path, [{ path: "", message: `file not found: ${abs} (set ${CONFIG_ENV_VAR} to a YAML or JSON file)` }]);
+    throw new ConfigError(path, [
+      { path: "", message: `file not found: ${abs} (set ${CONFIG_ENV_VAR} to a YAML or JSON file)` },
+    ]);
   }
   const ext = extname(abs).toLowerCase();
   if (![".yaml", ".yml", ".json"].includes(ext)) {
-    throw new ConfigError(path, [{ path: "", message: `got extension ${show(ext)}; expected .yaml, .yml or .json` }]);
+    throw new ConfigError(path, [
+      { path: "", message: `got extension ${show(ext)}; expected .yaml, .yml or .json` },
+    ]);
   }
   const text = readFileSync(abs, "utf8");
   let raw: unknown;
@@ -64,9 +68,13 @@ export function loadConfigFile(path: string): PlatformConfig {
     raw = ext === ".json" ? JSON.parse(text) : parseYaml(text, { uniqueKeys: true, prettyErrors: true });
   } catch (err) {
     const where =
-      err instanceof YAMLParseError && err.linePos ? ` at line ${err.linePos[0].line}, column ${err.linePos[0].col}` : "";
+      err instanceof YAMLParseError && err.linePos
+        ? ` at line ${err.linePos[0].line}, column ${err.linePos[0].col}`
+        : "";
     const what = err instanceof Error ? err.message.split("\n")[0] : String(err);
-    throw new ConfigError(path, [{ path: "", message: `not valid ${ext === ".json" ? "JSON" : "YAML"}${where}: ${what}` }]);
+    throw new ConfigError(path, [
+      { path: "", message: `not valid ${ext === ".json" ? "JSON" : "YAML"}${where}: ${what}` },
+    ]);
   }
   return parsePlatformConfig(raw ?? {}, path);
 }

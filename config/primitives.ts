@@ -64,9 +64,16 @@ export const dnsLabel = (max: number) =>
     .string()
     .min(1)
     .max(max)
-    .regex(/^[a-z]([a-z0-9-]*[a-z0-9])?$/, "expected lower-case letters, digits and '-', starting with a letter");
+    .regex(
+      /^[a-z]([a-z0-9-]*[a-z0-9])?$/,
+      "expected lower-case letters, digits and '-', starting with a letter",
+    );
 
 export const tags = z.record(
-  z.string().min(1).max(128).regex(/^[\w .:/=+\-@]+$/, "expected a tag key of letters, digits and _ .:/=+-@"),
+  z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[\w .:/=+\-@]+$/, "expected a tag key of letters, digits and _ .:/=+-@"),
   z.string().max(256),
 );

@@ -1,7 +1,22 @@
 import { z } from "zod";
-import { gpuIncompatibility, isArmInstanceType, isInstanceType, isNvidiaGpuInstanceType } from "../constructs/core/instance-types";
+import {
+  gpuIncompatibility,
+  isArmInstanceType,
+  isInstanceType,
+  isNvidiaGpuInstanceType,
+} from "../constructs/core/instance-types";
 import { show } from "./errors";
-import { awsRegion, cidr, cidrsOverlap, dnsLabel, iamPrincipalArn, kmsKeyArn, logRetentionInDays, parseCidr, tags } from "./primitives";
+import {
+  awsRegion,
+  cidr,
+  cidrsOverlap,
+  dnsLabel,
+  iamPrincipalArn,
+  kmsKeyArn,
+  logRetentionInDays,
+  parseCidr,
+  tags,
+} from "./primitives";
 
 /**
  * The platform configuration: the only door through which parameters enter the kit. Every field is documented
@@ -35,21 +50,33 @@ export const INTERFACE_ENDPOINTS = [
 
 export const NetworkSchema = z
   .strictObject({
-    createVpc: z.boolean().default(true).describe("Create a VPC; false brings your own (`vpcId`, `privateSubnetIds`)."),
+    createVpc: z
+      .boolean()
+      .default(true)
+      .describe("Create a VPC; false brings your own (`vpcId`, `privateSubnetIds`)."),
     vpcCidr: cidr.default("10.0.0.0/16").describe("CIDR of the new VPC (a /16 to /20), or of your own VPC."),
     azCount: z.int().min(2).max(6).default(3).describe("Availability zones the new VPC spans."),
     natGatewayStrategy: z
       .enum(["one-per-az", "single", "none"])
       .default("one-per-az")
-      .describe("NAT gateways: one per AZ (zonal resilience), a single one (cheaper), or none (fully private)."),
-    vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, "expected a VPC id like vpc-0123456789abcdef0").optional()
+      .describe(
+        "NAT gateways: one per AZ (zonal resilience), a single one (cheaper), or none (fully private).",
+      ),
+    vpcId: z
+      .string()
+      .regex(/^vpc-[0-9a-f]{8,17}$/, "expected a VPC id like vpc-0123456789abcdef0")
+      .optional()
       .describe("Your VPC, when `createVpc` is false."),
     privateSubnetIds: z
-      .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "expected a subnet id like subnet-0123456789abcdef0"))
+      .array(
+        z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "expected a subnet id like subnet-0123456789abcdef0"),
+      )
       .default([])
       .describe("Your private subnets (two or more, in different AZs), when `createVpc` is false."),
     publicSubnetIds: z
-      .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "expected a subnet id like subnet-0123456789abcdef0"))
+      .array(
+        z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "expected a subnet id like subnet-0123456789abcdef0"),
+      )
       .default([])
       .describe("Your public subnets for internet-facing load balancers, when `createVpc` is false."),
     flowLogRetentionInDays: logRetentionInDays.default(365).describe("Retention of the VPC flow log group."),
@@ -70,7 +97,9 @@ export const ClusterSchema = z
     endpointPublicAccess: z
       .boolean()
       .default(false)
-      .describe("Expose the API endpoint publicly (only to `publicAccessCidrs`). The private endpoint is always on."),
+      .describe(
+        "Expose the API endpoint publicly (only to `publicAccessCidrs`). The private endpoint is always on.",
+      ),
     publicAccessCidrs: z
       .array(cidr)
       .default([])
@@ -83,7 +112,9 @@ export const ClusterSchema = z
     serviceIpv4Cidr: cidr
       .default("172.20.0.0/16")
       .describe("CIDR for Kubernetes Service IPs; must not overlap the VPC."),
-    kmsKeyArn: kmsKeyArn.optional().describe("Bring your own key for secrets and logs. Default: a platform key."),
+    kmsKeyArn: kmsKeyArn
+      .optional()
+      .describe("Bring your own key for secrets and logs. Default: a platform key."),
   })
   .describe("The EKS cluster.");
 
@@ -114,7 +145,10 @@ export const NodePoolSchema = z
       .min(1)
       .describe("EC2 instance types, in order of preference."),
     capacityType: z.enum(["ON_DEMAND", "SPOT"]).default("ON_DEMAND").describe("On-demand or Spot capacity."),
-    amiType: z.enum(AMI_TYPES).optional().describe("EKS AMI type. Default: AL2023, NVIDIA for GPU pools, ARM for Graviton."),
+    amiType: z
+      .enum(AMI_TYPES)
+      .optional()
+      .describe("EKS AMI type. Default: AL2023, NVIDIA for GPU pools, ARM for Graviton."),
     minSize: z.int().min(0).max(1000).describe("Minimum nodes (0 allowed, e.g. for GPU pools)."),
     maxSize: z.int().min(1).max(1000).describe("Maximum nodes."),
     desiredSize: z.int().min(0).max(1000).optional().describe("Initial nodes. Default: `minSize`."),
@@ -131,7 +165,11 @@ export const NodePoolSchema = z
 
 const ZoneSchema = z.strictObject({
   noncurrentVersionExpirationInDays: z.int().min(1).optional().describe("Override of the lake-wide setting."),
-  transitionToIntelligentTieringAfterDays: z.int().min(0).optional().describe("Move objects to Intelligent-Tiering."),
+  transitionToIntelligentTieringAfterDays: z
+    .int()
+    .min(0)
+    .optional()
+    .describe("Move objects to Intelligent-Tiering."),
   expirationInDays: z.int().min(1).optional().describe("Delete current objects after this many days."),
   tags: tags.default({}).describe("Tags on this zone's bucket."),
 });
@@ -143,9 +181,16 @@ export const DataLakeSchema = z
       .record(dnsLabel(20), ZoneSchema)
       .default({ raw: { tags: {} }, curated: { tags: {} }, features: { tags: {} }, models: { tags: {} } })
       .describe("Zones, one bucket and Glue database each, keyed by name."),
-    noncurrentVersionExpirationInDays: z.int().min(1).default(90).describe("Expire noncurrent object versions."),
+    noncurrentVersionExpirationInDays: z
+      .int()
+      .min(1)
+      .default(90)
+      .describe("Expire noncurrent object versions."),
     accessLogRetentionInDays: z.int().min(1).default(365).describe("Expire server access logs."),
-    enableLakeFormation: z.boolean().default(false).describe("Register the zone buckets with Lake Formation."),
+    enableLakeFormation: z
+      .boolean()
+      .default(false)
+      .describe("Register the zone buckets with Lake Formation."),
   })
   .describe("The S3 data lake.");
 
@@ -153,18 +198,29 @@ export const StateBackendSchema = z
   .strictObject({
     type: z.enum(["local", "s3"]).default("local").describe("Where Terraform state lives."),
     bucket: z.string().min(3).max(63).optional().describe("S3 bucket (required for `s3`)."),
-    keyPrefix: z.string().default("mlops-platform").describe("Key prefix; each stack's state is `<prefix>/<stack>.tfstate`."),
+    keyPrefix: z
+      .string()
+      .default("mlops-platform")
+      .describe("Key prefix; each stack's state is `<prefix>/<stack>.tfstate`."),
     region: awsRegion.optional().describe("Region of the state bucket. Default: the platform region."),
-    kmsKeyArn: kmsKeyArn.optional().describe("KMS key for the state objects. Default: the bucket's SSE-S3/KMS default."),
+    kmsKeyArn: kmsKeyArn
+      .optional()
+      .describe("KMS key for the state objects. Default: the bucket's SSE-S3/KMS default."),
     useLockfile: z.boolean().default(true).describe("S3-native state locking (Terraform ≥ 1.10)."),
-    path: z.string().default("terraform.{stack}.tfstate").describe("Local state file; `{stack}` is the stack name."),
+    path: z
+      .string()
+      .default("terraform.{stack}.tfstate")
+      .describe("Local state file; `{stack}` is the stack name."),
   })
   .describe("Terraform state backend.");
 
 export const PRESETS = ["minimal", "standard", "gpu-training"] as const;
 
 export const PlatformConfigObject = z.strictObject({
-  preset: z.enum(PRESETS).optional().describe("A config fragment applied under this file (see blueprints/presets)."),
+  preset: z
+    .enum(PRESETS)
+    .optional()
+    .describe("A config fragment applied under this file (see blueprints/presets)."),
   name: dnsLabel(20).describe("Platform name, the prefix of every resource name."),
   environment: dnsLabel(12).describe("Environment, e.g. dev, staging, prod (`prod` tightens some defaults)."),
   region: awsRegion.describe("AWS region."),
@@ -175,10 +231,7 @@ export const PlatformConfigObject = z.strictObject({
   tags: tags.default({}).describe("Tags on every resource."),
   network: NetworkSchema.default(() => NetworkSchema.parse({})),
   cluster: ClusterSchema.default(() => ClusterSchema.parse({})),
-  nodePools: z
-    .record(dnsLabel(30), NodePoolSchema)
-    .default({})
-    .describe("Node pools keyed by name."),
+  nodePools: z.record(dnsLabel(30), NodePoolSchema).default({}).describe("Node pools keyed by name."),
   dataLake: DataLakeSchema.default(() => DataLakeSchema.parse({})),
   stateBackend: StateBackendSchema.default(() => StateBackendSchema.parse({})),
 });
@@ -187,13 +240,19 @@ type Ctx = z.RefinementCtx;
 
 function issue(ctx: Ctx, path: (string | number)[], input: unknown, message: string): void {
   // zod drops `input` from custom issues, so the quoted value goes into the message here.
-  ctx.addIssue({ code: "custom", path, message: `got ${show(input)}; ${message}`, params: { formatted: true } });
+  ctx.addIssue({
+    code: "custom",
+    path,
+    message: `got ${show(input)}; ${message}`,
+    params: { formatted: true },
+  });
 }
 
 function checkNetwork(c: z.output<typeof PlatformConfigObject>, ctx: Ctx): void {
   const n = c.network;
   if (!n.createVpc) {
-    if (!n.vpcId) issue(ctx, ["network", "vpcId"], n.vpcId, "required when createVpc is false: the id of your VPC");
+    if (!n.vpcId)
+      issue(ctx, ["network", "vpcId"], n.vpcId, "required when createVpc is false: the id of your VPC");
     if (n.privateSubnetIds.length < 2) {
       issue(
         ctx,
@@ -211,7 +270,12 @@ function checkNetwork(c: z.output<typeof PlatformConfigObject>, ctx: Ctx): void 
     }
     const vpc = parseCidr(n.vpcCidr);
     if (vpc && (vpc.prefix < 16 || vpc.prefix > 20)) {
-      issue(ctx, ["network", "vpcCidr"], n.vpcCidr, "expected a /16 to /20 block (room for public and private subnets)");
+      issue(
+        ctx,
+        ["network", "vpcCidr"],
+        n.vpcCidr,
+        "expected a /16 to /20 block (room for public and private subnets)",
+      );
     }
   }
   const vpc = parseCidr(n.vpcCidr);
@@ -229,14 +293,29 @@ function checkNetwork(c: z.output<typeof PlatformConfigObject>, ctx: Ctx): void 
 function checkCluster(c: z.output<typeof PlatformConfigObject>, ctx: Ctx): void {
   const k = c.cluster;
   if (k.endpointPublicAccess && k.publicAccessCidrs.length === 0) {
-    issue(ctx, ["cluster", "publicAccessCidrs"], [], "required when endpointPublicAccess is true: list the CIDRs allowed");
+    issue(
+      ctx,
+      ["cluster", "publicAccessCidrs"],
+      [],
+      "required when endpointPublicAccess is true: list the CIDRs allowed",
+    );
   }
   if (!k.endpointPublicAccess && k.publicAccessCidrs.length > 0) {
-    issue(ctx, ["cluster", "publicAccessCidrs"], k.publicAccessCidrs, "only allowed with endpointPublicAccess: true");
+    issue(
+      ctx,
+      ["cluster", "publicAccessCidrs"],
+      k.publicAccessCidrs,
+      "only allowed with endpointPublicAccess: true",
+    );
   }
   k.publicAccessCidrs.forEach((value, i) => {
     if (parseCidr(value)?.prefix === 0) {
-      issue(ctx, ["cluster", "publicAccessCidrs", i], value, "the whole internet is not an allow-list; name your CIDRs");
+      issue(
+        ctx,
+        ["cluster", "publicAccessCidrs", i],
+        value,
+        "the whole internet is not an allow-list; name your CIDRs",
+      );
     }
   });
 }
@@ -260,12 +339,23 @@ function checkNodePools(c: z.output<typeof PlatformConfigObject>, ctx: Ctx): voi
       issue(ctx, [...at, "minSize"], p.minSize, `must be ≤ maxSize (${p.maxSize})`);
     }
     if (p.desiredSize !== undefined && (p.desiredSize < p.minSize || p.desiredSize > p.maxSize)) {
-      issue(ctx, [...at, "desiredSize"], p.desiredSize, `must be between minSize (${p.minSize}) and maxSize (${p.maxSize})`);
+      issue(
+        ctx,
+        [...at, "desiredSize"],
+        p.desiredSize,
+        `must be between minSize (${p.minSize}) and maxSize (${p.maxSize})`,
+      );
     }
     p.instanceTypes.forEach((type, i) => {
       if (p.gpu) {
         const why = gpuIncompatibility(type);
-        if (why) issue(ctx, [...at, "instanceTypes", i], type, `a GPU pool needs NVIDIA GPU instances; ${type} ${why}`);
+        if (why)
+          issue(
+            ctx,
+            [...at, "instanceTypes", i],
+            type,
+            `a GPU pool needs NVIDIA GPU instances; ${type} ${why}`,
+          );
       } else if (isNvidiaGpuInstanceType(type)) {
         issue(ctx, [...at, "instanceTypes", i], type, "is a GPU instance type: set gpu: true on this pool");
       }
@@ -277,10 +367,16 @@ function checkNodePools(c: z.output<typeof PlatformConfigObject>, ctx: Ctx): voi
     if (p.amiType) {
       const nvidia = p.amiType.includes("NVIDIA");
       if (p.gpu && !nvidia) issue(ctx, [...at, "amiType"], p.amiType, "a GPU pool needs an NVIDIA AMI type");
-      if (!p.gpu && nvidia) issue(ctx, [...at, "amiType"], p.amiType, "NVIDIA AMI types are for gpu: true pools");
+      if (!p.gpu && nvidia)
+        issue(ctx, [...at, "amiType"], p.amiType, "NVIDIA AMI types are for gpu: true pools");
       const armAmi = p.amiType.includes("ARM");
       if (arm.length > 0 && arm.every((a) => a) !== armAmi) {
-        issue(ctx, [...at, "amiType"], p.amiType, `does not match the ${armAmi ? "x86" : "Arm"} instance types`);
+        issue(
+          ctx,
+          [...at, "amiType"],
+          p.amiType,
+          `does not match the ${armAmi ? "x86" : "Arm"} instance types`,
+        );
       }
     }
     p.taints.forEach((t, i) => {
@@ -313,8 +409,10 @@ function checkDataLake(c: z.output<typeof PlatformConfigObject>, ctx: Ctx): void
 
 function checkStateBackend(c: z.output<typeof PlatformConfigObject>, ctx: Ctx): void {
   const b = c.stateBackend;
-  if (b.type === "s3" && !b.bucket) issue(ctx, ["stateBackend", "bucket"], b.bucket, "required when type is s3");
-  if (b.type === "local" && b.bucket) issue(ctx, ["stateBackend", "bucket"], b.bucket, "only allowed with type: s3");
+  if (b.type === "s3" && !b.bucket)
+    issue(ctx, ["stateBackend", "bucket"], b.bucket, "required when type is s3");
+  if (b.type === "local" && b.bucket)
+    issue(ctx, ["stateBackend", "bucket"], b.bucket, "only allowed with type: s3");
 }
 
 export const PlatformConfigSchema = PlatformConfigObject.superRefine((c, ctx) => {

@@ -77,12 +77,20 @@ export class KmsKey extends Construct {
       });
     }
     if (props.allowAutoScaling) {
-      const asg = [`arn:${aws.partition}:iam::${aws.accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`];
+      const asg = [
+        `arn:${aws.partition}:iam::${aws.accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
+      ];
       statements.push(
         {
           sid: "AutoScalingUse",
           effect: "Allow",
-          actions: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+          actions: [
+            "kms:Encrypt",
+            "kms:Decrypt",
+            "kms:ReEncrypt*",
+            "kms:GenerateDataKey*",
+            "kms:DescribeKey",
+          ],
           resources: ["*"],
           principals: [{ type: "AWS", identifiers: asg }],
         },

@@ -22,13 +22,20 @@ export interface StateBackendProps {
  * conditional writes (`use_lockfile`) instead of a DynamoDB table. cdktf 0.21's S3Backend has no
  * `useLockfile` option, so it is set with an override on the synthesized backend block.
  */
-export function configureStateBackend(stack: TerraformStack, stackName: string, props: StateBackendProps = {}): void {
+export function configureStateBackend(
+  stack: TerraformStack,
+  stackName: string,
+  props: StateBackendProps = {},
+): void {
   const type = props.type ?? "local";
   if (type === "local") {
-    new LocalBackend(stack, { path: (props.path ?? "terraform.{stack}.tfstate").replace("{stack}", stackName) });
+    new LocalBackend(stack, {
+      path: (props.path ?? "terraform.{stack}.tfstate").replace("{stack}", stackName),
+    });
     return;
   }
-  if (!props.bucket) throw new Error(`stateBackend.bucket: got nothing; expected the S3 bucket for ${stackName}'s state`);
+  if (!props.bucket)
+    throw new Error(`stateBackend.bucket: got nothing; expected the S3 bucket for ${stackName}'s state`);
   if (!props.region) throw new Error(`stateBackend.region: got nothing; expected the state bucket's region`);
   const backend = new S3Backend(stack, {
     bucket: props.bucket,

@@ -14,7 +14,13 @@ describe("configuration reference in the README", () => {
 
   it("documents every field the schema accepts", () => {
     const table = configReferenceMarkdown();
-    for (const key of ["network.natGatewayStrategy", "cluster.publicAccessCidrs", "nodePools.<name>.gpu", "dataLake.zones", "sandbox"]) {
+    for (const key of [
+      "network.natGatewayStrategy",
+      "cluster.publicAccessCidrs",
+      "nodePools.<name>.gpu",
+      "dataLake.zones",
+      "sandbox",
+    ]) {
       expect(table).toContain(`\`${key}\``);
     }
   });

@@ -28,7 +28,10 @@ describe("platform configuration schema", () => {
   it("merges user pools over preset pools by key and drops one with create: false", () => {
     const c = parsePlatformConfig({
       ...base,
-      nodePools: { gpu: { create: false }, batch: { instanceTypes: ["c7i.2xlarge"], minSize: 0, maxSize: 3 } },
+      nodePools: {
+        gpu: { create: false },
+        batch: { instanceTypes: ["c7i.2xlarge"], minSize: 0, maxSize: 3 },
+      },
     });
     expect(c.nodePools.gpu.create).toBe(false);
     expect(c.nodePools.gpu.instanceTypes).toEqual(["g5.xlarge", "g6.xlarge"]);
@@ -50,23 +53,51 @@ describe("platform configuration schema", () => {
   });
 
   it("deepMerge merges maps and replaces arrays", () => {
-    expect(deepMerge({ a: { x: 1, y: [1, 2] }, b: 1 }, { a: { y: [3] }, c: 2 })).toEqual({ a: { x: 1, y: [3] }, b: 1, c: 2 });
+    expect(deepMerge({ a: { x: 1, y: [1, 2] }, b: 1 }, { a: { y: [3] }, c: 2 })).toEqual({
+      a: { x: 1, y: [3] },
+      b: 1,
+      c: 2,
+    });
   });
 });
 
 describe("platform configuration errors", () => {
   const cases: [string, unknown, RegExp][] = [
-    ["fails when a top-level key is unknown (with did-you-mean)", { ...base, netwrk: {} }, /^netwrk: unknown key "netwrk"; did you mean "network"\?/],
+    [
+      "fails when a top-level key is unknown (with did-you-mean)",
+      { ...base, netwrk: {} },
+      /^netwrk: unknown key "netwrk"; did you mean "network"\?/,
+    ],
     [
       "fails when a nested key is unknown (with did-you-mean)",
       { ...base, network: { natGatewayStrategey: "single" } },
       /^network\.natGatewayStrategey: unknown key .*did you mean "natGatewayStrategy"\?/,
     ],
-    ["fails when a required field is missing", { environment: "dev", region: "eu-west-1" }, /^name: required: expected string/],
-    ["fails when an enum value is wrong", { ...base, network: { natGatewayStrategy: "two" } }, /^network\.natGatewayStrategy: got "two"; expected one of "one-per-az", "single", "none"/],
-    ["fails when a type is wrong", { ...base, network: { azCount: "three" } }, /^network\.azCount: got "three" \(string\); expected number/],
-    ["fails when the region is malformed", { ...base, region: "europe" }, /^region: got "europe"; expected an AWS region code/],
-    ["fails when the name is not DNS-safe", { ...base, name: "Acme_Corp" }, /^name: got "Acme_Corp"; expected lower-case letters/],
+    [
+      "fails when a required field is missing",
+      { environment: "dev", region: "eu-west-1" },
+      /^name: required: expected string/,
+    ],
+    [
+      "fails when an enum value is wrong",
+      { ...base, network: { natGatewayStrategy: "two" } },
+      /^network\.natGatewayStrategy: got "two"; expected one of "one-per-az", "single", "none"/,
+    ],
+    [
+      "fails when a type is wrong",
+      { ...base, network: { azCount: "three" } },
+      /^network\.azCount: got "three" \(string\); expected number/,
+    ],
+    [
+      "fails when the region is malformed",
+      { ...base, region: "europe" },
+      /^region: got "europe"; expected an AWS region code/,
+    ],
+    [
+      "fails when the name is not DNS-safe",
+      { ...base, name: "Acme_Corp" },
+      /^name: got "Acme_Corp"; expected lower-case letters/,
+    ],
     [
       "fails when a node pool's minSize exceeds maxSize",
       { ...base, nodePools: { system: { minSize: 5, maxSize: 3 } } },
@@ -92,15 +123,32 @@ describe("platform configuration errors", () => {
       { ...base, network: { vpcCidr: "172.20.0.0/16" } },
       /^cluster\.serviceIpv4Cidr: got "172\.20\.0\.0\/16"; overlaps network\.vpcCidr 172\.20\.0\.0\/16/,
     ],
-    ["fails when a CIDR has host bits", { ...base, network: { vpcCidr: "10.0.0.1/16" } }, /^network\.vpcCidr: got "10\.0\.0\.1\/16"; expected an IPv4 CIDR/],
+    [
+      "fails when a CIDR has host bits",
+      { ...base, network: { vpcCidr: "10.0.0.1/16" } },
+      /^network\.vpcCidr: got "10\.0\.0\.1\/16"; expected an IPv4 CIDR/,
+    ],
     [
       "fails when an existing VPC has too few private subnets",
-      { ...base, network: { createVpc: false, vpcId: "vpc-0123456789abcdef0", privateSubnetIds: ["subnet-0123456789abcdef0"] } },
+      {
+        ...base,
+        network: {
+          createVpc: false,
+          vpcId: "vpc-0123456789abcdef0",
+          privateSubnetIds: ["subnet-0123456789abcdef0"],
+        },
+      },
       /^network\.privateSubnetIds: got \["subnet-0123456789abcdef0"\]; EKS needs private subnets in at least two availability zones; got 1/,
     ],
     [
       "fails when an existing VPC has no id",
-      { ...base, network: { createVpc: false, privateSubnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"] } },
+      {
+        ...base,
+        network: {
+          createVpc: false,
+          privateSubnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
+        },
+      },
       /^network\.vpcId: got nothing; required when createVpc is false/,
     ],
     [
@@ -113,11 +161,31 @@ describe("platform configuration errors", () => {
       { ...base, cluster: { endpointPublicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] } },
       /^cluster\.publicAccessCidrs\[0\]: got "0\.0\.0\.0\/0"; the whole internet is not an allow-list/,
     ],
-    ["fails when the Kubernetes version is unsupported", { ...base, cluster: { kubernetesVersion: "1.24" } }, /^cluster\.kubernetesVersion: got "1\.24"; expected one of "1\.32"/],
-    ["fails when a log retention is not one CloudWatch accepts", { ...base, cluster: { logRetentionInDays: 100 } }, /^cluster\.logRetentionInDays: got 100; expected a CloudWatch Logs retention period/],
-    ["fails when the IMDS hop limit is above 2", { ...base, nodePools: { system: { httpPutResponseHopLimit: 3 } } }, /^nodePools\.system\.httpPutResponseHopLimit: got 3/],
-    ["fails when the preset does not exist", { ...base, preset: "huge" }, /^preset: got "huge"; expected one of "minimal", "standard", "gpu-training"/],
-    ["fails when the s3 state backend has no bucket", { ...base, stateBackend: { type: "s3" } }, /^stateBackend\.bucket: got nothing; required when type is s3/],
+    [
+      "fails when the Kubernetes version is unsupported",
+      { ...base, cluster: { kubernetesVersion: "1.24" } },
+      /^cluster\.kubernetesVersion: got "1\.24"; expected one of "1\.32"/,
+    ],
+    [
+      "fails when a log retention is not one CloudWatch accepts",
+      { ...base, cluster: { logRetentionInDays: 100 } },
+      /^cluster\.logRetentionInDays: got 100; expected a CloudWatch Logs retention period/,
+    ],
+    [
+      "fails when the IMDS hop limit is above 2",
+      { ...base, nodePools: { system: { httpPutResponseHopLimit: 3 } } },
+      /^nodePools\.system\.httpPutResponseHopLimit: got 3/,
+    ],
+    [
+      "fails when the preset does not exist",
+      { ...base, preset: "huge" },
+      /^preset: got "huge"; expected one of "minimal", "standard", "gpu-training"/,
+    ],
+    [
+      "fails when the s3 state backend has no bucket",
+      { ...base, stateBackend: { type: "s3" } },
+      /^stateBackend\.bucket: got nothing; required when type is s3/,
+    ],
     [
       "fails when a GPU pool has a non-NVIDIA AMI",
       { ...base, nodePools: { gpu: { amiType: "AL2023_x86_64_STANDARD" } } },
@@ -135,7 +203,10 @@ describe("platform configuration errors", () => {
     ],
     [
       "fails when tiering comes after expiry",
-      { ...base, dataLake: { zones: { raw: { transitionToIntelligentTieringAfterDays: 30, expirationInDays: 10 } } } },
+      {
+        ...base,
+        dataLake: { zones: { raw: { transitionToIntelligentTieringAfterDays: 30, expirationInDays: 10 } } },
+      },
       /^dataLake\.zones\.raw\.expirationInDays: got 10; must be later than transitionToIntelligentTieringAfterDays \(30\)/,
     ],
     ["fails when the document is not a mapping", ["a"], /^: got \["a"\]; expected a mapping of settings/],
@@ -144,7 +215,10 @@ describe("platform configuration errors", () => {
   for (const [name, doc, pattern] of cases) {
     it(name, () => {
       const problems = problemsOf(doc);
-      expect(problems.some((p) => pattern.test(p)), `problems were:\n${problems.join("\n")}`).toBe(true);
+      expect(
+        problems.some((p) => pattern.test(p)),
+        `problems were:\n${problems.join("\n")}`,
+      ).toBe(true);
     });
   }
 

@@ -9,7 +9,7 @@ const SKIP = new Set(["node_modules", "cdktf.out", ".git", ".gen", "dist", "cove
 const ROOT_IMPORT =
   /(?:from\s*|import\s*\(\s*|require\s*\(\s*|import\s+)["'](@cdktf\/provider-[a-z0-9-]+)(?:\/lib)?(?:\/index(?:\.js)?)?["']/g;
 
-export function findRootImports(source: string): string[] {
+function findRootImports(source: string): string[] {
   return [...source.matchAll(ROOT_IMPORT)].map((m) => m[0]);
 }
 
@@ -31,7 +31,9 @@ describe("provider imports", () => {
     expect(findRootImports(`await import("@cdktf/provider-helm/lib/index.js")`)).toHaveLength(1);
     expect(findRootImports(`import "@cdktf/provider-aws";`)).toHaveLength(1);
     expect(findRootImports(`import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";`)).toHaveLength(0);
-    expect(findRootImports(`import { Release } from "@cdktf/provider-helm/lib/release/index.js";`)).toHaveLength(0);
+    expect(
+      findRootImports(`import { Release } from "@cdktf/provider-helm/lib/release/index.js";`),
+    ).toHaveLength(0);
   });
 
   it("no source file imports a provider package root", () => {

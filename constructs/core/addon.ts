@@ -1,0 +1,153 @@
+import { dependable, TerraformResource } from "cdktf";
+import { Construct, type IConstruct } from "constructs";
+import type { ClusterContext } from "../cluster/cluster-context";
+import type { Tags } from "./tags";
+
+/** IAM policy statement in the shape `aws_iam_policy_document`-style helpers produce (JSON-serialisable). */
+export interface PolicyStatement {
+  readonly Sid?: string;
+  readonly Effect: "Allow" | "Deny";
+  readonly Action: string | readonly string[];
+  readonly Resource: string | readonly string[];
+  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
+}
+
+/** What add-ons may use of the data lake: bucket coordinates and least-privilege statements per zone/prefix. */
+export interface DataLakeRef {
+  readonly kmsKeyArn: string;
+  readonly buckets: Readonly<Record<string, { readonly bucketName: string; readonly bucketArn: string }>>;
+  policyStatements(access: "read" | "write", zone?: string, prefix?: string): PolicyStatement[];
+}
+
+/** Platform-wide facts every add-on may read. */
+export interface PlatformInfo {
+  readonly name: string;
+  readonly environment: string;
+  readonly region: string;
+  /** `<name>-<environment>`, the prefix of AWS resource names. */
+  readonly prefix: string;
+  readonly sandbox: boolean;
+  readonly tags: Tags;
+  readonly vpcId: string;
+  readonly vpcCidr: string;
+  readonly privateSubnetIds: readonly string[];
+}
+
+/** Handed to `deploy`: where to build, the cluster, the lake, and what other add-ons produced. */
+export interface AddOnContext {
+  /** A construct scope owned by this add-on, inside the platform stack. */
+  readonly scope: Construct;
+  readonly cluster: ClusterContext;
+  readonly platform: PlatformInfo;
+  readonly dataLake?: DataLakeRef;
+  /** Whether an add-on with this id is part of the platform (e.g. to add a ServiceMonitor when monitoring is). */
+  has(id: string): boolean;
+  /** Outputs of a dependency (listed in `dependsOn`), deployed before this add-on. */
+  outputsOf<T = Record<string, unknown>>(id: string): T;
+}
+
+/**
+ * The one contract for everything installed into the cluster. An add-on names what it depends on and builds its
+ * resources in `deploy`; `deployAddOns` orders add-ons, hands each the context and makes Terraform apply
+ * dependents after their dependencies.
+ */
+export interface AddOn<TOutputs = Record<string, unknown>> {
+  /** Stable id: the construct id of the add-on's scope (renaming it replaces its resources). */
+  readonly id: string;
+  /** Ids of add-ons that must be deployed first. */
+  readonly dependsOn?: readonly string[];
+  deploy(context: AddOnContext): TOutputs;
+}
+
+export interface DeployedAddOn {
+  readonly addOn: AddOn<unknown>;
+  readonly scope: Construct;
+  readonly outputs: unknown;
+}
+
+/** Orders add-ons so each comes after its dependencies; fails on duplicates, unknown dependencies and cycles. */
+export function orderAddOns(addOns: readonly AddOn<unknown>[]): AddOn<unknown>[] {
+  const byId = new Map<string, AddOn<unknown>>();
+  for (const a of addOns) {
+    if (byId.has(a.id))
+      throw new Error(`add-on id ${JSON.stringify(a.id)} is used twice; ids must be unique`);
+    byId.set(a.id, a);
+  }
+  for (const a of addOns) {
+    for (const dep of a.dependsOn ?? []) {
+      if (!byId.has(dep)) {
+        throw new Error(
+          `add-on ${JSON.stringify(a.id)} depends on ${JSON.stringify(dep)}, which is not enabled (enabled: ${[...byId.keys()].join(", ") || "none"})`,
+        );
+      }
+    }
+  }
+  const ordered: AddOn<unknown>[] = [];
+  const state = new Map<string, "visiting" | "done">();
+  const visit = (a: AddOn<unknown>, trail: string[]) => {
+    if (state.get(a.id) === "done") return;
+    if (state.get(a.id) === "visiting") {
+      throw new Error(`add-on dependency cycle: ${[...trail, a.id].join(" -> ")}`);
+    }
+    state.set(a.id, "visiting");
+    for (const dep of a.dependsOn ?? []) visit(byId.get(dep) as AddOn<unknown>, [...trail, a.id]);
+    state.set(a.id, "done");
+    ordered.push(a);
+  };
+  for (const a of addOns) visit(a, []);
+  return ordered;
+}
+
+/** Resources whose readiness stands for "this add-on is installed": releases and manifests. */
+function anchors(scope: IConstruct): TerraformResource[] {
+  return scope.node
+    .findAll()
+    .filter(
+      (c): c is TerraformResource =>
+        c instanceof TerraformResource &&
+        ["helm_release", "kubernetes_manifest"].includes(c.terraformResourceType),
+    );
+}
+
+/**
+ * Deploys add-ons into `scope` in dependency order. Each gets its own child construct named by its id, and
+ * every release/manifest of a dependent add-on gets `depends_on` the releases/manifests of its dependencies.
+ */
+export function deployAddOns(
+  scope: Construct,
+  base: Omit<AddOnContext, "scope" | "has" | "outputsOf">,
+  addOns: readonly AddOn<unknown>[],
+): Map<string, DeployedAddOn> {
+  const ordered = orderAddOns(addOns);
+  const enabled = new Set(ordered.map((a) => a.id));
+  const deployed = new Map<string, DeployedAddOn>();
+  for (const addOn of ordered) {
+    const own = new Construct(scope, addOn.id);
+    const context: AddOnContext = {
+      ...base,
+      scope: own,
+      has: (id) => enabled.has(id),
+      outputsOf: <T>(id: string) => {
+        if (!(addOn.dependsOn ?? []).includes(id)) {
+          throw new Error(
+            `add-on ${JSON.stringify(addOn.id)} reads outputs of ${JSON.stringify(id)} without declaring it in dependsOn`,
+          );
+        }
+        return deployed.get(id)?.outputs as T;
+      },
+    };
+    const outputs = addOn.deploy(context);
+    deployed.set(addOn.id, { addOn, scope: own, outputs });
+    const upstream = (addOn.dependsOn ?? []).flatMap((dep) =>
+      anchors((deployed.get(dep) as DeployedAddOn).scope),
+    );
+    if (upstream.length > 0) {
+      for (const resource of anchors(own)) {
+        resource.dependsOn = [
+          ...new Set([...(resource.dependsOn ?? []), ...upstream.map((u) => dependable(u))]),
+        ];
+      }
+    }
+  }
+  return deployed;
+}
