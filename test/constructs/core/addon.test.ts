@@ -11,9 +11,9 @@ const addOn = (id: string, dependsOn: string[] = []): AddOn<unknown> => ({
 });
 
 class DevicePluginLike extends HelmAddOn {
-  readonly id = "gpu-plugin";
+  readonly id: string = "gpu-plugin";
   protected readonly chart = CHARTS.nvidiaDevicePlugin;
-  protected readonly defaultNamespace = "gpu";
+  protected readonly defaultNamespace: string = "gpu";
   protected readonly defaultReleaseName = "nvidia-device-plugin";
   protected values() {
     return {
