@@ -1,0 +1,72 @@
+import type { Tags } from "../core/tags";
+import type { AmiType } from "./instance-types";
+
+export type TaintEffect = "NO_SCHEDULE" | "NO_EXECUTE" | "PREFER_NO_SCHEDULE";
+export const TAINT_EFFECTS: readonly TaintEffect[] = ["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"];
+
+export type CapacityType = "ON_DEMAND" | "SPOT";
+export const CAPACITY_TYPES: readonly CapacityType[] = ["ON_DEMAND", "SPOT"];
+
+export interface NodeTaint {
+  readonly key: string;
+  /** @default - no value */
+  readonly value?: string;
+  readonly effect: TaintEffect;
+}
+
+/** GPU pools get these; the NVIDIA device plugin schedules on `nvidia.com/gpu.present=true` and tolerates the taint. */
+export const GPU_NODE_LABELS = {
+  "nvidia.com/gpu.present": "true",
+  "mlops.io/accelerator": "nvidia",
+} as const;
+export const GPU_TAINT: NodeTaint = { key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" };
+
+/**
+ * Bottlerocket NVIDIA variants run the device plugin as a host service; this label keeps the Helm-installed
+ * plugin off those nodes so the two do not both advertise `nvidia.com/gpu`.
+ */
+export const HOST_DEVICE_PLUGIN_LABEL = "mlops.io/nvidia-device-plugin";
+
+export const NODE_POOL_LABEL = "mlops.io/node-pool";
+
+/** A node pool's own settings; the cluster fills in the rest (see `NodePoolProps`). */
+export interface NodePoolOptions {
+  /**
+   * GPU pool: NVIDIA AMI, `nvidia.com/gpu=true:NoSchedule` taint, GPU labels, and only instance types from
+   * `GPU_INSTANCE_FAMILIES`. @default false
+   */
+  readonly gpu?: boolean;
+  /** EC2 instance types, all of one CPU architecture. @default - ["m7i.xlarge"], or ["g6.xlarge"] when gpu */
+  readonly instanceTypes?: readonly string[];
+  /** EKS AMI type. @default - "AL2023_x86_64_STANDARD", or "AL2023_x86_64_NVIDIA" when gpu */
+  readonly amiType?: AmiType;
+  /** @default "ON_DEMAND" */
+  readonly capacityType?: CapacityType;
+  /** @default - 1, or 0 when gpu (scale from zero) */
+  readonly minSize?: number;
+  /** @default - 3, or 2 when gpu */
+  readonly maxSize?: number;
+  /** Initial size only: later changes are ignored so autoscalers own it. @default - minSize */
+  readonly desiredSize?: number;
+  /** Root (AL2023) or data (Bottlerocket) gp3 volume size. @default - 50, or 200 when gpu (CUDA images are large) */
+  readonly diskSizeGiB?: number;
+  /**
+   * IMDSv2 hop limit: 1 keeps pods from reaching the node role through IMDS; 2 only for pools whose pods
+   * need IMDS (e.g. without IRSA/Pod Identity). @default 1
+   */
+  readonly httpPutResponseHopLimit?: 1 | 2;
+  /** Kubernetes labels on the nodes. @default {} */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Kubernetes taints on the nodes. @default [] */
+  readonly taints?: readonly NodeTaint[];
+  /** Share of nodes replaced at once during updates. @default 33 */
+  readonly maxUnavailablePercentage?: number;
+  /** EKS node auto repair. @default true */
+  readonly nodeRepair?: boolean;
+  /** Subnets for this pool (e.g. one AZ for GPU capacity). @default - the cluster's private subnets */
+  readonly subnetIds?: readonly string[];
+  /** Bring-your-own node IAM role. @default - a role with the worker, ECR read-only and SSM policies is created */
+  readonly nodeRoleArn?: string;
+  /** Tags for this pool's resources, instances, volumes and ENIs (merged over the global tags). @default {} */
+  readonly tags?: Tags;
+}

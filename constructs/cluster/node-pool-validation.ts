@@ -1,0 +1,80 @@
+import {
+  type AmiType,
+  amiArchitecture,
+  instanceArchitecture,
+  isGpuInstanceType,
+  NVIDIA_AMI_TYPES,
+  STANDARD_AMI_TYPES,
+  validateInstanceTypeShape,
+} from "./instance-types";
+import { CAPACITY_TYPES, type NodeTaint, TAINT_EFFECTS } from "./node-pool-options";
+import { invalidProp, isUnresolved, requireIntegerInRange, requireOneOf } from "./validation";
+
+export interface ResolvedPoolSettings {
+  readonly poolName: string;
+  readonly gpu: boolean;
+  readonly instanceTypes: readonly string[];
+  readonly amiType: AmiType;
+  readonly capacityType: string;
+  readonly minSize: number;
+  readonly maxSize: number;
+  readonly desiredSize: number;
+  readonly diskSizeGiB: number;
+  readonly hopLimit: number;
+  readonly maxUnavailablePercentage: number;
+  readonly taints: readonly NodeTaint[];
+}
+
+/** Throws on the first invalid setting; `p` names props as `nodePools.<name>.<prop>`. */
+export function validatePoolSettings(s: ResolvedPoolSettings): void {
+  const p = (prop: string) => `nodePools.${s.poolName}.${prop}`;
+  if (!isUnresolved(s.poolName) && !/^[A-Za-z0-9][A-Za-z0-9_-]{0,37}$/.test(s.poolName)) {
+    throw invalidProp("nodePools key", s.poolName, "1-38 letters, digits, '-' or '_', starting alphanumeric");
+  }
+  if (s.instanceTypes.length === 0) throw invalidProp(p("instanceTypes"), [], "at least one instance type");
+  const allowedAmis: readonly string[] = s.gpu ? NVIDIA_AMI_TYPES : STANDARD_AMI_TYPES;
+  if (!allowedAmis.includes(s.amiType)) {
+    const hint = s.gpu ? "(GPU pools need an NVIDIA AMI)" : "(NVIDIA AMIs need gpu: true)";
+    throw invalidProp(p("amiType"), s.amiType, `one of ${allowedAmis.join(", ")} ${hint}`);
+  }
+  for (const type of s.instanceTypes) {
+    validateInstanceTypeShape(p("instanceTypes"), type);
+    if (isUnresolved(type)) continue;
+    if (s.gpu && !isGpuInstanceType(type)) {
+      throw invalidProp(p("instanceTypes"), type, "an NVIDIA GPU instance type (see GPU_INSTANCE_FAMILIES)");
+    }
+    if (!s.gpu && isGpuInstanceType(type)) {
+      throw invalidProp(p("instanceTypes"), type, "a non-GPU instance type, or set gpu: true for this pool");
+    }
+    if (instanceArchitecture(type) !== amiArchitecture(s.amiType)) {
+      throw invalidProp(
+        p("instanceTypes"),
+        type,
+        `an ${amiArchitecture(s.amiType)} instance type to match amiType ${s.amiType}`,
+      );
+    }
+  }
+  requireOneOf(p("capacityType"), s.capacityType, CAPACITY_TYPES);
+  requireIntegerInRange(p("minSize"), s.minSize, 0, 1000);
+  requireIntegerInRange(p("maxSize"), s.maxSize, 1, 1000);
+  requireIntegerInRange(p("desiredSize"), s.desiredSize, 0, 1000);
+  if (s.minSize > s.maxSize) {
+    throw invalidProp(p("minSize"), s.minSize, `at most maxSize (${s.maxSize})`);
+  }
+  if (s.desiredSize < s.minSize || s.desiredSize > s.maxSize) {
+    throw invalidProp(
+      p("desiredSize"),
+      s.desiredSize,
+      `between minSize (${s.minSize}) and maxSize (${s.maxSize})`,
+    );
+  }
+  requireIntegerInRange(p("diskSizeGiB"), s.diskSizeGiB, 20, 16384);
+  if (s.hopLimit !== 1 && s.hopLimit !== 2) {
+    throw invalidProp(p("httpPutResponseHopLimit"), s.hopLimit, "1 (default) or 2");
+  }
+  requireIntegerInRange(p("maxUnavailablePercentage"), s.maxUnavailablePercentage, 1, 100);
+  for (const taint of s.taints) {
+    if (!taint.key) throw invalidProp(p("taints[].key"), taint.key, "a non-empty taint key");
+    requireOneOf(p(`taints[${taint.key}].effect`), taint.effect, TAINT_EFFECTS);
+  }
+}
