@@ -171,12 +171,18 @@ class Engine implements InferenceEngine {
   unload(model: string): Promise<void> {
     const entry = this.models.get(model);
     if (!entry) return Promise.reject(new ModelNotFoundError(model));
-    return this.serial(entry, async () => {
+    // Stop routing now, not when earlier operations on the model finish; the serial step repeats it in case
+    // a load completed in between.
+    const stopRouting = () => {
       const old = entry.current;
       entry.state = "UNLOADING";
       entry.current = undefined;
       if (old)
         this.metrics.versionInfo.remove({ model, version: old.version, source: entry.source.description });
+    };
+    stopRouting();
+    return this.serial(entry, async () => {
+      stopRouting();
       await Promise.all([...entry.loaded].map((lv) => this.retire(entry, lv)));
       entry.state = "UNAVAILABLE";
       entry.reason = "unloaded";
