@@ -1,0 +1,117 @@
+/**
+ * Consumes the `outcomes` topic and joins each outcome to its recent prediction; joined rows feed the live
+ * accuracy/AUC/log-loss window. A bad message is counted and logged, never thrown (which would make kafkajs
+ * redeliver it forever).
+ */
+import type { Consumer, EachMessagePayload, Kafka } from "kafkajs";
+import type { JoinCache } from "./join-cache";
+import type { LiveMetrics } from "./live-metrics";
+import type { FeedbackLogger } from "./logger";
+import type { FeedbackMetrics } from "./metrics";
+import { parseOutcome } from "./outcome";
+
+export interface OutcomeConsumerSettings {
+  readonly topic: string;
+  readonly groupId: string;
+  readonly fromBeginning: boolean;
+  readonly joinGroupTimeoutMs: number;
+}
+
+export class OutcomeConsumer {
+  private consumer: Consumer | undefined;
+  private lastInvalidLog = 0;
+  private invalidSinceLog = 0;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly settings: OutcomeConsumerSettings,
+    private readonly cache: JoinCache,
+    private readonly live: LiveMetrics,
+    private readonly metrics: FeedbackMetrics,
+    private readonly logger: FeedbackLogger,
+  ) {}
+
+  /** Connects, subscribes and waits (up to the configured timeout) until the consumer has joined its group. */
+  async start(): Promise<void> {
+    if (this.consumer) return;
+    const consumer = this.kafka.consumer({
+      groupId: this.settings.groupId,
+      // A consumer that failed (for example while Kafka was down) always starts again.
+      retry: { restartOnFailure: async () => true },
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.logger.warn(
+        { err: payload.error.message, restart: payload.restart },
+        "outcomes consumer failed; restarting",
+      );
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const joined = new Promise<boolean>((resolve) => {
+      consumer.on(consumer.events.GROUP_JOIN, () => resolve(true));
+      timer = setTimeout(() => resolve(false), this.settings.joinGroupTimeoutMs);
+    });
+    await consumer.connect();
+    this.consumer = consumer;
+    await consumer.subscribe({ topic: this.settings.topic, fromBeginning: this.settings.fromBeginning });
+    await consumer.run({ eachMessage: async (payload) => this.handle(payload) });
+    const inGroup = await joined;
+    clearTimeout(timer);
+    if (!inGroup) {
+      this.logger.warn(
+        { groupId: this.settings.groupId, timeoutMs: this.settings.joinGroupTimeoutMs },
+        "outcomes consumer has not joined its group yet; it keeps trying",
+      );
+    }
+  }
+
+  async stop(): Promise<void> {
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    await consumer?.disconnect();
+  }
+
+  private handle({ topic, partition, message }: EachMessagePayload): void {
+    const parsed = parseOutcome(message.value);
+    if (!parsed.ok) {
+      this.invalid(parsed.error, topic, partition, message.offset);
+      return;
+    }
+    const { requestId, row, label } = parsed.outcome;
+    const result = this.cache.take(requestId, row);
+    if (result.kind === "invalid") {
+      this.invalid(result.error, topic, partition, message.offset);
+      return;
+    }
+    if (result.kind !== "joined") {
+      this.metrics.outcomes.inc({ result: result.kind });
+      return;
+    }
+    const { prediction } = result;
+    const score = prediction.scores[row];
+    if (typeof score !== "number" || !Number.isFinite(score)) {
+      this.invalid(
+        `prediction '${requestId}' row ${row}: score ${String(score)} is not a finite number`,
+        topic,
+        partition,
+        message.offset,
+      );
+      return;
+    }
+    this.live.add(prediction.model, prediction.version, score, prediction.labels[row] ?? Number.NaN, label);
+    this.metrics.outcomes.inc({ result: "joined" });
+  }
+
+  private invalid(error: string, topic: string, partition: number, offset: string): void {
+    this.metrics.outcomes.inc({ result: "invalid" });
+    this.invalidSinceLog++;
+    const now = Date.now();
+    if (now - this.lastInvalidLog >= 10_000) {
+      this.logger.warn(
+        { error, topic, partition, offset, invalidSinceLastLog: this.invalidSinceLog },
+        "invalid outcome message skipped",
+      );
+      this.lastInvalidLog = now;
+      this.invalidSinceLog = 0;
+    }
+  }
+}
