@@ -1,3 +1,5 @@
+import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
+import type { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { dependable, TerraformResource } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
 import type { ClusterContext } from "../cluster/cluster-context";
@@ -44,6 +46,18 @@ export interface AddOnContext {
   has(id: string): boolean;
   /** Outputs of a dependency (listed in `dependsOn`), deployed before this add-on. */
   outputsOf<T = Record<string, unknown>>(id: string): T;
+  /**
+   * A custom resource (`kubernetes_manifest`). Terraform plans a manifest against the live API, so a resource
+   * whose CRD a release of this run installs cannot plan in the same stack: the blueprint gives manifests their
+   * own stack, applied after the add-ons' stack. Every manifest is validated against its CRD schema in tests.
+   */
+  manifest(id: string, manifest: Record<string, unknown>): Manifest;
+}
+
+/** Where custom resources go: a scope (usually in a later stack) and the kubernetes provider of that stack. */
+export interface ManifestTarget {
+  readonly scope: Construct;
+  readonly provider: KubernetesProvider;
 }
 
 /**
@@ -115,14 +129,16 @@ function anchors(scope: IConstruct): TerraformResource[] {
  */
 export function deployAddOns(
   scope: Construct,
-  base: Omit<AddOnContext, "scope" | "has" | "outputsOf">,
+  base: Omit<AddOnContext, "scope" | "has" | "outputsOf" | "manifest">,
   addOns: readonly AddOn<unknown>[],
+  manifests?: ManifestTarget,
 ): Map<string, DeployedAddOn> {
   const ordered = orderAddOns(addOns);
   const enabled = new Set(ordered.map((a) => a.id));
   const deployed = new Map<string, DeployedAddOn>();
   for (const addOn of ordered) {
     const own = new Construct(scope, addOn.id);
+    let manifestScope: Construct | undefined;
     const context: AddOnContext = {
       ...base,
       scope: own,
@@ -134,6 +150,11 @@ export function deployAddOns(
           );
         }
         return deployed.get(id)?.outputs as T;
+      },
+      manifest: (id, manifest) => {
+        manifestScope ??= manifests ? new Construct(manifests.scope, addOn.id) : own;
+        const provider = manifests?.provider ?? base.cluster.kubernetesProvider;
+        return new Manifest(manifestScope, id, { provider, manifest });
       },
     };
     const outputs = addOn.deploy(context);

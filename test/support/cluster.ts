@@ -60,6 +60,6 @@ export const TEST_DATA_LAKE: DataLakeRef = {
   },
 };
 
-export function baseAddOnContext(scope: Construct): Omit<AddOnContext, "scope" | "has" | "outputsOf"> {
+export function baseAddOnContext(scope: Construct): Omit<AddOnContext, "scope" | "has" | "outputsOf" | "manifest"> {
   return { cluster: testClusterContext(scope), platform: TEST_PLATFORM, dataLake: TEST_DATA_LAKE };
 }

@@ -1,8 +1,11 @@
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
+import { TerraformStack, Testing } from "cdktf";
 import { Construct } from "constructs";
 import { describe, expect, it } from "vitest";
 import { type AddOn, CHARTS, deployAddOns, HelmAddOn, orderAddOns } from "../../../constructs/core";
 import { baseAddOnContext } from "../../support/cluster";
-import { resourcesOf, synthScope } from "../../support/synth";
+import { resourcesOf, type SynthJson, synthScope } from "../../support/synth";
 
 const addOn = (id: string, dependsOn: string[] = []): AddOn<unknown> => ({
   id,
@@ -121,5 +124,44 @@ describe("add-on contract", () => {
         deployAddOns(new Construct(scope, "AddOns"), baseAddOnContext(scope), [new Privileged()]);
       }),
     ).toThrow(/podSecurity "privileged" needs podSecurityReason/);
+  });
+});
+
+describe("add-on custom resources", () => {
+  const cr = {
+    apiVersion: "example.io/v1",
+    kind: "Thing",
+    metadata: { name: "t", namespace: "n" },
+    spec: {},
+  };
+
+  it("puts manifests next to the add-on when no manifest target is given", () => {
+    const json = synthScope((scope) => {
+      deployAddOns(new Construct(scope, "AddOns"), baseAddOnContext(scope), [
+        { id: "things", deploy: (ctx) => ctx.manifest("Thing", cr) },
+      ]);
+    });
+    const manifests = Object.values(resourcesOf(json, "kubernetes_manifest")) as { manifest: unknown }[];
+    expect(manifests).toHaveLength(1);
+    expect(manifests[0].manifest).toEqual(cr);
+  });
+
+  it("puts manifests in the manifest target's scope with its provider", () => {
+    const app = Testing.app();
+    const platform = new TerraformStack(app, "platform");
+    const resources = new TerraformStack(app, "resources");
+    new AwsProvider(platform, "aws", { region: "eu-west-1" });
+    const provider = new KubernetesProvider(resources, "k8s", { alias: "later" });
+    deployAddOns(
+      new Construct(platform, "AddOns"),
+      baseAddOnContext(platform),
+      [{ id: "things", deploy: (ctx) => ctx.manifest("Thing", cr) }],
+      { scope: resources, provider },
+    );
+    const inPlatform = JSON.parse(Testing.synth(platform)) as SynthJson;
+    const inResources = JSON.parse(Testing.synth(resources)) as SynthJson;
+    expect(resourcesOf(inPlatform, "kubernetes_manifest")).toEqual({});
+    const [m] = Object.values(resourcesOf(inResources, "kubernetes_manifest")) as { provider: string }[];
+    expect(m.provider).toBe("kubernetes.later");
   });
 });
