@@ -63,13 +63,28 @@ const VARIABLES = {
   DRIFT_ENABLED: v(bool, "true", "true or false"),
   DRIFT_WINDOW_SIZE: v(int(10, 10_000_000), "1000", "an integer number of rows, 10..10000000"),
   KAFKA_BROKERS: v(list, "", "a comma-separated list of host:port Kafka brokers (empty: feedback loop off)"),
-  KAFKA_CLIENT_ID: v(z.string().min(1), "inference-service", "a non-empty Kafka client id"),
+  KAFKA_CLIENT_ID: v(
+    z.string().regex(/^[A-Za-z0-9._-]{1,255}$/),
+    "inference-service",
+    "a Kafka client id ([A-Za-z0-9._-])",
+  ),
   KAFKA_PREDICTIONS_TOPIC: v(
     z.string().regex(/^[A-Za-z0-9._-]{1,249}$/),
     "predictions",
-    "a Kafka topic name",
+    "a Kafka topic name ([A-Za-z0-9._-], 1-249 chars)",
   ),
-  KAFKA_DRIFT_TOPIC: v(z.string().regex(/^[A-Za-z0-9._-]{1,249}$/), "drift-alerts", "a Kafka topic name"),
+  KAFKA_OUTCOMES_TOPIC: v(
+    z.string().regex(/^[A-Za-z0-9._-]{1,249}$/),
+    "outcomes",
+    "a Kafka topic name ([A-Za-z0-9._-], 1-249 chars)",
+  ),
+  KAFKA_DRIFT_TOPIC: v(
+    z.string().regex(/^[A-Za-z0-9._-]{1,249}$/),
+    "drift",
+    "a Kafka topic name ([A-Za-z0-9._-], 1-249 chars)",
+  ),
+  KAFKA_BUFFER_SIZE: v(int(1, 10_000_000), "10000", "an integer number of buffered predictions, 1..10000000"),
+  KAFKA_FLUSH_TIMEOUT_MS: v(int(0, 600_000), "5000", "an integer number of milliseconds, 0..600000"),
   SCORE_OUTPUT: v(z.string().min(1), "probabilities", "the output tensor name holding class probabilities"),
   LABEL_OUTPUT: v(z.string().min(1), "label", "the output tensor name holding the predicted label"),
 } as const;

@@ -8,6 +8,8 @@ import { buildEvent, dispatchEvent } from "./prediction-event";
 import type { ServerOptions } from "./server";
 import { toBinaryData, toJsonData } from "./tensors";
 
+const HEADER_SAFE = /^[\x20-\x7e]+$/;
+
 type InferRoute = { Params: { name: string; version?: string } };
 
 interface InferLabels {
@@ -36,18 +38,25 @@ export function registerInferRoutes(app: FastifyInstance, options: ServerOptions
     metrics.inferenceRequests.inc({ ...labels, code: String(reply.statusCode) });
   };
 
+  /** The client's `id` becomes the request id in logs and x-request-id, also when the request is then refused. */
+  const adoptClientId = (request: FastifyRequest, reply: FastifyReply) => {
+    const body = request.body as { id?: unknown } | undefined;
+    const id = typeof body === "object" && body !== null ? body.id : undefined;
+    if (typeof id === "string" && id.length > 0 && id.length <= 256 && id !== request.id) {
+      request.log = app.log.child({ "http.request.id": id });
+      // Only header-safe ids go into x-request-id; any string is still echoed in the JSON answer.
+      if (HEADER_SAFE.test(id)) reply.header("x-request-id", id);
+    }
+  };
+
   const handler = async (request: FastifyRequest<InferRoute>, reply: FastifyReply) => {
     const { name, version } = request.params;
     const meta = requireModel(engine, name, version);
     request.inferLabels = { model: name, version: version ?? "" };
     if (meta === undefined) throw new HttpError(503, `model '${name}' is not loaded`, { "retry-after": "1" });
+    adoptClientId(request, reply);
     const parsed = parseInferRequest(request.body, request.binaryData, meta);
     const id = parsed.id ?? request.id;
-    if (parsed.id !== undefined) {
-      // The client's id becomes the request id in logs and the x-request-id header.
-      request.log = app.log.child({ "http.request.id": id });
-      reply.header("x-request-id", id);
-    }
     const result = await engine.infer({
       model: name,
       ...(version === undefined ? {} : { version }),

@@ -1,0 +1,179 @@
+/**
+ * Entry point: reads the environment, starts the engine, drift monitor, feedback loop and HTTP server, and
+ * shuts down gracefully on SIGTERM/SIGINT (readiness false, listener closed, in-flight requests finished,
+ * Kafka buffer flushed, exit 0 within SHUTDOWN_GRACE_MS).
+ */
+import { readdir } from "node:fs/promises";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import type { DestinationStream, Logger } from "pino";
+import type { Registry } from "prom-client";
+import { type Config, ConfigError, loadConfig } from "./config";
+import type { InferenceEngine, PredictionSink } from "./contracts";
+import { FeedbackLoop } from "./feedback";
+import { buildServer, type DriftStatusSource } from "./http/server";
+import { createEngine } from "./inference";
+import { createLogger } from "./logging";
+import { createHttpMetrics, createRegistry } from "./metrics";
+
+export interface RunningService {
+  readonly url: string;
+  readonly engine: InferenceEngine;
+  readonly logger: Logger;
+  /** Graceful stop; resolves once everything is closed. */
+  shutdown(reason: string): Promise<void>;
+}
+
+/** Model names in a local repository: directories holding at least one numeric version directory. */
+async function discoverModels(repository: string): Promise<string[]> {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(repository)) {
+    throw new ConfigError([
+      `MODELS="": expected model names when MODEL_REPOSITORY=${repository} is not a directory`,
+    ]);
+  }
+  const names: string[] = [];
+  for (const d of await readdir(repository, { withFileTypes: true })) {
+    if (!d.isDirectory()) continue;
+    const versions = await readdir(path.join(repository, d.name), { withFileTypes: true });
+    if (versions.some((v) => v.isDirectory() && /^\d+$/.test(v.name))) names.push(d.name);
+  }
+  if (names.length === 0) {
+    throw new ConfigError([
+      `MODEL_REPOSITORY=${JSON.stringify(repository)}: expected <name>/<version>/model.onnx`,
+    ]);
+  }
+  return names.sort();
+}
+
+interface Sinks {
+  readonly sinks: PredictionSink[];
+  readonly drift: DriftStatusSource | undefined;
+  stop(): Promise<void>;
+}
+
+/** Drift monitor and Kafka feedback loop, each optional; both share the service's metrics Registry. */
+async function startSinks(config: Config, registry: Registry, logger: Logger): Promise<Sinks> {
+  const sinks: PredictionSink[] = [];
+  let feedback: FeedbackLoop | undefined;
+  if (config.KAFKA_BROKERS.length > 0) {
+    feedback = new FeedbackLoop({
+      brokers: config.KAFKA_BROKERS,
+      registry,
+      logger: logger.child({ "log.logger": "feedback" }),
+      clientId: config.KAFKA_CLIENT_ID,
+      topics: {
+        predictions: config.KAFKA_PREDICTIONS_TOPIC,
+        outcomes: config.KAFKA_OUTCOMES_TOPIC,
+        drift: config.KAFKA_DRIFT_TOPIC,
+      },
+      bufferSize: config.KAFKA_BUFFER_SIZE,
+      flushTimeoutMs: config.KAFKA_FLUSH_TIMEOUT_MS,
+    });
+    // An unreachable Kafka must not keep the service from serving: the loop delivers once Kafka is back.
+    await feedback.start().catch((err: unknown) => {
+      logger.warn(
+        { err: (err as Error).message },
+        "Kafka not reachable at startup; predictions stay buffered",
+      );
+    });
+    sinks.push(feedback);
+  }
+  return {
+    sinks,
+    drift: undefined,
+    async stop() {
+      if (feedback !== undefined) {
+        const { undelivered } = await feedback.stop();
+        if (undelivered > 0) logger.warn({ undelivered }, "Kafka buffer not fully delivered at shutdown");
+      }
+    },
+  };
+}
+
+export async function startService(
+  config: Config,
+  logDestination?: DestinationStream,
+): Promise<RunningService> {
+  const logger = createLogger({ level: config.LOG_LEVEL }, logDestination);
+  const registry = createRegistry();
+  const metrics = createHttpMetrics(registry);
+  const names = config.MODELS.length > 0 ? config.MODELS : await discoverModels(config.MODEL_REPOSITORY);
+  const engine = await createEngine({
+    models: names.map((name) => ({ name, source: config.MODEL_REPOSITORY })),
+    ...(config.INFERENCE_WORKERS > 0 ? { workers: config.INFERENCE_WORKERS } : {}),
+    maxBatchSize: config.MAX_BATCH_SIZE,
+    maxBatchDelayMicros: config.MAX_BATCH_DELAY_US,
+    maxQueueRows: config.MAX_QUEUE_ROWS,
+    pollIntervalMs: config.MODEL_POLL_INTERVAL_MS,
+    registry,
+    logger: logger.child({ "log.logger": "engine" }),
+  });
+  if (!engine.ready()) {
+    logger.warn({ repository: engine.repositoryIndex() }, "not every model loaded; readiness stays false");
+  }
+  const sinks = await startSinks(config, registry, logger);
+  const { app, lifecycle } = buildServer({
+    engine,
+    metrics,
+    logger,
+    sinks: sinks.sinks,
+    ...(sinks.drift === undefined ? {} : { drift: sinks.drift }),
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    keepAliveTimeoutMs: config.KEEP_ALIVE_TIMEOUT_MS,
+    logFeatures: config.LOG_FEATURES,
+    scoreOutput: config.SCORE_OUTPUT,
+    labelOutput: config.LABEL_OUTPUT,
+  });
+  const url = await app.listen({ host: config.HOST, port: config.PORT });
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = (reason: string): Promise<void> => {
+    stopping ??= (async () => {
+      logger.info({ reason }, "shutting down: readiness false, finishing in-flight requests");
+      lifecycle.draining = true;
+      // Lets load balancers see the failed readiness before the listener goes away.
+      if (config.SHUTDOWN_DELAY_MS > 0) await new Promise((r) => setTimeout(r, config.SHUTDOWN_DELAY_MS));
+      await app.close();
+      await engine.close();
+      await sinks.stop();
+      logger.info("shutdown complete");
+    })();
+    return stopping;
+  };
+  return { url, engine, logger, shutdown };
+}
+
+async function run(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    // Plain stderr: the logger's level may itself be the bad variable.
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  const service = await startService(config);
+  const onSignal = (signal: NodeJS.Signals) => {
+    const timer = setTimeout(() => {
+      service.logger.error({ graceMs: config.SHUTDOWN_GRACE_MS }, "shutdown grace period exceeded; exiting");
+      process.exit(1);
+    }, config.SHUTDOWN_GRACE_MS);
+    timer.unref();
+    service.shutdown(signal).then(
+      () => process.exit(0),
+      (err: unknown) => {
+        service.logger.error({ err }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", onSignal);
+  process.once("SIGINT", onSignal);
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  run().catch((err: unknown) => {
+    process.stderr.write(`startup failed: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  });
+}
