@@ -81,6 +81,22 @@ export function validateEksClusterProps(props: EksClusterProps): void {
       seen.add(arn);
     }
   }
+  const svc = props.serviceIpv4Cidr;
+  if (svc !== undefined && !isUnresolved(svc)) {
+    const m = IPV4_CIDR.exec(svc);
+    const prefix = Number(svc.split("/")[1]);
+    const first = Number(svc.split(".")[0]);
+    const second = Number(svc.split(".")[1]);
+    const privateRange =
+      first === 10 || (first === 172 && second >= 16 && second <= 31) || (first === 192 && second === 168);
+    if (!m || prefix < 12 || prefix > 24 || !privateRange) {
+      throw invalidProp(
+        "serviceIpv4Cidr",
+        svc,
+        "a private IPv4 CIDR (10/8, 172.16/12, 192.168/16) from /12 to /24",
+      );
+    }
+  }
   if (props.supportType !== undefined)
     requireOneOf("supportType", props.supportType, ["STANDARD", "EXTENDED"]);
 }

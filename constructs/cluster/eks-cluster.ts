@@ -5,7 +5,6 @@ import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-con
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
-import { KmsGrant } from "@cdktf/provider-aws/lib/kms-grant";
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { AwsContext } from "../core/aws-context";
@@ -48,7 +47,9 @@ export interface EksClusterProps {
   readonly publicAccessCidrs?: readonly string[];
   /**
    * Bring-your-own KMS key for secrets, control plane logs and node volumes. Its key policy must admit
-   * CloudWatch Logs (`logs.<region>.amazonaws.com`). @default - a new `KmsKey` with rotation is created
+   * CloudWatch Logs (`logs.<region>.amazonaws.com`) and the `AWSServiceRoleForAutoScaling` service-linked role
+   * (managed node groups launch CMK-encrypted volumes through it).
+   * @default - a new `KmsKey` with rotation and those two statements is created
    */
   readonly kmsKeyArn?: string;
   /** Retention of `/aws/eks/<name>/cluster`; one of the values CloudWatch accepts. @default 90 */
@@ -59,12 +60,8 @@ export interface EksClusterProps {
   readonly nodePools?: Readonly<Record<string, NodePoolOptions>>;
   /** Versions/configuration of the managed add-ons, keyed by add-on name. @default {} */
   readonly addons?: Readonly<Partial<Record<ManagedAddonName, ManagedAddonOptions>>>;
-  /**
-   * Grants the EC2 Auto Scaling service-linked role use of the key, without which managed node groups cannot
-   * launch instances with CMK-encrypted volumes. The role `AWSServiceRoleForAutoScaling` must already exist
-   * (it does in any account that has had an Auto Scaling group). @default true
-   */
-  readonly createAutoscalingKeyGrant?: boolean;
+  /** CIDR for Kubernetes Service IPs; must not overlap the VPC. @default - chosen by EKS (10.100.0.0/16 or 172.20.0.0/16) */
+  readonly serviceIpv4Cidr?: string;
   /** EKS upgrade policy: STANDARD auto-upgrades when standard support ends instead of billing extended support. @default - EKS default (EXTENDED) */
   readonly supportType?: "STANDARD" | "EXTENDED";
   /** `prevent_destroy` and EKS deletion protection on the cluster, its key and its audit log group. @default true */
@@ -124,6 +121,7 @@ export class EksCluster extends Construct {
         description: `EKS ${name}: secrets, control plane logs, node volumes`,
         aliasName: `eks/${name}`,
         allowCloudWatchLogs: true,
+        allowAutoScaling: true,
         preventDestroy: this.preventDestroy,
         tags: this.tags,
       });
@@ -157,6 +155,9 @@ export class EksCluster extends Construct {
       accessConfig: { authenticationMode: "API", bootstrapClusterCreatorAdminPermissions: false },
       // The managed add-ons below replace the self-managed vpc-cni/coredns/kube-proxy EKS would install.
       bootstrapSelfManagedAddons: false,
+      kubernetesNetworkConfig: props.serviceIpv4Cidr
+        ? { ipFamily: "ipv4", serviceIpv4Cidr: props.serviceIpv4Cidr }
+        : undefined,
       upgradePolicy: props.supportType ? { supportType: props.supportType } : undefined,
       deletionProtection: this.preventDestroy,
       tags: mergeTags(this.tags, props.clusterTags),
@@ -195,25 +196,6 @@ export class EksCluster extends Construct {
     });
 
     this.nodeDependencies = [...this.addons.nodeLevelAddons];
-    if (props.createAutoscalingKeyGrant ?? true) {
-      this.nodeDependencies.push(
-        new KmsGrant(this, "AutoscalingKeyGrant", {
-          name: `eks-${name}-autoscaling`,
-          keyId: this.kmsKeyArn,
-          granteePrincipal: `arn:${aws.partition}:iam::${aws.accountId}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`,
-          operations: [
-            "Encrypt",
-            "Decrypt",
-            "ReEncryptFrom",
-            "ReEncryptTo",
-            "GenerateDataKey",
-            "GenerateDataKeyWithoutPlaintext",
-            "DescribeKey",
-            "CreateGrant",
-          ],
-        }),
-      );
-    }
 
     for (const [poolName, options] of Object.entries(props.nodePools ?? {})) {
       this.addNodePool(poolName, options);

@@ -1,5 +1,5 @@
 import type { Tags } from "../core/tags";
-import type { AmiType } from "./instance-types";
+import type { AmiType } from "./ami-types";
 
 export type TaintEffect = "NO_SCHEDULE" | "NO_EXECUTE" | "PREFER_NO_SCHEDULE";
 export const TAINT_EFFECTS: readonly TaintEffect[] = ["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"];
@@ -33,12 +33,12 @@ export const NODE_POOL_LABEL = "mlops.io/node-pool";
 export interface NodePoolOptions {
   /**
    * GPU pool: NVIDIA AMI, `nvidia.com/gpu=true:NoSchedule` taint, GPU labels, and only instance types from
-   * `GPU_INSTANCE_FAMILIES`. @default false
+   * `NVIDIA_GPU_FAMILIES` (constructs/core/instance-types). @default false
    */
   readonly gpu?: boolean;
   /** EC2 instance types, all of one CPU architecture. @default - ["m7i.xlarge"], or ["g6.xlarge"] when gpu */
   readonly instanceTypes?: readonly string[];
-  /** EKS AMI type. @default - "AL2023_x86_64_STANDARD", or "AL2023_x86_64_NVIDIA" when gpu */
+  /** EKS AMI type. @default - AL2023 for the instance types' architecture; its NVIDIA variant when gpu */
   readonly amiType?: AmiType;
   /** @default "ON_DEMAND" */
   readonly capacityType?: CapacityType;

@@ -1,12 +1,11 @@
+import { gpuIncompatibility, isInstanceType, isNvidiaGpuInstanceType } from "../core/instance-types";
 import {
   type AmiType,
   amiArchitecture,
   instanceArchitecture,
-  isGpuInstanceType,
   NVIDIA_AMI_TYPES,
   STANDARD_AMI_TYPES,
-  validateInstanceTypeShape,
-} from "./instance-types";
+} from "./ami-types";
 import { CAPACITY_TYPES, type NodeTaint, TAINT_EFFECTS } from "./node-pool-options";
 import { invalidProp, isUnresolved, requireIntegerInRange, requireOneOf } from "./validation";
 
@@ -38,12 +37,19 @@ export function validatePoolSettings(s: ResolvedPoolSettings): void {
     throw invalidProp(p("amiType"), s.amiType, `one of ${allowedAmis.join(", ")} ${hint}`);
   }
   for (const type of s.instanceTypes) {
-    validateInstanceTypeShape(p("instanceTypes"), type);
     if (isUnresolved(type)) continue;
-    if (s.gpu && !isGpuInstanceType(type)) {
-      throw invalidProp(p("instanceTypes"), type, "an NVIDIA GPU instance type (see GPU_INSTANCE_FAMILIES)");
+    if (!isInstanceType(type)) {
+      throw invalidProp(p("instanceTypes"), type, 'an EC2 instance type such as "m7i.xlarge"');
     }
-    if (!s.gpu && isGpuInstanceType(type)) {
+    const whyNotGpu = s.gpu ? gpuIncompatibility(type) : undefined;
+    if (whyNotGpu) {
+      throw invalidProp(
+        p("instanceTypes"),
+        type,
+        `an NVIDIA GPU instance type for a GPU pool (${type} ${whyNotGpu}; see NVIDIA_GPU_FAMILIES)`,
+      );
+    }
+    if (!s.gpu && isNvidiaGpuInstanceType(type)) {
       throw invalidProp(p("instanceTypes"), type, "a non-GPU instance type, or set gpu: true for this pool");
     }
     if (instanceArchitecture(type) !== amiArchitecture(s.amiType)) {

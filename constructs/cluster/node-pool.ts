@@ -10,7 +10,7 @@ import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { AwsContext } from "../core/aws-context";
 import { mergeTags, type Tags } from "../core/tags";
-import { type AmiType, isBottlerocket } from "./instance-types";
+import { type AmiType, defaultAmiType, isBottlerocket } from "./ami-types";
 import {
   GPU_NODE_LABELS,
   GPU_TAINT,
@@ -63,11 +63,12 @@ export class NodePool extends Construct {
     super(scope, id);
     const gpu = props.gpu ?? false;
     const minSize = props.minSize ?? (gpu ? 0 : 1);
+    const instanceTypes = props.instanceTypes ?? [gpu ? "g6.xlarge" : "m7i.xlarge"];
     const settings = {
       poolName: props.poolName,
       gpu,
-      instanceTypes: props.instanceTypes ?? [gpu ? "g6.xlarge" : "m7i.xlarge"],
-      amiType: props.amiType ?? (gpu ? "AL2023_x86_64_NVIDIA" : "AL2023_x86_64_STANDARD"),
+      instanceTypes,
+      amiType: props.amiType ?? defaultAmiType(gpu, instanceTypes),
       capacityType: props.capacityType ?? "ON_DEMAND",
       minSize,
       maxSize: props.maxSize ?? (gpu ? 2 : 3),
