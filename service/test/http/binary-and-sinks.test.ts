@@ -58,9 +58,9 @@ describe("binary tensor data extension", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^application\/json/);
     const probs = decoded?.outputs.find((o) => o.name === "probabilities")?.data as number[];
-    X.forEach((x, i) =>
-      expect(probs[i * 2 + 1]).toBeCloseTo(toyScore(x, Y[i] as number, KIND[i] as string), 6),
-    );
+    X.forEach((x, i) => {
+      expect(probs[i * 2 + 1]).toBeCloseTo(toyScore(x, Y[i] as number, KIND[i] as string), 6);
+    });
   });
 
   it("answers every output binary with binary_data_output and the header length", async () => {
@@ -88,7 +88,7 @@ describe("binary tensor data extension", () => {
     });
     const { res, decoded } = await send(server.url, body, headers);
     expect(res.status).toBe(200);
-    const [probs, label] = decoded?.header.outputs as {
+    const [probs, label] = (decoded?.header.outputs ?? []) as {
       name: string;
       data?: unknown;
       parameters?: unknown;
@@ -126,9 +126,9 @@ describe("prediction hand-off and logs", () => {
     expect(e.features.kind).toEqual(KIND);
     expect(e.features.x).toEqual(X);
     // Scores come from the probabilities output even though the client only asked for the label.
-    e.scores.forEach((s, i) =>
-      expect(s).toBeCloseTo(toyScore(X[i] as number, Y[i] as number, KIND[i] as string), 6),
-    );
+    e.scores.forEach((s, i) => {
+      expect(s).toBeCloseTo(toyScore(X[i] as number, Y[i] as number, KIND[i] as string), 6);
+    });
     expect(e.labels).toEqual(e.scores.map((s) => (s > 0.5 ? 1 : 0)));
     await expect.poll(() => server.logs.some((l) => l.includes("sink exploded"))).toBe(true);
     expect((await fetch(`${server.url}/v2/health/live`)).status).toBe(200);

@@ -13,12 +13,16 @@ function bytesOf(input: BinaryInput): Buffer {
   switch (input.datatype) {
     case "FP32": {
       const b = Buffer.alloc(input.values.length * 4);
-      (input.values as number[]).forEach((v, i) => b.writeFloatLE(v, i * 4));
+      (input.values as number[]).forEach((v, i) => {
+        b.writeFloatLE(v, i * 4);
+      });
       return b;
     }
     case "INT64": {
       const b = Buffer.alloc(input.values.length * 8);
-      (input.values as number[]).forEach((v, i) => b.writeBigInt64LE(BigInt(v), i * 8));
+      (input.values as number[]).forEach((v, i) => {
+        b.writeBigInt64LE(BigInt(v), i * 8);
+      });
       return b;
     }
     case "BOOL":
