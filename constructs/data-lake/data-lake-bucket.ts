@@ -1,0 +1,226 @@
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import {
+  S3BucketLifecycleConfiguration,
+  type S3BucketLifecycleConfigurationRule,
+} from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
+import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { Construct } from "constructs";
+import { protectStateful, type StatefulProtectionProps } from "../core/stateful";
+import { mergeTags, type Tags } from "../core/tags";
+
+/** Lifecycle settings of one zone; all days are counted by S3 from object creation / becoming noncurrent. */
+export interface DataLakeZoneProps {
+  /** Days a replaced or deleted version is kept. @default 90 */
+  readonly noncurrentVersionExpirationInDays?: number;
+  /** Moves current objects to S3 Intelligent-Tiering after this many days. @default - no transition */
+  readonly transitionToIntelligentTieringAfterDays?: number;
+  /** Expires current objects after this many days (they become noncurrent, then expire as above). @default - never */
+  readonly expirationInDays?: number;
+  /** Added to the zone's bucket and Glue database after the lake's tags. @default {} */
+  readonly tags?: Tags;
+}
+
+export interface DataLakeBucketProps extends DataLakeZoneProps, StatefulProtectionProps {
+  /** Zone name, used in error messages. */
+  readonly zone: string;
+  readonly bucketName: string;
+  /** Customer-managed key for SSE-KMS; the policy denies puts naming another key. */
+  readonly kmsKeyArn: string;
+  /** Bucket receiving server access logs. */
+  readonly accessLogBucketName: string;
+  /** Key prefix of this bucket's access logs in the log bucket. */
+  readonly accessLogPrefix: string;
+  /** @default 7 */
+  readonly abortIncompleteMultipartUploadAfterDays?: number;
+}
+
+/**
+ * One hardened data-lake bucket: SSE-KMS with a bucket key under the lake key (SSE-C blocked), versioning,
+ * all public-access blocks, ACLs disabled, TLS-only and right-key-only bucket policy, lifecycle rules and
+ * server access logging.
+ */
+export class DataLakeBucket extends Construct {
+  readonly resource: S3Bucket;
+  readonly bucketName: string;
+  readonly bucketArn: string;
+
+  constructor(scope: Construct, id: string, props: DataLakeBucketProps) {
+    super(scope, id);
+    validateZoneLifecycle(props.zone, props);
+    const bucket = new S3Bucket(this, "Resource", {
+      bucket: props.bucketName,
+      forceDestroy: props.preventDestroy === false,
+      tags: mergeTags(props.tags),
+    });
+    protectStateful(bucket, props);
+    this.resource = bucket;
+    this.bucketName = bucket.bucket;
+    this.bucketArn = bucket.arn;
+
+    new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
+      bucket: bucket.id,
+      rule: [
+        {
+          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.kmsKeyArn },
+          bucketKeyEnabled: true, // one data key per bucket instead of per object: far fewer KMS calls
+          blockedEncryptionTypes: ["SSE-C"],
+        },
+      ],
+    });
+    new S3BucketVersioningA(this, "Versioning", {
+      bucket: bucket.id,
+      versioningConfiguration: { status: "Enabled" },
+    });
+    const publicAccessBlock = new S3BucketPublicAccessBlock(this, "PublicAccessBlock", {
+      bucket: bucket.id,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketOwnershipControls(this, "OwnershipControls", {
+      bucket: bucket.id,
+      rule: { objectOwnership: "BucketOwnerEnforced" },
+    });
+
+    const everyone = [{ type: "*", identifiers: ["*"] }];
+    const objects = `${bucket.arn}/*`;
+    const policy = new DataAwsIamPolicyDocument(this, "PolicyDocument", {
+      statement: [
+        {
+          sid: "DenyInsecureTransport",
+          effect: "Deny",
+          principals: everyone,
+          actions: ["s3:*"],
+          resources: [bucket.arn, objects],
+          condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+        },
+        // The two denies below only fire when the client SENDS the header (Null = false). Puts without
+        // encryption headers are allowed and get the bucket default (SSE-KMS with the lake key); so do
+        // UploadPart calls, which carry no encryption headers at all.
+        {
+          sid: "DenyNonKmsEncryption",
+          effect: "Deny",
+          principals: everyone,
+          actions: ["s3:PutObject"],
+          resources: [objects],
+          condition: [
+            { test: "StringNotEquals", variable: "s3:x-amz-server-side-encryption", values: ["aws:kms"] },
+            { test: "Null", variable: "s3:x-amz-server-side-encryption", values: ["false"] },
+          ],
+        },
+        {
+          // Clients naming a key must use the full key ARN (S3 compares the header as sent).
+          sid: "DenyOtherKmsKeys",
+          effect: "Deny",
+          principals: everyone,
+          actions: ["s3:PutObject"],
+          resources: [objects],
+          condition: [
+            {
+              test: "StringNotEquals",
+              variable: "s3:x-amz-server-side-encryption-aws-kms-key-id",
+              values: [props.kmsKeyArn],
+            },
+            { test: "Null", variable: "s3:x-amz-server-side-encryption-aws-kms-key-id", values: ["false"] },
+          ],
+        },
+        {
+          // SSE-C uses other headers than the two above; also blocked in the encryption configuration.
+          sid: "DenyCustomerProvidedKeys",
+          effect: "Deny",
+          principals: everyone,
+          actions: ["s3:PutObject"],
+          resources: [objects],
+          condition: [
+            {
+              test: "Null",
+              variable: "s3:x-amz-server-side-encryption-customer-algorithm",
+              values: ["false"],
+            },
+          ],
+        },
+      ],
+    });
+    new S3BucketPolicy(this, "Policy", {
+      bucket: bucket.id,
+      policy: policy.json,
+      // S3 rejects concurrent changes to the policy and the public-access block.
+      dependsOn: [publicAccessBlock],
+    });
+
+    const rules: S3BucketLifecycleConfigurationRule[] = [
+      {
+        id: "expire-noncurrent-versions",
+        status: "Enabled",
+        filter: [{}],
+        noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentVersionExpirationInDays ?? 90 }],
+      },
+      {
+        id: "abort-incomplete-multipart-uploads",
+        status: "Enabled",
+        filter: [{}],
+        abortIncompleteMultipartUpload: [
+          { daysAfterInitiation: props.abortIncompleteMultipartUploadAfterDays ?? 7 },
+        ],
+      },
+    ];
+    if (props.transitionToIntelligentTieringAfterDays !== undefined) {
+      rules.push({
+        id: "intelligent-tiering",
+        status: "Enabled",
+        filter: [{}],
+        transition: [
+          { days: props.transitionToIntelligentTieringAfterDays, storageClass: "INTELLIGENT_TIERING" },
+        ],
+      });
+    }
+    if (props.expirationInDays !== undefined) {
+      rules.push({
+        id: "expire-current-versions",
+        status: "Enabled",
+        filter: [{}],
+        expiration: [{ days: props.expirationInDays }],
+      });
+    }
+    new S3BucketLifecycleConfiguration(this, "Lifecycle", { bucket: bucket.id, rule: rules });
+
+    new S3BucketLoggingA(this, "Logging", {
+      bucket: bucket.id,
+      targetBucket: props.accessLogBucketName,
+      targetPrefix: props.accessLogPrefix,
+      // Date-partitioned keys let Athena prune access logs by day.
+      targetObjectKeyFormat: { partitionedPrefix: { partitionDateSource: "EventTime" } },
+    });
+  }
+}
+
+/** Throws naming the zone, the prop and its value when lifecycle days are not usable by S3. */
+export function validateZoneLifecycle(
+  zone: string,
+  props: DataLakeZoneProps & { abortIncompleteMultipartUploadAfterDays?: number },
+): void {
+  const checks: [string, number | undefined, number][] = [
+    ["noncurrentVersionExpirationInDays", props.noncurrentVersionExpirationInDays, 1],
+    ["transitionToIntelligentTieringAfterDays", props.transitionToIntelligentTieringAfterDays, 0],
+    ["expirationInDays", props.expirationInDays, 1],
+    ["abortIncompleteMultipartUploadAfterDays", props.abortIncompleteMultipartUploadAfterDays, 1],
+  ];
+  for (const [name, value, min] of checks) {
+    if (value !== undefined && (!Number.isInteger(value) || value < min)) {
+      throw new Error(`DataLake zone "${zone}": ${name} ${value} is invalid: expected an integer >= ${min}`);
+    }
+  }
+  const tiering = props.transitionToIntelligentTieringAfterDays;
+  if (tiering !== undefined && props.expirationInDays !== undefined && props.expirationInDays <= tiering) {
+    throw new Error(
+      `DataLake zone "${zone}": expirationInDays ${props.expirationInDays} must be greater than transitionToIntelligentTieringAfterDays ${tiering}, or objects expire before they are tiered`,
+    );
+  }
+}

@@ -1,0 +1,278 @@
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { GlueCatalogDatabase } from "@cdktf/provider-aws/lib/glue-catalog-database";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { Token } from "cdktf";
+import { Construct } from "constructs";
+import { AwsContext } from "../core/aws-context";
+import { KmsKey } from "../core/kms-key";
+import { protectStateful, type StatefulProtectionProps } from "../core/stateful";
+import { mergeTags, type Tags } from "../core/tags";
+import { AccessLogBucket } from "./access-log-bucket";
+import { DataLakeBucket, type DataLakeZoneProps, validateZoneLifecycle } from "./data-lake-bucket";
+import { type DataLakeAccess, dataLakeStatements, normalizePrefix, type PolicyStatement } from "./grants";
+import { LakeFormationRegistration } from "./lake-formation-registration";
+import {
+  ACCESS_LOG_BUCKET_ZONE,
+  glueDatabaseName,
+  pascalCase,
+  validateBucketNameLengths,
+  validateNamePrefix,
+  validateZoneName,
+} from "./naming";
+
+export const DEFAULT_DATA_LAKE_ZONES: Readonly<Record<string, DataLakeZoneProps>> = {
+  raw: {},
+  curated: {},
+  features: {},
+  models: {},
+};
+
+export interface DataLakeProps extends StatefulProtectionProps {
+  /**
+   * Start of every bucket name (`<namePrefix>-<zone>-<accountId>-<region>`) and Glue database name
+   * (`<namePrefix>_<zone>`, hyphens become underscores). Lowercase DNS-safe; with the longest zone name it
+   * must leave bucket names ≤ 63 characters (prefix + zone ≤ 34 characters).
+   */
+  readonly namePrefix: string;
+  /** Zones keyed by name (lowercase DNS-safe), one bucket and Glue database each. @default DEFAULT_DATA_LAKE_ZONES (raw, curated, features, models) */
+  readonly zones?: Readonly<Record<string, DataLakeZoneProps>>;
+  /** Bring-your-own customer-managed key for SSE-KMS. @default - a KmsKey with rotation is created */
+  readonly kmsKeyArn?: string;
+  /** Creates the bucket that receives the zones' server access logs. @default true */
+  readonly createAccessLogBucket?: boolean;
+  /**
+   * Bring-your-own access-log bucket (`createAccessLogBucket: false`); its policy must admit
+   * `logging.s3.amazonaws.com` for the lake buckets. @default - required when createAccessLogBucket is false
+   */
+  readonly accessLogBucketName?: string;
+  /** Days server access logs are kept. @default 365 */
+  readonly accessLogRetentionInDays?: number;
+  /** Days after which incomplete multipart uploads are aborted, in every zone. @default 7 */
+  readonly abortIncompleteMultipartUploadAfterDays?: number;
+  /** Creates a Glue Data Catalog database per zone. @default true */
+  readonly createGlueDatabases?: boolean;
+  /**
+   * Registers every zone bucket with Lake Formation. Once registered, integrated services (Athena, Glue,
+   * EMR) use Lake Formation permissions for the data; direct S3 access by IAM principals is unchanged.
+   * @default false
+   */
+  readonly enableLakeFormation?: boolean;
+  /** Bring-your-own Lake Formation registration role. @default - a dedicated role with read/write on the buckets and key */
+  readonly lakeFormationRoleArn?: string;
+  /** Tags on every resource. @default {} */
+  readonly tags?: Tags;
+  /** Added to the access-log bucket. @default {} */
+  readonly accessLogBucketTags?: Tags;
+}
+
+/** An IAM role to grant data-lake access to: its name is enough (the policy is attached inline). */
+export interface GrantableRole {
+  readonly name: string;
+  readonly arn?: string;
+}
+
+export interface DataLakeGrantOptions {
+  /** Zone the grant is limited to. @default - every zone */
+  readonly zone?: string;
+  /** Key prefix (folder) the grant is limited to, e.g. `mlflow/`. @default - the whole bucket */
+  readonly prefix?: string;
+}
+
+export interface DataLakeBucketRef {
+  readonly bucketName: string;
+  readonly bucketArn: string;
+}
+
+/**
+ * The platform's S3 data lake: one hardened, KMS-encrypted, access-logged bucket and one Glue database per zone,
+ * optionally registered with Lake Formation, plus least-privilege grants for IAM roles.
+ */
+export class DataLake extends Construct {
+  /** Bucket per zone. */
+  readonly buckets: Readonly<Record<string, DataLakeBucketRef>>;
+  readonly logBucketName: string;
+  readonly kmsKeyArn: string;
+  /** Glue database name per zone (empty when createGlueDatabases is false). */
+  readonly glueDatabaseNames: Readonly<Record<string, string>>;
+  /** The created key; undefined with a bring-your-own key. */
+  readonly kmsKey?: KmsKey;
+  /** Role Lake Formation uses for the buckets; undefined unless enableLakeFormation. */
+  readonly lakeFormationRoleArn?: string;
+
+  private readonly s3ServiceEndpoint: string;
+  private grantCount = 0;
+
+  constructor(scope: Construct, id: string, props: DataLakeProps) {
+    super(scope, id);
+    const zones = props.zones ?? DEFAULT_DATA_LAKE_ZONES;
+    validateDataLakeProps(props, zones);
+    const aws = AwsContext.of(this);
+    this.s3ServiceEndpoint = `s3.${aws.region}.${aws.dnsSuffix}`;
+    const prefix = props.namePrefix;
+    const bucketName = (zone: string) => `${prefix}-${zone}-${aws.accountId}-${aws.region}`;
+
+    if (props.kmsKeyArn) {
+      this.kmsKeyArn = props.kmsKeyArn;
+    } else {
+      // No service principals: S3 uses the key with the caller's own permissions (kms:ViaService).
+      this.kmsKey = new KmsKey(this, "Key", {
+        description: `Data lake ${prefix}`,
+        aliasName: `${prefix}-data-lake`,
+        preventDestroy: props.preventDestroy,
+        tags: props.tags,
+      });
+      this.kmsKeyArn = this.kmsKey.keyArn;
+    }
+
+    const logBucketName = props.accessLogBucketName ?? bucketName(ACCESS_LOG_BUCKET_ZONE);
+    this.logBucketName = logBucketName;
+
+    const buckets: Record<string, DataLakeBucketRef> = {};
+    for (const [zone, zoneProps] of Object.entries(zones)) {
+      const bucket = new DataLakeBucket(this, `${pascalCase(zone)}Bucket`, {
+        ...zoneProps,
+        zone,
+        bucketName: bucketName(zone),
+        kmsKeyArn: this.kmsKeyArn,
+        accessLogBucketName: logBucketName,
+        accessLogPrefix: `${zone}/`,
+        abortIncompleteMultipartUploadAfterDays: props.abortIncompleteMultipartUploadAfterDays,
+        preventDestroy: props.preventDestroy,
+        tags: mergeTags(props.tags, { "mlops:data-lake-zone": zone }, zoneProps.tags),
+      });
+      buckets[zone] = { bucketName: bucket.bucketName, bucketArn: bucket.bucketArn };
+    }
+    this.buckets = buckets;
+
+    if (props.createAccessLogBucket ?? true) {
+      const logBucket = new AccessLogBucket(this, "AccessLogBucket", {
+        bucketName: logBucketName,
+        sourceBucketArns: Object.values(buckets).map((b) => b.bucketArn),
+        retentionInDays: props.accessLogRetentionInDays,
+        preventDestroy: props.preventDestroy,
+        tags: mergeTags(props.tags, props.accessLogBucketTags),
+      });
+      this.logBucketName = logBucket.bucketName;
+    }
+
+    const glueDatabaseNames: Record<string, string> = {};
+    if (props.createGlueDatabases ?? true) {
+      for (const [zone, zoneProps] of Object.entries(zones)) {
+        const database = new GlueCatalogDatabase(this, `${pascalCase(zone)}Database`, {
+          name: glueDatabaseName(prefix, zone),
+          description: `Data lake zone "${zone}"`,
+          locationUri: `s3://${buckets[zone].bucketName}/`,
+          tags: mergeTags(props.tags, zoneProps.tags),
+        });
+        protectStateful(database, props);
+        glueDatabaseNames[zone] = database.name;
+      }
+    }
+    this.glueDatabaseNames = glueDatabaseNames;
+
+    if (props.enableLakeFormation) {
+      const registration = new LakeFormationRegistration(this, "LakeFormation", {
+        bucketArns: Object.fromEntries(Object.entries(buckets).map(([zone, b]) => [zone, b.bucketArn])),
+        roleStatements: [...this.policyStatements("read"), ...this.policyStatements("write")],
+        roleName: `${prefix}-lakeformation`,
+        roleArn: props.lakeFormationRoleArn,
+        tags: props.tags,
+      });
+      this.lakeFormationRoleArn = registration.roleArn;
+    }
+  }
+
+  /**
+   * Least-privilege statements for `access` to one zone (or all) and one key prefix (or all), for embedding in
+   * other policies (e.g. IRSA roles). Pure: creates nothing. Read = Get*, write = Put/Delete/multipart;
+   * both include prefix-limited `s3:ListBucket` and KMS use of the lake key only via S3.
+   */
+  policyStatements(access: DataLakeAccess, zone?: string, prefix?: string): PolicyStatement[] {
+    if (access !== "read" && access !== "write") {
+      throw new Error(`DataLake: access "${access}" is invalid: expected "read" or "write"`);
+    }
+    if (zone !== undefined && !(zone in this.buckets)) {
+      throw new Error(
+        `DataLake: zone "${zone}" does not exist: expected one of ${Object.keys(this.buckets).join(", ")}`,
+      );
+    }
+    const zones = zone === undefined ? Object.keys(this.buckets) : [zone];
+    return dataLakeStatements({
+      access,
+      bucketArns: zones.map((z) => this.buckets[z].bucketArn),
+      kmsKeyArn: this.kmsKeyArn,
+      s3ServiceEndpoint: this.s3ServiceEndpoint,
+      prefix: normalizePrefix(prefix),
+    });
+  }
+
+  /** Attaches an inline policy letting `role` read objects of the zone/prefix. */
+  grantRead(role: GrantableRole, options: DataLakeGrantOptions = {}): IamRolePolicy {
+    return this.grant("read", role, options);
+  }
+
+  /** Attaches an inline policy letting `role` write (put/delete) objects of the zone/prefix. */
+  grantWrite(role: GrantableRole, options: DataLakeGrantOptions = {}): IamRolePolicy {
+    return this.grant("write", role, options);
+  }
+
+  private grant(access: DataLakeAccess, role: GrantableRole, options: DataLakeGrantOptions): IamRolePolicy {
+    if (!role?.name) {
+      throw new Error(
+        `DataLake grant: role.name is ${JSON.stringify(role?.name)}: expected the IAM role name`,
+      );
+    }
+    const statements = this.policyStatements(access, options.zone, options.prefix);
+    const n = this.grantCount++;
+    const label = `${access === "read" ? "Read" : "Write"}Grant${n}`;
+    const document = new DataAwsIamPolicyDocument(this, `${label}Document`, { statement: statements });
+    return new IamRolePolicy(this, label, {
+      // Inline policy names are unique per role; the counter keeps repeated grants apart.
+      name: `data-lake-${access}-${options.zone ?? "all-zones"}-${n}`,
+      role: role.name,
+      policy: document.json,
+    });
+  }
+}
+
+function validateDataLakeProps(
+  props: DataLakeProps,
+  zones: Readonly<Record<string, DataLakeZoneProps>>,
+): void {
+  validateNamePrefix(props?.namePrefix);
+  const names = Object.keys(zones);
+  if (names.length === 0)
+    throw new Error("DataLake: zones is empty: expected at least one zone, e.g. { raw: {} }");
+  for (const zone of names) {
+    validateZoneName(zone);
+    validateZoneLifecycle(zone, {
+      ...zones[zone],
+      abortIncompleteMultipartUploadAfterDays: props.abortIncompleteMultipartUploadAfterDays,
+    });
+  }
+  validateBucketNameLengths(
+    props.namePrefix,
+    props.createAccessLogBucket === false ? names : [...names, ACCESS_LOG_BUCKET_ZONE],
+  );
+  if (props.createAccessLogBucket === false && !props.accessLogBucketName) {
+    throw new Error(
+      "DataLake: accessLogBucketName is undefined but createAccessLogBucket is false: expected the name of an existing access-log bucket",
+    );
+  }
+  if (props.createAccessLogBucket !== false && props.accessLogBucketName) {
+    throw new Error(
+      `DataLake: accessLogBucketName "${props.accessLogBucketName}" is only used with createAccessLogBucket: false`,
+    );
+  }
+  const arn = props.kmsKeyArn;
+  if (arn && !Token.isUnresolved(arn) && !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/.+$/.test(arn)) {
+    throw new Error(
+      `DataLake: kmsKeyArn "${arn}" is not a KMS key ARN: expected arn:<partition>:kms:<region>:<account>:key/<id> (the bucket policy compares the full key ARN)`,
+    );
+  }
+  if (props.lakeFormationRoleArn && !props.enableLakeFormation) {
+    throw new Error(
+      "DataLake: lakeFormationRoleArn is set but enableLakeFormation is not true: enable it or drop the role",
+    );
+  }
+}
