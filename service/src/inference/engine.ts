@@ -21,6 +21,8 @@ import { type LoadedVersion, newLoadedVersion, Scheduler } from "./scheduler";
 import { LocalSource, type ModelSource, S3Source } from "./sources";
 import { toTensorMetadata, validateInputs } from "./tensors";
 
+const MAX_RESPAWNS = 10;
+
 interface ModelEntry {
   readonly name: string;
   readonly source: ModelSource;
@@ -52,6 +54,7 @@ class Engine implements InferenceEngine {
   private closed = false;
   private pollTimer: NodeJS.Timeout | undefined;
   private loadSeq = 0;
+  private respawns = 0;
 
   constructor(
     private readonly opts: ResolvedOptions,
@@ -59,7 +62,6 @@ class Engine implements InferenceEngine {
     sources: ReadonlyMap<string, ModelSource>,
   ) {
     this.metrics = createMetrics(opts.registry);
-    this.metrics.workers.set(workers.length);
     this.scheduler = new Scheduler(workers, opts, this.metrics);
     for (const cfg of opts.models) {
       this.models.set(cfg.name, {
@@ -75,6 +77,7 @@ class Engine implements InferenceEngine {
   }
 
   async start(): Promise<void> {
+    this.metrics.workers.set(this.workers.length);
     await Promise.all([...this.models.keys()].map((name) => this.load(name).catch(() => undefined)));
     this.schedulePoll();
   }
@@ -237,6 +240,7 @@ class Engine implements InferenceEngine {
       model: entry.name,
       version,
       key,
+      file,
       inputs: meta.inputs.map(toTensorMetadata),
       outputs: meta.outputs.map(toTensorMetadata),
     });
@@ -258,6 +262,36 @@ class Engine implements InferenceEngine {
     await this.scheduler.drained(lv);
     entry.loaded.delete(lv);
     await Promise.allSettled(this.workers.map((w) => w.release(lv.key)));
+  }
+
+  /**
+   * Replaces a dead worker and loads every live version into it before it takes batches. Bounded: after
+   * MAX_RESPAWNS deaths the slot stays empty and the engine runs on the remaining workers.
+   */
+  respawn(dead: PoolWorker): void {
+    const i = this.workers.indexOf(dead);
+    if (this.closed || i < 0) return;
+    if (++this.respawns > MAX_RESPAWNS) {
+      this.opts.logger.error(
+        { worker: i, respawns: this.respawns },
+        "inference worker died too often; not respawned",
+      );
+      return;
+    }
+    this.opts.logger.warn({ worker: i }, "inference worker died; respawning it");
+    const fresh = new PoolWorker(i, this.opts.logger, (w) => this.respawn(w));
+    fresh.inFlight = 1; // keeps the scheduler away until its sessions exist
+    this.workers[i] = fresh;
+    const versions = [...this.models.values()].flatMap((e) => [...e.loaded]);
+    void Promise.allSettled(
+      versions.map((lv) => fresh.load(lv.key, lv.file, this.opts.intraOpNumThreads)),
+    ).then((results) => {
+      const failed = results.filter((r) => r.status === "rejected").length;
+      if (failed > 0)
+        this.opts.logger.error({ worker: i, failed }, "respawned worker could not load every version");
+      fresh.inFlight = 0;
+      this.scheduler.pump();
+    });
   }
 
   private schedulePoll(): void {
@@ -293,8 +327,10 @@ export async function createEngine(options: EngineOptions): Promise<InferenceEng
   const cacheDir = opts.cacheDir ?? (await mkdtemp(path.join(os.tmpdir(), "inference-models-")));
   // Sources first: a bad source option throws before any worker thread exists.
   const sources = new Map(opts.models.map((cfg) => [cfg.name, sourceFor(cfg, opts, cacheDir)] as const));
-  const workers = Array.from({ length: opts.workers }, (_, i) => new PoolWorker(i, opts.logger));
+  const workers: PoolWorker[] = [];
   const engine = new Engine(opts, workers, sources);
+  for (let i = 0; i < opts.workers; i++)
+    workers.push(new PoolWorker(i, opts.logger, (w) => engine.respawn(w)));
   await engine.start();
   return engine;
 }

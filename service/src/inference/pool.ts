@@ -53,6 +53,7 @@ export class PoolWorker {
   constructor(
     readonly index: number,
     logger: EngineLogger,
+    onDeath: (worker: PoolWorker) => void = () => {},
   ) {
     this.worker = new Worker(new URL("./worker.mjs", import.meta.url), { name: `ort-${index}` });
     this.worker.on("message", (msg: { id: number; ok: boolean; error?: string }) => {
@@ -63,9 +64,11 @@ export class PoolWorker {
       else p.reject(new Error(msg.error));
     });
     const fail = (err: Error) => {
-      this.dead = err;
+      const first = this.dead === undefined;
+      this.dead ??= err;
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
+      if (first) onDeath(this);
     };
     this.worker.on("error", (err) => {
       logger.error({ err, worker: index }, "inference worker crashed");

@@ -9,6 +9,8 @@ export interface LoadedVersion {
   readonly version: string;
   /** Session key inside the workers; unique per load, so a reload never meets a released session. */
   readonly key: string;
+  /** Local model file, kept to load the version into a respawned worker. */
+  readonly file: string;
   readonly inputs: readonly TensorMetadata[];
   readonly outputs: readonly TensorMetadata[];
   /** Every input and output has a variable first dimension, so requests can be stacked. */
@@ -33,7 +35,7 @@ export interface Pending {
 }
 
 export function newLoadedVersion(
-  fields: Pick<LoadedVersion, "model" | "version" | "key" | "inputs" | "outputs">,
+  fields: Pick<LoadedVersion, "model" | "version" | "key" | "file" | "inputs" | "outputs">,
 ): LoadedVersion {
   const batchable = [...fields.inputs, ...fields.outputs].every(
     (t) => t.shape.length > 0 && t.shape[0] === -1,
@@ -123,7 +125,8 @@ export class Scheduler {
     return lv.queue.length > 0 && (this.flushAll || lv.expired || lv.queuedRows >= this.limits.maxBatchSize);
   }
 
-  private pump(): void {
+  /** Dispatches due batches to idle workers; also called when a worker becomes usable again. */
+  pump(): void {
     for (const worker of this.workers) {
       if (!worker.alive || worker.inFlight > 0) continue;
       const lv = this.pickDue();

@@ -177,8 +177,9 @@ export function sliceRows(t: Tensor, start: number, rows: number): Tensor {
   const perRow = total === 0 ? 0 : t.data.length / total;
   const from = start * perRow;
   const to = (start + rows) * perRow;
+  // A copy, not a view: a view would keep (and expose through .buffer) the other callers' rows.
   const data = ArrayBuffer.isView(t.data)
-    ? (t.data as Float32Array).subarray(from, to)
+    ? (t.data as Float32Array).slice(from, to)
     : (t.data as readonly unknown[]).slice(from, to);
   return {
     name: t.name,

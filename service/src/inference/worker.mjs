@@ -18,6 +18,32 @@ function metadataOf(list) {
   return list.map((m) => ({ name: m.name, type: m.type, shape: m.isTensor ? m.shape : [] }));
 }
 
+const WARM = {
+  float32: (n) => new Float32Array(n),
+  float64: (n) => new Float64Array(n),
+  int32: (n) => new Int32Array(n),
+  int64: (n) => new BigInt64Array(n),
+  string: (n) => new Array(n).fill(""),
+  bool: (n) => new Uint8Array(n),
+};
+
+// One throw-away row before the version takes traffic, so the first real request does not pay for
+// ORT's lazy allocations. Best effort: a model that rejects the synthetic row still loads.
+async function warmUp(session) {
+  const feeds = {};
+  for (const m of session.inputMetadata) {
+    const make = m.isTensor ? WARM[m.type] : undefined;
+    if (!make) return;
+    const dims = m.shape.map((d) => (typeof d === "number" && d > 0 ? d : 1));
+    feeds[m.name] = new ort.Tensor(m.type, make(dims.reduce((a, b) => a * b, 1)), dims);
+  }
+  try {
+    await session.run(feeds);
+  } catch {
+    // ignored on purpose, see above
+  }
+}
+
 async function handle(msg) {
   switch (msg.op) {
     case "load": {
@@ -28,6 +54,7 @@ async function handle(msg) {
           executionMode: "sequential",
           graphOptimizationLevel: "all",
         });
+        await warmUp(session);
         sessions.set(msg.key, session);
       }
       const s = sessions.get(msg.key);

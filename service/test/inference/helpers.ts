@@ -125,7 +125,9 @@ export async function batchStats(registry: Registry): Promise<{ count: number; s
   const m = await registry.getSingleMetric("inference_batch_size_rows")?.get();
   const v = m?.values ?? [];
   const pick = (suffix: string) =>
-    v.filter((x) => x.metricName === `inference_batch_size_rows_${suffix}`).reduce((a, x) => a + x.value, 0);
+    v
+      .filter((x) => (x as { metricName?: string }).metricName === `inference_batch_size_rows_${suffix}`)
+      .reduce((a, x) => a + x.value, 0);
   return { count: pick("count"), sum: pick("sum") };
 }
 
