@@ -1,10 +1,15 @@
 import { z } from "zod";
 import {
+  DEFAULT_KUBERNETES_VERSION,
+  SUPPORTED_KUBERNETES_VERSIONS,
+} from "../constructs/cluster/kubernetes-versions";
+import {
   gpuIncompatibility,
   isArmInstanceType,
   isInstanceType,
   isNvidiaGpuInstanceType,
 } from "../constructs/core/instance-types";
+import { INTERFACE_ENDPOINT_IDS, type InterfaceEndpointService } from "../constructs/network/vpc-endpoints";
 import { show } from "./errors";
 import {
   awsRegion,
@@ -23,30 +28,11 @@ import {
  * here; `docs/configuration.md` and the README's reference are generated from this file.
  */
 
-/** Kubernetes versions the kit is tested against and EKS offers in standard support (late 2026). */
-export const SUPPORTED_KUBERNETES_VERSIONS = ["1.32", "1.33", "1.34", "1.35"] as const;
-export const DEFAULT_KUBERNETES_VERSION = "1.34";
-
-export const INTERFACE_ENDPOINTS = [
-  "ecr.api",
-  "ecr.dkr",
-  "sts",
-  "logs",
-  "ec2",
-  "eks",
-  "eks-auth",
-  "elasticloadbalancing",
-  "autoscaling",
-  "ssm",
-  "ssmmessages",
-  "ec2messages",
-  "kms",
-  "secretsmanager",
-  "monitoring",
-  "kafka",
-  "glue",
-  "lakeformation",
-] as const;
+/** Interface endpoints the network construct knows how to create. */
+export const INTERFACE_ENDPOINTS = Object.keys(INTERFACE_ENDPOINT_IDS) as [
+  InterfaceEndpointService,
+  ...InterfaceEndpointService[],
+];
 
 export const NetworkSchema = z
   .strictObject({

@@ -1,3 +1,4 @@
+import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import type { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { dependable, TerraformResource } from "cdktf";
@@ -5,14 +6,8 @@ import { Construct, type IConstruct } from "constructs";
 import type { ClusterContext } from "../cluster/cluster-context";
 import type { Tags } from "./tags";
 
-/** IAM policy statement in the shape `aws_iam_policy_document`-style helpers produce (JSON-serialisable). */
-export interface PolicyStatement {
-  readonly Sid?: string;
-  readonly Effect: "Allow" | "Deny";
-  readonly Action: string | readonly string[];
-  readonly Resource: string | readonly string[];
-  readonly Condition?: Readonly<Record<string, Readonly<Record<string, string | readonly string[]>>>>;
-}
+/** IAM policy statement as `aws_iam_policy_document` takes it, so add-ons can compose it into their roles. */
+export type PolicyStatement = DataAwsIamPolicyDocumentStatement;
 
 /** What add-ons may use of the data lake: bucket coordinates and least-privilege statements per zone/prefix. */
 export interface DataLakeRef {

@@ -50,16 +50,18 @@ export const TEST_DATA_LAKE: DataLakeRef = {
       access === "read" ? ["s3:GetObject"] : ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"];
     return [
       {
-        Effect: "Allow",
-        Action: ["s3:ListBucket"],
-        Resource: arn,
-        Condition: { StringLike: { "s3:prefix": [`${prefix}*`] } },
+        effect: "Allow",
+        actions: ["s3:ListBucket"],
+        resources: [arn],
+        condition: [{ test: "StringLike", variable: "s3:prefix", values: [`${prefix}*`] }],
       },
-      { Effect: "Allow", Action: objectActions, Resource: `${arn}/${prefix}*` },
+      { effect: "Allow", actions: objectActions, resources: [`${arn}/${prefix}*`] },
     ];
   },
 };
 
-export function baseAddOnContext(scope: Construct): Omit<AddOnContext, "scope" | "has" | "outputsOf" | "manifest"> {
+export function baseAddOnContext(
+  scope: Construct,
+): Omit<AddOnContext, "scope" | "has" | "outputsOf" | "manifest"> {
   return { cluster: testClusterContext(scope), platform: TEST_PLATFORM, dataLake: TEST_DATA_LAKE };
 }

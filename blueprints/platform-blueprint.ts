@@ -1,0 +1,28 @@
+import type { App } from "cdktf";
+import type { PlatformConfig } from "../config/schema";
+import { FoundationStack } from "../stacks/foundation-stack";
+import { stackName } from "../stacks/naming";
+import { PlatformStack } from "../stacks/platform-stack";
+import { platformAddOns } from "./platform-addons";
+
+export interface PlatformBlueprint {
+  readonly foundation: FoundationStack;
+  readonly platform: PlatformStack;
+  /** Lines for the synth summary (e.g. what was left out and why). */
+  readonly notes: string[];
+}
+
+/**
+ * Turns one validated configuration into the platform's stacks: `<name>-<env>-foundation` (AWS base),
+ * `<name>-<env>-platform` (add-ons in the cluster) and, when an add-on emits custom resources,
+ * `<name>-<env>-resources`. Teams composing their own apps call this with their own `App`.
+ */
+export function buildPlatform(app: App, config: PlatformConfig): PlatformBlueprint {
+  const foundation = new FoundationStack(app, stackName(config, "foundation"), { config });
+  const addOns = platformAddOns(config);
+  const platform = new PlatformStack(app, stackName(config, "platform"), { config, foundation, addOns });
+  platform.addDependency(foundation);
+  const notes = [`Add-ons: ${addOns.map((a) => a.id).join(", ") || "none"}`];
+  if (config.sandbox) notes.push("Sandbox: prevent_destroy is off for stateful resources");
+  return { foundation, platform, notes };
+}

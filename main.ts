@@ -1,0 +1,31 @@
+import { App } from "cdktf";
+import { buildPlatform } from "./blueprints/platform-blueprint";
+import { formatSummary, summarizeOutput } from "./blueprints/summary";
+import { ConfigError, loadPlatformConfig } from "./config";
+
+/**
+ * The kit's app: `cdktf synth` runs this with tsx. Configuration comes from the file named by MLOPS_CONFIG or
+ * the embedded default; an invalid configuration stops here, before anything is written.
+ */
+function main(): void {
+  let loaded: ReturnType<typeof loadPlatformConfig>;
+  try {
+    loaded = loadPlatformConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const app = new App();
+  const result = buildPlatform(app, loaded.config);
+  app.synth();
+  const summary = formatSummary(summarizeOutput(app.outdir), app.outdir, [
+    `Configuration: ${loaded.source} (${loaded.config.name}/${loaded.config.environment}, ${loaded.config.region})`,
+    ...result.notes,
+  ]);
+  process.stdout.write(`${summary}\n`);
+}
+
+main();

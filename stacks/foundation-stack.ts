@@ -1,0 +1,135 @@
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { TerraformOutput, TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
+import type { PlatformConfig } from "../config/schema";
+import { EksCluster } from "../constructs/cluster/eks-cluster";
+import type { NodePoolOptions } from "../constructs/cluster/node-pool-options";
+import { configureStateBackend } from "../constructs/core/state-backend";
+import { DataLake } from "../constructs/data-lake/data-lake";
+import { Network } from "../constructs/network/network";
+import { clusterName, platformPrefix } from "./naming";
+
+export interface FoundationStackProps {
+  readonly config: PlatformConfig;
+}
+
+/** Provider default tags: the user's global tags plus the platform's identity. */
+export function platformTags(config: PlatformConfig): Record<string, string> {
+  return {
+    ...config.tags,
+    "mlops.io/platform": config.name,
+    "mlops.io/environment": config.environment,
+  };
+}
+
+/** Node pools from the configuration as construct options (pools with `create: false` are left out). */
+export function nodePoolOptions(config: PlatformConfig): Record<string, NodePoolOptions> {
+  const pools: Record<string, NodePoolOptions> = {};
+  for (const [name, p] of Object.entries(config.nodePools)) {
+    if (!p.create) continue;
+    pools[name] = {
+      gpu: p.gpu,
+      instanceTypes: p.instanceTypes,
+      amiType: p.amiType,
+      capacityType: p.capacityType,
+      minSize: p.minSize,
+      maxSize: p.maxSize,
+      desiredSize: p.desiredSize,
+      diskSizeGiB: p.diskSizeGiB,
+      httpPutResponseHopLimit: p.httpPutResponseHopLimit,
+      labels: p.labels,
+      taints: p.taints,
+      tags: p.tags,
+    };
+  }
+  return pools;
+}
+
+/**
+ * The AWS base of one platform environment: network, EKS with its node pools and keys, and the data lake.
+ * Everything stateful here is protected by `prevent_destroy` unless the configuration says `sandbox: true`.
+ */
+export class FoundationStack extends TerraformStack {
+  readonly config: PlatformConfig;
+  readonly network: Network;
+  readonly cluster: EksCluster;
+  readonly dataLake?: DataLake;
+
+  constructor(scope: Construct, id: string, props: FoundationStackProps) {
+    super(scope, id);
+    const { config } = props;
+    this.config = config;
+    const prefix = platformPrefix(config);
+    const preventDestroy = !config.sandbox;
+    new AwsProvider(this, "aws", { region: config.region, defaultTags: [{ tags: platformTags(config) }] });
+    configureStateBackend(this, id, {
+      ...config.stateBackend,
+      region: config.stateBackend.region ?? config.region,
+    });
+
+    const name = clusterName(config);
+    const n = config.network;
+    this.network = new Network(this, "Network", {
+      name: prefix,
+      createVpc: n.createVpc,
+      cidr: n.createVpc ? n.vpcCidr : undefined,
+      azCount: n.createVpc ? n.azCount : undefined,
+      natGatewayStrategy: n.natGatewayStrategy,
+      interfaceEndpoints: n.interfaceEndpoints,
+      flowLogRetentionInDays: n.flowLogRetentionInDays,
+      clusterName: name,
+      vpcId: n.vpcId,
+      vpcCidr: n.createVpc ? undefined : n.vpcCidr,
+      privateSubnetIds: n.createVpc ? undefined : n.privateSubnetIds,
+      publicSubnetIds: n.createVpc ? undefined : n.publicSubnetIds,
+      preventDestroy,
+    });
+
+    if (config.dataLake.create) {
+      const lake = config.dataLake;
+      this.dataLake = new DataLake(this, "DataLake", {
+        namePrefix: prefix,
+        zones: Object.fromEntries(
+          Object.entries(lake.zones).map(([zone, z]) => [
+            zone,
+            {
+              noncurrentVersionExpirationInDays:
+                z.noncurrentVersionExpirationInDays ?? lake.noncurrentVersionExpirationInDays,
+              transitionToIntelligentTieringAfterDays: z.transitionToIntelligentTieringAfterDays,
+              expirationInDays: z.expirationInDays,
+              tags: z.tags,
+            },
+          ]),
+        ),
+        accessLogRetentionInDays: lake.accessLogRetentionInDays,
+        enableLakeFormation: lake.enableLakeFormation,
+        preventDestroy,
+      });
+    }
+
+    const c = config.cluster;
+    this.cluster = new EksCluster(this, "Cluster", {
+      clusterName: name,
+      kubernetesVersion: c.kubernetesVersion,
+      vpcId: this.network.vpcId,
+      subnetIds: this.network.privateSubnetIds,
+      endpointPublicAccess: c.endpointPublicAccess,
+      publicAccessCidrs: c.publicAccessCidrs,
+      kmsKeyArn: c.kmsKeyArn,
+      logRetentionInDays: c.logRetentionInDays,
+      adminPrincipalArns: c.adminPrincipalArns,
+      serviceIpv4Cidr: c.serviceIpv4Cidr,
+      nodePools: nodePoolOptions(config),
+      preventDestroy,
+    });
+
+    new TerraformOutput(this, "cluster_name", { value: this.cluster.clusterName });
+    new TerraformOutput(this, "cluster_endpoint", { value: this.cluster.endpoint });
+    new TerraformOutput(this, "vpc_id", { value: this.network.vpcId });
+    if (this.dataLake) {
+      new TerraformOutput(this, "data_lake_buckets", {
+        value: Object.fromEntries(Object.entries(this.dataLake.buckets).map(([z, b]) => [z, b.bucketName])),
+      });
+    }
+  }
+}
