@@ -290,7 +290,7 @@ describe("generated requests against the real service", () => {
         expect(label?.shape).toEqual([c.rows.length]);
         expect(probs?.shape).toEqual([c.rows.length, 2]);
         expect(label?.data).toEqual(want.labels);
-        (probs?.data as number[]).forEach((p, i) => {
+        ((probs?.data ?? []) as number[]).forEach((p, i) => {
           expect(Math.abs(p - (want.probabilities[i] as number))).toBeLessThan(1e-6);
         });
       }),
