@@ -124,8 +124,20 @@ export class DataLake extends Construct {
       this.kmsKeyArn = this.kmsKey.keyArn;
     }
 
-    const logBucketName = props.accessLogBucketName ?? bucketName(ACCESS_LOG_BUCKET_ZONE);
-    this.logBucketName = logBucketName;
+    // The log bucket comes first and the zone buckets' logging references it, so Terraform creates it before
+    // logging is switched on; its policy names the zone buckets by computed ARN to avoid a cycle.
+    if (props.createAccessLogBucket ?? true) {
+      const logBucket = new AccessLogBucket(this, "AccessLogBucket", {
+        bucketName: bucketName(ACCESS_LOG_BUCKET_ZONE),
+        sourceBucketArns: Object.keys(zones).map((zone) => `arn:${aws.partition}:s3:::${bucketName(zone)}`),
+        retentionInDays: props.accessLogRetentionInDays,
+        preventDestroy: props.preventDestroy,
+        tags: mergeTags(props.tags, props.accessLogBucketTags),
+      });
+      this.logBucketName = logBucket.bucketName;
+    } else {
+      this.logBucketName = props.accessLogBucketName as string;
+    }
 
     const buckets: Record<string, DataLakeBucketRef> = {};
     for (const [zone, zoneProps] of Object.entries(zones)) {
@@ -134,7 +146,7 @@ export class DataLake extends Construct {
         zone,
         bucketName: bucketName(zone),
         kmsKeyArn: this.kmsKeyArn,
-        accessLogBucketName: logBucketName,
+        accessLogBucketName: this.logBucketName,
         accessLogPrefix: `${zone}/`,
         abortIncompleteMultipartUploadAfterDays: props.abortIncompleteMultipartUploadAfterDays,
         preventDestroy: props.preventDestroy,
@@ -143,17 +155,6 @@ export class DataLake extends Construct {
       buckets[zone] = { bucketName: bucket.bucketName, bucketArn: bucket.bucketArn };
     }
     this.buckets = buckets;
-
-    if (props.createAccessLogBucket ?? true) {
-      const logBucket = new AccessLogBucket(this, "AccessLogBucket", {
-        bucketName: logBucketName,
-        sourceBucketArns: Object.values(buckets).map((b) => b.bucketArn),
-        retentionInDays: props.accessLogRetentionInDays,
-        preventDestroy: props.preventDestroy,
-        tags: mergeTags(props.tags, props.accessLogBucketTags),
-      });
-      this.logBucketName = logBucket.bucketName;
-    }
 
     const glueDatabaseNames: Record<string, string> = {};
     if (props.createGlueDatabases ?? true) {

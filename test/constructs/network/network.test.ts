@@ -236,6 +236,32 @@ describe("Network", () => {
     expect(network.publicSubnetIds).toEqual([]);
   });
 
+  it("sends ALL traffic to a log group encrypted with the created key, with the configured retention", () => {
+    const { json } = synthNetwork({ flowLogRetentionInDays: 90 });
+    const [vpcKey] = Object.keys(resourcesOf(json, "aws_vpc"));
+    const [keyKey] = Object.keys(resourcesOf(json, "aws_kms_key"));
+    const [logGroupKey] = Object.keys(resourcesOf(json, "aws_cloudwatch_log_group"));
+    expect(resourcesOf(json, "aws_cloudwatch_log_group")[logGroupKey]).toMatchObject({
+      retention_in_days: 90,
+      kms_key_id: ref("aws_kms_key", keyKey, "arn"),
+    });
+    expect(Object.values(resourcesOf(json, "aws_flow_log"))[0]).toMatchObject({
+      vpc_id: ref("aws_vpc", vpcKey),
+      traffic_type: "ALL",
+      log_destination: ref("aws_cloudwatch_log_group", logGroupKey, "arn"),
+    });
+  });
+
+  it("uses a bring-your-own flow-log key and can skip flow logs", () => {
+    const arn = "arn:aws:kms:eu-west-1:123456789012:key/abc";
+    const byo = synthNetwork({ kmsKeyArn: arn }).json;
+    expect(Object.keys(resourcesOf(byo, "aws_kms_key"))).toHaveLength(0);
+    expect(Object.values(resourcesOf(byo, "aws_cloudwatch_log_group"))[0].kms_key_id).toBe(arn);
+    const none = synthNetwork({ createFlowLog: false }).json;
+    expect(Object.keys(resourcesOf(none, "aws_flow_log"))).toHaveLength(0);
+    expect(Object.keys(resourcesOf(none, "aws_kms_key"))).toHaveLength(0);
+  });
+
   it("does not protect the flow-log key when preventDestroy is false", () => {
     const { json } = synthNetwork({ preventDestroy: false });
     expect(Object.values(resourcesOf(json, "aws_kms_key"))[0].lifecycle).toBeUndefined();
