@@ -21,6 +21,13 @@ export const CHARTS = {
     version: "0.20.0",
     schemaDir: "nvidia-device-plugin",
   },
+  // The tagged Chart.yaml says 0.1.1; Strimzi's release build publishes it as 1.2.0 (see SOURCES.md).
+  strimziKafkaOperator: {
+    chart: "strimzi-kafka-operator",
+    repository: "oci://quay.io/strimzi-helm",
+    version: "1.2.0",
+    schemaDir: "strimzi-kafka-operator",
+  },
 } as const satisfies Record<string, ChartPin>;
 
 export type ChartKey = keyof typeof CHARTS;
