@@ -31,7 +31,11 @@ export interface EngineOptions {
   readonly intraOpNumThreads?: number;
   /** Most rows merged into one `run`; default 32. */
   readonly maxBatchSize?: number;
-  /** Longest a request waits for others to join its batch; default 2000 µs. */
+  /**
+   * Longest a request waits for others to join its batch; default 500 µs. Node timers have 1 ms resolution,
+   * so a delay under 1000 µs waits one event-loop turn (requests parsed in the same turn merge); 0 is
+   * greedy (batches then form only from requests that arrive while every worker is busy).
+   */
   readonly maxBatchDelayMicros?: number;
   /** Rows waiting for a worker across all models; past it `infer` throws QueueFullError. Default 4096. */
   readonly maxQueueRows?: number;
@@ -86,7 +90,7 @@ export function resolveOptions(options: EngineOptions): ResolvedOptions {
     workers: positiveInt("workers", options.workers, os.availableParallelism()),
     intraOpNumThreads: positiveInt("intraOpNumThreads", options.intraOpNumThreads, 1),
     maxBatchSize,
-    maxBatchDelayMicros: positiveInt("maxBatchDelayMicros", options.maxBatchDelayMicros, 2000, 0),
+    maxBatchDelayMicros: positiveInt("maxBatchDelayMicros", options.maxBatchDelayMicros, 500, 0),
     maxQueueRows: positiveInt("maxQueueRows", options.maxQueueRows, Math.max(4096, maxBatchSize)),
     pollIntervalMs: positiveInt("pollIntervalMs", options.pollIntervalMs, 10_000, 0),
     mlflowTrackingUri: options.mlflowTrackingUri ?? process.env.MLFLOW_TRACKING_URI,
