@@ -101,6 +101,14 @@ export class DataLakeBucket extends Construct {
           resources: [bucket.arn, objects],
           condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
         },
+        {
+          sid: "DenyOutdatedTls",
+          effect: "Deny",
+          principals: everyone,
+          actions: ["s3:*"],
+          resources: [bucket.arn, objects],
+          condition: [{ test: "NumericLessThan", variable: "s3:TlsVersion", values: ["1.2"] }],
+        },
         // The two denies below only fire when the client SENDS the header (Null = false). Puts without
         // encryption headers are allowed and get the bucket default (SSE-KMS with the lake key); so do
         // UploadPart calls, which carry no encryption headers at all.

@@ -100,6 +100,7 @@ export class DataLake extends Construct {
   readonly lakeFormationRoleArn?: string;
 
   private readonly s3ServiceEndpoint: string;
+  private readonly namePrefix: string;
   private grantCount = 0;
 
   constructor(scope: Construct, id: string, props: DataLakeProps) {
@@ -109,6 +110,7 @@ export class DataLake extends Construct {
     const aws = AwsContext.of(this);
     this.s3ServiceEndpoint = `s3.${aws.region}.${aws.dnsSuffix}`;
     const prefix = props.namePrefix;
+    this.namePrefix = prefix;
     const bucketName = (zone: string) => `${prefix}-${zone}-${aws.accountId}-${aws.region}`;
 
     if (props.kmsKeyArn) {
@@ -175,7 +177,8 @@ export class DataLake extends Construct {
       const registration = new LakeFormationRegistration(this, "LakeFormation", {
         bucketArns: Object.fromEntries(Object.entries(buckets).map(([zone, b]) => [zone, b.bucketArn])),
         roleStatements: [...this.policyStatements("read"), ...this.policyStatements("write")],
-        roleName: `${prefix}-lakeformation`,
+        // IAM is global; bucket names are per region, so is the role.
+        roleName: `${prefix}-lakeformation-${aws.region}`,
         roleArn: props.lakeFormationRoleArn,
         tags: props.tags,
       });
@@ -228,8 +231,8 @@ export class DataLake extends Construct {
     const label = `${access === "read" ? "Read" : "Write"}Grant${n}`;
     const document = new DataAwsIamPolicyDocument(this, `${label}Document`, { statement: statements });
     return new IamRolePolicy(this, label, {
-      // Inline policy names are unique per role; the counter keeps repeated grants apart.
-      name: `data-lake-${access}-${options.zone ?? "all-zones"}-${n}`,
+      // Inline policy names are unique per role; prefix and counter keep lakes and repeated grants apart.
+      name: `${this.namePrefix}-data-lake-${access}-${options.zone ?? "all-zones"}-${n}`,
       role: role.name,
       policy: document.json,
     });

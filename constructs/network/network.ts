@@ -123,8 +123,9 @@ export class Network extends Construct {
       : [];
     this.publicSubnetIds = publicSubnets.map((s) => s.id);
 
+    let igw: InternetGateway | undefined;
     if (createPublic) {
-      const igw = new InternetGateway(this, "InternetGateway", { vpcId: vpc.id, tags: tags({ Name: name }) });
+      igw = new InternetGateway(this, "InternetGateway", { vpcId: vpc.id, tags: tags({ Name: name }) });
       const publicRouteTable = new RouteTable(this, "PublicRouteTable", {
         vpcId: vpc.id,
         tags: tags({ Name: `${name}-public` }),
@@ -144,12 +145,19 @@ export class Network extends Construct {
 
     const natCount = strategy === "one-per-az" ? azCount : strategy === "single" ? 1 : 0;
     const natGateways = Array.from({ length: natCount }, (_, i) => {
-      const eip = new Eip(this, `NatEip${i}`, { domain: "vpc", tags: tags({ Name: `${name}-nat-${i}` }) });
+      // Both need the internet gateway attached first (AWS provider docs recommend the explicit dependency).
+      const dependsOn = igw ? [igw] : undefined;
+      const eip = new Eip(this, `NatEip${i}`, {
+        domain: "vpc",
+        tags: tags({ Name: `${name}-nat-${i}` }),
+        dependsOn,
+      });
       return new NatGateway(this, `NatGateway${i}`, {
         allocationId: eip.allocationId,
         subnetId: publicSubnets[i].id,
         connectivityType: "public",
         tags: tags({ Name: `${name}-nat-${this.availabilityZones[i]}` }),
+        dependsOn,
       });
     });
 

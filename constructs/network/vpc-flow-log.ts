@@ -87,7 +87,8 @@ export class VpcFlowLog extends Construct {
       ],
     });
     const role = new IamRole(this, "Role", {
-      name: `${props.name}-vpc-flow-logs`,
+      // IAM is global: the region keeps networks of the same name in several regions apart.
+      name: `${props.name}-vpc-flow-logs-${aws.region}`,
       assumeRolePolicy: trust.json,
       tags: mergeTags(props.tags),
     });

@@ -43,6 +43,8 @@ function conditionHolds(c: Condition, request: Record<string, string>): boolean 
       return (value === undefined) === (c.values[0] === "true");
     case "Bool":
       return value !== undefined && c.values.includes(value);
+    case "NumericLessThan":
+      return value !== undefined && Number(value) < Number(c.values[0]);
     default:
       throw new Error(`operator ${c.test} not modelled`);
   }
@@ -115,7 +117,7 @@ describe("DataLakeBucket", () => {
   });
 
   it("lets puts relying on default encryption through and denies the wrong encryption or key", () => {
-    const tls = { "aws:SecureTransport": "true" };
+    const tls = { "aws:SecureTransport": "true", "s3:TlsVersion": "1.3" };
     const sse = "s3:x-amz-server-side-encryption";
     const keyId = "s3:x-amz-server-side-encryption-aws-kms-key-id";
     expect(deniedBy(policyDoc, "s3:PutObject", tls)).toEqual([]);

@@ -185,6 +185,9 @@ describe("DataLake", () => {
     };
     expect(trust.principals[0].identifiers).toEqual(["lakeformation.amazonaws.com"]);
     expect(trust.condition?.[0].variable).toBe("aws:SourceAccount");
+    expect(Object.values(resourcesOf(json, "aws_iam_role"))[0].name).toBe(
+      `mlp-lakeformation-${context(json).region}`,
+    );
     expect(lake.lakeFormationRoleArn).toBeDefined();
   });
 
@@ -207,8 +210,8 @@ describe("DataLake", () => {
 
     it("attaches one inline policy per grant to the named role", () => {
       expect(policies.map((p) => [p.role, p.name])).toEqual([
-        ["mlflow", "data-lake-read-models-0"],
-        ["airflow", "data-lake-write-raw-1"],
+        ["mlflow", "mlp-data-lake-read-models-0"],
+        ["airflow", "mlp-data-lake-write-raw-1"],
       ]);
     });
 

@@ -103,8 +103,10 @@ describe("Network", () => {
       const natKeys = Object.keys(nats);
       expect(natKeys).toHaveLength(3);
       expect(Object.keys(resourcesOf(json, "aws_eip"))).toHaveLength(3);
+      const [igwKey] = Object.keys(resourcesOf(json, "aws_internet_gateway"));
       natKeys.forEach((k, i) => {
         expect(nats[k].subnet_id).toBe(ref("aws_subnet", publicKeys[i]));
+        expect(nats[k].depends_on).toEqual([`aws_internet_gateway.${igwKey}`]);
       });
       const privateTables = keyOf(json, "aws_route_table", "Network_PrivateRouteTable");
       expect(privateTables).toHaveLength(3);

@@ -40,6 +40,13 @@ describe("VpcFlowLog", () => {
     expect(keyPolicy.map((s) => (s as { sid?: string }).sid)).toContain("CloudWatchLogs");
   });
 
+  it("names the role per region because IAM names are global", () => {
+    const region = Object.keys(dataOf(json, "aws_region"))[0];
+    expect(onlyResource(json, "aws_iam_role").name).toBe(
+      `ml-vpc-flow-logs-\${data.aws_region.${region}.region}`,
+    );
+  });
+
   it("trusts only vpc-flow-logs of this account and scopes delivery to the log group", () => {
     const [trust] = policy("TrustPolicy") as (Statement & { principals: { identifiers: string[] }[] })[];
     expect(trust.principals[0].identifiers).toEqual(["vpc-flow-logs.amazonaws.com"]);
