@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import Fastify, {
+  type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
@@ -57,7 +58,8 @@ export function buildServer(options: ServerOptions): { app: FastifyInstance; lif
   const lifecycle: Lifecycle = { draining: false };
   const bodyLimit = options.bodyLimit ?? 4 * 1024 * 1024;
   const app = Fastify({
-    loggerInstance: options.logger,
+    // Typed as Fastify's base logger so route modules take the plain FastifyInstance.
+    loggerInstance: options.logger as FastifyBaseLogger,
     // One "request completed" line per request from the onResponse hook instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "http.request.id" }),
     requestIdHeader: false,
@@ -79,6 +81,8 @@ export function buildServer(options: ServerOptions): { app: FastifyInstance; lif
   app.addHook("onRequest", async (request, reply) => {
     request.startedAt = process.hrtime.bigint();
     reply.header("x-request-id", request.id);
+    // While draining, clients drop kept-alive sockets after this answer instead of racing the listener close.
+    if (lifecycle.draining) reply.header("connection", "close");
   });
   app.addHook("onResponse", async (request, reply) => {
     const route = request.routeOptions.url ?? "unmatched";
@@ -99,7 +103,7 @@ export function buildServer(options: ServerOptions): { app: FastifyInstance; lif
 
   app.setErrorHandler((err, request, reply) => {
     const mapped = mapError(err, { bodyLimit });
-    if (mapped.statusCode >= 500 && !(err instanceof HttpError) && err.name !== "QueueFullError") {
+    if (mapped.statusCode >= 500 && !(err instanceof HttpError) && (err as Error).name !== "QueueFullError") {
       request.log.error({ err }, "request failed");
     }
     void reply.code(mapped.statusCode).headers(mapped.headers).send({ error: mapped.message });
