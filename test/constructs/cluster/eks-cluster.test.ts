@@ -186,7 +186,7 @@ describe("EksCluster", () => {
       new TerraformOutput(stack, "context", { value: eks.contextProps() });
     });
     {
-      const values = (out.output?.context as { value: Record<string, unknown> }).value;
+      const values = (out.output?.context as { value: Record<string, unknown> } | undefined)?.value ?? {};
       expect(values).toMatchObject({
         vpcId: BASE_PROPS.vpcId,
         privateSubnetIds: BASE_PROPS.subnetIds,
