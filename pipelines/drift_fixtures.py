@@ -1,6 +1,8 @@
 """SciPy reference values for the TypeScript drift statistics (service/src/drift).
 
-Writes service/test/fixtures/drift/{ks_2samp,kstwo,chisquare,psi,corrections}.json from seeded data.
+Writes service/test/fixtures/drift/{ks_2samp,kstwo,chisquare,psi,corrections}.json from seeded data, and
+monitor_stream.json: live traffic for the DriftMonitor tests, drawn from the training data generator with
+new seeds (unshifted) and with a deliberate shift, scored by the committed readmission v1 model.
 With --check DIR it recomputes everything and compares with the files in DIR instead of writing.
 
 Usage: python pipelines/drift_fixtures.py [--out DIR | --check DIR]
@@ -14,11 +16,17 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import onnxruntime as ort
 import scipy
 from scipy import special, stats
 
+from dataset import CATEGORICAL_FEATURES, NUMERIC_FEATURES, generate
+
 SEED = 4242
-DEFAULT_DIR = Path(__file__).resolve().parent.parent / "service/test/fixtures/drift"
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DIR = ROOT / "service/test/fixtures/drift"
+MODEL = ROOT / "service/models/readmission/1/model.onnx"
+STREAM_ROWS = 2000
 
 
 def _r(values: np.ndarray, decimals: int = 4) -> list[float]:
@@ -163,6 +171,37 @@ def correction_cases(rng: np.random.Generator) -> list[dict]:
     return cases
 
 
+def _stream(frame, session: ort.InferenceSession) -> dict:
+    feeds = {n: frame[n].to_numpy(dtype=np.float32).reshape(-1, 1) for n in NUMERIC_FEATURES}
+    feeds |= {n: frame[n].to_numpy(dtype=object).reshape(-1, 1) for n in CATEGORICAL_FEATURES}
+    labels, proba = session.run(["label", "probabilities"], feeds)
+    features = {n: [float(v) for v in feeds[n][:, 0]] for n in NUMERIC_FEATURES}
+    features |= {n: [str(v) for v in frame[n]] for n in CATEGORICAL_FEATURES}
+    return {"features": features, "scores": [float(p) for p in proba[:, 1]], "labels": [int(v) for v in labels]}
+
+
+def monitor_streams() -> dict:
+    """Unshifted: the training generator with a new seed. Shifted: older, worse-controlled diabetic patients
+    admitted more often as emergencies; every other feature keeps its generating process."""
+    session = ort.InferenceSession(str(MODEL), providers=["CPUExecutionProvider"])
+    unshifted = generate(STREAM_ROWS, 777)
+    shifted = generate(STREAM_ROWS, 778)
+    shifted["age"] = np.clip(shifted["age"] + 12, 18, 100)
+    shifted["hba1c"] = np.round(shifted["hba1c"] * 1.2, 1).astype(np.float32).astype(np.float64)
+    rng = np.random.default_rng(779)
+    flip = (shifted["admission_type"] != "emergency") & (rng.random(STREAM_ROWS) < 0.5)
+    shifted.loc[flip, "admission_type"] = "emergency"
+    # A category the model has never seen: it must not break the monitor, and it should show in PSI.
+    shifted.loc[rng.random(STREAM_ROWS) < 0.02, "discharge_disposition"] = "hospice"
+    return {
+        "model": "readmission",
+        "version": "1",
+        "shiftedFeatures": ["age", "hba1c", "admission_type"],
+        "unshifted": _stream(unshifted, session),
+        "shifted": _stream(shifted, session),
+    }
+
+
 def build() -> dict[str, dict]:
     rng = np.random.default_rng(SEED)
     meta = {"generator": "pipelines/drift_fixtures.py", "seed": SEED, "scipy": scipy.__version__, "numpy": np.__version__}
@@ -172,6 +211,7 @@ def build() -> dict[str, dict]:
         "chisquare.json": {**meta, **chisquare_cases(rng)},
         "psi.json": {**meta, "epsilon": 1e-4, "cases": psi_cases(rng)},
         "corrections.json": {**meta, "cases": correction_cases(rng)},
+        "monitor_stream.json": {**meta, "rows": STREAM_ROWS, **monitor_streams()},
     }
 
 
@@ -190,9 +230,9 @@ def main(argv: list[str]) -> int:
         failed = 0
         for name, content in files.items():
             path = Path(args.check) / name
-            cases = len(content.get("cases", [])) + len(content.get("gammaincc", []))
+            cases = len(content.get("cases", [])) + len(content.get("gammaincc", [])) + content.get("rows", 0)
             same = path.exists() and path.read_text(encoding="utf-8") == serialize(content)
-            print(f"  {name}: {cases} cases recomputed with SciPy {scipy.__version__}: {'identical' if same else 'DIFFERENT'}")
+            print(f"  {name}: {cases} cases/rows recomputed with SciPy {scipy.__version__}: {'identical' if same else 'DIFFERENT'}")
             failed += 0 if same else 1
         if failed:
             print(f"drift_fixtures: {failed} file(s) differ from {args.check}; rerun without --check", file=sys.stderr)

@@ -1,0 +1,95 @@
+/**
+ * Prometheus metrics of the drift monitor. Several monitors (one per model) may share one Registry, so each
+ * metric is created once and reused by name.
+ */
+import { Counter, Gauge, type Registry } from "prom-client";
+
+export interface DriftMetrics {
+  readonly psi: Gauge<"model" | "feature">;
+  readonly pValue: Gauge<"model" | "feature" | "test">;
+  readonly adjustedPValue: Gauge<"model" | "feature" | "test">;
+  readonly statistic: Gauge<"model" | "feature" | "test">;
+  readonly detected: Gauge<"model" | "feature">;
+  readonly windowRows: Gauge<"model">;
+  readonly lastEvaluation: Gauge<"model">;
+  readonly evaluationSeconds: Gauge<"model">;
+  readonly evaluations: Counter<"model" | "outcome">;
+  readonly droppedEvents: Counter<"model" | "reason">;
+  readonly droppedWindows: Counter<"model">;
+}
+
+function gauge<L extends string>(registry: Registry, name: string, help: string, labelNames: L[]): Gauge<L> {
+  const existing = registry.getSingleMetric(name);
+  if (existing !== undefined) return existing as Gauge<L>;
+  return new Gauge({ name, help, labelNames, registers: [registry] });
+}
+
+function counter<L extends string>(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: L[],
+): Counter<L> {
+  const existing = registry.getSingleMetric(name);
+  if (existing !== undefined) return existing as Counter<L>;
+  return new Counter({ name, help, labelNames, registers: [registry] });
+}
+
+export function driftMetrics(registry: Registry): DriftMetrics {
+  return {
+    psi: gauge(registry, "drift_psi", "Population stability index of the last window vs the reference.", [
+      "model",
+      "feature",
+    ]),
+    pValue: gauge(registry, "drift_p_value", "Uncorrected p-value of the last window's drift test.", [
+      "model",
+      "feature",
+      "test",
+    ]),
+    adjustedPValue: gauge(
+      registry,
+      "drift_adjusted_p_value",
+      "P-value after the multiple-testing correction (Bonferroni or Benjamini-Hochberg).",
+      ["model", "feature", "test"],
+    ),
+    statistic: gauge(
+      registry,
+      "drift_test_statistic",
+      "Test statistic (KS D or chi-square) of the last window.",
+      ["model", "feature", "test"],
+    ),
+    detected: gauge(registry, "drift_detected", "1 when the feature drifted in the last window, else 0.", [
+      "model",
+      "feature",
+    ]),
+    windowRows: gauge(registry, "drift_window_rows", "Rows in the last evaluated window.", ["model"]),
+    lastEvaluation: gauge(
+      registry,
+      "drift_last_evaluation_timestamp_seconds",
+      "Unix time of the last drift evaluation, in seconds.",
+      ["model"],
+    ),
+    evaluationSeconds: gauge(
+      registry,
+      "drift_evaluation_duration_seconds",
+      "Wall time of the last drift evaluation, in seconds (off the request path).",
+      ["model"],
+    ),
+    evaluations: counter(registry, "drift_evaluations_total", "Drift evaluations run, by outcome.", [
+      "model",
+      "outcome",
+    ]),
+    droppedEvents: counter(
+      registry,
+      "drift_dropped_events_total",
+      "Prediction events the drift monitor could not use, by reason.",
+      ["model", "reason"],
+    ),
+    droppedWindows: counter(
+      registry,
+      "drift_dropped_windows_total",
+      "Tumbling windows skipped because evaluations fell behind.",
+      ["model"],
+    ),
+  };
+}
