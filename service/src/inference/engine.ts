@@ -22,6 +22,7 @@ import { LocalSource, type ModelSource, S3Source } from "./sources";
 import { toTensorMetadata, validateInputs } from "./tensors";
 
 const MAX_RESPAWNS = 10;
+const UNLOADED = "unloaded";
 
 interface ModelEntry {
   readonly name: string;
@@ -188,7 +189,7 @@ class Engine implements InferenceEngine {
       stopRouting();
       await Promise.all([...entry.loaded].map((lv) => this.retire(entry, lv)));
       entry.state = "UNAVAILABLE";
-      entry.reason = "unloaded";
+      entry.reason = UNLOADED;
       this.opts.logger.info({ model }, "model unloaded");
     });
   }
@@ -304,7 +305,13 @@ class Engine implements InferenceEngine {
 
   private async pollOnce(): Promise<void> {
     for (const entry of this.models.values()) {
-      if (this.closed || entry.state !== "READY") continue;
+      if (this.closed) return;
+      // A model that failed to load (source down, alias not set yet) is retried; an unloaded one is not.
+      if (entry.state === "UNAVAILABLE" && entry.reason !== UNLOADED) {
+        await this.load(entry.name).catch(() => undefined);
+        continue;
+      }
+      if (entry.state !== "READY") continue;
       try {
         const version = await entry.source.latest();
         if (version !== entry.current?.version && entry.state === "READY") await this.load(entry.name);
