@@ -3,13 +3,14 @@ import { GlueCatalogDatabase } from "@cdktf/provider-aws/lib/glue-catalog-databa
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { Token } from "cdktf";
 import { Construct } from "constructs";
+import type { DataLakeRef, PolicyStatement } from "../core/addon";
 import { AwsContext } from "../core/aws-context";
 import { KmsKey } from "../core/kms-key";
 import { protectStateful, type StatefulProtectionProps } from "../core/stateful";
 import { mergeTags, type Tags } from "../core/tags";
 import { AccessLogBucket } from "./access-log-bucket";
 import { DataLakeBucket, type DataLakeZoneProps, validateZoneLifecycle } from "./data-lake-bucket";
-import { type DataLakeAccess, dataLakeStatements, normalizePrefix, type PolicyStatement } from "./grants";
+import { type DataLakeAccess, dataLakeStatements, normalizePrefix } from "./grants";
 import { LakeFormationRegistration } from "./lake-formation-registration";
 import {
   ACCESS_LOG_BUCKET_ZONE,
@@ -87,7 +88,7 @@ export interface DataLakeBucketRef {
  * The platform's S3 data lake: one hardened, KMS-encrypted, access-logged bucket and one Glue database per zone,
  * optionally registered with Lake Formation, plus least-privilege grants for IAM roles.
  */
-export class DataLake extends Construct {
+export class DataLake extends Construct implements DataLakeRef {
   /** Bucket per zone. */
   readonly buckets: Readonly<Record<string, DataLakeBucketRef>>;
   readonly logBucketName: string;

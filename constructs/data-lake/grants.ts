@@ -1,8 +1,6 @@
-import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import type { PolicyStatement } from "../core/addon";
 
 export type DataLakeAccess = "read" | "write";
-/** IAM statements in the shape `DataAwsIamPolicyDocument` takes, so other constructs can embed them. */
-export type PolicyStatement = DataAwsIamPolicyDocumentStatement;
 
 export interface DataLakeStatementsInput {
   readonly access: DataLakeAccess;

@@ -3,9 +3,9 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LakeformationResource } from "@cdktf/provider-aws/lib/lakeformation-resource";
 import { Construct } from "constructs";
+import type { PolicyStatement } from "../core/addon";
 import { AwsContext } from "../core/aws-context";
 import { mergeTags, type Tags } from "../core/tags";
-import type { PolicyStatement } from "./grants";
 import { pascalCase } from "./naming";
 
 export interface LakeFormationRegistrationProps {

@@ -3,7 +3,7 @@ import type { StatefulProtectionProps } from "../core/stateful";
 import type { Tags } from "../core/tags";
 import { parseCidr } from "./cidr";
 import { INTERFACE_ENDPOINT_IDS, type InterfaceEndpointService } from "./vpc-endpoints";
-import { LOG_RETENTION_DAYS } from "./vpc-flow-log";
+import { FLOW_LOG_RETENTION_DAYS } from "./vpc-flow-log";
 
 export type NatGatewayStrategy = "single" | "one-per-az" | "none";
 export const NAT_GATEWAY_STRATEGIES: readonly NatGatewayStrategy[] = ["single", "one-per-az", "none"];
@@ -177,9 +177,9 @@ export function validateNetworkProps(props: NetworkProps): void {
     }
   }
   if (props.flowLogRetentionInDays !== undefined) {
-    if (!(LOG_RETENTION_DAYS as readonly number[]).includes(props.flowLogRetentionInDays)) {
+    if (!(FLOW_LOG_RETENTION_DAYS as readonly number[]).includes(props.flowLogRetentionInDays)) {
       throw new Error(
-        `${prefix} flowLogRetentionInDays ${props.flowLogRetentionInDays} is not a CloudWatch Logs retention: expected one of ${LOG_RETENTION_DAYS.join(", ")}`,
+        `${prefix} flowLogRetentionInDays ${props.flowLogRetentionInDays} is not a CloudWatch Logs retention: expected one of ${FLOW_LOG_RETENTION_DAYS.join(", ")}`,
       );
     }
   }

@@ -9,7 +9,7 @@ import { KmsKey } from "../core/kms-key";
 import { mergeTags, type Tags } from "../core/tags";
 
 /** Retention values CloudWatch Logs accepts (PutRetentionPolicy). */
-export const LOG_RETENTION_DAYS = [
+export const FLOW_LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
@@ -17,7 +17,7 @@ export interface VpcFlowLogProps {
   readonly vpcId: string;
   /** Used in the log group name `/aws/vpc-flow-logs/<name>`, the role name and `Name` tags. */
   readonly name: string;
-  /** One of LOG_RETENTION_DAYS. @default 365 */
+  /** One of FLOW_LOG_RETENTION_DAYS. @default 365 */
   readonly retentionInDays?: number;
   /** Bring-your-own key for the log group; its policy must admit CloudWatch Logs. @default - a KmsKey is created */
   readonly kmsKeyArn?: string;
@@ -41,9 +41,9 @@ export class VpcFlowLog extends Construct {
     super(scope, id);
     const aws = AwsContext.of(this);
     const retentionInDays = props.retentionInDays ?? 365;
-    if (!(LOG_RETENTION_DAYS as readonly number[]).includes(retentionInDays)) {
+    if (!(FLOW_LOG_RETENTION_DAYS as readonly number[]).includes(retentionInDays)) {
       throw new Error(
-        `flowLogRetentionInDays ${retentionInDays} is not a CloudWatch Logs retention: expected one of ${LOG_RETENTION_DAYS.join(", ")}`,
+        `flowLogRetentionInDays ${retentionInDays} is not a CloudWatch Logs retention: expected one of ${FLOW_LOG_RETENTION_DAYS.join(", ")}`,
       );
     }
 
