@@ -56,7 +56,11 @@ export interface EksClusterProps {
   readonly logRetentionInDays?: number;
   /** IAM role/user ARNs given `AmazonEKSClusterAdminPolicy` at cluster scope through access entries. @default [] */
   readonly adminPrincipalArns?: readonly string[];
-  /** Managed node groups keyed by pool name. More can be added with `addNodePool`. @default {} */
+  /**
+   * Managed node groups keyed by pool name; more can be added with `addNodePool`. Include at least one non-GPU
+   * pool with minSize ≥ 1: coredns and the EBS CSI driver wait for compute and stay DEGRADED without it.
+   * @default {}
+   */
   readonly nodePools?: Readonly<Record<string, NodePoolOptions>>;
   /** Versions/configuration of the managed add-ons, keyed by add-on name. @default {} */
   readonly addons?: Readonly<Partial<Record<ManagedAddonName, ManagedAddonOptions>>>;
