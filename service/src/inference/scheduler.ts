@@ -75,6 +75,7 @@ export class Scheduler {
   ) {}
 
   enqueue(lv: LoadedVersion, p: Omit<Pending, "enqueuedAt">): void {
+    if (!this.workers.some((w) => w.alive)) throw new Error("no inference worker is running");
     if (this.queuedRows + p.rows > this.limits.maxQueueRows && this.queuedRows > 0) {
       throw new QueueFullError(1);
     }

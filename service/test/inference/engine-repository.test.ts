@@ -193,3 +193,30 @@ describe("engine hot swap from a local repository", () => {
     expect(text).not.toMatch(/inference_model_version_info\{model="readmission",version="1"/);
   });
 });
+
+describe("engine worker pool", () => {
+  it("respawns a worker that died, loads its sessions again and keeps serving", async () => {
+    const registry = new Registry();
+    const engine = await start({
+      models: [{ name: MODEL, source: MODELS_DIR }],
+      workers: 1,
+      maxBatchDelayMicros: 0,
+      pollIntervalMs: 0,
+      registry,
+    });
+    // White-box: kill the thread under the pool, as a native crash in onnxruntime would.
+    const pool = (engine as unknown as { workers: { worker: { terminate(): Promise<number> } }[] }).workers;
+    const first = pool[0];
+    await first?.worker.terminate();
+    const ref = await Reference.open("2");
+    const rows = makeRows(5, 2);
+    const r = await engine.infer({ model: MODEL, inputs: toTensors(rows) });
+    expect(pool[0]).not.toBe(first);
+    expect(r.version).toBe("2");
+    expect(Array.from(output(r.outputs, "probabilities").data as Float32Array)).toEqual(
+      (await ref.run(rows)).probabilities,
+    );
+    await ref.release();
+    expect(await metricValue(registry, "inference_workers")).toBe(1);
+  });
+});
