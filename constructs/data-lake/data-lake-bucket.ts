@@ -169,6 +169,8 @@ export class DataLakeBucket extends Construct {
         status: "Enabled",
         filter: [{}],
         noncurrentVersionExpiration: [{ noncurrentDays: props.noncurrentVersionExpirationInDays ?? 90 }],
+        // Once all versions of a key are gone, its lone delete marker is removed too.
+        expiration: [{ expiredObjectDeleteMarker: true }],
       },
       {
         id: "abort-incomplete-multipart-uploads",

@@ -148,6 +148,7 @@ describe("DataLakeBucket", () => {
         status: "Enabled",
         filter: [{}],
         noncurrent_version_expiration: [{ noncurrent_days: 90 }],
+        expiration: [{ expired_object_delete_marker: true }],
       },
       {
         id: "abort-incomplete-multipart-uploads",
