@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
 import { editDistance } from "../../config/errors";
 import { compileCached, type SchemaIssue, toIssues } from "./ajv";
-import { KUBERNETES_PASSTHROUGH_KEYS, openPathFor } from "./open-paths";
+import { isKubernetesPassthrough, openPathFor } from "./open-paths";
 import { schemaStore } from "./schema-store";
 
 export interface HelmValuesResult {
@@ -155,8 +155,9 @@ function checkKeys(user: Plain, defaults: Plain, segments: string[], ctx: KeyChe
       continue;
     }
     const d = defaults[key];
-    if (isOpenDefault(d) || value === null || KUBERNETES_PASSTHROUGH_KEYS.has(key)) continue;
+    if (isOpenDefault(d) || value === null) continue;
     if (isPlainObject(d)) {
+      if (isKubernetesPassthrough(key, d)) continue;
       if (isPlainObject(value)) checkKeys(value, d, here, ctx);
       else
         ctx.issues.push({

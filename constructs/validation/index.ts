@@ -10,7 +10,13 @@ export {
   valuesFromSet,
 } from "./helm-values";
 export { checkMetadata, checkName, type NameRule, nameRuleFor } from "./names";
-export { GLOBAL_OPEN_PATHS, KUBERNETES_PASSTHROUGH_KEYS, OPEN_PATHS, type OpenPath } from "./open-paths";
+export {
+  GLOBAL_OPEN_PATHS,
+  isKubernetesPassthrough,
+  KUBERNETES_PASSTHROUGH,
+  OPEN_PATHS,
+  type OpenPath,
+} from "./open-paths";
 export {
   type ChartEntry,
   type CrdEntry,

@@ -45,24 +45,55 @@ export const GLOBAL_OPEN_PATHS: readonly OpenPath[] = [
   },
 ];
 
+const SECURITY_CONTEXT_FIELDS = [
+  "allowPrivilegeEscalation",
+  "appArmorProfile",
+  "capabilities",
+  "privileged",
+  "procMount",
+  "readOnlyRootFilesystem",
+  "runAsGroup",
+  "runAsNonRoot",
+  "runAsUser",
+  "seLinuxOptions",
+  "seccompProfile",
+  "windowsOptions",
+  "fsGroup",
+  "fsGroupChangePolicy",
+  "seLinuxChangePolicy",
+  "supplementalGroups",
+  "supplementalGroupsPolicy",
+  "sysctls",
+];
+const STRING_MAP = "string-map";
+
 /**
  * Keys whose value charts pass verbatim into a Kubernetes object (`toYaml .Values.<key>`): their content is a
- * Kubernetes type (ResourceRequirements, Affinity, SecurityContext, label maps), not chart-defined keys, so the
- * chart's example defaults do not bound them.
+ * Kubernetes type, not chart-defined keys, so the chart's example defaults do not bound what may be set. A key
+ * is only treated so when its default really has that shape (every default key is a field of the type), because
+ * some charts reuse the names for their own shapes (seldon-core-v2-setup `controller.resources: {cpu, memory}`).
  */
-export const KUBERNETES_PASSTHROUGH_KEYS: ReadonlySet<string> = new Set([
-  "resources",
-  "affinity",
-  "securityContext",
-  "podSecurityContext",
-  "containerSecurityContext",
-  "nodeSelector",
-  "tolerations",
-  "annotations",
-  "labels",
-  "podAnnotations",
-  "podLabels",
-]);
+export const KUBERNETES_PASSTHROUGH: Readonly<Record<string, readonly string[] | typeof STRING_MAP>> = {
+  resources: ["limits", "requests", "claims"],
+  affinity: ["nodeAffinity", "podAffinity", "podAntiAffinity"],
+  securityContext: SECURITY_CONTEXT_FIELDS,
+  podSecurityContext: SECURITY_CONTEXT_FIELDS,
+  containerSecurityContext: SECURITY_CONTEXT_FIELDS,
+  nodeSelector: STRING_MAP,
+  annotations: STRING_MAP,
+  labels: STRING_MAP,
+  podAnnotations: STRING_MAP,
+  podLabels: STRING_MAP,
+};
+
+/** True when `key`'s default is a Kubernetes-typed value passed through verbatim (see KUBERNETES_PASSTHROUGH). */
+export function isKubernetesPassthrough(key: string, defaults: Record<string, unknown>): boolean {
+  const shape = KUBERNETES_PASSTHROUGH[key];
+  if (!shape) return false;
+  const entries = Object.entries(defaults);
+  if (shape === STRING_MAP) return entries.every(([, v]) => typeof v === "string");
+  return entries.every(([k]) => shape.includes(k));
+}
 
 function matches(pattern: string, segments: readonly string[]): boolean {
   const parts = pattern.split(".");
