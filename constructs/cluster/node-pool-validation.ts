@@ -22,6 +22,24 @@ export interface ResolvedPoolSettings {
   readonly hopLimit: number;
   readonly maxUnavailablePercentage: number;
   readonly taints: readonly NodeTaint[];
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+const NAME_PART = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Kubernetes qualified name: optional DNS-subdomain prefix and `/`, then a name of up to 63 characters. */
+export function isQualifiedName(key: string): boolean {
+  const parts = key.split("/");
+  if (parts.length > 2) return false;
+  const [prefix, name] = parts.length === 2 ? parts : [undefined, parts[0]];
+  if (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) return false;
+  return name !== undefined && NAME_PART.test(name);
+}
+
+/** Label values (and taint values): empty, or up to 63 characters of the name alphabet. */
+export function isLabelValue(value: string): boolean {
+  return value === "" || NAME_PART.test(value);
 }
 
 /** Throws on the first invalid setting; `p` names props as `nodePools.<name>.<prop>`. */
@@ -79,8 +97,29 @@ export function validatePoolSettings(s: ResolvedPoolSettings): void {
     throw invalidProp(p("httpPutResponseHopLimit"), s.hopLimit, "1 (default) or 2");
   }
   requireIntegerInRange(p("maxUnavailablePercentage"), s.maxUnavailablePercentage, 1, 100);
+  for (const [key, value] of Object.entries(s.labels)) {
+    if (isUnresolved(key) || isUnresolved(value)) continue;
+    if (!isQualifiedName(key)) throw invalidProp(p("labels"), key, "a Kubernetes label key ([prefix/]name)");
+    if (!isLabelValue(value)) {
+      throw invalidProp(
+        p(`labels.${key}`),
+        value,
+        "a label value of at most 63 letters, digits, '-', '_' or '.'",
+      );
+    }
+  }
   for (const taint of s.taints) {
-    if (!taint.key) throw invalidProp(p("taints[].key"), taint.key, "a non-empty taint key");
+    if (isUnresolved(taint.key)) continue;
+    if (!isQualifiedName(taint.key)) {
+      throw invalidProp(p("taints[].key"), taint.key, "a Kubernetes taint key ([prefix/]name)");
+    }
+    if (taint.value !== undefined && !isUnresolved(taint.value) && !isLabelValue(taint.value)) {
+      throw invalidProp(
+        p(`taints[${taint.key}].value`),
+        taint.value,
+        "at most 63 letters, digits, '-', '_' or '.'",
+      );
+    }
     requireOneOf(p(`taints[${taint.key}].effect`), taint.effect, TAINT_EFFECTS);
   }
 }

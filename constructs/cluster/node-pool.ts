@@ -77,6 +77,7 @@ export class NodePool extends Construct {
       hopLimit: props.httpPutResponseHopLimit ?? 1,
       maxUnavailablePercentage: props.maxUnavailablePercentage ?? 33,
       taints: props.taints ?? [],
+      labels: props.labels ?? {},
     } as const;
     validatePoolSettings(settings);
     this.gpu = gpu;

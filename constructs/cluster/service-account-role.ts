@@ -121,6 +121,13 @@ function validateServiceAccountRoleProps(props: ServiceAccountRoleProps, mode: S
   ) {
     throw invalidProp("serviceAccount", props.serviceAccount, "a Kubernetes service account name");
   }
+  if (
+    props.roleName !== undefined &&
+    !isUnresolved(props.roleName) &&
+    !/^[\w+=,.@-]{1,64}$/.test(props.roleName)
+  ) {
+    throw invalidProp("roleName", props.roleName, "an IAM role name of 1-64 characters [A-Za-z0-9+=,.@_-]");
+  }
   if (mode === "irsa" && (!props.oidcProviderArn || !props.oidcIssuerUrl)) {
     throw invalidProp(
       "oidcProviderArn/oidcIssuerUrl",

@@ -286,3 +286,20 @@ describe("NodePool validation", () => {
     expect(() => synthPool({ instanceTypes: [] })).toThrow(/instanceTypes: got \[\]/);
   });
 });
+
+describe("NodePool label and taint syntax", () => {
+  it("fails when a label key or value is not valid Kubernetes syntax", () => {
+    expect(() => synthPool({ labels: { "bad key": "x" } })).toThrow(/nodePools\.pool\.labels: got "bad key"/);
+    expect(() => synthPool({ labels: { team: "a".repeat(64) } })).toThrow(/labels\.team: got "a{64}"/);
+    expect(() => synthPool({ labels: { "example.com/team": "ml-platform", empty: "" } })).not.toThrow();
+  });
+
+  it("fails when a taint key or value is not valid Kubernetes syntax", () => {
+    expect(() => synthPool({ taints: [{ key: "a/b/c", effect: "NO_SCHEDULE" }] })).toThrow(
+      /taints\[\]\.key: got "a\/b\/c"/,
+    );
+    expect(() => synthPool({ taints: [{ key: "team", value: "x y", effect: "NO_SCHEDULE" }] })).toThrow(
+      /taints\[team\]\.value: got "x y"/,
+    );
+  });
+});

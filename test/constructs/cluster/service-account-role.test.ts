@@ -148,3 +148,15 @@ describe("ServiceAccountRole validation", () => {
     expect(() => synthRole({ mode: "kiam" as "irsa" })).toThrow(/Invalid mode: got "kiam"/);
   });
 });
+
+describe("ServiceAccountRole role name", () => {
+  it("uses the given name", () => {
+    expect(onlyResource(synthRole({ roleName: "acme-dev-mlflow" }), "aws_iam_role").name).toBe(
+      "acme-dev-mlflow",
+    );
+  });
+
+  it("fails when the role name is longer than IAM allows", () => {
+    expect(() => synthRole({ roleName: "r".repeat(65) })).toThrow(/Invalid roleName: got "r{65}"/);
+  });
+});
