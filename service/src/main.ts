@@ -3,13 +3,15 @@
  * shuts down gracefully on SIGTERM/SIGINT (readiness false, listener closed, in-flight requests finished,
  * Kafka buffer flushed, exit 0 within SHUTDOWN_GRACE_MS).
  */
+import { existsSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { DestinationStream, Logger } from "pino";
 import type { Registry } from "prom-client";
 import { type Config, ConfigError, loadConfig } from "./config";
-import type { InferenceEngine, PredictionSink } from "./contracts";
+import type { InferenceEngine, PredictionEvent, PredictionSink } from "./contracts";
+import { DriftMonitor, loadProfile } from "./drift";
 import { FeedbackLoop } from "./feedback";
 import { buildServer, type DriftStatusSource } from "./http/server";
 import { createEngine } from "./inference";
@@ -45,6 +47,71 @@ async function discoverModels(repository: string): Promise<string[]> {
   return names.sort();
 }
 
+/**
+ * One DriftMonitor per model, built from the profile.json next to the served version's model.onnx in a local
+ * repository; after a hot swap the first event of the new version switches to that version's profile.
+ */
+class DriftMonitors implements PredictionSink, DriftStatusSource {
+  private readonly monitors = new Map<string, DriftMonitor>();
+  private readonly missing = new Set<string>();
+
+  constructor(
+    private readonly config: Config,
+    private readonly registry: Registry,
+    private readonly logger: Logger,
+    private readonly onDrift: (event: Record<string, unknown> & { model: string }) => void,
+  ) {}
+
+  record(event: PredictionEvent): void {
+    let monitor = this.monitors.get(event.model);
+    if (monitor?.profile.version !== event.version) monitor = this.switchTo(event.model, event.version);
+    monitor?.record(event);
+  }
+
+  /** Builds monitors for the versions serving now, so drift status exists before the first prediction. */
+  prime(entries: readonly { name: string; version?: string }[]): void {
+    for (const e of entries) if (e.version !== undefined) this.switchTo(e.name, e.version);
+  }
+
+  private switchTo(model: string, version: string): DriftMonitor | undefined {
+    const key = `${model}@${version}`;
+    if (this.missing.has(key)) return this.monitors.get(model);
+    const file = path.join(this.config.MODEL_REPOSITORY, model, version, "profile.json");
+    if (!existsSync(file)) {
+      this.missing.add(key);
+      this.logger.warn(
+        { model, version, file },
+        "no drift profile for this model version; drift not monitored",
+      );
+      return this.monitors.get(model);
+    }
+    const previous = this.monitors.get(model);
+    const monitor = new DriftMonitor({
+      model,
+      profile: loadProfile(file),
+      registry: this.registry,
+      windowSize: this.config.DRIFT_WINDOW_SIZE,
+      onStatusChange: (e) => {
+        this.logger.warn({ drift: e }, e.drifted ? "feature drift detected" : "feature drift cleared");
+        this.onDrift({ ...e });
+      },
+      onError: (err) => this.logger.warn({ err }, "drift evaluation failed"),
+    });
+    this.monitors.set(model, monitor);
+    void previous?.close();
+    return monitor;
+  }
+
+  status(model?: string): unknown {
+    if (model !== undefined) return this.monitors.get(model)?.status();
+    return { models: Object.fromEntries([...this.monitors].map(([name, m]) => [name, m.status()])) };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.monitors.values()].map((m) => m.close()));
+  }
+}
+
 interface Sinks {
   readonly sinks: PredictionSink[];
   readonly drift: DriftStatusSource | undefined;
@@ -52,7 +119,12 @@ interface Sinks {
 }
 
 /** Drift monitor and Kafka feedback loop, each optional; both share the service's metrics Registry. */
-async function startSinks(config: Config, registry: Registry, logger: Logger): Promise<Sinks> {
+async function startSinks(
+  config: Config,
+  engine: InferenceEngine,
+  registry: Registry,
+  logger: Logger,
+): Promise<Sinks> {
   const sinks: PredictionSink[] = [];
   let feedback: FeedbackLoop | undefined;
   if (config.KAFKA_BROKERS.length > 0) {
@@ -78,10 +150,19 @@ async function startSinks(config: Config, registry: Registry, logger: Logger): P
     });
     sinks.push(feedback);
   }
+  let drift: DriftMonitors | undefined;
+  if (config.DRIFT_ENABLED) {
+    drift = new DriftMonitors(config, registry, logger.child({ "log.logger": "drift" }), (e) =>
+      feedback?.publishDrift(e),
+    );
+    drift.prime(engine.repositoryIndex());
+    sinks.unshift(drift);
+  }
   return {
     sinks,
-    drift: undefined,
+    drift,
     async stop() {
+      await drift?.close();
       if (feedback !== undefined) {
         const { undelivered } = await feedback.stop();
         if (undelivered > 0) logger.warn({ undelivered }, "Kafka buffer not fully delivered at shutdown");
@@ -111,7 +192,7 @@ export async function startService(
   if (!engine.ready()) {
     logger.warn({ repository: engine.repositoryIndex() }, "not every model loaded; readiness stays false");
   }
-  const sinks = await startSinks(config, registry, logger);
+  const sinks = await startSinks(config, engine, registry, logger);
   const { app, lifecycle } = buildServer({
     engine,
     metrics,

@@ -50,7 +50,10 @@ describe("hot swap through HTTP", () => {
           headers: { "content-type": "application/json" },
           body,
         });
-        const b = await res.json();
+        const b = (await res.json()) as {
+          model_version?: string;
+          outputs?: { name: string; data: number[] }[];
+        };
         seen.push({
           status: res.status,
           version: b.model_version,

@@ -28,13 +28,19 @@ function distinctRows(k: number, n: number): Row[] {
   }));
 }
 
+interface InferJson {
+  id: string;
+  error?: string;
+  outputs: { name: string; data: number[] }[];
+}
+
 async function infer(url: string, body: unknown, path = "/v2/models/readmission/infer") {
   const res = await fetch(url + path, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
   });
-  return { status: res.status, headers: res.headers, body: await res.json() };
+  return { status: res.status, headers: res.headers, body: (await res.json()) as InferJson };
 }
 
 function outputsOf(body: { outputs: { name: string; data: number[] }[] }) {
@@ -69,7 +75,11 @@ describe("real service endpoints", () => {
 
   it("serves the model's metadata as the ONNX file declares it", async () => {
     const res = await fetch(`${service.url}/v2/models/readmission`);
-    const body = await res.json();
+    const body = (await res.json()) as {
+      versions: string[];
+      inputs: { name: string }[];
+      outputs: { name: string; datatype: string; shape: number[] }[];
+    };
     expect(res.status).toBe(200);
     expectMatchesOpenApi("GET", "/v2/models/{name}", 200, body);
     expect(body.versions).toEqual(["2"]);
