@@ -58,7 +58,8 @@ export class FeedbackLoop implements PredictionSink {
       requestTimeout: o.requestTimeoutMs,
       logLevel: logLevel.WARN,
       logCreator: kafkaLogCreator(o.logger),
-      retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5_000 },
+      // Short retries: the loop backs off and retries by itself, and an outage should show up in seconds.
+      retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2_000 },
     });
     this.cache = new JoinCache(o.joinCacheSize, o.joinTtlMs);
     this.live = new LiveMetrics(o.windowSize);
@@ -71,6 +72,7 @@ export class FeedbackLoop implements PredictionSink {
         groupId: o.consumerGroupId,
         fromBeginning: o.outcomesFromBeginning,
         joinGroupTimeoutMs: o.joinGroupTimeoutMs,
+        sessionTimeoutMs: o.consumerSessionTimeoutMs,
       },
       this.cache,
       this.live,

@@ -61,8 +61,8 @@ export class JoinCache {
       };
     }
     if (prediction.joined.has(row)) return { kind: "duplicate" };
+    // The entry stays until evicted, so a redelivered outcome is recognised as a duplicate.
     prediction.joined.add(row);
-    if (prediction.joined.size >= prediction.scores.length) this.entries.delete(requestId);
     return { kind: "joined", prediction, row };
   }
 

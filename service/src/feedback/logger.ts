@@ -38,7 +38,13 @@ export function kafkaLogCreator(logger: FeedbackLogger, repeatIntervalMs = 30_00
         stack?: string;
       };
       const method: keyof FeedbackLogger = EXPECTED.has(message) || level >= logLevel.INFO ? "debug" : "warn";
-      const key = `${namespace}|${message}|${String(extra.broker ?? "")}`;
+      // Numbers vary between repeats ("Restarting the consumer in 2373ms"), so they do not make a new key.
+      if (method === "debug") {
+        logger.debug({ component: "kafkajs", namespace, ...extra }, message);
+        return;
+      }
+      // Numbers vary between repeats ("Restarting the consumer in 2373ms"), so they do not make a new key.
+      const key = `${namespace}|${message.replace(/\d+(\.\d+)?/g, "#")}|${String(extra.broker ?? "")}`;
       const now = Date.now();
       const seen = lastLogged.get(key);
       if (seen && now - seen.at < repeatIntervalMs) {

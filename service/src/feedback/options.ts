@@ -43,6 +43,8 @@ export interface FeedbackLoopOptions {
   readonly retryMaxMs?: number;
   readonly connectionTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
+  /** Session timeout of the outcomes consumer (the broker accepts 6000..300000 by default). */
+  readonly consumerSessionTimeoutMs?: number;
   /** How long `start()` waits for the outcomes consumer to join its group. */
   readonly joinGroupTimeoutMs?: number;
 }
@@ -134,6 +136,13 @@ export function resolveOptions(
     retryMaxMs: int("retryMaxMs", options.retryMaxMs, 10_000, retryMinMs, 600_000),
     connectionTimeoutMs: int("connectionTimeoutMs", options.connectionTimeoutMs, 3_000, 100, 600_000),
     requestTimeoutMs: int("requestTimeoutMs", options.requestTimeoutMs, 10_000, 100, 600_000),
+    consumerSessionTimeoutMs: int(
+      "consumerSessionTimeoutMs",
+      options.consumerSessionTimeoutMs,
+      10_000,
+      1_000,
+      3_600_000,
+    ),
     joinGroupTimeoutMs: int("joinGroupTimeoutMs", options.joinGroupTimeoutMs, 30_000, 0, 600_000),
   };
 }

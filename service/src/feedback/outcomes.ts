@@ -15,10 +15,12 @@ export interface OutcomeConsumerSettings {
   readonly groupId: string;
   readonly fromBeginning: boolean;
   readonly joinGroupTimeoutMs: number;
+  readonly sessionTimeoutMs: number;
 }
 
 export class OutcomeConsumer {
   private consumer: Consumer | undefined;
+  private stopping = false;
   private lastInvalidLog = 0;
   private invalidSinceLog = 0;
 
@@ -34,12 +36,21 @@ export class OutcomeConsumer {
   /** Connects, subscribes and waits (up to the configured timeout) until the consumer has joined its group. */
   async start(): Promise<void> {
     if (this.consumer) return;
+    this.stopping = false;
     const consumer = this.kafka.consumer({
       groupId: this.settings.groupId,
-      // A consumer that failed (for example while Kafka was down) always starts again.
-      retry: { restartOnFailure: async () => true },
+      // After a broker restart the group waits for members of the old session before it rebalances; a short
+      // session keeps that wait (and a stop() during it) short.
+      sessionTimeout: this.settings.sessionTimeoutMs,
+      heartbeatInterval: Math.max(1_000, Math.floor(this.settings.sessionTimeoutMs / 3)),
+      // A consumer that failed (for example while Kafka was down) starts again, unless we are stopping it.
+      retry: { restartOnFailure: async () => !this.stopping },
     });
+    let lastCrashLog = 0;
     consumer.on(consumer.events.CRASH, ({ payload }) => {
+      // kafkajs logs each crash itself; one line of ours per 30 s is enough.
+      if (Date.now() - lastCrashLog < 30_000) return;
+      lastCrashLog = Date.now();
       this.logger.warn(
         { err: payload.error.message, restart: payload.restart },
         "outcomes consumer failed; restarting",
@@ -65,6 +76,7 @@ export class OutcomeConsumer {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     const consumer = this.consumer;
     this.consumer = undefined;
     await consumer?.disconnect();

@@ -48,9 +48,9 @@ export async function waitUntil(what: string, check: () => boolean | Promise<boo
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
-/** A deterministic prediction for request `i` (scores on a 0.1 grid, so some tie). */
+/** A deterministic prediction for request `i`: 11 distinct scores strictly inside (0, 1), so many tie. */
 export function prediction(i: number, rows = 1, model = "churn", version = "7"): PredictionEvent {
-  const scores = Array.from({ length: rows }, (_, r) => ((i * 7 + r * 3) % 11) / 10);
+  const scores = Array.from({ length: rows }, (_, r) => (((i * 7 + r * 3) % 11) + 0.5) / 11);
   return {
     requestId: `req-${i}`,
     model,

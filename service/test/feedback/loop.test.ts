@@ -106,9 +106,11 @@ describe("kafkaLogCreator", () => {
       log: { timestamp: "t", logger: "kafkajs", message, broker: "127.0.0.1:9" },
     });
     for (let i = 0; i < 5; i++) log(entry("Connection error: connect ECONNREFUSED"));
+    for (let i = 0; i < 3; i++) log(entry(`Restarting the consumer in ${300 * (i + 1)}.5ms`));
     log(entry("another message"));
     expect(logger.entries.map((e) => [e.level, e.msg])).toEqual([
       ["warn", "Connection error: connect ECONNREFUSED"],
+      ["warn", "Restarting the consumer in 300.5ms"],
       ["warn", "another message"],
     ]);
     expect(logger.entries[0]?.obj).toMatchObject({
