@@ -1,0 +1,78 @@
+import { TerraformOutput } from "cdktf";
+import { Construct } from "constructs";
+import { type AddOn, deployAddOns } from "../../../constructs/core";
+import { type KafkaConfigInput, type KafkaOutputs, kafkaAddOn } from "../../../constructs/streaming";
+import { baseAddOnContext } from "../../support/cluster";
+import { resourcesOf, type SynthJson, synthScope } from "../../support/synth";
+
+/** Synthesized JSON as tests read it: field by field, failing the assertion when a field is missing. */
+// biome-ignore lint/suspicious/noExplicitAny: assertions navigate the synthesized JSON directly
+export type Json = Record<string, any>;
+
+/** A stand-in for the monitoring add-on: only its presence matters to Kafka. */
+export const monitoringStub: AddOn<unknown> = { id: "monitoring", deploy: () => ({}) };
+
+export interface KafkaSynth {
+  readonly json: SynthJson;
+  readonly outputs: KafkaOutputs;
+}
+
+/**
+ * Deploys the Kafka add-on (plus `extra` add-ons) into a synthesized scope. `use` runs inside the scope with
+ * the outputs, so tests can turn tokens into Terraform outputs or resources and read them from the JSON.
+ */
+export function synthKafka(
+  config: KafkaConfigInput,
+  extra: AddOn<unknown>[] = [],
+  use?: (scope: Construct, outputs: KafkaOutputs) => void,
+): KafkaSynth {
+  let outputs: KafkaOutputs | undefined;
+  const json = synthScope((scope) => {
+    const deployed = deployAddOns(new Construct(scope, "AddOns"), baseAddOnContext(scope), [
+      kafkaAddOn(config),
+      ...extra,
+    ]);
+    outputs = deployed.get("kafka")?.outputs as KafkaOutputs;
+    new TerraformOutput(scope, "bootstrap", { value: outputs.bootstrapServers });
+    use?.(scope, outputs);
+  });
+  return { json, outputs: outputs as KafkaOutputs };
+}
+
+/** The `manifest` of every `kubernetes_manifest`, optionally of one kind. */
+export function manifests(json: SynthJson, kind?: string): Json[] {
+  return Object.values(resourcesOf(json, "kubernetes_manifest"))
+    .map((r) => r.manifest as Json)
+    .filter((m) => kind === undefined || m.kind === kind);
+}
+
+export function manifestNamed(json: SynthJson, kind: string, name: string): Json {
+  const found = manifests(json, kind).filter((m) => m.metadata?.name === name);
+  if (found.length !== 1) throw new Error(`expected one ${kind} ${name}, found ${found.length}`);
+  return found[0];
+}
+
+type Schema = Json;
+
+/**
+ * Fields the Kubernetes API server would silently prune: keys an object sets where its structural schema
+ * lists `properties` without that key, has no `additionalProperties` and does not preserve unknown fields.
+ * The reference CRD schemas are not closed (`additionalProperties: false` is never set), so plain JSON
+ * Schema validation accepts a misspelt field that the API server would then drop.
+ */
+export function prunedFields(schema: Schema | undefined, value: unknown, path = ""): string[] {
+  if (!schema || schema["x-kubernetes-preserve-unknown-fields"] === true) return [];
+  if (Array.isArray(value)) {
+    return schema.items ? value.flatMap((v, i) => prunedFields(schema.items, v, `${path}[${i}]`)) : [];
+  }
+  if (value === null || typeof value !== "object") return [];
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(value)) {
+    const here = path ? `${path}.${k}` : k;
+    if (schema.properties && k in schema.properties) out.push(...prunedFields(schema.properties[k], v, here));
+    else if (schema.additionalProperties && typeof schema.additionalProperties === "object") {
+      out.push(...prunedFields(schema.additionalProperties, v, here));
+    } else if (schema.properties && !schema.additionalProperties) out.push(here);
+  }
+  return out;
+}
