@@ -13,7 +13,7 @@ import { Construct } from "constructs";
 import { mergeTags, type Tags } from "../core/tags";
 import { subnetLayout } from "./cidr";
 import { type NetworkProps, validateNetworkProps } from "./network-props";
-import { VpcEndpoints } from "./vpc-endpoints";
+import { DEFAULT_INTERFACE_ENDPOINTS, VpcEndpoints } from "./vpc-endpoints";
 import { VpcFlowLog } from "./vpc-flow-log";
 
 export type { NatGatewayStrategy, NetworkProps } from "./network-props";
@@ -182,8 +182,8 @@ export class Network extends Construct {
     });
     this.privateRouteTableIds = privateRouteTables.map((t) => t.id);
 
-    const interfaceEndpoints = props.interfaceEndpoints;
-    if ((props.createS3GatewayEndpoint ?? true) || (interfaceEndpoints?.length ?? 1) > 0) {
+    const interfaceEndpoints = props.interfaceEndpoints ?? DEFAULT_INTERFACE_ENDPOINTS;
+    if ((props.createS3GatewayEndpoint ?? true) || interfaceEndpoints.length > 0) {
       this.endpoints = new VpcEndpoints(this, "Endpoints", {
         vpcId: vpc.id,
         vpcCidr: cidr,

@@ -230,6 +230,12 @@ describe("Network", () => {
     expect(network.endpointSecurityGroupId).toBeUndefined();
   });
 
+  it("creates no endpoints at all when both kinds are switched off", () => {
+    const { json, network } = synthNetwork({ createS3GatewayEndpoint: false, interfaceEndpoints: [] });
+    expect(Object.keys(resourcesOf(json, "aws_vpc_endpoint"))).toHaveLength(0);
+    expect(network.endpoints).toBeUndefined();
+  });
+
   it("creates no public subnets, internet gateway or NAT when createPublicSubnets is false", () => {
     const { json, network } = synthNetwork({ createPublicSubnets: false, natGatewayStrategy: "none" });
     expect(keyOf(json, "aws_subnet", "Network_PublicSubnet")).toHaveLength(0);
