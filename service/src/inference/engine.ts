@@ -116,7 +116,9 @@ class Engine implements InferenceEngine {
     try {
       const rows = validateInputs(request.model, lv.inputs, request.inputs, lv.batchable);
       const outputs = request.outputs && request.outputs.length > 0 ? [...request.outputs] : undefined;
-      for (const name of outputs ?? []) {
+      for (const [i, name] of (outputs ?? []).entries()) {
+        if (outputs?.indexOf(name) !== i)
+          throw new InvalidInputError(`output '${name}' is requested more than once`);
         if (!lv.outputs.some((o) => o.name === name)) {
           throw new InvalidInputError(
             `unknown output '${name}' for model '${request.model}'; outputs: ${lv.outputs.map((o) => o.name).join(", ")}`,

@@ -111,6 +111,10 @@ describe("engine input validation (real readmission model)", () => {
     await rejects(infer(valid(), ["score"]), /unknown output 'score'.*outputs: label, probabilities/);
   });
 
+  it("fails when an output is requested twice", async () => {
+    await rejects(infer(valid(), ["label", "label"]), /output 'label' is requested more than once/);
+  });
+
   it("fails with ModelNotFoundError for an unknown model or version", async () => {
     await expect(engine.infer({ model: "churn", inputs: valid() })).rejects.toBeInstanceOf(
       ModelNotFoundError,
