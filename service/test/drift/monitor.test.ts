@@ -134,6 +134,27 @@ describe("DriftMonitor on the seeded live streams", () => {
     expect(changes.filter((c) => c.feature === "age").map((c) => c.drifted)).toEqual([true, false]);
   });
 
+  it("evaluates on the timer when fewer than evaluateEvery rows arrived", async () => {
+    const { m } = monitor({ windowSize: 500, evaluateEvery: 1_000_000, minRows: 100, intervalMs: 20 });
+    feed(m, events("unshifted", 0, 200));
+    expect(m.status().evaluations).toBe(0);
+    for (let i = 0; i < 100 && m.status().evaluations === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    const status = await m.flush();
+    await m.close();
+    expect(status.evaluations).toBeGreaterThanOrEqual(1);
+    expect(status.lastEvaluation?.windowRows).toBe(200);
+  });
+
+  it("status() survives a JSON round trip for the HTTP endpoint", async () => {
+    const { m } = monitor({ windowSize: 300, psiThreshold: Number.POSITIVE_INFINITY });
+    feed(m, events("shifted", 0, 300));
+    const status = await m.evaluateNow();
+    await m.close();
+    expect(JSON.parse(JSON.stringify(status))).toEqual(status);
+    expect(status.psiThreshold).toBeNull();
+    expect(status.features.age?.reasons).toEqual(["p_value"]);
+  });
+
   it("record() returns before any statistic is computed", () => {
     const { m } = monitor({ windowSize: 200, evaluateEvery: 50, minRows: 50 });
     feed(m, events("shifted", 0, 400));
