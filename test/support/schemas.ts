@@ -46,7 +46,9 @@ export function describeWithSchemas(name: string, fn: () => void): void {
       const kinds = Object.entries(tally).sort(([a], [b]) => a.localeCompare(b));
       if (kinds.length === 0) return;
       const total = kinds.reduce((sum, [, n]) => sum + n, 0);
-      console.info(`[schemas] ${name}: validated ${total} objects: ${kinds.map(([k, n]) => `${k}=${n}`).join(", ")}`);
+      console.info(
+        `[schemas] ${name}: validated ${total} objects: ${kinds.map(([k, n]) => `${k}=${n}`).join(", ")}`,
+      );
       for (const [k] of kinds) delete tally[k];
     });
     fn();

@@ -50,12 +50,25 @@ describeWithSchemas("validateHelmValues", () => {
   it("accepts realistic mlflow values and validates them against values.schema.json", () => {
     expectValid("mlflow", {
       replicaCount: 2,
-      serviceAccount: { create: true, annotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::1:role/mlflow" } },
+      serviceAccount: {
+        create: true,
+        annotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::1:role/mlflow" },
+      },
       backendStore: {
         databaseMigration: true,
-        postgres: { enabled: true, host: "db.example.internal", port: 5432, database: "mlflow", user: "mlflow", password: "x" },
+        postgres: {
+          enabled: true,
+          host: "db.example.internal",
+          port: 5432,
+          database: "mlflow",
+          user: "mlflow",
+          password: "x",
+        },
       },
-      artifactRoot: { proxiedArtifactStorage: true, s3: { enabled: true, bucket: "ml-artifacts", path: "mlflow" } },
+      artifactRoot: {
+        proxiedArtifactStorage: true,
+        s3: { enabled: true, bucket: "ml-artifacts", path: "mlflow" },
+      },
       resources: { requests: { cpu: "250m", memory: "512Mi" } },
       podAnnotations: { team: "ml" },
     });
@@ -77,7 +90,9 @@ describeWithSchemas("validateHelmValues", () => {
           ruleSelectorNilUsesHelmValues: false,
           resources: { requests: { cpu: "500m", memory: "2Gi" } },
           storageSpec: {
-            volumeClaimTemplate: { spec: { storageClassName: "gp3", resources: { requests: { storage: "50Gi" } } } },
+            volumeClaimTemplate: {
+              spec: { storageClassName: "gp3", resources: { requests: { storage: "50Gi" } } },
+            },
           },
         },
       },
@@ -94,16 +109,26 @@ describeWithSchemas("validateHelmValues", () => {
         resources: { requests: { cpu: "100m", memory: "256Mi" } },
         persistence: { archive: true, postgresql: { host: "db", port: 5432, database: "argo" } },
       },
-      server: { authModes: ["client"], serviceAccount: { annotations: { "eks.amazonaws.com/role-arn": "arn" } } },
+      server: {
+        authModes: ["client"],
+        serviceAccount: { annotations: { "eks.amazonaws.com/role-arn": "arn" } },
+      },
       workflow: { serviceAccount: { create: true, name: "argo-workflow" }, rbac: { create: true } },
-      artifactRepository: { archiveLogs: true, s3: { bucket: "ml-artifacts", region: "eu-west-1", useSDKCreds: true } },
+      artifactRepository: {
+        archiveLogs: true,
+        s3: { bucket: "ml-artifacts", region: "eu-west-1", useSDKCreds: true },
+      },
     });
   });
 
   it("accepts realistic seldon-core-v2-setup values", () => {
     expectValid("seldon-core-v2-setup", {
       controller: { clusterwide: true, resources: { cpu: "100m", memory: "128Mi" } },
-      kafka: { bootstrap: "ml-kafka-kafka-bootstrap.ml-streaming:9093", topicPrefix: "seldon", topics: { replicationFactor: 3 } },
+      kafka: {
+        bootstrap: "ml-kafka-kafka-bootstrap.ml-streaming:9093",
+        topicPrefix: "seldon",
+        topics: { replicationFactor: 3 },
+      },
     });
   });
 

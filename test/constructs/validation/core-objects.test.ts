@@ -1,0 +1,264 @@
+import { describe, expect, it } from "vitest";
+import { coreKinds, typedResourceToObject, validateCoreObject } from "../../../constructs/validation";
+
+const deployment = () => ({
+  apiVersion: "apps/v1",
+  kind: "Deployment",
+  metadata: { name: "inference", namespace: "ml-serving", labels: { "app.kubernetes.io/name": "inference" } },
+  spec: {
+    replicas: 2,
+    selector: { matchLabels: { "app.kubernetes.io/name": "inference" } },
+    template: {
+      metadata: { labels: { "app.kubernetes.io/name": "inference" } },
+      spec: {
+        serviceAccountName: "inference",
+        securityContext: { runAsNonRoot: true, runAsUser: 10001, seccompProfile: { type: "RuntimeDefault" } },
+        containers: [
+          {
+            name: "server",
+            image: "ghcr.io/example/inference:1.0.0",
+            ports: [{ name: "http", containerPort: 8080 }],
+            resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "1Gi" } },
+            readinessProbe: { httpGet: { path: "/v2/health/ready", port: "http" }, periodSeconds: 5 },
+            securityContext: {
+              allowPrivilegeEscalation: false,
+              readOnlyRootFilesystem: true,
+              capabilities: { drop: ["ALL"] },
+            },
+          },
+        ],
+      },
+    },
+  },
+});
+
+/** A Terraform interpolation string, as cdktf renders token references. */
+const tf = (expr: string) => ["$", "{", expr, "}"].join("");
+
+// Core schemas come from the kubernetes-models package, so these tests need no reference data dir.
+describe("validateCoreObject", () => {
+  it("accepts common kinds the kit emits", () => {
+    const objects = [
+      {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: { name: "ml-serving", labels: { "pod-security.kubernetes.io/enforce": "restricted" } },
+      },
+      {
+        apiVersion: "v1",
+        kind: "ServiceAccount",
+        metadata: { name: "inference", namespace: "ml-serving" },
+        automountServiceAccountToken: false,
+      },
+      {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "cfg", namespace: "ml-serving" },
+        data: { "model.yaml": "name: m" },
+      },
+      {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "inference", namespace: "ml-serving" },
+        spec: { selector: { app: "inference" }, ports: [{ name: "http", port: 80, targetPort: "http" }] },
+      },
+      deployment(),
+      {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: { name: "default-deny", namespace: "ml-serving" },
+        spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+      },
+      {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "ClusterRole",
+        metadata: { name: "mlops:reader" },
+        rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] }],
+      },
+      {
+        apiVersion: "policy/v1",
+        kind: "PodDisruptionBudget",
+        metadata: { name: "inference", namespace: "ml-serving" },
+        spec: { minAvailable: 1, selector: { matchLabels: { app: "inference" } } },
+      },
+      {
+        apiVersion: "storage.k8s.io/v1",
+        kind: "StorageClass",
+        metadata: { name: "gp3" },
+        provisioner: "ebs.csi.aws.com",
+        volumeBindingMode: "WaitForFirstConsumer",
+      },
+      {
+        apiVersion: "batch/v1",
+        kind: "CronJob",
+        metadata: { name: "drift-report", namespace: "ml-serving" },
+        spec: {
+          schedule: "0 * * * *",
+          jobTemplate: {
+            spec: {
+              template: { spec: { restartPolicy: "Never", containers: [{ name: "report", image: "x:1" }] } },
+            },
+          },
+        },
+      },
+    ];
+    for (const o of objects)
+      expect(validateCoreObject(o), `${o.kind}`).toEqual({
+        kind: o.kind,
+        name: o.metadata.name,
+        valid: true,
+        issues: [],
+      });
+  });
+
+  it("fails when a field has the wrong type, naming the JSON path and value", () => {
+    const d = deployment();
+    (d.spec as Record<string, unknown>).replicas = "two";
+    d.spec.template.spec.containers[0].ports[0].containerPort = "8080" as never;
+    const issues = validateCoreObject(d).issues;
+    expect(issues).toEqual([
+      { path: "spec.replicas", message: 'must be integer (got "two")' },
+      {
+        path: "spec.template.spec.containers[0].ports[0].containerPort",
+        message: 'must be integer (got "8080")',
+      },
+    ]);
+  });
+
+  it("fails when a required field is missing", () => {
+    const d = deployment();
+    delete (d.spec as Record<string, unknown>).selector;
+    expect(validateCoreObject(d).issues).toEqual([
+      { path: "spec", message: 'missing required field "selector"' },
+    ]);
+  });
+
+  it("fails when names break the kind's naming rule (Namespace label, Service RFC 1035, RBAC path segment)", () => {
+    expect(
+      validateCoreObject({ apiVersion: "v1", kind: "Namespace", metadata: { name: "ml.serving" } }).issues[0]
+        .message,
+    ).toContain("DNS-1123 label");
+    expect(
+      validateCoreObject({ apiVersion: "v1", kind: "Service", metadata: { name: "1nference" } }).issues[0]
+        .message,
+    ).toContain("RFC 1035");
+    expect(
+      validateCoreObject({
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "ClusterRole",
+        metadata: { name: "a/b" },
+      }).issues[0].message,
+    ).toContain("path segment");
+    const bad = validateCoreObject({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "c", labels: { team: "ML Platform" } },
+    });
+    expect(bad.issues).toEqual([
+      { path: 'metadata.labels["team"]', message: expect.stringContaining('"ML Platform"') },
+    ]);
+  });
+
+  it("skips Terraform interpolations, which resolve only at apply time", () => {
+    const sa = {
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: { name: "sa", namespace: tf("kubernetes_namespace_v1.ns.metadata[0].name") },
+    };
+    expect(validateCoreObject(sa).valid).toBe(true);
+    const d = deployment();
+    (d.spec as Record<string, unknown>).replicas = tf("var.replicas");
+    expect(validateCoreObject(d).valid).toBe(true);
+  });
+
+  it("fails when the apiVersion/kind is not a supported core kind", () => {
+    const r = validateCoreObject({
+      apiVersion: "extensions/v1beta1",
+      kind: "Deployment",
+      metadata: { name: "x" },
+    });
+    expect(r.issues[0]).toEqual({
+      path: "apiVersion",
+      message: "no core schema for extensions/v1beta1 Deployment; Deployment is supported as apps/v1",
+    });
+    expect(coreKinds()).toContain("networking.k8s.io/v1 NetworkPolicy");
+  });
+});
+
+describe("typedResourceToObject", () => {
+  it("maps block lists and snake_case to Kubernetes objects, keeping map keys", () => {
+    const np = typedResourceToObject("kubernetes_network_policy_v1", {
+      "//": { metadata: { path: "s/np" } },
+      metadata: [{ name: "allow-ingress", namespace: "ml", labels: { team_name: "ml" } }],
+      spec: [
+        {
+          pod_selector: [{ match_labels: { app_name: "inference" } }],
+          policy_types: ["Ingress"],
+          ingress: [
+            {
+              from: [{ namespace_selector: [{ match_labels: { "kubernetes.io/metadata.name": "gw" } }] }],
+              ports: [{ port: "8080", protocol: "TCP" }],
+            },
+          ],
+        },
+      ],
+    });
+    expect(np).toEqual({
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name: "allow-ingress", namespace: "ml", labels: { team_name: "ml" } },
+      spec: {
+        podSelector: { matchLabels: { app_name: "inference" } },
+        policyTypes: ["Ingress"],
+        ingress: [
+          {
+            from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "gw" } } }],
+            ports: [{ port: "8080", protocol: "TCP" }],
+          },
+        ],
+      },
+    });
+    expect(validateCoreObject(np).valid).toBe(true);
+  });
+
+  it("renames provider-specific attributes (storage_provisioner, secret data, repeated rule/subject blocks)", () => {
+    expect(
+      typedResourceToObject("kubernetes_storage_class_v1", {
+        metadata: { name: "gp3" },
+        storage_provisioner: "ebs.csi.aws.com",
+        reclaim_policy: "Retain",
+        allow_volume_expansion: true,
+      }),
+    ).toEqual({
+      apiVersion: "storage.k8s.io/v1",
+      kind: "StorageClass",
+      metadata: { name: "gp3" },
+      provisioner: "ebs.csi.aws.com",
+      reclaimPolicy: "Retain",
+      allowVolumeExpansion: true,
+    });
+    const rb = typedResourceToObject("kubernetes_role_binding_v1", {
+      metadata: { name: "rb", namespace: "ml" },
+      role_ref: [{ api_group: "rbac.authorization.k8s.io", kind: "Role", name: "r" }],
+      subject: [{ kind: "ServiceAccount", name: "sa", namespace: "ml" }],
+    });
+    expect(rb).toMatchObject({
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "r" },
+      subjects: [{ kind: "ServiceAccount", name: "sa" }],
+    });
+    expect(validateCoreObject(rb).valid).toBe(true);
+    expect(
+      typedResourceToObject("kubernetes_secret_v1", {
+        metadata: { name: "s" },
+        data: { password: "p" },
+        wait_for_service_account_token: true,
+      }),
+    ).toEqual({
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "s" },
+      stringData: { password: "p" },
+    });
+    expect(typedResourceToObject("aws_s3_bucket", {})).toBeUndefined();
+  });
+});
