@@ -48,7 +48,8 @@ export interface DriftMonitorOptions {
   readonly onError?: (error: unknown) => void;
 }
 
-export interface DriftStatusEvent {
+/** A type alias (not an interface) so it is assignable to index-signature types such as feedback's DriftEvent. */
+export type DriftStatusEvent = {
   readonly model: string;
   readonly version: string;
   readonly profileVersion: string;
@@ -64,7 +65,7 @@ export interface DriftStatusEvent {
   readonly correction: Correction;
   readonly alpha: number;
   readonly psiThreshold: number;
-}
+};
 
 export interface DriftStatus {
   readonly model: string;
