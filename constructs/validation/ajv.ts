@@ -36,7 +36,8 @@ const POSIX_CLASSES: Record<string, string> = {
 
 /** Translates a Go RE2 pattern to a JavaScript pattern plus flags (see the module comment). */
 export function re2ToJs(pattern: string): { source: string; flags: string } {
-  let source = pattern;
+  // `\A` first, so `\A(?i)…` is seen as flags right after the start anchor.
+  let source = pattern.replace(/\\A/g, "^");
   let flags = "";
   // Inline flags are only translatable when they apply to the whole pattern: at the start, or right after `^`.
   const lead = /^(\^?)\(\?([imsU]+)\)/.exec(source);
@@ -50,7 +51,6 @@ export function re2ToJs(pattern: string): { source: string; flags: string } {
   }
   source = source
     .replace(/\(\?P</g, "(?<")
-    .replace(/\\A/g, "^")
     .replace(/\\z/g, "$")
     .replace(/\[:(\^?)([a-z]+):\]/g, (whole, neg: string, name: string) => {
       const cls = POSIX_CLASSES[name];
