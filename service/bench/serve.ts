@@ -1,0 +1,261 @@
+/**
+ * bench:serve — served throughput and latency over HTTP next to references measured in the same run:
+ *   - the service (real engine, real model) with drift monitoring on, and off;
+ *   - the HTTP floor: bare fastify parsing the same body and answering a same-sized canned response;
+ *   - raw in-process ONNX Runtime rows/s for the same model and batch sizes.
+ * Batch 1 and 32, JSON and binary bodies, fixed concurrency. Servers run as child processes; this process
+ * only generates load (autocannon). Not a test: it prints figures and ratios against targets.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import { rawThroughput } from "../src/inference";
+
+const SERVICE_DIR = fileURLToPath(new URL("..", import.meta.url));
+const TSX = fileURLToPath(new URL("../../node_modules/tsx/dist/cli.mjs", import.meta.url));
+const MODEL = path.join(SERVICE_DIR, "models", "readmission", "2");
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16);
+const BATCHES = [1, 32] as const;
+const ENCODINGS = ["json", "binary"] as const;
+type Encoding = (typeof ENCODINGS)[number];
+const TARGET = { floorBatch1: 0.75, floorBatch32: 0.85, driftCost: 0.05 };
+
+interface Server {
+  readonly url: string;
+  readonly child: ChildProcess;
+}
+
+async function startServer(script: string, env: Record<string, string>): Promise<Server> {
+  const child = spawn(process.execPath, [TSX, script], {
+    cwd: SERVICE_DIR,
+    env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let buf = "";
+    child.stdout?.on("data", (c: Buffer) => {
+      buf += c.toString("utf8");
+      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(buf);
+      if (m?.[1]) resolve(m[1]);
+    });
+    child.once("exit", (code) => reject(new Error(`${script} exited with ${code} before listening`)));
+  });
+  return { url, child };
+}
+
+async function stop(server: Server): Promise<void> {
+  const exited = new Promise((r) => server.child.once("exit", r));
+  server.child.kill("SIGTERM");
+  await exited;
+}
+
+/** Example rows repeated to `batch` rows, as an infer request body in the given encoding. */
+function requestFor(batch: number, encoding: Encoding): { body: Buffer; headers: Record<string, string> } {
+  const ex = JSON.parse(readFileSync(path.join(MODEL, "example.json"), "utf8")) as {
+    inputs: Record<string, (number | string)[]>;
+  };
+  const columns = Object.entries(ex.inputs).map(([name, values]) => ({
+    name,
+    bytes: typeof values[0] === "string",
+    data: Array.from({ length: batch }, (_, i) => values[i % values.length] as number | string),
+  }));
+  if (encoding === "json") {
+    const body = {
+      inputs: columns.map((c) => ({
+        name: c.name,
+        shape: [batch, 1],
+        datatype: c.bytes ? "BYTES" : "FP32",
+        data: c.data,
+      })),
+    };
+    return { body: Buffer.from(JSON.stringify(body)), headers: { "content-type": "application/json" } };
+  }
+  const sections = columns.map((c) => {
+    if (!c.bytes) return Buffer.from(Float32Array.from(c.data as number[]).buffer);
+    return Buffer.concat(
+      (c.data as string[]).flatMap((s) => {
+        const b = Buffer.from(s, "utf8");
+        const len = Buffer.alloc(4);
+        len.writeUInt32LE(b.length);
+        return [len, b];
+      }),
+    );
+  });
+  const header = Buffer.from(
+    JSON.stringify({
+      parameters: { binary_data_output: true },
+      inputs: columns.map((c, i) => ({
+        name: c.name,
+        shape: [batch, 1],
+        datatype: c.bytes ? "BYTES" : "FP32",
+        parameters: { binary_data_size: sections[i]?.length },
+      })),
+    }),
+  );
+  return {
+    body: Buffer.concat([header, ...sections]),
+    headers: {
+      "content-type": "application/octet-stream",
+      "inference-header-content-length": String(header.length),
+    },
+  };
+}
+
+interface Measured {
+  readonly rps: number;
+  readonly rowsPerS: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly bad: number;
+}
+
+async function load(url: string, batch: number, encoding: Encoding, warmup = true): Promise<Measured> {
+  const { body, headers } = requestFor(batch, encoding);
+  const opts = { url, method: "POST" as const, headers, body, connections: CONNECTIONS, pipelining: 1 };
+  if (warmup) await autocannon({ ...opts, duration: 1 });
+  const r = await autocannon({ ...opts, duration: DURATION_S });
+  return {
+    rps: r.requests.average,
+    rowsPerS: r.requests.average * batch,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    bad: r.non2xx + r.errors + r.timeouts,
+  };
+}
+
+/** One real response per (batch, encoding), so the floor answers exactly as many bytes. */
+async function cannedResponses(serviceUrl: string): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const batch of BATCHES) {
+    for (const encoding of ENCODINGS) {
+      const { body, headers } = requestFor(batch, encoding);
+      const res = await fetch(`${serviceUrl}/v2/models/readmission/infer`, { method: "POST", body, headers });
+      if (res.status !== 200) throw new Error(`service answered ${res.status}: ${await res.text()}`);
+      const bytes = Buffer.from(await res.arrayBuffer());
+      out[`${encoding}-${batch}`] = {
+        contentType: res.headers.get("content-type"),
+        ...(res.headers.get("inference-header-content-length") === null
+          ? {}
+          : { headerLength: res.headers.get("inference-header-content-length") }),
+        base64: bytes.toString("base64"),
+      };
+    }
+  }
+  return out;
+}
+
+const fmt = (n: number, d = 0) =>
+  n.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
+const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  console.log(
+    `bench:serve — ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? "?"}), load avg ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}, ` +
+      `${CONNECTIONS} connections, ${DURATION_S} s per run (+1 s warm-up), autocannon in this process, servers as children`,
+  );
+
+  const raw = await rawThroughput({
+    modelPath: path.join(MODEL, "model.onnx"),
+    batchSizes: [...BATCHES],
+    durationMs: 2000,
+  });
+  const tmp = await mkdtemp(path.join(os.tmpdir(), "bench-serve-"));
+  const results: Record<string, Measured> = {};
+  try {
+    const serviceEnv = { LOG_LEVEL: "info", MODEL_POLL_INTERVAL_MS: "0" };
+    let service = await startServer("src/main.ts", { ...serviceEnv, DRIFT_ENABLED: "true" });
+    const cannedFile = path.join(tmp, "canned.json");
+    await writeFile(cannedFile, JSON.stringify(await cannedResponses(service.url)));
+    const floor = await startServer("bench/floor-server.ts", { FLOOR_RESPONSES: cannedFile });
+    for (const batch of BATCHES) {
+      for (const encoding of ENCODINGS) {
+        results[`floor ${encoding} ${batch}`] = await load(
+          `${floor.url}/floor?key=${encoding}-${batch}`,
+          batch,
+          encoding,
+        );
+        results[`service ${encoding} ${batch}`] = await load(
+          `${service.url}/v2/models/readmission/infer`,
+          batch,
+          encoding,
+        );
+      }
+    }
+    await stop(floor);
+    await stop(service);
+    service = await startServer("src/main.ts", { ...serviceEnv, DRIFT_ENABLED: "false" });
+    for (const batch of BATCHES) {
+      results[`no-drift json ${batch}`] = await load(
+        `${service.url}/v2/models/readmission/infer`,
+        batch,
+        "json",
+      );
+    }
+    await stop(service);
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
+
+  console.log("\nraw in-process ONNX Runtime (one session, no HTTP, no batching)");
+  for (const r of raw)
+    console.log(
+      `  batch ${String(r.batchSize).padStart(2)}: ${fmt(r.rowsPerSecond)} rows/s (${fmt(r.meanRunMicros, 1)} µs/run)`,
+    );
+
+  console.log("\nHTTP runs                  req/s      rows/s   p50 ms   p99 ms   non-2xx/errors");
+  for (const [name, m] of Object.entries(results)) {
+    console.log(
+      `  ${name.padEnd(22)} ${fmt(m.rps).padStart(8)} ${fmt(m.rowsPerS).padStart(11)} ${fmt(m.p50, 2).padStart(8)} ${fmt(m.p99, 2).padStart(8)}   ${m.bad}`,
+    );
+  }
+
+  console.log("\nratios against targets");
+  const line = (label: string, value: number, target: number, higherIsBetter: boolean) => {
+    const ok = higherIsBetter ? value >= target : value <= target;
+    console.log(
+      `  ${label.padEnd(44)} ${pct(value).padStart(8)}   target ${higherIsBetter ? "≥" : "≤"} ${pct(target)}   ${ok ? "MET" : "MISSED"}`,
+    );
+  };
+  for (const encoding of ENCODINGS) {
+    for (const batch of BATCHES) {
+      const s = results[`service ${encoding} ${batch}`] as Measured;
+      const f = results[`floor ${encoding} ${batch}`] as Measured;
+      line(
+        `service / floor req/s, ${encoding}, batch ${batch}`,
+        s.rps / f.rps,
+        batch === 1 ? TARGET.floorBatch1 : TARGET.floorBatch32,
+        true,
+      );
+    }
+  }
+  for (const batch of BATCHES) {
+    const on = results[`service json ${batch}`] as Measured;
+    const off = results[`no-drift json ${batch}`] as Measured;
+    line(
+      `drift monitoring cost (1 - on/off), json, batch ${batch}`,
+      1 - on.rps / off.rps,
+      TARGET.driftCost,
+      false,
+    );
+  }
+  for (const batch of BATCHES) {
+    const s = results[`service binary ${batch}`] as Measured;
+    const r = raw.find((x) => x.batchSize === batch);
+    if (r)
+      console.log(
+        `  served binary rows/s vs raw ORT, batch ${String(batch).padEnd(2)}              ${pct(s.rowsPerS / r.rowsPerSecond).padStart(8)}   (reference, no target)`,
+      );
+  }
+  console.log(`\ntotal ${fmt((performance.now() - started) / 1000, 1)} s`);
+}
+
+await main();
