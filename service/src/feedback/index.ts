@@ -46,6 +46,7 @@ export class FeedbackLoop implements PredictionSink {
   private readonly publisher: Publisher;
   private readonly consumer: OutcomeConsumer;
   private stopped = false;
+  private connectTimer: NodeJS.Timeout | undefined;
 
   constructor(options: FeedbackLoopOptions) {
     this.options = resolveOptions(options, silentLogger);
@@ -63,7 +64,13 @@ export class FeedbackLoop implements PredictionSink {
     });
     this.cache = new JoinCache(o.joinCacheSize, o.joinTtlMs);
     this.live = new LiveMetrics(o.windowSize);
-    this.metrics = createFeedbackMetrics(o.registry, o.bufferSize, this.live, () => this.cache.size);
+    this.metrics = createFeedbackMetrics(
+      o.registry,
+      [o.topics.predictions, o.topics.drift],
+      o.bufferSize,
+      this.live,
+      () => this.cache.size,
+    );
     this.publisher = new Publisher(this.kafka, o, this.metrics, o.logger);
     this.consumer = new OutcomeConsumer(
       this.kafka,
@@ -83,17 +90,19 @@ export class FeedbackLoop implements PredictionSink {
 
   /**
    * Creates missing topics (if configured), starts the outcomes consumer and the delivery loop. Rejects when
-   * Kafka cannot be reached; the delivery loop runs anyway and delivers once Kafka is back, and `start()` may
-   * be called again to start the consumer.
+   * Kafka cannot be reached; the loop then keeps trying in the background (delivery and consumer alike), so
+   * the caller may log the error and carry on serving.
    */
   async start(): Promise<void> {
+    if (this.stopped) throw new Error("feedback loop was stopped; create a new one");
     try {
-      if (this.options.createTopics) await this.ensureTopics();
-      await this.consumer.start();
+      await this.connect();
+    } catch (error) {
+      this.scheduleConnect(this.options.retryMinMs);
+      throw error;
     } finally {
       if (!this.stopped) this.publisher.start();
     }
-    this.logger.info({ brokers: this.options.brokers, topics: this.options.topics }, "feedback loop started");
   }
 
   /**
@@ -102,6 +111,7 @@ export class FeedbackLoop implements PredictionSink {
    */
   async stop(): Promise<{ undelivered: number }> {
     this.stopped = true;
+    clearTimeout(this.connectTimer);
     const [undelivered] = await Promise.all([
       this.publisher.stop(this.options.flushTimeoutMs),
       withTimeout(this.consumer.stop(), this.options.flushTimeoutMs).catch((error: unknown) => {
@@ -165,6 +175,31 @@ export class FeedbackLoop implements PredictionSink {
   /** Events waiting for delivery, including the batch in flight. */
   get buffered(): number {
     return this.publisher.depth;
+  }
+
+  private async connect(): Promise<void> {
+    if (this.options.createTopics) await this.ensureTopics();
+    await this.consumer.start();
+    // stop() may have run while the consumer was starting.
+    if (this.stopped) await this.consumer.stop();
+    else
+      this.logger.info(
+        { brokers: this.options.brokers, topics: this.options.topics },
+        "feedback loop started",
+      );
+  }
+
+  /** Retries topic creation and the consumer start with a doubling delay until it works or the loop stops. */
+  private scheduleConnect(delayMs: number): void {
+    if (this.stopped) return;
+    this.connectTimer = setTimeout(() => {
+      this.connect().catch((error: unknown) => {
+        this.logger.debug({ err: (error as Error).message, retryInMs: delayMs }, "Kafka still unreachable");
+        this.scheduleConnect(Math.min(delayMs * 2, this.options.retryMaxMs));
+      });
+    }, delayMs);
+    // A pending retry alone must not keep the process alive.
+    this.connectTimer.unref();
   }
 
   private async ensureTopics(): Promise<void> {

@@ -15,6 +15,7 @@ export interface FeedbackMetrics {
 
 export function createFeedbackMetrics(
   registry: Registry,
+  topics: readonly string[],
   capacity: number,
   live: LiveMetrics,
   joinCacheSize: () => number,
@@ -67,18 +68,20 @@ export function createFeedbackMetrics(
   liveGauge("feedback_live_accuracy", "Accuracy over the window of latest labelled rows.", (s) => s.accuracy);
   liveGauge(
     "feedback_live_auc",
-    "ROC AUC over the window of latest labelled rows (NaN until both classes were seen).",
+    "ROC AUC over the window of latest labelled rows (absent until both classes were seen).",
     (s) => s.auc,
   );
   liveGauge("feedback_live_log_loss", "Log-loss over the window of latest labelled rows.", (s) => s.logLoss);
   liveGauge("feedback_live_window_rows", "Labelled rows in the live-metrics window.", (s) => s.rows);
+  const published = new Counter({
+    name: "feedback_events_published_total",
+    help: "Feedback events acknowledged by Kafka, by topic.",
+    labelNames: ["topic"],
+    registers,
+  });
+  for (const topic of new Set(topics)) published.inc({ topic }, 0);
   return {
-    published: new Counter({
-      name: "feedback_events_published_total",
-      help: "Feedback events acknowledged by Kafka, by topic.",
-      labelNames: ["topic"],
-      registers,
-    }),
+    published,
     dropped,
     publishErrors: new Counter({
       name: "feedback_publish_errors_total",

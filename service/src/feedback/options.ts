@@ -143,6 +143,6 @@ export function resolveOptions(
       1_000,
       3_600_000,
     ),
-    joinGroupTimeoutMs: int("joinGroupTimeoutMs", options.joinGroupTimeoutMs, 30_000, 0, 600_000),
+    joinGroupTimeoutMs: int("joinGroupTimeoutMs", options.joinGroupTimeoutMs, 15_000, 0, 600_000),
   };
 }

@@ -61,10 +61,18 @@ export class OutcomeConsumer {
       consumer.on(consumer.events.GROUP_JOIN, () => resolve(true));
       timer = setTimeout(() => resolve(false), this.settings.joinGroupTimeoutMs);
     });
-    await consumer.connect();
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic: this.settings.topic, fromBeginning: this.settings.fromBeginning });
+      await consumer.run({ eachMessage: async (payload) => this.handle(payload) });
+    } catch (error) {
+      // Leave nothing half-started behind, so a later start() begins afresh.
+      clearTimeout(timer);
+      this.stopping = true;
+      await consumer.disconnect().catch(() => undefined);
+      throw error;
+    }
     this.consumer = consumer;
-    await consumer.subscribe({ topic: this.settings.topic, fromBeginning: this.settings.fromBeginning });
-    await consumer.run({ eachMessage: async (payload) => this.handle(payload) });
     const inGroup = await joined;
     clearTimeout(timer);
     if (!inGroup) {

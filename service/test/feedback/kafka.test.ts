@@ -65,6 +65,8 @@ describe.skipIf(unavailable !== undefined)("FeedbackLoop against a real Kafka br
       retryMinMs: 100,
       retryMaxMs: 1_000,
       flushTimeoutMs: 10_000,
+      // The broker's minimum: after each restart the group waits this long for the old member.
+      consumerSessionTimeoutMs: 6_000,
       ...overrides,
     });
     loops.push(loop);
@@ -314,5 +316,40 @@ describe.skipIf(unavailable !== undefined)("FeedbackLoop against a real Kafka br
     // The buffer kept the oldest events and refused the newer ones.
     expect(messages.map((m) => m.key)).toEqual(Array.from({ length: 20 }, (_, i) => `req-${1000 + i}`));
     expect(await metricValue(registry, "feedback_events_dropped_total", { reason: "buffer_full" })).toBe(30);
+  });
+  it("fails to start while Kafka is down, then connects by itself and catches up once it is back", async () => {
+    await broker.stop();
+    const { loop, registry, topics } = newLoop({ connectionTimeoutMs: 500 });
+    try {
+      await expect(loop.start()).rejects.toThrow(/ECONNREFUSED|Connection/);
+      for (let i = 0; i < 10; i++) loop.record(prediction(2000 + i));
+      expect(loop.buffered).toBe(10);
+    } finally {
+      await broker.start();
+    }
+    await waitUntil(
+      "the 10 predictions published after Kafka came up",
+      async () =>
+        (await metricValue(registry, "feedback_events_published_total", { topic: topics.predictions })) ===
+        10,
+      60_000,
+    );
+    // The topics were created and the outcomes consumer started in the background.
+    const kafka = testKafka(broker.bootstrap);
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: topics.outcomes,
+      messages: [{ value: JSON.stringify({ requestId: "req-2003", label: 1 }) }],
+    });
+    await producer.disconnect();
+    await waitUntil(
+      "the outcome joined",
+      async () => (await metricValue(registry, "feedback_outcomes_total", { result: "joined" })) === 1,
+      60_000,
+    );
+    expect((await readTopic(kafka, topics.predictions)).map((m) => m.key)).toEqual(
+      Array.from({ length: 10 }, (_, i) => `req-${2000 + i}`),
+    );
   });
 });
