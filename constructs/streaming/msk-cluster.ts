@@ -41,7 +41,7 @@ function invalid(field: string, value: unknown, expected: string): Error {
  *
  * Topics: the AWS provider (21.x) has no MSK topic resource, and Terraform cannot reach a private MSK cluster's
  * Kafka API; so topics are declared (`config.topics`, exposed as `topics` outputs) but not created here. With
- * `auto.create.topics.enable=false` something in the VPC must create them — see the streaming README section.
+ * `auto.create.topics.enable=false` something in the VPC must create them (see README.md here).
  */
 export class MskKafkaCluster extends Construct {
   readonly cluster: MskCluster;

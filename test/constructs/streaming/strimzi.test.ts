@@ -119,7 +119,9 @@ describe("Kafka add-on, Strimzi mode", () => {
   });
 
   it("declares a KafkaTopic per topic, platform topics included, with the configured partitions and replicas", () => {
-    const topics = Object.fromEntries(manifests(json, "KafkaTopic").map((t) => [t.metadata.name, t]));
+    const topics: Record<string, Json> = Object.fromEntries(
+      manifests(json, "KafkaTopic").map((t) => [t.metadata.name, t]),
+    );
     expect(Object.keys(topics).sort()).toEqual(["drift", "features", "outcomes", "predictions"]);
     expect(topics.predictions.spec).toEqual({
       partitions: 24,
