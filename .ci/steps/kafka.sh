@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # CI step for the Kafka feedback-loop tests: Java 17 + Maven from Debian 12, then the pinned Kafka broker jars
-# from Maven Central (scripts/kafka/fetch.sh, idempotent). Exports KAFKA_CLASSPATH_DIR via $CI_ENV_FILE.
+# from Maven Central (scripts/kafka/fetch.sh, idempotent). Exports KAFKA_CLASSPATH_DIR and KAFKA_REQUIRED=1
+# via $CI_ENV_FILE.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
@@ -16,5 +17,7 @@ java -version 2>&1 | head -1
 dir="$(bash scripts/kafka/fetch.sh)"
 if [[ -n "${CI_ENV_FILE:-}" ]]; then
   echo "KAFKA_CLASSPATH_DIR=$dir" >>"$CI_ENV_FILE"
+  # With the jars installed, the Kafka tests must run: a missing broker then fails instead of skipping.
+  echo "KAFKA_REQUIRED=1" >>"$CI_ENV_FILE"
 fi
 echo "kafka.sh: KAFKA_CLASSPATH_DIR=$dir"

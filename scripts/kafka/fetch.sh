@@ -10,7 +10,7 @@ pom="$here/pom.xml"
 version="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$pom")"
 [[ -n "$version" ]] || { echo "fetch.sh: no <kafka.version> in $pom" >&2; exit 1; }
 
-root="${KAFKA_CACHE_DIR:-$HOME/.cache/mlops-kit}/kafka-$version"
+root="${KAFKA_CACHE_DIR:-${HOME:-/root}/.cache/mlops-kit}/kafka-$version"
 libs="$root/libs"
 stamp="$root/.complete"
 want="$(sha256sum "$pom" | cut -d' ' -f1)"
