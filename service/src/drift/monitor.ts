@@ -5,105 +5,22 @@
  * `record()` only copies values into preallocated typed arrays. Evaluations start from setImmediate, yield to
  * the event loop between features, and never overlap: requests arriving meanwhile keep being served.
  */
-import type { Registry } from "prom-client";
 import type { PredictionEvent, PredictionSink } from "../contracts";
-import {
-  compareCategorical,
-  compareNumeric,
-  decide,
-  type FeatureResult,
-  interiorEdges,
-  type TestResult,
-} from "./evaluate";
+import { compareCategorical, compareNumeric, decide, type FeatureResult, type TestResult } from "./evaluate";
 import { type DriftMetrics, driftMetrics } from "./metrics";
-import type { CategoricalProfile, DriftProfile, NumericProfile } from "./profile";
+import type { DriftProfile } from "./profile";
 import type { Correction } from "./stats";
+import type { DriftMonitorOptions, DriftStatus, DriftStatusEvent } from "./types";
+import { type Layout, layoutOf, PREDICTION_FEATURE, RingBuffers, type WindowSnapshot } from "./window";
 
-/** Feature name used for the model's positive-class score in status, gauges and events. */
-export const PREDICTION_FEATURE = "__prediction__";
-
-export interface DriftMonitorOptions {
-  /** Events of other models are ignored. */
-  readonly model: string;
-  readonly profile: DriftProfile;
-  readonly registry: Registry;
-  /** Rows per window (default 1000). */
-  readonly windowSize?: number;
-  /** "sliding": the last windowSize rows, evaluated every `evaluateEvery` rows; "tumbling": disjoint windows. */
-  readonly mode?: "sliding" | "tumbling";
-  /** Sliding mode: rows between evaluations (default windowSize / 4). */
-  readonly evaluateEvery?: number;
-  /** Sliding mode: also evaluate on this timer when rows arrived since the last evaluation (0 = off). */
-  readonly intervalMs?: number;
-  /** Sliding mode: rows needed before the first evaluation; also the per-feature minimum (default windowSize / 2). */
-  readonly minRows?: number;
-  /** Significance level applied to corrected p-values (default 0.05). */
-  readonly alpha?: number;
-  /** PSI at or above this flags drift (default 0.2; Infinity disables the PSI rule). */
-  readonly psiThreshold?: number;
-  readonly correction?: Correction;
-  /** Called when a feature's drift status flips (the first evaluation counts as a flip from "no drift"). */
-  readonly onStatusChange?: (event: DriftStatusEvent) => void;
-  /** Errors of evaluations and callbacks; they never reach the request path. */
-  readonly onError?: (error: unknown) => void;
-}
-
-/** A type alias (not an interface) so it is assignable to index-signature types such as feedback's DriftEvent. */
-export type DriftStatusEvent = {
-  readonly model: string;
-  readonly version: string;
-  readonly profileVersion: string;
-  /** Milliseconds since the epoch. */
-  readonly timestamp: number;
-  readonly feature: string;
-  readonly drifted: boolean;
-  readonly previous: boolean;
-  readonly psi: number;
-  readonly tests: FeatureResult["tests"];
-  readonly reasons: FeatureResult["reasons"];
-  readonly windowRows: number;
-  readonly correction: Correction;
-  readonly alpha: number;
-  readonly psiThreshold: number;
-};
-
-export interface DriftStatus {
-  readonly model: string;
-  readonly profileVersion: string;
-  /** Model version of the last recorded event, if any. */
-  readonly lastSeenVersion: string | null;
-  readonly mode: "sliding" | "tumbling";
-  readonly windowSize: number;
-  readonly correction: Correction;
-  readonly alpha: number;
-  readonly psiThreshold: number | null;
-  readonly rowsSeen: number;
-  readonly rowsInWindow: number;
-  readonly evaluations: number;
-  readonly lastEvaluation: {
-    readonly at: string;
-    readonly windowRows: number;
-    readonly durationMs: number;
-  } | null;
-  readonly drifted: boolean;
-  readonly driftedFeatures: readonly string[];
-  readonly features: Readonly<Record<string, FeatureResult>>;
-  /** Categorical features: up to 10 distinct values never seen in the reference, most recent first. */
-  readonly unseenValues: Readonly<Record<string, readonly string[]>>;
-}
-
-interface Window {
-  readonly numeric: Float64Array[];
-  readonly categorical: Int32Array[];
-  readonly rows: number;
-}
+export type { DriftMonitorOptions, DriftStatus, DriftStatusEvent } from "./types";
+export { PREDICTION_FEATURE };
 
 const MAX_UNSEEN_NAMES = 10;
 const MAX_PENDING_WINDOWS = 2;
 
 export class DriftMonitor implements PredictionSink {
   readonly model: string;
-  readonly profile: DriftProfile;
   private readonly windowSize: number;
   private readonly mode: "sliding" | "tumbling";
   private readonly evaluateEvery: number;
@@ -115,23 +32,14 @@ export class DriftMonitor implements PredictionSink {
   private readonly onStatusChange: ((event: DriftStatusEvent) => void) | undefined;
   private readonly onError: (error: unknown) => void;
 
-  // Numeric columns: the profile's numeric features in order, then the prediction score.
-  private readonly numericNames: string[] = [];
-  private readonly numericProfiles: NumericProfile[] = [];
-  private readonly interiors: Float64Array[] = [];
-  private readonly categoricalNames: string[] = [];
-  private readonly categoricalProfiles: CategoricalProfile[] = [];
-  private readonly codes: Map<string, number>[] = [];
-  private readonly unseen: string[][] = [];
-  private numeric: Float64Array[];
-  private categorical: Int32Array[];
-  private pos = 0;
-  private filled = 0;
+  private layout: Layout;
+  private ring: RingBuffers;
+  private unseen: string[][];
   private rowsSeen = 0;
   private sinceEvaluation = 0;
   private lastSeenVersion: string | null = null;
 
-  private readonly pending: Window[] = [];
+  private readonly pending: WindowSnapshot[] = [];
   private running: Promise<void> | undefined;
   private rerun = false;
   private closed = false;
@@ -143,7 +51,6 @@ export class DriftMonitor implements PredictionSink {
 
   constructor(options: DriftMonitorOptions) {
     this.model = options.model;
-    this.profile = options.profile;
     this.windowSize = positiveInt(options.windowSize ?? 1000, "windowSize");
     this.mode = options.mode ?? "sliding";
     if (this.mode !== "sliding" && this.mode !== "tumbling") {
@@ -178,27 +85,14 @@ export class DriftMonitor implements PredictionSink {
     this.onStatusChange = options.onStatusChange;
     this.onError = options.onError ?? (() => {});
 
-    for (const [name, f] of Object.entries(this.profile.features)) {
-      if (f.type === "numeric") {
-        this.numericNames.push(name);
-        this.numericProfiles.push(f);
-      } else {
-        this.categoricalNames.push(name);
-        this.categoricalProfiles.push(f);
-        this.codes.push(new Map(Object.keys(f.frequencies).map((c, i) => [c, i])));
-        this.unseen.push([]);
-      }
-    }
-    this.numericNames.push(PREDICTION_FEATURE);
-    this.numericProfiles.push(this.profile.prediction);
-    for (const p of this.numericProfiles) this.interiors.push(interiorEdges(p));
-    this.numeric = this.numericNames.map(() => new Float64Array(this.windowSize));
-    this.categorical = this.categoricalNames.map(() => new Int32Array(this.windowSize));
+    this.layout = layoutOf(options.profile);
+    this.ring = new RingBuffers(this.layout, this.windowSize);
+    this.unseen = this.layout.categoricalNames.map(() => []);
 
     const interval = options.intervalMs ?? 0;
     if (interval > 0 && this.mode === "sliding") {
       this.timer = setInterval(() => {
-        if (this.sinceEvaluation > 0 && this.filled >= this.minRows) this.trigger();
+        if (this.sinceEvaluation > 0 && this.ring.filled >= this.minRows) this.trigger();
       }, interval);
       this.timer.unref();
     }
@@ -213,9 +107,10 @@ export class DriftMonitor implements PredictionSink {
         this.drop("no_scores");
         return;
       }
+      const layout = this.layout;
       const numericCols: (readonly (number | string)[])[] = [];
-      for (let f = 0; f < this.numericNames.length - 1; f++) {
-        const col = event.features[this.numericNames[f] as string];
+      for (let f = 0; f < layout.numericNames.length - 1; f++) {
+        const col = event.features[layout.numericNames[f] as string];
         if (col === undefined || col.length !== rows) {
           this.drop("missing_feature");
           return;
@@ -224,7 +119,7 @@ export class DriftMonitor implements PredictionSink {
       }
       numericCols.push(event.scores);
       const catCols: (readonly (number | string)[])[] = [];
-      for (const name of this.categoricalNames) {
+      for (const name of layout.categoricalNames) {
         const col = event.features[name];
         if (col === undefined || col.length !== rows) {
           this.drop("missing_feature");
@@ -232,12 +127,18 @@ export class DriftMonitor implements PredictionSink {
         }
         catCols.push(col);
       }
+      const catCodes = catCols.map((col, f) => this.encode(f, col));
       this.lastSeenVersion = event.version;
-      for (let r = 0; r < rows; r++) this.append(numericCols, catCols, r);
+      for (let r = 0; r < rows; r++) {
+        const full = this.ring.append(numericCols, catCodes, r);
+        this.rowsSeen++;
+        this.sinceEvaluation++;
+        if (full && this.mode === "tumbling") this.closeTumblingWindow();
+      }
       if (
         this.mode === "sliding" &&
         this.sinceEvaluation >= this.evaluateEvery &&
-        this.filled >= this.minRows
+        this.ring.filled >= this.minRows
       ) {
         this.trigger();
       }
@@ -246,48 +147,36 @@ export class DriftMonitor implements PredictionSink {
     }
   }
 
-  private append(
-    numericCols: (readonly (number | string)[])[],
-    catCols: (readonly (number | string)[])[],
-    r: number,
-  ) {
-    const p = this.pos;
-    for (let f = 0; f < numericCols.length; f++) {
-      // Math.fround: the model sees FP32, and the reference profile holds float32-representable values.
-      (this.numeric[f] as Float64Array)[p] = Math.fround(Number((numericCols[f] as (number | string)[])[r]));
-    }
-    for (let f = 0; f < catCols.length; f++) {
-      const value = String((catCols[f] as (number | string)[])[r]);
-      const code = (this.codes[f] as Map<string, number>).get(value);
-      (this.categorical[f] as Int32Array)[p] = code ?? -1;
+  /** Category codes of one column; -1 for values outside the reference categories (remembered by name). */
+  private encode(f: number, col: readonly (number | string)[]): Int32Array {
+    const codes = this.layout.codes[f] as ReadonlyMap<string, number>;
+    const out = new Int32Array(col.length);
+    for (let r = 0; r < col.length; r++) {
+      const value = String(col[r]);
+      const code = codes.get(value);
+      out[r] = code ?? -1;
       if (code === undefined) this.noteUnseen(f, value);
     }
-    this.pos = (p + 1) % this.windowSize;
-    if (this.filled < this.windowSize) this.filled++;
-    this.rowsSeen++;
-    this.sinceEvaluation++;
-    if (this.mode === "tumbling" && this.pos === 0) this.closeTumblingWindow();
+    return out;
   }
 
   private noteUnseen(f: number, value: string): void {
     const list = this.unseen[f] as string[];
-    const at = list.indexOf(value);
+    const shown = value.length > 64 ? `${value.slice(0, 61)}...` : value;
+    const at = list.indexOf(shown);
     if (at === 0) return;
     if (at > 0) list.splice(at, 1);
-    list.unshift(value.length > 64 ? `${value.slice(0, 61)}...` : value);
+    list.unshift(shown);
     if (list.length > MAX_UNSEEN_NAMES) list.pop();
   }
 
   private closeTumblingWindow(): void {
     if (this.pending.length >= MAX_PENDING_WINDOWS) {
       this.metrics.droppedWindows.inc({ model: this.model });
+      this.ring.clear();
     } else {
-      // Swap in fresh buffers; the full ones become the pending window (no copy on the request path).
-      this.pending.push({ numeric: this.numeric, categorical: this.categorical, rows: this.windowSize });
-      this.numeric = this.numericNames.map(() => new Float64Array(this.windowSize));
-      this.categorical = this.categoricalNames.map(() => new Int32Array(this.windowSize));
+      this.pending.push(this.ring.takeFull());
     }
-    this.filled = 0;
     this.trigger();
   }
 
@@ -315,41 +204,35 @@ export class DriftMonitor implements PredictionSink {
     } while (!this.closed && (this.rerun || this.pending.length > 0));
   }
 
-  private snapshot(): Window | undefined {
-    if (this.filled < this.minRows) return undefined;
-    const n = this.filled;
-    // Order within a window does not matter to any statistic, so the filled prefix is the window.
-    return {
-      numeric: this.numeric.map((col) => col.slice(0, n)),
-      categorical: this.categorical.map((col) => col.slice(0, n)),
-      rows: n,
-    };
+  private snapshot(): WindowSnapshot | undefined {
+    return this.ring.filled < this.minRows ? undefined : this.ring.snapshot();
   }
 
-  private async evaluate(window: Window): Promise<void> {
+  private async evaluate(window: WindowSnapshot): Promise<void> {
     const started = performance.now();
+    const layout = window.layout;
     this.sinceEvaluation = 0;
     try {
       const raw = new Map<string, NonNullable<ReturnType<typeof compareNumeric>>>();
       const minRows = Math.min(this.minRows, window.rows);
-      for (let f = 0; f < this.numericNames.length; f++) {
-        const r = compareNumeric(
-          this.numericProfiles[f] as NumericProfile,
-          this.interiors[f] as Float64Array,
-          window.numeric[f] as Float64Array,
-          minRows,
-        );
-        if (r !== undefined) raw.set(this.numericNames[f] as string, r);
+      for (let f = 0; f < layout.numericNames.length; f++) {
+        const profile = layout.numericProfiles[f];
+        const interior = layout.interiors[f];
+        const values = window.numeric[f];
+        if (profile === undefined || interior === undefined || values === undefined) continue;
+        const r = compareNumeric(profile, interior, values, minRows);
+        if (r !== undefined) raw.set(layout.numericNames[f] as string, r);
         await nextTick();
       }
-      for (let f = 0; f < this.categoricalNames.length; f++) {
-        const r = compareCategorical(
-          this.categoricalProfiles[f] as CategoricalProfile,
-          window.categorical[f] as Int32Array,
-          minRows,
-        );
-        if (r !== undefined) raw.set(this.categoricalNames[f] as string, r);
+      for (let f = 0; f < layout.categoricalNames.length; f++) {
+        const profile = layout.categoricalProfiles[f];
+        const codes = window.categorical[f];
+        if (profile === undefined || codes === undefined) continue;
+        const r = compareCategorical(profile, codes, minRows);
+        if (r !== undefined) raw.set(layout.categoricalNames[f] as string, r);
       }
+      // The reference changed (setProfile) while this window was being evaluated: its verdict is stale.
+      if (layout !== this.layout) return;
       const results = decide(raw, {
         alpha: this.alpha,
         psiThreshold: this.psiThreshold,
@@ -398,8 +281,8 @@ export class DriftMonitor implements PredictionSink {
       try {
         this.onStatusChange({
           model: this.model,
-          version: this.lastSeenVersion ?? this.profile.version,
-          profileVersion: this.profile.version,
+          version: this.lastSeenVersion ?? this.layout.profile.version,
+          profileVersion: this.layout.profile.version,
           timestamp: Date.now(),
           feature,
           drifted: r.drifted,
@@ -421,15 +304,25 @@ export class DriftMonitor implements PredictionSink {
   /** Evaluates the rows currently in the window now (also a partial tumbling window) and returns the status. */
   async evaluateNow(): Promise<DriftStatus> {
     await this.flush();
-    if (this.filled > 0) {
-      const n = this.filled;
-      await this.evaluate({
-        numeric: this.numeric.map((col) => col.slice(0, n)),
-        categorical: this.categorical.map((col) => col.slice(0, n)),
-        rows: n,
-      });
-    }
+    if (this.ring.filled > 0) await this.evaluate(this.ring.snapshot());
     return this.status();
+  }
+
+  /**
+   * Switches the reference (e.g. after a hot swap to a version with its own profile). The window, pending
+   * windows and results start empty; no status-change events are sent for the reset.
+   */
+  setProfile(profile: DriftProfile): void {
+    this.layout = layoutOf(profile);
+    this.ring = new RingBuffers(this.layout, this.windowSize);
+    this.unseen = this.layout.categoricalNames.map(() => []);
+    this.pending.length = 0;
+    this.results = new Map();
+    this.sinceEvaluation = 0;
+  }
+
+  get profile(): DriftProfile {
+    return this.layout.profile;
   }
 
   /** Waits until scheduled evaluations have finished, then returns the status. */
@@ -444,12 +337,12 @@ export class DriftMonitor implements PredictionSink {
     for (const [name, r] of this.results) features[name] = r;
     const driftedFeatures = [...this.results].filter(([, r]) => r.drifted).map(([n]) => n);
     const unseenValues: Record<string, string[]> = {};
-    this.categoricalNames.forEach((name, f) => {
+    this.layout.categoricalNames.forEach((name, f) => {
       if ((this.unseen[f] as string[]).length > 0) unseenValues[name] = [...(this.unseen[f] as string[])];
     });
     return {
       model: this.model,
-      profileVersion: this.profile.version,
+      profileVersion: this.layout.profile.version,
       lastSeenVersion: this.lastSeenVersion,
       mode: this.mode,
       windowSize: this.windowSize,
@@ -457,7 +350,7 @@ export class DriftMonitor implements PredictionSink {
       alpha: this.alpha,
       psiThreshold: Number.isFinite(this.psiThreshold) ? this.psiThreshold : null,
       rowsSeen: this.rowsSeen,
-      rowsInWindow: this.filled,
+      rowsInWindow: this.ring.filled,
       evaluations: this.evaluations,
       lastEvaluation: this.lastEvaluation,
       drifted: driftedFeatures.length > 0,

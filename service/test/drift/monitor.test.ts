@@ -7,7 +7,7 @@ import {
   type DriftStatusEvent,
   PREDICTION_FEATURE,
 } from "../../src/drift";
-import { events, profileV1, streams } from "./stream";
+import { events, profileV1, profileV2, streams } from "./stream";
 
 async function gauge(
   registry: Registry,
@@ -153,6 +153,23 @@ describe("DriftMonitor on the seeded live streams", () => {
     expect(JSON.parse(JSON.stringify(status))).toEqual(status);
     expect(status.psiThreshold).toBeNull();
     expect(status.features.age?.reasons).toEqual(["p_value"]);
+  });
+
+  it("setProfile switches the reference and starts from an empty window", async () => {
+    const { m, changes } = monitor({ windowSize: 500 });
+    feed(m, events("shifted", 0, 500));
+    expect((await m.flush()).features.age?.drifted).toBe(true);
+    m.setProfile(profileV2);
+    const reset = m.status();
+    expect(reset).toMatchObject({ profileVersion: "2", rowsInWindow: 0, drifted: false, features: {} });
+    feed(m, events("unshifted", 0, 500));
+    const status = await m.flush();
+    await m.close();
+    expect(status.profileVersion).toBe("2");
+    expect(status.features.age?.drifted).toBe(false);
+    expect(changes.filter((c) => c.feature === "age").map((c) => [c.drifted, c.profileVersion])).toEqual([
+      [true, "1"],
+    ]);
   });
 
   it("record() returns before any statistic is computed", () => {

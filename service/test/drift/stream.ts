@@ -25,6 +25,7 @@ export const streams = JSON.parse(
 ) as StreamFixture;
 
 export const profileV1: DriftProfile = loadProfile(join(here, "../../models/readmission/1/profile.json"));
+export const profileV2: DriftProfile = loadProfile(join(here, "../../models/readmission/2/profile.json"));
 
 /** Events of `batch` rows covering rows [from, to) of the chosen stream. */
 export function events(
