@@ -17,6 +17,7 @@ export {
   OPEN_PATHS,
   type OpenPath,
 } from "./open-paths";
+export { checkReferenceData, type ReferenceCheck } from "./reference-check";
 export {
   type ChartEntry,
   type CrdEntry,

@@ -18,7 +18,7 @@ import {
   StackValidationError,
   validateSynthesizedStack,
 } from "../../../constructs/validation";
-import { countChecked, describeWithSchemas } from "../../support/schemas";
+import { countChecked, describeWithSchemas, expectValidStack, synthWithPaths } from "../../support/schemas";
 
 interface Tweaks {
   gpuValues?: Record<string, unknown>;
@@ -148,13 +148,11 @@ function buildStack(t: Tweaks = {}) {
   return { app, stack };
 }
 
-const json = (t?: Tweaks) => buildStack(t).stack.toTerraform();
+const json = (t?: Tweaks) => synthWithPaths(buildStack(t).stack);
 
 describeWithSchemas("validateSynthesizedStack", () => {
   it("validates every Helm release, custom resource and typed object, counting per kind", () => {
-    const report = validateSynthesizedStack(json());
-    countChecked(report);
-    expect(report.failures).toEqual([]);
+    const report = expectValidStack(json());
     expect(report.checked).toEqual({
       HelmRelease: 2,
       Namespace: 1,
@@ -190,6 +188,12 @@ describeWithSchemas("validateSynthesizedStack", () => {
     expect(f.address).toMatch(/^helm_release\.addons_gpu_/);
     expect(f.error).toContain('chart nvidia-device-plugin has no value "tolerationz"');
     expect(f.error).toContain('did you mean "tolerations"');
+  });
+
+  it("expectValidStack fails listing every invalid object", () => {
+    expect(() =>
+      expectValidStack(json({ gpuValues: { tolerationz: [] }, kafkaListenerName: "TLS" })),
+    ).toThrow(/2 invalid object\(s\):\nplatform\/addons\/gpu .*tolerationz.*\nplatform\/streaming\/kafka /s);
   });
 
   it("fails on a misspelled set name", () => {
