@@ -35,6 +35,27 @@ describe("JoinCache", () => {
     expect(cache.take("c", 0).kind).toBe("joined");
   });
 
+  it("treats a re-recorded request id as new, evicting the entry that is really oldest", () => {
+    const cache = new JoinCache(2, 1000);
+    cache.put(event("a"));
+    cache.put(event("b"));
+    cache.put(event("a"));
+    cache.put(event("c"));
+    expect(cache.size).toBe(2);
+    expect(cache.take("b", 0).kind).toBe("unmatched");
+    expect(cache.take("a", 0).kind).toBe("joined");
+    expect(cache.take("c", 0).kind).toBe("joined");
+  });
+
+  it("stays bounded and correct over many evictions", () => {
+    const cache = new JoinCache(100, 1000);
+    for (let i = 0; i < 10_000; i++) cache.put(event(`r${i % 3000}`));
+    expect(cache.size).toBe(100);
+    expect(cache.take("r2899", 0).kind).toBe("unmatched");
+    expect(cache.take("r900", 0).kind).toBe("joined"); // put last at i = 9900
+    expect(cache.take("r999", 0).kind).toBe("joined");
+  });
+
   it("forgets predictions older than the TTL", () => {
     let now = 0;
     const cache = new JoinCache(10, 100, () => now);
