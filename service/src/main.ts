@@ -47,6 +47,14 @@ async function discoverModels(repository: string): Promise<string[]> {
   return names.sort();
 }
 
+/** Rows between evaluations, or the timer alone when DRIFT_EVALUATE_EVERY_ROWS=0 (both 0: the monitor's default). */
+function evaluationSchedule(config: Config): { evaluateEvery?: number; intervalMs: number } {
+  const rows = config.DRIFT_EVALUATE_EVERY_ROWS;
+  const intervalMs = config.DRIFT_INTERVAL_MS;
+  if (rows > 0) return { evaluateEvery: rows, intervalMs };
+  return intervalMs > 0 ? { evaluateEvery: Number.MAX_SAFE_INTEGER, intervalMs } : { intervalMs };
+}
+
 /**
  * One DriftMonitor per model, built from the profile.json next to the served version's model.onnx in a local
  * repository; after a hot swap the first event of the new version switches to that version's profile.
@@ -91,6 +99,8 @@ class DriftMonitors implements PredictionSink, DriftStatusSource {
       profile: loadProfile(file),
       registry: this.registry,
       windowSize: this.config.DRIFT_WINDOW_SIZE,
+      // Row-triggered evaluations scale with traffic (a KS sort per feature each time); the timer bounds them.
+      ...evaluationSchedule(this.config),
       onStatusChange: (e) => {
         this.logger.warn({ drift: e }, e.drifted ? "feature drift detected" : "feature drift cleared");
         this.onDrift({ ...e });

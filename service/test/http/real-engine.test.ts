@@ -154,9 +154,10 @@ describe("full queue through HTTP", () => {
   beforeAll(async () => {
     service = await startRealService({
       INFERENCE_WORKERS: "1",
+      // Batches fill only by time (200 ms), so the 4-row queue overflows while 64 callers arrive.
       MAX_QUEUE_ROWS: "4",
-      MAX_BATCH_SIZE: "2",
-      MAX_BATCH_DELAY_US: "50000",
+      MAX_BATCH_SIZE: "64",
+      MAX_BATCH_DELAY_US: "200000",
     });
   });
   afterAll(async () => service?.shutdown("test done"));
