@@ -240,7 +240,7 @@ export function validateSynthesizedStack(
           constructPath,
           kind: UNCONVERTED_TYPED_KINDS[type],
           name: isPlainObject(meta) && typeof meta.name === "string" ? meta.name : "(unnamed)",
-          reason: `typed ${type} is not converted (pod templates); emit it as kubernetes_manifest to schema-check it`,
+          reason: `typed ${type} has no converter (see terraform-to-k8s.ts); emit it as kubernetes_manifest to schema-check it`,
         });
       } else if (type.startsWith("kubernetes_")) {
         report.unchecked.push({

@@ -1,3 +1,9 @@
+import {
+  DeploymentV1,
+  type DeploymentV1SpecTemplateSpec,
+} from "@cdktf/provider-kubernetes/lib/deployment-v1";
+import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
+import { TerraformStack, Testing } from "cdktf";
 import { describe, expect, it } from "vitest";
 import { coreKinds, typedResourceToObject, validateCoreObject } from "../../../constructs/validation";
 
@@ -260,5 +266,93 @@ describe("typedResourceToObject", () => {
       stringData: { password: "p" },
     });
     expect(typedResourceToObject("aws_s3_bucket", {})).toBeUndefined();
+  });
+});
+
+/** Synthesizes a real typed Deployment and returns its Terraform JSON. */
+function typedDeployment(podSecurityContext: Record<string, unknown>): Record<string, unknown> {
+  const app = Testing.app();
+  const stack = new TerraformStack(app, "s");
+  new KubernetesProvider(stack, "k8s", {});
+  const podSpec: DeploymentV1SpecTemplateSpec = {
+    serviceAccountName: "inference",
+    securityContext: podSecurityContext,
+    toleration: [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }],
+    topologySpreadConstraint: [
+      {
+        maxSkew: 1,
+        topologyKey: "topology.kubernetes.io/zone",
+        whenUnsatisfiable: "ScheduleAnyway",
+        labelSelector: [{ matchLabels: { app: "inference" } }],
+      },
+    ],
+    container: [
+      {
+        name: "server",
+        image: "ghcr.io/example/inference:1.0.0",
+        port: [{ name: "http", containerPort: 8080 }],
+        env: [{ name: "B", valueFrom: { secretKeyRef: { name: "s", key: "k" } } }],
+        readinessProbe: {
+          httpGet: { path: "/ready", port: "http", httpHeader: [{ name: "X", value: "y" }] },
+        },
+        livenessProbe: { tcpSocket: [{ port: "8080" }] },
+        lifecycle: { preStop: [{ exec: { command: ["sleep", "5"] } }] },
+        securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+        volumeMount: [{ name: "cfg", mountPath: "/etc/cfg", readOnly: true }],
+      },
+    ],
+    volume: [
+      { name: "cfg", configMap: { name: "cm", defaultMode: "0444" } },
+      {
+        name: "tok",
+        projected: [{ sources: [{ serviceAccountToken: { audience: "sts.amazonaws.com", path: "token" } }] }],
+      },
+    ],
+  };
+  new DeploymentV1(stack, "d", {
+    metadata: { name: "inference", namespace: "ml" },
+    spec: {
+      replicas: "2",
+      selector: { matchLabels: { app: "inference" } },
+      template: { metadata: { labels: { app: "inference" } }, spec: podSpec },
+    },
+    waitForRollout: false,
+  });
+  const json = stack.toTerraform() as { resource: Record<string, Record<string, Record<string, unknown>>> };
+  return json.resource.kubernetes_deployment_v1.d;
+}
+
+describe("typed workloads", () => {
+  it("converts a synthesized kubernetes_deployment_v1 (provider lists, string integers, octal modes) and validates it", () => {
+    const obj = typedResourceToObject(
+      "kubernetes_deployment_v1",
+      typedDeployment({ runAsNonRoot: true, runAsUser: "10001" }),
+    );
+    // biome-ignore lint/suspicious/noExplicitAny: deep assertions on a converted object
+    const spec = obj?.spec as Record<string, any>;
+    expect(spec.replicas).toBe(2);
+    const pod = spec.template.spec;
+    expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 10001 });
+    expect(pod.containers[0].livenessProbe).toEqual({ tcpSocket: { port: "8080" } });
+    expect(pod.containers[0].lifecycle).toEqual({ preStop: { exec: { command: ["sleep", "5"] } } });
+    expect(pod.topologySpreadConstraints[0].labelSelector).toEqual({ matchLabels: { app: "inference" } });
+    expect(pod.volumes[0].configMap.defaultMode).toBe(0o444);
+    expect(pod.volumes[1].projected).toEqual({
+      sources: [{ serviceAccountToken: { audience: "sts.amazonaws.com", path: "token" } }],
+    });
+    expect(obj).not.toHaveProperty("waitForRollout");
+    expect(validateCoreObject(obj)).toMatchObject({
+      kind: "Deployment",
+      name: "inference",
+      valid: true,
+      issues: [],
+    });
+  });
+
+  it("fails when a typed Deployment has a non-numeric user id, naming the Kubernetes path", () => {
+    const obj = typedResourceToObject("kubernetes_deployment_v1", typedDeployment({ runAsUser: "root" }));
+    expect(validateCoreObject(obj).issues).toEqual([
+      { path: "spec.template.spec.securityContext.runAsUser", message: 'must be integer (got "root")' },
+    ]);
   });
 });
