@@ -25,6 +25,20 @@ const list = z
   )
   .pipe(z.array(z.string().regex(/^[A-Za-z0-9._:-]+$/)));
 
+const sources = z
+  .string()
+  .transform((v) =>
+    v
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0)
+      .map((pair) => {
+        const at = pair.indexOf("=");
+        return { name: pair.slice(0, at), source: pair.slice(at + 1) };
+      }),
+  )
+  .pipe(z.array(z.object({ name: z.string().regex(/^[A-Za-z0-9_.-]+$/), source: z.string().min(1) })));
+
 interface VariableSpec<T> {
   readonly schema: z.ZodType<T, string>;
   readonly fallback: string;
@@ -41,6 +55,11 @@ const VARIABLES = {
   PORT: v(int(0, 65535), "8080", "an integer port between 0 and 65535"),
   MODEL_REPOSITORY: v(z.string().min(1), DEFAULT_MODEL_REPOSITORY, "a model repository path or s3:// URI"),
   MODELS: v(list, "", "a comma-separated list of model names (empty: every model in the repository)"),
+  MODEL_SOURCES: v(
+    sources,
+    "",
+    "comma-separated name=source pairs, source a directory, s3://bucket/prefix or models:/<name>@<alias> (overrides MODELS)",
+  ),
   BODY_LIMIT_BYTES: v(
     int(1024, 1024 * 1024 * 1024),
     "4194304",

@@ -84,8 +84,11 @@ class DriftMonitors implements PredictionSink, DriftStatusSource {
   private switchTo(model: string, version: string): DriftMonitor | undefined {
     const key = `${model}@${version}`;
     if (this.missing.has(key)) return this.monitors.get(model);
-    const file = path.join(this.config.MODEL_REPOSITORY, model, version, "profile.json");
-    if (!existsSync(file)) {
+    const source =
+      this.config.MODEL_SOURCES.find((m) => m.name === model)?.source ?? this.config.MODEL_REPOSITORY;
+    // Profiles are read next to model.onnx in local repositories only (s3 / MLflow sources: no drift yet).
+    const file = /^[a-z][a-z0-9+.-]*:/i.test(source) ? "" : path.join(source, model, version, "profile.json");
+    if (file === "" || !existsSync(file)) {
       this.missing.add(key);
       this.logger.warn(
         { model, version, file },
@@ -188,9 +191,17 @@ export async function startService(
   const logger = createLogger({ level: config.LOG_LEVEL }, logDestination);
   const registry = createRegistry();
   const metrics = createHttpMetrics(registry);
-  const names = config.MODELS.length > 0 ? config.MODELS : await discoverModels(config.MODEL_REPOSITORY);
+  const models =
+    config.MODEL_SOURCES.length > 0
+      ? config.MODEL_SOURCES
+      : (config.MODELS.length > 0 ? config.MODELS : await discoverModels(config.MODEL_REPOSITORY)).map(
+          (name) => ({
+            name,
+            source: config.MODEL_REPOSITORY,
+          }),
+        );
   const engine = await createEngine({
-    models: names.map((name) => ({ name, source: config.MODEL_REPOSITORY })),
+    models,
     ...(config.INFERENCE_WORKERS > 0 ? { workers: config.INFERENCE_WORKERS } : {}),
     maxBatchSize: config.MAX_BATCH_SIZE,
     maxBatchDelayMicros: config.MAX_BATCH_DELAY_US,
