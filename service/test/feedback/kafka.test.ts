@@ -218,88 +218,106 @@ describe.skipIf(unavailable !== undefined)("FeedbackLoop against a real Kafka br
     expect(acc).toBeLessThan(0.9);
   });
 
-  it("keeps serving through a broker outage and delivers every buffered prediction exactly once after it", async () => {
-    const { loop, registry, logger, topics } = newLoop({ batchSize: 50, bufferSize: 10_000 });
-    await loop.start();
-    let next = 0;
-    let thrown = 0;
-    const recordSome = (n: number) => {
-      for (let k = 0; k < n; k++) {
-        try {
-          loop.record(prediction(next++));
-        } catch {
-          thrown++;
+  it.each([
+    ["shuts down cleanly (SIGTERM)", "SIGTERM"],
+    ["crashes (SIGKILL)", "SIGKILL"],
+  ] as const)(
+    "keeps serving while the broker %s and delivers every buffered prediction exactly once after it",
+    async (_, signal) => {
+      const { loop, registry, logger, topics } = newLoop({ batchSize: 50, bufferSize: 10_000 });
+      await loop.start();
+      let next = 0;
+      let thrown = 0;
+      const recordSome = (n: number) => {
+        for (let k = 0; k < n; k++) {
+          try {
+            loop.record(prediction(next++));
+          } catch {
+            thrown++;
+          }
         }
-      }
-    };
-    const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
+      };
+      const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
 
-    for (let i = 0; i < 20; i++) {
-      recordSome(5);
-      await tick();
-    }
-    await broker.stop();
-    const outageStart = Date.now();
-    let maxDepth = 0;
-    try {
-      // Keep serving while the broker is down, until the loop has noticed (and a little longer).
-      const downSince = Date.now();
-      while (
-        (await metricValue(registry, "feedback_publish_errors_total")) === 0 &&
-        Date.now() - downSince < 60_000
-      ) {
+      for (let i = 0; i < 20; i++) {
         recordSome(5);
-        maxDepth = Math.max(maxDepth, loop.buffered);
         await tick();
       }
-      for (let i = 0; i < 25; i++) {
+      await broker.stop(signal);
+      const outageStart = Date.now();
+      let maxDepth = 0;
+      try {
+        // Keep serving while the broker is down, until the loop has noticed (and a little longer).
+        const downSince = Date.now();
+        while (
+          (await metricValue(registry, "feedback_publish_errors_total")) === 0 &&
+          Date.now() - downSince < 60_000
+        ) {
+          recordSome(5);
+          maxDepth = Math.max(maxDepth, loop.buffered);
+          await tick();
+        }
+        for (let i = 0; i < 25; i++) {
+          recordSome(5);
+          maxDepth = Math.max(maxDepth, loop.buffered);
+          await tick();
+        }
+        expect(await metricValue(registry, "feedback_publish_errors_total")).toBeGreaterThan(0);
+      } finally {
+        await broker.start();
+      }
+      const outageMs = Date.now() - outageStart;
+      const recordedBeforeRestart = next;
+      for (let i = 0; i < 20; i++) {
         recordSome(5);
-        maxDepth = Math.max(maxDepth, loop.buffered);
         await tick();
       }
-      expect(await metricValue(registry, "feedback_publish_errors_total")).toBeGreaterThan(0);
-    } finally {
-      await broker.start();
-    }
-    const outageMs = Date.now() - outageStart;
-    const recordedBeforeRestart = next;
-    for (let i = 0; i < 20; i++) {
-      recordSome(5);
-      await tick();
-    }
-    const total = next;
-    expect(thrown).toBe(0);
+      const total = next;
+      expect(thrown).toBe(0);
 
-    await waitUntil(
-      `all ${total} predictions published after the restart`,
-      async () =>
-        (await metricValue(registry, "feedback_events_published_total", { topic: topics.predictions })) ===
-        total,
-      60_000,
-    );
-    expect(await metricValue(registry, "feedback_events_dropped_total", { reason: "buffer_full" })).toBe(0);
-    expect(loop.buffered).toBe(0);
+      await waitUntil(
+        `all ${total} predictions published after the restart`,
+        async () =>
+          (await metricValue(registry, "feedback_events_published_total", { topic: topics.predictions })) ===
+          total,
+        60_000,
+      );
+      expect(await metricValue(registry, "feedback_events_dropped_total", { reason: "buffer_full" })).toBe(0);
+      expect(loop.buffered).toBe(0);
 
+      const messages = await readTopic(testKafka(broker.bootstrap), topics.predictions);
+      const counts = new Map<string, number>();
+      for (const m of messages) counts.set(m.key ?? "", (counts.get(m.key ?? "") ?? 0) + 1);
+      const expected = Array.from({ length: total }, (_, i) => `req-${i}`);
+      // Exactly once: every request id once, nothing else, nothing twice.
+      expect([...counts.keys()].sort()).toEqual([...expected].sort());
+      expect([...counts.values()].every((c) => c === 1)).toBe(true);
+      expect(messages).toHaveLength(total);
+
+      // kafkajs's complaints during the outage reached the service logger as warnings, and not in a flood.
+      const kafkajs = logger.entries.filter((e) => e.obj.component === "kafkajs");
+      expect(kafkajs.length).toBeGreaterThan(0);
+      expect(kafkajs.some((e) => e.level === "error")).toBe(false);
+      expect(logger.entries.filter((e) => e.level === "warn").length).toBeLessThan(100);
+      expect(logger.entries.some((e) => e.msg === "Kafka delivery of feedback events resumed")).toBe(true);
+      console.log(
+        `${signal} outage of ${outageMs} ms: ${total} predictions recorded (${recordedBeforeRestart} before the restart), ` +
+          `buffer peak ${maxDepth}, ${await metricValue(registry, "feedback_publish_errors_total")} failed attempts, ` +
+          `${messages.length} messages on the topic, ${kafkajs.length} kafkajs log lines`,
+      );
+    },
+  );
+
+  it("delivers everything buffered before stop() resolves", async () => {
+    const { loop, registry, topics } = newLoop({ batchSize: 25 });
+    await loop.start();
+    for (let i = 0; i < 200; i++) loop.record(prediction(3000 + i));
+    expect(await loop.stop()).toEqual({ undelivered: 0 });
+    expect(
+      await metricValue(registry, "feedback_events_published_total", { topic: topics.predictions }),
+    ).toBe(200);
     const messages = await readTopic(testKafka(broker.bootstrap), topics.predictions);
-    const counts = new Map<string, number>();
-    for (const m of messages) counts.set(m.key ?? "", (counts.get(m.key ?? "") ?? 0) + 1);
-    const expected = Array.from({ length: total }, (_, i) => `req-${i}`);
-    // Exactly once: every request id once, nothing else, nothing twice.
-    expect([...counts.keys()].sort()).toEqual([...expected].sort());
-    expect([...counts.values()].every((c) => c === 1)).toBe(true);
-    expect(messages).toHaveLength(total);
-
-    // kafkajs's complaints during the outage reached the service logger as warnings, and not in a flood.
-    const kafkajs = logger.entries.filter((e) => e.obj.component === "kafkajs");
-    expect(kafkajs.length).toBeGreaterThan(0);
-    expect(kafkajs.some((e) => e.level === "error")).toBe(false);
-    expect(logger.entries.filter((e) => e.level === "warn").length).toBeLessThan(100);
-    expect(logger.entries.some((e) => e.msg === "Kafka delivery of feedback events resumed")).toBe(true);
-    console.log(
-      `outage of ${outageMs} ms: ${total} predictions recorded (${recordedBeforeRestart} before the restart), ` +
-        `buffer peak ${maxDepth}, ${await metricValue(registry, "feedback_publish_errors_total")} failed attempts, ` +
-        `${messages.length} messages on the topic, ${kafkajs.length} kafkajs log lines`,
-    );
+    expect(messages.map((m) => m.key)).toEqual(Array.from({ length: 200 }, (_, i) => `req-${3000 + i}`));
   });
 
   it("counts exactly the overflow as dropped while the broker is down and delivers the rest after", async () => {
