@@ -159,10 +159,6 @@ function describe(err: ErrorObject, data: unknown): string {
   const value = valueAtPointer(data, err.instancePath);
   const shown = value === undefined ? "" : ` (got ${truncate(JSON.stringify(value))})`;
   switch (err.keyword) {
-    case "additionalProperties":
-      return `unknown field ${JSON.stringify((err.params as { additionalProperty: string }).additionalProperty)}`;
-    case "required":
-      return `missing required field ${JSON.stringify((err.params as { missingProperty: string }).missingProperty)}`;
     case "enum":
       return `must be one of ${JSON.stringify((err.params as { allowedValues: unknown[] }).allowedValues)}${shown}`;
     default:
@@ -175,25 +171,67 @@ function truncate(text: string | undefined): string {
   return t.length > 80 ? `${t.slice(0, 77)}...` : t;
 }
 
+function escapePointer(seg: string): string {
+  return seg.replace(/~/g, "~0").replace(/\//g, "~1");
+}
+
+/** The pointer an error is about: the missing or unknown property itself for required/additionalProperties. */
+function errorPointer(err: ErrorObject): string {
+  if (err.keyword === "required")
+    return `${err.instancePath}/${escapePointer((err.params as { missingProperty: string }).missingProperty)}`;
+  if (err.keyword === "additionalProperties")
+    return `${err.instancePath}/${escapePointer((err.params as { additionalProperty: string }).additionalProperty)}`;
+  return err.instancePath;
+}
+
+function message(err: ErrorObject, data: unknown): string {
+  if (err.keyword === "required") return "is required but missing";
+  if (err.keyword === "additionalProperties")
+    return "is not a known field (the schema allows no extra fields here)";
+  return describe(err, data);
+}
+
 /**
  * Turns Ajv errors into path-named issues. Errors on Terraform interpolations are dropped (their value is only
- * known at apply time); `anyOf`/`oneOf` summary errors are dropped when a branch error explains them.
+ * known at apply time). Where an `anyOf`/`oneOf` failed only on types (int-or-string), its branch errors are
+ * folded into one "must be integer or string" issue.
  */
 export function toIssues(
   errors: readonly ErrorObject[] | null | undefined,
   data: unknown,
   prefix = "",
 ): SchemaIssue[] {
+  const all = (errors ?? []).filter((e) => !isInterpolation(valueAtPointer(data, e.instancePath)));
+  const typeOnlyUnions = new Set<string>();
+  for (const e of all) {
+    if (e.keyword !== "anyOf" && e.keyword !== "oneOf") continue;
+    const branches = all.filter((b) => b !== e && b.schemaPath.startsWith(`${e.schemaPath}/`));
+    if (
+      branches.length > 0 &&
+      branches.every((b) => b.keyword === "type" && b.instancePath === e.instancePath)
+    )
+      typeOnlyUnions.add(e.schemaPath);
+  }
   const out: SchemaIssue[] = [];
   const seen = new Set<string>();
-  for (const err of errors ?? []) {
-    if (isInterpolation(valueAtPointer(data, err.instancePath))) continue;
-    const path = pointerToPath(err.instancePath, prefix);
-    const message = describe(err, data);
-    const key = `${path}|${message}`;
+  for (const err of all) {
+    let text: string;
+    if (typeOnlyUnions.has(err.schemaPath)) {
+      const types = all
+        .filter((b) => b.schemaPath.startsWith(`${err.schemaPath}/`))
+        .map((b) => String((b.params as { type: string }).type));
+      const value = valueAtPointer(data, err.instancePath);
+      text = `must be ${types.join(" or ")} (got ${truncate(JSON.stringify(value))})`;
+    } else if ([...typeOnlyUnions].some((u) => err.schemaPath.startsWith(`${u}/`))) {
+      continue;
+    } else {
+      text = message(err, data);
+    }
+    const path = pointerToPath(errorPointer(err), prefix);
+    const key = `${path}|${text}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push({ path, message });
+    out.push({ path, message: text });
   }
   return out;
 }

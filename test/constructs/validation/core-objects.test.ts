@@ -135,7 +135,7 @@ describe("validateCoreObject", () => {
     const d = deployment();
     delete (d.spec as Record<string, unknown>).selector;
     expect(validateCoreObject(d).issues).toEqual([
-      { path: "spec", message: 'missing required field "selector"' },
+      { path: "spec.selector", message: "is required but missing" },
     ]);
   });
 

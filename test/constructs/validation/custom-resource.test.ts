@@ -204,7 +204,7 @@ describeWithSchemas("validateCustomResource", () => {
     expect(issues).toEqual(
       expect.arrayContaining([
         { path: "spec.roles[0]", message: 'must be one of ["controller","broker"] (got "worker")' },
-        { path: "spec", message: 'missing required field "replicas"' },
+        { path: "spec.replicas", message: "is required but missing" },
       ]),
     );
   });

@@ -145,8 +145,9 @@ describe("validateHelmValues open-path rules (synthetic chart)", () => {
     });
     expect(validateCustomResource(widget("Fast", "10%")).issues).toEqual([]);
     expect(validateCustomResource(widget("Fast", 3)).issues).toEqual([]);
-    const bad = validateCustomResource(widget("fast-1", true)).issues.map((i) => i.path);
-    expect(bad).toContain("spec.mode");
-    expect(bad).toContain("spec.size");
+    expect(validateCustomResource(widget("fast-1", true)).issues).toEqual([
+      { path: "spec.mode", message: 'must match pattern "\\A(?i)[[:alpha:]]+\\z" (got "fast-1")' },
+      { path: "spec.size", message: "must be integer or string (got true)" },
+    ]);
   });
 });
