@@ -69,7 +69,11 @@ export function validateCustomResource(manifest: unknown): ObjectResult {
   }
   const issues: SchemaIssue[] = checkMetadata(kind, manifest.metadata);
   // The openAPIV3Schema describes the whole object (some CRDs require `metadata` or have top-level fields).
-  const validate = compileCached(`crd:${entry.file}`, () => schemaStore().readJson(entry.file) as object);
+  // Keyed by absolute path: a different schemas dir (MLOPS_SCHEMAS_DIR) must not reuse a compiled schema.
+  const validate = compileCached(
+    `crd:${store.dir}/${entry.file}`,
+    () => store.readJson(entry.file) as object,
+  );
   if (!validate(manifest)) issues.push(...toIssues(validate.errors, manifest));
   return { kind, name, valid: issues.length === 0, issues };
 }

@@ -81,6 +81,14 @@ function buildStack(t: Tweaks = {}) {
       }),
     ],
   });
+  // OCI chart reference without `repository`: the chart name is the last path segment.
+  new Release(addons, "strimzi", {
+    name: "strimzi",
+    chart: "oci://quay.io/strimzi-helm/strimzi-kafka-operator",
+    version: "1.2.0",
+    namespace: "ml",
+    values: [stringify({ watchNamespaces: ["ml"], leaderElection: { enable: true } })],
+  });
   new Release(addons, "airflow", {
     name: "airflow",
     chart: "airflow",
@@ -154,7 +162,7 @@ describeWithSchemas("validateSynthesizedStack", () => {
   it("validates every Helm release, custom resource and typed object, counting per kind", () => {
     const report = expectValidStack(json());
     expect(report.checked).toEqual({
-      HelmRelease: 2,
+      HelmRelease: 3,
       Namespace: 1,
       NetworkPolicy: 1,
       ServiceAccount: 1,
