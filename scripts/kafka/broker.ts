@@ -88,6 +88,18 @@ function portAccepts(port: number): Promise<boolean> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Runs java so that it dies with the test process even when that is killed: util-linux's setpriv (always on
+ * Debian) sets the parent-death signal and then execs java under the same pid.
+ */
+function spawnJava(args: string[], cwd?: string): ChildProcess {
+  const options = { stdio: ["ignore", "pipe", "pipe"] as ("ignore" | "pipe")[], ...(cwd ? { cwd } : {}) };
+  if (existsSync("/usr/bin/setpriv")) {
+    return spawn("/usr/bin/setpriv", ["--pdeathsig", "KILL", "java", ...args], options);
+  }
+  return spawn("java", args, options);
+}
+
 /** Live brokers, killed if the test process exits without stopping them. */
 const live = new Set<ChildProcess>();
 process.once("exit", () => {
@@ -216,10 +228,10 @@ export class KafkaTestBroker {
       this.propertiesFile,
     );
     const output = await new Promise<string>((resolve, reject) => {
-      const child = spawn("java", args, { stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawnJava(args);
       let out = "";
-      child.stdout.on("data", (d) => (out += d));
-      child.stderr.on("data", (d) => (out += d));
+      child.stdout?.on("data", (d) => (out += d));
+      child.stderr?.on("data", (d) => (out += d));
       child.once("error", reject);
       child.once("exit", (code) =>
         code === 0 ? resolve(out) : reject(new Error(`kafka StorageTool format exited ${code}: ${out}`)),
@@ -234,10 +246,7 @@ export class KafkaTestBroker {
     this.starts += 1;
     const logFile = join(this.dir, `broker-${this.starts}.log`);
     const log = createWriteStream(logFile);
-    const child = spawn("java", this.javaArgs("kafka.Kafka", this.propertiesFile), {
-      stdio: ["ignore", "pipe", "pipe"],
-      cwd: this.dir,
-    });
+    const child = spawnJava(this.javaArgs("kafka.Kafka", this.propertiesFile), this.dir);
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     this.child = child;
