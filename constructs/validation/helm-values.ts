@@ -61,9 +61,9 @@ export function parseSetPath(name: string): (string | number)[] {
   return out;
 }
 
-/** Helm's `--set` typing: `true`/`false`/`null` and integers are typed unless `type: string`. */
+/** Helm's `--set` typing: `true`/`false`/`null` and integers are typed unless `type` is `string` or `literal`. */
 function typedSetValue(value: unknown, type: string | undefined): unknown {
-  if (typeof value !== "string" || type === "string") return value;
+  if (typeof value !== "string" || type === "string" || type === "literal") return value;
   if (value === "true") return true;
   if (value === "false") return false;
   if (value === "null") return null;

@@ -144,7 +144,7 @@ function walkHelmRelease(w: Walk, address: string, config: Json): void {
     else record(w, ref, [{ path: "version", message }]);
     return;
   }
-  // Helm applies `values` files in order, then `set` (and `set_sensitive`) on top.
+  // Helm applies `values` files in order, then `set`, `set_list` and `set_sensitive` on top.
   let merged: unknown = {};
   const issues: SchemaIssue[] = [];
   const values = Array.isArray(config.values) ? config.values : [];
@@ -169,6 +169,11 @@ function walkHelmRelease(w: Walk, address: string, config: Json): void {
   }
   try {
     merged = mergeValues(merged, valuesFromSet(setEntries(config.set)));
+    // `set_list` values are lists (Helm `--set name={a,b}`), kept as they are.
+    merged = mergeValues(
+      merged,
+      valuesFromSet(setEntries(config.set_list).map((e) => ({ ...e, type: "literal" }))),
+    );
     merged = mergeValues(merged, valuesFromSet(setEntries(config.set_sensitive)));
   } catch (err) {
     issues.push({ path: "set", message: `chart ${name}: ${(err as Error).message}` });

@@ -214,6 +214,19 @@ describeWithSchemas("validateSynthesizedStack", () => {
     expect(report.failures.map((f) => f.error)).toEqual([expect.stringContaining('"devicePlugin.enabeld"')]);
   });
 
+  it("fails on a misspelled set_list name and accepts a correct one", () => {
+    const withSetList = (name: string) => {
+      const { stack } = buildStack();
+      const gpu = stack.node.findChild("addons").node.findChild("gpu") as Release;
+      gpu.putSetList([{ name, value: ["a", "b"] }]);
+      return validateSynthesizedStack(synthWithPaths(stack));
+    };
+    expect(withSetList("imagePullSecrets").failures).toEqual([]);
+    expect(withSetList("imagePullSecretz").failures.map((f) => f.error)).toEqual([
+      expect.stringContaining('"imagePullSecretz"'),
+    ]);
+  });
+
   it("fails when a chart version differs from the reference data", () => {
     const report = validateSynthesizedStack(json({ mlflowVersion: "1.9.0" }));
     expect(report.failures).toHaveLength(1);
