@@ -28,6 +28,7 @@ export interface PendingEvent {
 interface Batch {
   /** Buffer entries this batch covers (unserializable ones included, already counted as dropped). */
   readonly count: number;
+  readonly unserializable: number;
   readonly topicMessages: TopicMessages[];
   readonly perTopic: ReadonlyMap<string, number>;
 }
@@ -159,7 +160,8 @@ export class Publisher {
       this.aborted = true;
       this.signal.notify();
       this.stopSignal.notify();
-      lost = this.queue.size;
+      // Unserializable entries of the batch in flight were counted when the batch was formed.
+      lost = this.queue.size - (this.inflight?.unserializable ?? 0);
       if (lost > 0) {
         this.drop("shutdown_timeout", lost);
         this.logger.error(
@@ -262,6 +264,7 @@ export class Publisher {
     if (unserializable > 0) this.drop("unserializable", unserializable);
     return {
       count: events.length,
+      unserializable,
       topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
       perTopic: new Map([...byTopic].map(([topic, messages]) => [topic, messages.length])),
     };

@@ -66,7 +66,7 @@ describe("FeedbackLoop without a broker", () => {
     expect(() => loop.publishDrift(null as never)).not.toThrow();
   });
 
-  it("fails to start when Kafka cannot be reached, without losing buffered events", async () => {
+  it("fails to start when Kafka cannot be reached, keeping valid events and counting each loss once", async () => {
     const registry = new Registry();
     const logger = captureLogger();
     const loop = new FeedbackLoop({
@@ -78,16 +78,23 @@ describe("FeedbackLoop without a broker", () => {
       retryMaxMs: 100,
       flushTimeoutMs: 300,
     });
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
     loop.record(prediction(1));
+    loop.record({ ...prediction(2), features: circular } as unknown as PredictionEvent);
     await expect(loop.start()).rejects.toThrow();
-    // The delivery loop runs anyway, fails, counts and keeps the event.
+    // The delivery loop runs anyway: it drops what cannot be serialized, fails to send, counts and keeps the rest.
     await waitUntil(
       "a counted publish error",
       async () => (await metricValue(registry, "feedback_publish_errors_total")) > 0,
     );
-    expect(loop.buffered).toBe(1);
-    const { undelivered } = await loop.stop();
-    expect(undelivered).toBe(1);
+    expect(await metricValue(registry, "feedback_events_dropped_total", { reason: "unserializable" })).toBe(
+      1,
+    );
+    expect(await loop.stop()).toEqual({ undelivered: 1 });
+    expect(await metricValue(registry, "feedback_events_dropped_total", { reason: "shutdown_timeout" })).toBe(
+      1,
+    );
     // kafkajs's connection errors reach the service logger as warnings, never as errors.
     const kafkajs = logger.entries.filter((e) => e.obj.component === "kafkajs");
     expect(kafkajs.length).toBeGreaterThan(0);
