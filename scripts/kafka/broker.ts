@@ -216,8 +216,10 @@ export class KafkaTestBroker {
   }
 
   private async format(): Promise<void> {
-    // A Kafka cluster id is a UUID in URL-safe base64 without padding.
-    const clusterId = randomBytes(16).toString("base64url");
+    // A Kafka cluster id is a UUID in URL-safe base64 without padding; like Kafka's own Uuid.randomUuid(), avoid
+    // a leading "-", which the tool's argument parser would take for an option.
+    let clusterId = randomBytes(16).toString("base64url");
+    while (clusterId.startsWith("-")) clusterId = randomBytes(16).toString("base64url");
     await mkdir(join(this.dir, "data"), { recursive: true });
     const args = this.javaArgs(
       "kafka.tools.StorageTool",
