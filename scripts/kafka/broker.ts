@@ -121,15 +121,23 @@ export class KafkaTestBroker {
   static async create(options: KafkaTestBrokerOptions = {}): Promise<KafkaTestBroker> {
     const reason = kafkaUnavailableReason();
     if (reason) throw new Error(`${reason}; install with: ${KAFKA_INSTALL_HINT}`);
-    const dir = await mkdtemp(join(tmpdir(), "mlops-kafka-"));
-    const port = await freePort();
-    let controllerPort = await freePort();
-    while (controllerPort === port) controllerPort = await freePort();
-    const broker = new KafkaTestBroker(dir, port, controllerPort, options);
-    await broker.writeConfig();
-    await broker.format();
-    await broker.start();
-    return broker;
+    // A port found free can be taken by another process before the broker binds it: then try new ports.
+    for (let attempt = 1; ; attempt++) {
+      const dir = await mkdtemp(join(tmpdir(), "mlops-kafka-"));
+      const port = await freePort();
+      let controllerPort = await freePort();
+      while (controllerPort === port) controllerPort = await freePort();
+      const broker = new KafkaTestBroker(dir, port, controllerPort, options);
+      try {
+        await broker.writeConfig();
+        await broker.format();
+        await broker.start();
+        return broker;
+      } catch (error) {
+        await broker.destroy();
+        if (attempt >= 3 || !/already in use|BindException/i.test(String(error))) throw error;
+      }
+    }
   }
 
   /** `host:port` for clients. */
