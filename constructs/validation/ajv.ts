@@ -1,6 +1,6 @@
 import { Ajv, type ErrorObject, type Options, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
-import { compactSchema } from "./schema-compact";
+import { compactSchema, pruningAsErrors } from "./schema-compact";
 
 /**
  * Ajv for upstream Kubernetes / Helm schemas.
@@ -108,14 +108,21 @@ export function createAjv(extra: Options = {}): Ajv {
 let shared: Ajv | undefined;
 const compiled = new Map<string, ValidateFunction>();
 
-/** Compiles (once per key) a schema with the shared Ajv instance. */
-export function compileCached(key: string, schema: () => object): ValidateFunction {
+/**
+ * Compiles (once per key) a schema with the shared Ajv instance. `pruneUnknown` turns fields the API server
+ * would prune from a custom resource into errors (see `pruningAsErrors`).
+ */
+export function compileCached(
+  key: string,
+  schema: () => object,
+  opts: { pruneUnknown?: boolean } = {},
+): ValidateFunction {
   let fn = compiled.get(key);
   if (!fn) {
     shared ??= createAjv();
     // Each file declares draft-07 `$schema`; Ajv 8 validates draft-07 without loading the meta-schema.
     const { $schema: _s, ...raw } = schema() as Record<string, unknown>;
-    fn = shared.compile(compactSchema(raw));
+    fn = shared.compile(compactSchema(opts.pruneUnknown ? pruningAsErrors(raw) : raw));
     compiled.set(key, fn);
   }
   return fn;
@@ -187,7 +194,7 @@ function errorPointer(err: ErrorObject): string {
 function message(err: ErrorObject, data: unknown): string {
   if (err.keyword === "required") return "is required but missing";
   if (err.keyword === "additionalProperties")
-    return "is not a known field (the schema allows no extra fields here)";
+    return "is not a field of this schema (Helm rejects it; the API server silently prunes it from custom resources)";
   return describe(err, data);
 }
 

@@ -73,6 +73,9 @@ export function validateCustomResource(manifest: unknown): ObjectResult {
   const validate = compileCached(
     `crd:${store.dir}/${entry.file}`,
     () => store.readJson(entry.file) as object,
+    {
+      pruneUnknown: true,
+    },
   );
   if (!validate(manifest)) issues.push(...toIssues(validate.errors, manifest));
   return { kind, name, valid: issues.length === 0, issues };

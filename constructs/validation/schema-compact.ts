@@ -73,3 +73,40 @@ export function compactSchema(schema: Schema, minBytes = 800): Schema {
   if (ids.size === 0) return root;
   return { ...root, definitions: { ...(isObj(root.definitions) ? root.definitions : {}), ...definitions } };
 }
+
+/**
+ * Adds `additionalProperties: false` where the API server would prune unknown fields of a custom resource:
+ * object schemas with `properties`, no `additionalProperties`, no `x-kubernetes-preserve-unknown-fields` and
+ * not an embedded resource. Only structural positions are touched (root, properties, items,
+ * additionalProperties), never anyOf/allOf/oneOf/not branches, whose `properties` only restate the parent's.
+ * Pruning is silent, so a misspelled field in a manifest would otherwise just disappear at apply.
+ */
+export function pruningAsErrors(schema: Schema): Schema {
+  const visit = (s: Schema): Schema => {
+    const out: Schema = { ...s };
+    if (isObj(s.properties)) {
+      out.properties = Object.fromEntries(
+        Object.entries(s.properties).map(([n, c]) => [n, isObj(c) ? visit(c) : c]),
+      );
+      const open =
+        s.additionalProperties !== undefined ||
+        s["x-kubernetes-preserve-unknown-fields"] === true ||
+        s["x-kubernetes-embedded-resource"] === true;
+      if (!open) out.additionalProperties = false;
+    }
+    if (isObj(s.items)) out.items = visit(s.items);
+    if (isObj(s.additionalProperties)) out.additionalProperties = visit(s.additionalProperties);
+    return out;
+  };
+  // The API server always accepts the type and object metadata at the root, declared or not.
+  const props = isObj(schema.properties) ? schema.properties : {};
+  return visit({
+    ...schema,
+    properties: {
+      apiVersion: { type: "string" },
+      kind: { type: "string" },
+      metadata: { type: "object" },
+      ...props,
+    },
+  });
+}

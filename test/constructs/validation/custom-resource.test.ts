@@ -195,6 +195,23 @@ describeWithSchemas("validateCustomResource", () => {
     );
   });
 
+  it("fails when a field is misspelled, which the API server would silently prune", () => {
+    const k = kafka() as { spec: { kafka: Record<string, unknown> } };
+    k.spec.kafka.authorisation = k.spec.kafka.authorization;
+    delete k.spec.kafka.authorization;
+    const sm = serviceMonitor() as { spec: { endpoints: Record<string, unknown>[] } };
+    sm.spec.endpoints[0].scrapeInterval = "30s";
+    expect(issuesOf(k)).toEqual([
+      { path: "spec.kafka.authorisation", message: expect.stringContaining("prunes") },
+    ]);
+    expect(issuesOf(sm)).toEqual([
+      {
+        path: "spec.endpoints[0].scrapeInterval",
+        message: expect.stringContaining("not a field of this schema"),
+      },
+    ]);
+  });
+
   it("fails when a KafkaNodePool role or a required field is wrong", () => {
     const np = nodePool() as Record<string, unknown>;
     const spec = np.spec as Record<string, unknown>;
