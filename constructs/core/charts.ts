@@ -28,6 +28,13 @@ export const CHARTS = {
     version: "1.2.0",
     schemaDir: "strimzi-kafka-operator",
   },
+  // The workflow engine Kubeflow Pipelines runs on (chart appVersion v4.0.6; KFP 2.17 supports Argo 4.0).
+  argoWorkflows: {
+    chart: "argo-workflows",
+    repository: "https://argoproj.github.io/argo-helm",
+    version: "1.0.18",
+    schemaDir: "argo-workflows",
+  },
 } as const satisfies Record<string, ChartPin>;
 
 export type ChartKey = keyof typeof CHARTS;
