@@ -1,0 +1,2 @@
+export * from "./rds-database";
+export * from "./rds-validation";
