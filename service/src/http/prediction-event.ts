@@ -13,12 +13,13 @@ function numbers(data: Tensor["data"]): number[] {
 }
 
 /** Feature name to one value per row; a [N,k] input with k > 1 becomes features `name[0]`..`name[k-1]`. */
-function features(inputs: readonly Tensor[]): Record<string, (number | string)[]> {
-  const out: Record<string, (number | string)[]> = {};
+function features(inputs: readonly Tensor[]): Record<string, readonly (number | string)[]> {
+  const out: Record<string, readonly (number | string)[]> = {};
   for (const t of inputs) {
     const rows = t.shape[0] ?? 1;
-    const values: (number | string)[] =
-      t.datatype === "BYTES" ? (t.data as readonly unknown[]).map((x) => String(x)) : numbers(t.data);
+    // Decoded BYTES inputs are already string arrays; they are shared, not copied.
+    const values: readonly (number | string)[] =
+      t.datatype === "BYTES" ? (t.data as readonly string[]) : numbers(t.data);
     const width = rows > 0 ? values.length / rows : 0;
     if (width === 1) out[t.name] = values;
     else {
@@ -28,13 +29,15 @@ function features(inputs: readonly Tensor[]): Record<string, (number | string)[]
   return out;
 }
 
-/** Positive-class score per row: column 1 of an [N,2] probability tensor, or the tensor itself if [N]/[N,1]. */
+/** Positive-class score per row: the last column of an [N,k] probability tensor, or the tensor itself if [N]/[N,1]. */
 function scores(t: Tensor | undefined): number[] {
   if (t === undefined) return [];
-  const all = numbers(t.data);
   const width = t.shape.length > 1 ? (t.shape[1] as number) : 1;
-  if (width <= 1) return all;
-  return all.filter((_, i) => i % width === width - 1);
+  if (width <= 1) return numbers(t.data);
+  const rows = Math.floor(t.data.length / width);
+  const out = new Array<number>(rows);
+  for (let r = 0; r < rows; r++) out[r] = Number(t.data[r * width + width - 1] as number);
+  return out;
 }
 
 export function buildEvent(

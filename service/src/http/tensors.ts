@@ -57,13 +57,14 @@ const MAX_NESTING = 32;
 
 /** Short JSON rendering of a bad value for error messages. */
 export function show(value: unknown): string {
-  let text: string;
+  let text: string | undefined;
   try {
     text = typeof value === "number" && !Number.isFinite(value) ? String(value) : JSON.stringify(value);
   } catch {
-    text = String(value);
+    // Deeply nested or cyclic values: describe, never recurse again.
+    text = Array.isArray(value) ? "[...]" : typeof value;
   }
-  if (text === undefined) text = String(value);
+  if (text === undefined) text = typeof value;
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 

@@ -159,6 +159,36 @@ describe("HTTP client errors", () => {
     });
   });
 
+  it("answers 400 when values are nested absurdly deep", async () => {
+    const deep = `${"[".repeat(100_000)}1${"]".repeat(100_000)}`;
+    const server2 = await startServer({ engine, bodyLimit: 1024 * 1024 });
+    try {
+      for (const text of [
+        `{"inputs": ${deep}}`,
+        `{"inputs": [{"name": "x", "shape": [1, 1], "datatype": "FP32", "data": ${deep}}]}`,
+        `{"id": ${deep}, "inputs": []}`,
+      ]) {
+        const res = await fetch(`${server2.url}/v2/models/toy/infer`, {
+          method: "POST",
+          body: text,
+          headers: { "content-type": "application/json" },
+        });
+        expect(res.status).toBe(400);
+        expect(((await res.json()) as { error: string }).error).toMatch(/inputs|id/);
+      }
+    } finally {
+      await server2.close();
+    }
+  });
+
+  it("answers 415 when a body comes without a content type", async () => {
+    const res = await fetch(`${server.url}/v2/models/toy/infer`, {
+      method: "POST",
+      body: new Uint8Array([123, 125]),
+    });
+    expect(res.status).toBe(415);
+  });
+
   it("answers 404 when the model is unknown", async () => {
     const r = await post("/v2/models/nope/infer", JSON.stringify(valid()));
     expect(r.status).toBe(404);
