@@ -194,7 +194,8 @@ async function main(): Promise<void> {
           for (let t = 0; t < targets.length; t++) {
             const [name, url] = targets[(t + round) % targets.length] as [string, string];
             const key = `${name} ${encoding} ${batch}`;
-            (runs[key] ??= []).push(await load(url, batch, encoding, round === 0));
+            const measured = await load(url, batch, encoding, round === 0);
+            runs[key] = [...(runs[key] ?? []), measured];
           }
         }
       }
