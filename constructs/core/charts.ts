@@ -35,6 +35,20 @@ export const CHARTS = {
     version: "1.0.18",
     schemaDir: "argo-workflows",
   },
+  // External Secrets Operator (appVersion v2.10.0). No reference values.yaml in the schema data: its release is
+  // reported unchecked by constructs/validation; the kit's values are typed from the chart's values.yaml.
+  externalSecrets: {
+    chart: "external-secrets",
+    repository: "https://charts.external-secrets.io",
+    version: "2.10.0",
+  },
+  // MLflow tracking server and model registry (community-charts, appVersion 3.15.1).
+  mlflow: {
+    chart: "mlflow",
+    repository: "https://community-charts.github.io/helm-charts",
+    version: "1.11.5",
+    schemaDir: "mlflow",
+  },
 } as const satisfies Record<string, ChartPin>;
 
 export type ChartKey = keyof typeof CHARTS;
