@@ -49,6 +49,15 @@ export const CHARTS = {
     version: "1.11.5",
     schemaDir: "mlflow",
   },
+  // Apache Airflow official chart (appVersion 3.2.2), the newest 1.x release. Not in the schema data (the
+  // upstream repository is too large): its release is reported unchecked by constructs/validation, and the
+  // values keys the kit accepts are recorded in constructs/orchestration/airflow-values.ts (sources in
+  // airflow-values.md).
+  airflow: {
+    chart: "airflow",
+    repository: "https://airflow.apache.org",
+    version: "1.22.0",
+  },
 } as const satisfies Record<string, ChartPin>;
 
 export type ChartKey = keyof typeof CHARTS;
