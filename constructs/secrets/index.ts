@@ -1,0 +1,3 @@
+export * from "./eso-addon";
+export * from "./eso-config";
+export * from "./sync-secret";

@@ -1,0 +1,77 @@
+import { Construct } from "constructs";
+import { type AddOn, type AddOnContext, deployAddOns } from "../../../constructs/core";
+import {
+  formatFailure,
+  type StackValidationReport,
+  validateSynthesizedStack,
+} from "../../../constructs/validation";
+import { baseAddOnContext } from "../../support/cluster";
+import { countChecked, countKind } from "../../support/schemas";
+import { resourcesOf, type SynthJson, synthScope } from "../../support/synth";
+import { ESO_GROUPS, esoShapeErrors } from "./eso-shapes";
+
+// biome-ignore lint/suspicious/noExplicitAny: assertions navigate the synthesized JSON directly
+export type Json = Record<string, any>;
+
+/** A stand-in for the monitoring add-on: only its presence matters. */
+export const monitoringStub: AddOn<unknown> = { id: "monitoring", deploy: () => ({}) };
+
+/** An add-on that runs `use` with its context (to exercise helpers such as `syncSecret`). */
+export function probeAddOn(
+  id: string,
+  dependsOn: string[],
+  use: (c: AddOnContext) => unknown,
+): AddOn<unknown> {
+  return { id, dependsOn, deploy: (c) => use(c) };
+}
+
+/** Deploys add-ons into a synthesized scope; returns the JSON and every add-on's outputs by id. */
+export function synthAddOns(addOns: AddOn<unknown>[]): { json: SynthJson; outputs: Map<string, unknown> } {
+  const outputs = new Map<string, unknown>();
+  const json = synthScope((scope) => {
+    const deployed = deployAddOns(new Construct(scope, "AddOns"), baseAddOnContext(scope), addOns);
+    for (const [id, d] of deployed) outputs.set(id, d.outputs);
+  });
+  return { json, outputs };
+}
+
+/** The `manifest` of every `kubernetes_manifest`, optionally of one kind. */
+export function manifests(json: SynthJson, kind?: string): Json[] {
+  return Object.values(resourcesOf(json, "kubernetes_manifest"))
+    .map((r) => r.manifest as Json)
+    .filter((m) => kind === undefined || m.kind === kind);
+}
+
+/**
+ * Validates a stack with `constructs/validation`. ESO custom resources have no CRD in the reference data, so
+ * the validator fails them with "no CRD schema"; those (and only those) are moved to `unchecked` with that
+ * reason and checked instead against the hand-written shapes in `eso-shapes.ts`. Every other failure throws.
+ */
+export function expectValidWithEso(json: unknown): StackValidationReport & { esoShapesChecked: number } {
+  const report = validateSynthesizedStack(json);
+  const esoMissing = (f: (typeof report.failures)[number]) =>
+    ESO_GROUPS.some((g) => f.error.includes(`no CRD schema for ${g}/`));
+  const others = report.failures.filter((f) => !esoMissing(f));
+  const eso = report.failures.filter(esoMissing);
+  const unchecked = [
+    ...report.unchecked,
+    ...eso.map((f) => ({ ...f, reason: `${f.error.split(";")[0]} (checked only against eso-shapes.ts)` })),
+  ];
+  const checked = { ...report.checked };
+  for (const f of eso) {
+    checked[f.kind] = (checked[f.kind] ?? 1) - 1;
+    if (checked[f.kind] === 0) delete checked[f.kind];
+  }
+  countChecked({ checked, unchecked });
+  if (others.length > 0) {
+    throw new Error(`${others.length} invalid object(s):\n${others.map(formatFailure).join("\n")}`);
+  }
+  const m = manifests(json as SynthJson).filter((x) =>
+    ESO_GROUPS.some((g) => String(x.apiVersion).startsWith(`${g}/`)),
+  );
+  const shapeErrors = m.flatMap((x) => esoShapeErrors(x).map((e) => `${x.kind} ${x.metadata?.name}: ${e}`));
+  if (shapeErrors.length > 0)
+    throw new Error(`ESO resources do not match their shapes:\n${shapeErrors.join("\n")}`);
+  for (const x of m) countKind(`${x.kind}(eso-shape)`);
+  return { ...report, checked, unchecked, failures: [], esoShapesChecked: m.length };
+}
