@@ -1,0 +1,15 @@
+import type { PolicyRule } from "../types";
+import { isTrue } from "../values";
+
+export const rdsDeletionProtection: PolicyRule = {
+  id: "MLOPS-RDS-004",
+  severity: "error",
+  message: "RDS deletion protection is off",
+  explanation:
+    "Deletion protection makes the RDS API refuse to delete the database, whatever Terraform or a console user " +
+    "asks. Set deletion_protection = true (turn it off deliberately before a planned teardown).",
+  appliesTo: ["aws_db_instance", "aws_rds_cluster"],
+  check(db) {
+    return isTrue(db.config.deletion_protection) ? [] : [{ detail: "deletion_protection is not true" }];
+  },
+};
