@@ -7,6 +7,11 @@ import type { PlatformConfigInput } from "../config/schema";
  */
 export type ConfigFragment = Omit<Partial<PlatformConfigInput>, "name" | "environment" | "region" | "preset">;
 
+/** The services every full platform runs; each add-on's own defaults fill in the rest. */
+const PLATFORM_SERVICES: ConfigFragment["addons"] = {
+  kafka: { enabled: true },
+};
+
 const systemPool = (instanceType: string, minSize: number, maxSize: number) => ({
   instanceTypes: [instanceType],
   minSize,
@@ -20,9 +25,13 @@ export const PRESET_FRAGMENTS: Readonly<Record<"minimal" | "standard" | "gpu-tra
     network: { azCount: 2, natGatewayStrategy: "single" },
     nodePools: { system: systemPool("m6i.large", 2, 4) },
   },
-  /** Production shape: three AZs with a NAT gateway each, a system pool and a scale-to-zero GPU inference pool. */
+  /**
+   * Production shape: three AZs with a NAT gateway each, a system pool, a scale-to-zero GPU inference pool and
+   * the platform services.
+   */
   standard: {
     network: { azCount: 3, natGatewayStrategy: "one-per-az" },
+    addons: PLATFORM_SERVICES,
     nodePools: {
       system: systemPool("m6i.xlarge", 2, 6),
       gpu: {
@@ -38,6 +47,7 @@ export const PRESET_FRAGMENTS: Readonly<Record<"minimal" | "standard" | "gpu-tra
   /** Standard plus a large, Spot-backed GPU pool for training jobs. */
   "gpu-training": {
     network: { azCount: 3, natGatewayStrategy: "one-per-az" },
+    addons: PLATFORM_SERVICES,
     nodePools: {
       system: systemPool("m6i.xlarge", 2, 6),
       gpu: {

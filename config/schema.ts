@@ -10,6 +10,7 @@ import {
   isNvidiaGpuInstanceType,
 } from "../constructs/core/instance-types";
 import { INTERFACE_ENDPOINT_IDS, type InterfaceEndpointService } from "../constructs/network/vpc-endpoints";
+import { AddOnsSchema } from "./addons";
 import { show } from "./errors";
 import {
   awsRegion,
@@ -220,6 +221,7 @@ export const PlatformConfigObject = z.strictObject({
   nodePools: z.record(dnsLabel(30), NodePoolSchema).default({}).describe("Node pools keyed by name."),
   dataLake: DataLakeSchema.default(() => DataLakeSchema.parse({})),
   stateBackend: StateBackendSchema.default(() => StateBackendSchema.parse({})),
+  addons: AddOnsSchema.prefault({}),
 });
 
 type Ctx = z.RefinementCtx;

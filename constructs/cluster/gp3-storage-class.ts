@@ -1,5 +1,6 @@
 import { StorageClassV1 } from "@cdktf/provider-kubernetes/lib/storage-class-v1";
 import { Construct } from "constructs";
+import type { AddOn } from "../core/addon";
 import type { ClusterContext } from "./cluster-context";
 import { invalidProp } from "./validation";
 
@@ -52,4 +53,17 @@ export class Gp3StorageClass extends Construct {
     });
     this.storageClassName = name;
   }
+}
+
+/** The default gp3 StorageClass as an add-on (id `storage`), so stateful add-ons can depend on it. */
+export function gp3StorageClassAddOn(
+  props: Omit<Gp3StorageClassProps, "context"> = {},
+): AddOn<{ storageClassName: string }> {
+  return {
+    id: "storage",
+    deploy: (ctx) => ({
+      storageClassName: new Gp3StorageClass(ctx.scope, "Gp3", { ...props, context: ctx.cluster })
+        .storageClassName,
+    }),
+  };
 }

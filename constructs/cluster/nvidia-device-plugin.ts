@@ -1,19 +1,7 @@
-import { Release } from "@cdktf/provider-helm/lib/release";
-import { Construct } from "constructs";
-import { stringify } from "yaml";
 import { CHARTS } from "../core/charts";
-import type { ClusterContext } from "./cluster-context";
+import { HelmAddOn, type HelmAddOnProps } from "../core/helm-addon";
 import { GPU_NODE_LABELS, GPU_TAINT, HOST_DEVICE_PLUGIN_LABEL } from "./node-pool-options";
 import { requireIntegerInRange } from "./validation";
-
-export interface NvidiaDevicePluginProps {
-  /** Cluster to install into (its helm provider). */
-  readonly context: ClusterContext;
-  /** Namespace of the release; created when missing. @default "nvidia-device-plugin" */
-  readonly namespace?: string;
-  /** Helm wait timeout. @default 600 */
-  readonly timeoutInSeconds?: number;
-}
 
 const GPU_PRESENT_LABEL = "nvidia.com/gpu.present";
 
@@ -49,30 +37,30 @@ export function nvidiaDevicePluginValues(): Record<string, unknown> {
   };
 }
 
-/** NVIDIA's Kubernetes device plugin (chart pinned in `CHARTS.nvidiaDevicePlugin`), advertising `nvidia.com/gpu`. */
-export class NvidiaDevicePlugin extends Construct {
-  readonly resource: Release;
-  readonly namespace: string;
+export type NvidiaDevicePluginAddOnProps = HelmAddOnProps;
 
-  constructor(scope: Construct, id: string, props: NvidiaDevicePluginProps) {
-    super(scope, id);
-    const timeout = props.timeoutInSeconds ?? 600;
-    requireIntegerInRange("timeoutInSeconds", timeout, 60, 3600);
-    const pin = CHARTS.nvidiaDevicePlugin;
-    this.namespace = props.namespace ?? "nvidia-device-plugin";
-    this.resource = new Release(this, "Resource", {
-      provider: props.context.helmProvider,
-      name: "nvidia-device-plugin",
-      chart: pin.chart,
-      repository: pin.repository,
-      version: pin.version,
-      namespace: this.namespace,
-      createNamespace: this.namespace !== "kube-system",
-      values: [stringify(nvidiaDevicePluginValues())],
-      atomic: true,
-      cleanupOnFail: true,
-      wait: true,
-      timeout,
-    });
+/**
+ * NVIDIA's Kubernetes device plugin (chart pinned in `CHARTS.nvidiaDevicePlugin`), advertising `nvidia.com/gpu`
+ * on the GPU pools' nodes. Installed through the add-on contract like every in-cluster component.
+ */
+export class NvidiaDevicePluginAddOn extends HelmAddOn {
+  readonly id = "nvidia-device-plugin";
+  protected readonly chart = CHARTS.nvidiaDevicePlugin;
+  protected readonly defaultNamespace = "nvidia-device-plugin";
+  protected readonly defaultReleaseName = "nvidia-device-plugin";
+  // The plugin registers with the kubelet through a hostPath socket (/var/lib/kubelet/device-plugins), which
+  // Pod Security "baseline" and "restricted" both forbid.
+  protected override readonly podSecurity = "privileged" as const;
+  protected override readonly podSecurityReason =
+    "the device plugin mounts the kubelet's device-plugin socket directory (hostPath) to advertise GPUs";
+
+  constructor(props: NvidiaDevicePluginAddOnProps = {}) {
+    super({ timeoutInSeconds: 600, ...props });
+    if (props.timeoutInSeconds !== undefined)
+      requireIntegerInRange("timeoutInSeconds", props.timeoutInSeconds, 60, 3600);
+  }
+
+  protected values(): Record<string, unknown> {
+    return nvidiaDevicePluginValues();
   }
 }

@@ -30,8 +30,9 @@ describe("the app (main.ts)", () => {
     expect(readdirSync(join(r.outdir, "stacks")).sort()).toEqual([
       "mlops-dev-foundation",
       "mlops-dev-platform",
+      "mlops-dev-resources",
     ]);
-    expect(r.stdout).toMatch(/Synthesized 2 stack\(s\), \d+ resources/);
+    expect(r.stdout).toMatch(/Synthesized 3 stack\(s\), \d+ resources/);
     expect(r.stdout).toMatch(/mlops-dev-foundation: \d+ resources/);
     expect(r.stdout).toMatch(/^\s+1 {2}aws_eks_cluster$/m);
     expect(r.stdout).toContain("Configuration: embedded default");

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, deepMerge, parsePlatformConfig } from "../../config";
+import { DEFAULT_KUBERNETES_VERSION } from "../../constructs/cluster/kubernetes-versions";
 
 const base = { name: "acme", environment: "dev", region: "eu-west-1", preset: "standard" };
 
@@ -17,7 +18,11 @@ describe("platform configuration schema", () => {
   it("fills every default from the standard preset", () => {
     const c = parsePlatformConfig(base);
     expect(c.network).toMatchObject({ createVpc: true, azCount: 3, natGatewayStrategy: "one-per-az" });
-    expect(c.cluster).toMatchObject({ kubernetesVersion: "1.34", endpointPublicAccess: false });
+    expect(c.cluster).toMatchObject({
+      kubernetesVersion: DEFAULT_KUBERNETES_VERSION,
+      endpointPublicAccess: false,
+    });
+    expect(c.addons.kafka).toMatchObject({ enabled: true, mode: "strimzi" });
     expect(Object.keys(c.nodePools).sort()).toEqual(["gpu", "system"]);
     expect(c.nodePools.gpu).toMatchObject({ gpu: true, minSize: 0 });
     expect(Object.keys(c.dataLake.zones)).toEqual(["raw", "curated", "features", "models"]);
@@ -229,5 +234,42 @@ describe("platform configuration errors", () => {
 
   it("puts the source file in the error message", () => {
     expect(() => parsePlatformConfig({ ...base, region: 1 }, "teams/acme.yaml")).toThrow(/teams\/acme\.yaml/);
+  });
+});
+
+describe("add-on configuration", () => {
+  it("fails when the Kafka mode is unknown, at its full path", () => {
+    const problems = problemsOf({ ...base, addons: { kafka: { mode: "confluent" } } });
+    expect(
+      problems.some((p) => /^addons\.kafka\.mode: got "confluent"; expected one of "msk", "strimzi"/.test(p)),
+      problems.join("\n"),
+    ).toBe(true);
+  });
+
+  it("fails when a topic's replication factor is above the broker count", () => {
+    const problems = problemsOf({
+      ...base,
+      addons: {
+        kafka: { strimzi: { brokers: { replicas: 3 } }, topics: { events: { replicationFactor: 5 } } },
+      },
+    });
+    expect(
+      problems.some((p) =>
+        /^addons\.kafka\.topics\.events\.replicationFactor: .*above the broker count 3/.test(p),
+      ),
+      problems.join("\n"),
+    ).toBe(true);
+  });
+
+  it("fails when an add-on key is misspelt, with did-you-mean", () => {
+    const problems = problemsOf({ ...base, addons: { kafak: {} } });
+    expect(
+      problems.some((p) => /^addons\.kafak: unknown key "kafak"; did you mean "kafka"\?/.test(p)),
+      problems.join("\n"),
+    ).toBe(true);
+  });
+
+  it("leaves add-ons off in the minimal preset", () => {
+    expect(parsePlatformConfig({ ...base, preset: "minimal" }).addons.kafka.enabled).toBe(false);
   });
 });

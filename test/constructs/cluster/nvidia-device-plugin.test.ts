@@ -3,10 +3,12 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { NvidiaDevicePlugin, nvidiaDevicePluginValues } from "../../../constructs/cluster";
+import { Construct } from "constructs";
+import { NvidiaDevicePluginAddOn, nvidiaDevicePluginValues } from "../../../constructs/cluster";
+import { deployAddOns } from "../../../constructs/core/addon";
 import { CHARTS } from "../../../constructs/core/charts";
-import { testClusterContext } from "../../support/cluster";
-import { onlyResource, synthStack } from "../../support/synth";
+import { baseAddOnContext } from "../../support/cluster";
+import { onlyResource, resourcesOf, synthStack } from "../../support/synth";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const chartDir = resolve(repoRoot, "../shared/schemas/charts", CHARTS.nvidiaDevicePlugin.schemaDir);
@@ -20,7 +22,7 @@ if (!haveReference) {
 
 function synthPlugin(props: { namespace?: string; timeoutInSeconds?: number } = {}) {
   return synthStack((stack) => {
-    new NvidiaDevicePlugin(stack, "DevicePlugin", { context: testClusterContext(stack), ...props });
+    deployAddOns(new Construct(stack, "AddOns"), baseAddOnContext(stack), [new NvidiaDevicePluginAddOn(props)]);
   });
 }
 
@@ -30,8 +32,9 @@ interface Toleration {
   effect?: string;
 }
 
-describe("NvidiaDevicePlugin", () => {
-  const release = onlyResource(synthPlugin(), "helm_release");
+describe("NvidiaDevicePluginAddOn", () => {
+  const json = synthPlugin();
+  const release = onlyResource(json, "helm_release");
   const values = parse(String((release.values as string[])[0])) as Record<string, unknown>;
 
   it("installs the pinned chart version atomically through the cluster's helm provider", () => {
@@ -41,17 +44,21 @@ describe("NvidiaDevicePlugin", () => {
       version: "0.20.0",
       atomic: true,
       cleanup_on_fail: true,
-      wait: true,
       timeout: 600,
       provider: "helm",
     });
     expect(release.version).toBe(CHARTS.nvidiaDevicePlugin.version);
   });
 
-  it("runs in its own namespace by default, or in kube-system without creating it", () => {
-    expect(release).toMatchObject({ namespace: "nvidia-device-plugin", create_namespace: true });
-    const system = onlyResource(synthPlugin({ namespace: "kube-system" }), "helm_release");
-    expect(system).toMatchObject({ namespace: "kube-system", create_namespace: false });
+  it("runs in its own privileged namespace, with the reason recorded, and default-deny networking", () => {
+    expect(release).toMatchObject({ namespace: "nvidia-device-plugin", create_namespace: false });
+    const ns = onlyResource(json, "kubernetes_namespace_v1") as {
+      metadata: { name: string; labels: Record<string, string>; annotations: Record<string, string> };
+    };
+    expect(ns.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("privileged");
+    expect(ns.metadata.annotations["mlops.io/pod-security-reason"]).toMatch(/hostPath/);
+    const policies = Object.values(resourcesOf(json, "kubernetes_network_policy_v1")) as { metadata: { name: string } }[];
+    expect(policies.map((p) => p.metadata.name)).toEqual(["default-deny"]);
   });
 
   it("passes values as one YAML document", () => {
@@ -83,7 +90,7 @@ describe("NvidiaDevicePlugin", () => {
   });
 });
 
-describe.skipIf(!haveReference)("NvidiaDevicePlugin against the chart's reference files", () => {
+describe.skipIf(!haveReference)("NvidiaDevicePluginAddOn against the chart's reference files", () => {
   it("pins the version of the reference Chart.yaml", () => {
     const chart = parse(readFileSync(resolve(chartDir, "Chart.yaml"), "utf8")) as {
       version: string;
