@@ -1,0 +1,61 @@
+import { Construct } from "constructs";
+import { type AddOn, deployAddOns } from "../../../constructs/core";
+import { type AirflowOutputs, airflowAddOn } from "../../../constructs/orchestration/airflow-addon";
+import type { AirflowConfigInput } from "../../../constructs/orchestration/airflow-config";
+import { baseAddOnContext } from "../../support/cluster";
+import { resourcesOf, type SynthJson, synthScope } from "../../support/synth";
+
+// biome-ignore lint/suspicious/noExplicitAny: assertions navigate the synthesized JSON directly
+export type Json = Record<string, any>;
+
+/** Stand-ins for the add-ons Airflow depends on: only their presence and outputs matter here. */
+export const externalSecretsStub: AddOn<unknown> = { id: "external-secrets", deploy: () => ({}) };
+export const monitoringStub: AddOn<unknown> = { id: "monitoring", deploy: () => ({}) };
+export const MLFLOW_DB = {
+  address: "acme-dev-mlflow.abc123.eu-west-1.rds.amazonaws.com",
+  port: 5432,
+  masterSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-mlflow-AbCdEf",
+};
+export const mlflowStub: AddOn<unknown> = { id: "mlflow", deploy: () => ({ database: MLFLOW_DB }) };
+
+export interface AirflowSynth {
+  readonly json: SynthJson;
+  readonly outputs: AirflowOutputs;
+}
+
+/** Deploys the Airflow add-on (plus `extra` add-ons) into a synthesized scope. */
+export function synthAirflow(config: AirflowConfigInput, extra: AddOn<unknown>[] = []): AirflowSynth {
+  let outputs: AirflowOutputs | undefined;
+  const json = synthScope((scope) => {
+    const deployed = deployAddOns(new Construct(scope, "AddOns"), baseAddOnContext(scope), [
+      externalSecretsStub,
+      ...extra,
+      airflowAddOn(config),
+    ]);
+    outputs = deployed.get("airflow")?.outputs as AirflowOutputs;
+  });
+  return { json, outputs: outputs as AirflowOutputs };
+}
+
+/** The `manifest` of every `kubernetes_manifest`, optionally of one kind. */
+export function manifests(json: SynthJson, kind?: string): Json[] {
+  return Object.values(resourcesOf(json, "kubernetes_manifest"))
+    .map((r) => r.manifest as Json)
+    .filter((m) => kind === undefined || m.kind === kind);
+}
+
+export function manifestNamed(json: SynthJson, kind: string, name: string): Json {
+  const found = manifests(json, kind).filter((m) => m.metadata?.name === name);
+  if (found.length !== 1) throw new Error(`expected one ${kind} ${name}, found ${found.length}`);
+  return found[0] as Json;
+}
+
+/** Every string in a JSON value, with its path, for "no secret anywhere" scans. */
+export function strings(value: unknown, path = "$"): { path: string; value: string }[] {
+  if (typeof value === "string") return [{ path, value }];
+  if (Array.isArray(value)) return value.flatMap((v, i) => strings(v, `${path}[${i}]`));
+  if (value !== null && typeof value === "object") {
+    return Object.entries(value).flatMap(([k, v]) => strings(v, `${path}.${k}`));
+  }
+  return [];
+}
