@@ -2,6 +2,7 @@ import { App } from "cdktf";
 import { buildPlatform } from "./blueprints/platform-blueprint";
 import { formatSummary, summarizeOutput } from "./blueprints/summary";
 import { ConfigError, loadPlatformConfig } from "./config";
+import { enableSynthValidationFromEnv } from "./constructs/validation/synth-hook";
 
 /**
  * The kit's app: `cdktf synth` runs this with tsx. Configuration comes from the file named by MLOPS_CONFIG or
@@ -20,6 +21,8 @@ function main(): void {
   }
   const app = new App();
   const result = buildPlatform(app, loaded.config);
+  // MLOPS_VALIDATE=1 checks every Kubernetes object and Helm values object against ../shared/schemas at synth.
+  if (enableSynthValidationFromEnv(app)) result.notes.push("Schema validation: on (MLOPS_VALIDATE=1)");
   app.synth();
   const summary = formatSummary(summarizeOutput(app.outdir), app.outdir, [
     `Configuration: ${loaded.source} (${loaded.config.name}/${loaded.config.environment}, ${loaded.config.region})`,
