@@ -1,4 +1,5 @@
 import type { PlatformConfigInput } from "../config/schema";
+import { deepMerge } from "../constructs/core/merge";
 
 /**
  * Presets are configuration fragments, not code forks: the loader merges the chosen preset under the user's
@@ -19,6 +20,22 @@ const systemPool = (instanceType: string, minSize: number, maxSize: number) => (
   labels: { "mlops.io/pool": "system" },
 });
 
+const STANDARD: ConfigFragment = {
+  network: { azCount: 3, natGatewayStrategy: "one-per-az" },
+  addons: PLATFORM_SERVICES,
+  nodePools: {
+    system: systemPool("m6i.xlarge", 2, 6),
+    gpu: {
+      gpu: true,
+      instanceTypes: ["g5.xlarge", "g6.xlarge"],
+      minSize: 0,
+      maxSize: 4,
+      diskSizeGiB: 200,
+      labels: { "mlops.io/pool": "gpu-inference" },
+    },
+  },
+};
+
 export const PRESET_FRAGMENTS: Readonly<Record<"minimal" | "standard" | "gpu-training", ConfigFragment>> = {
   /** Cheapest useful platform: two AZs, one NAT gateway, a small system pool, no GPUs. */
   minimal: {
@@ -29,35 +46,10 @@ export const PRESET_FRAGMENTS: Readonly<Record<"minimal" | "standard" | "gpu-tra
    * Production shape: three AZs with a NAT gateway each, a system pool, a scale-to-zero GPU inference pool and
    * the platform services.
    */
-  standard: {
-    network: { azCount: 3, natGatewayStrategy: "one-per-az" },
-    addons: PLATFORM_SERVICES,
-    nodePools: {
-      system: systemPool("m6i.xlarge", 2, 6),
-      gpu: {
-        gpu: true,
-        instanceTypes: ["g5.xlarge", "g6.xlarge"],
-        minSize: 0,
-        maxSize: 4,
-        diskSizeGiB: 200,
-        labels: { "mlops.io/pool": "gpu-inference" },
-      },
-    },
-  },
+  standard: STANDARD,
   /** Standard plus a large, Spot-backed GPU pool for training jobs. */
-  "gpu-training": {
-    network: { azCount: 3, natGatewayStrategy: "one-per-az" },
-    addons: PLATFORM_SERVICES,
+  "gpu-training": deepMerge<ConfigFragment>(STANDARD, {
     nodePools: {
-      system: systemPool("m6i.xlarge", 2, 6),
-      gpu: {
-        gpu: true,
-        instanceTypes: ["g5.xlarge", "g6.xlarge"],
-        minSize: 0,
-        maxSize: 4,
-        diskSizeGiB: 200,
-        labels: { "mlops.io/pool": "gpu-inference" },
-      },
       training: {
         gpu: true,
         capacityType: "SPOT",
@@ -69,7 +61,7 @@ export const PRESET_FRAGMENTS: Readonly<Record<"minimal" | "standard" | "gpu-tra
         taints: [{ key: "mlops.io/workload", value: "training", effect: "NO_SCHEDULE" }],
       },
     },
-  },
+  }),
 };
 
 /** The configuration `cdktf synth` uses when no file is named: the standard preset, dev environment. */

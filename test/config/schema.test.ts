@@ -273,3 +273,12 @@ describe("add-on configuration", () => {
     expect(parsePlatformConfig({ ...base, preset: "minimal" }).addons.kafka.enabled).toBe(false);
   });
 });
+
+describe("presets", () => {
+  it("gpu-training is standard plus a Spot GPU training pool", () => {
+    const c = parsePlatformConfig({ ...base, preset: "gpu-training" });
+    expect(Object.keys(c.nodePools).sort()).toEqual(["gpu", "system", "training"]);
+    expect(c.nodePools.training).toMatchObject({ gpu: true, capacityType: "SPOT", minSize: 0 });
+    expect(c.nodePools.gpu).toEqual(parsePlatformConfig(base).nodePools.gpu);
+  });
+});
