@@ -2,7 +2,8 @@
  * bench:serve — served throughput and latency over HTTP next to references measured in the same run:
  *   - the service (real engine, real model) with drift monitoring on, and off;
  *   - the HTTP floor: bare fastify parsing the same body and answering a same-sized canned response;
- *   - raw in-process ONNX Runtime rows/s for the same model and batch sizes.
+ *   - raw in-process ONNX Runtime rows/s for the same model and batch sizes;
+ *   - attribution (JSON): the service's HTTP layer over a cached answer and over ORT on the main thread.
  * Batch 1 and 32, JSON and binary bodies, fixed concurrency. Servers run as child processes; this process
  * only generates load (autocannon). Not a test: it prints figures and ratios against targets.
  */
@@ -183,6 +184,11 @@ async function main(): Promise<void> {
     servers.push(noDrift);
     const floor = await startServer("bench/floor-server.ts", { FLOOR_RESPONSES: cannedFile });
     servers.push(floor);
+    // Attribution references (JSON only): the service's HTTP layer over a cached answer, and over ORT inline.
+    const stub = await startServer("bench/inline-server.ts", { INLINE_STUB: "1" });
+    servers.push(stub);
+    const inline = await startServer("bench/inline-server.ts", {});
+    servers.push(inline);
     for (let round = 0; round < ROUNDS; round++) {
       for (const batch of BATCHES) {
         for (const encoding of ENCODINGS) {
@@ -191,6 +197,10 @@ async function main(): Promise<void> {
             ["service", `${service.url}/v2/models/readmission/infer`],
             ["no-drift", `${noDrift.url}/v2/models/readmission/infer`],
           ];
+          if (encoding === "json") {
+            targets.push(["http-layer, stub engine", `${stub.url}/v2/models/readmission/infer`]);
+            targets.push(["http-layer, inline ORT", `${inline.url}/v2/models/readmission/infer`]);
+          }
           for (let t = 0; t < targets.length; t++) {
             const [name, url] = targets[(t + round) % targets.length] as [string, string];
             const key = `${name} ${encoding} ${batch}`;
@@ -263,6 +273,17 @@ async function main(): Promise<void> {
         false,
       );
     }
+  }
+  console.log("\nattribution (JSON, no target)");
+  for (const batch of BATCHES) {
+    const f = results[`floor json ${batch}`] as Measured;
+    const stubbed = results[`http-layer, stub engine json ${batch}`] as Measured;
+    const inline = results[`http-layer, inline ORT json ${batch}`] as Measured;
+    const s = results[`service json ${batch}`] as Measured;
+    console.log(
+      `  batch ${String(batch).padEnd(2)}: HTTP layer / floor ${pct(stubbed.rps / f.rps)}, inline ORT / HTTP layer ${pct(inline.rps / stubbed.rps)}, ` +
+        `worker-pool service / inline ORT ${pct(s.rps / inline.rps)}`,
+    );
   }
   for (const batch of BATCHES) {
     const s = results[`service binary ${batch}`] as Measured;

@@ -4,7 +4,7 @@ import type { InferenceResult, Tensor } from "../contracts";
 import { HttpError } from "./errors";
 import { parseInferRequest, type RequestedOutput } from "./infer-request";
 import { requireModel } from "./model-routes";
-import { buildEvent, dispatchEvent } from "./prediction-event";
+import { buildEvent, EventDispatcher } from "./prediction-event";
 import type { ServerOptions } from "./server";
 import { toBinaryData, toJsonData } from "./tensors";
 
@@ -25,12 +25,14 @@ declare module "fastify" {
 
 export function registerInferRoutes(app: FastifyInstance, options: ServerOptions): void {
   const { engine, metrics } = options;
-  const sinks = options.sinks ?? [];
   const eventOptions = {
     scoreOutput: options.scoreOutput ?? "probabilities",
     labelOutput: options.labelOutput ?? "label",
   };
   app.decorateRequest("inferLabels", undefined);
+  const events = new EventDispatcher(options.sinks ?? [], (err) =>
+    app.log.error({ err }, "prediction sink failed"),
+  );
 
   // Model names in labels only once the model is known: unknown names must not grow the series count.
   const onResponse = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -83,11 +85,7 @@ export function registerInferRoutes(app: FastifyInstance, options: ServerOptions
         "inference features",
       );
     }
-    dispatchEvent(
-      sinks,
-      () => buildEvent(id, parsed.inputs, result, eventOptions),
-      (err) => request.log.error({ err }, "prediction sink failed"),
-    );
+    events.dispatch(() => buildEvent(id, parsed.inputs, result, eventOptions));
     const wanted =
       parsed.outputs ?? result.outputs.map((o) => ({ name: o.name, binary: parsed.binaryByDefault }));
     return sendResult(reply, id, result, wanted);

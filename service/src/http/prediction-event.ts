@@ -59,27 +59,47 @@ export function buildEvent(
   };
 }
 
-/** Hands the event to every sink after the response is written; a failing sink is logged, never rethrown. */
-export function dispatchEvent(
-  sinks: readonly PredictionSink[],
-  make: () => PredictionEvent,
-  onError: (err: unknown) => void,
-): void {
-  if (sinks.length === 0) return;
-  setImmediate(() => {
-    let event: PredictionEvent;
-    try {
-      event = make();
-    } catch (err) {
-      onError(err);
-      return;
-    }
-    for (const sink of sinks) {
+/**
+ * Hands events to every sink after the responses are written: events queue up and one setImmediate per event-loop
+ * turn builds and delivers all of them, so the per-request cost stays a push. A failing sink is logged, never
+ * rethrown.
+ */
+export class EventDispatcher {
+  private pending: (() => PredictionEvent)[] = [];
+  private scheduled = false;
+
+  constructor(
+    private readonly sinks: readonly PredictionSink[],
+    private readonly onError: (err: unknown) => void,
+  ) {}
+
+  dispatch(make: () => PredictionEvent): void {
+    if (this.sinks.length === 0) return;
+    this.pending.push(make);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    const batch = this.pending;
+    this.pending = [];
+    this.scheduled = false;
+    for (const make of batch) {
+      let event: PredictionEvent;
       try {
-        sink.record(event);
+        event = make();
       } catch (err) {
-        onError(err);
+        this.onError(err);
+        continue;
+      }
+      for (const sink of this.sinks) {
+        try {
+          sink.record(event);
+        } catch (err) {
+          this.onError(err);
+        }
       }
     }
-  });
+  }
 }
