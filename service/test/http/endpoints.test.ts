@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeEngine, toyScore } from "./fake-engine";
-import { expectMatchesOpenApi, type Running, startServer } from "./helpers";
+import { compileAllResponseSchemas, expectMatchesOpenApi, type Running, startServer } from "./helpers";
 
 const engine = new FakeEngine();
 const drift = {
@@ -156,6 +156,10 @@ describe("Open Inference Protocol endpoints", () => {
     const text = await res.text();
     expect(text).toMatch(/^inference_requests_total\{model="toy",version="1",code="200"\} [1-9]/m);
     expect(text).toContain("# TYPE http_request_duration_seconds histogram");
+  });
+
+  it("documents JSON responses whose schemas all compile", () => {
+    expect(compileAllResponseSchemas()).toBeGreaterThan(30);
   });
 
   it("serves its OpenAPI document, which lists every route it answers", async () => {

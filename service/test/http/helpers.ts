@@ -43,6 +43,26 @@ const ajv = new Ajv2020({ strict: false, allErrors: true });
 const DOC_ID = "https://mlops-platform-kit.local/openapi.json";
 ajv.addSchema({ ...openApiDocument, $id: DOC_ID });
 
+/** Every documented JSON response schema, compiled (a dangling $ref or bad keyword throws). */
+export function compileAllResponseSchemas(): number {
+  let n = 0;
+  const paths = openApiDocument.paths as Record<
+    string,
+    Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>
+  >;
+  for (const [path, ops] of Object.entries(paths)) {
+    for (const [method, op] of Object.entries(ops)) {
+      for (const [status, response] of Object.entries(op.responses)) {
+        if (response.content?.["application/json"] === undefined) continue;
+        const ref = `${DOC_ID}#/paths/${pointer(path)}/${method}/responses/${status}/content/application~1json/schema`;
+        if (ajv.getSchema(ref) === undefined) throw new Error(`cannot compile ${ref}`);
+        n++;
+      }
+    }
+  }
+  return n;
+}
+
 /** Escapes a path template for a JSON pointer (`/` becomes `~1`). */
 const pointer = (s: string) => s.replace(/~/g, "~0").replace(/\//g, "~1");
 
