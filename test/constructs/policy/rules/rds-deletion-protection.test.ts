@@ -1,0 +1,17 @@
+import { describe, expect, it } from "vitest";
+import { rdsDeletionProtection } from "../../../../constructs/policy";
+import { check, paths } from "../harness";
+import { dbInstance } from "../rds-fixture";
+
+describe("MLOPS-RDS-004 RDS deletion protection", () => {
+  it("flags an instance without deletion protection", () => {
+    const findings = check(rdsDeletionProtection, (s) =>
+      dbInstance(s, "Loose", { deletionProtection: false }),
+    );
+    expect(paths(findings)).toEqual(["test/Loose"]);
+  });
+
+  it("accepts deletion protection on", () => {
+    expect(check(rdsDeletionProtection, (s) => dbInstance(s, "Good"))).toEqual([]);
+  });
+});
