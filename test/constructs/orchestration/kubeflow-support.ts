@@ -1,0 +1,60 @@
+import { Construct } from "constructs";
+import { type AddOn, deployAddOns, type PlatformInfo } from "../../../constructs/core";
+import {
+  type KubeflowPipelinesOutputs,
+  kubeflowPipelinesAddOn,
+} from "../../../constructs/orchestration/kubeflow-addon";
+import type { KubeflowPipelinesConfigInput } from "../../../constructs/orchestration/kubeflow-config";
+import { baseAddOnContext } from "../../support/cluster";
+import { resourcesOf, type SynthJson, synthScope } from "../../support/synth";
+
+// biome-ignore lint/suspicious/noExplicitAny: assertions navigate the synthesized JSON directly
+export type Json = Record<string, any>;
+
+/** Stand-ins: only the presence of these add-ons matters to Kubeflow Pipelines. */
+export const externalSecretsStub: AddOn<unknown> = { id: "external-secrets", deploy: () => ({}) };
+export const monitoringStub: AddOn<unknown> = { id: "monitoring", deploy: () => ({}) };
+
+export interface KfpSynth {
+  readonly json: SynthJson;
+  readonly outputs: KubeflowPipelinesOutputs;
+}
+
+/** Deploys the add-on (with the external-secrets stand-in and `extra`) into a synthesized scope. */
+export function synthKfp(
+  config: KubeflowPipelinesConfigInput = {},
+  extra: AddOn<unknown>[] = [],
+  platform: Partial<PlatformInfo> = {},
+): KfpSynth {
+  let outputs: KubeflowPipelinesOutputs | undefined;
+  const json = synthScope((scope) => {
+    const base = baseAddOnContext(scope);
+    const context = { ...base, platform: { ...base.platform, ...platform } };
+    const deployed = deployAddOns(new Construct(scope, "AddOns"), context, [
+      externalSecretsStub,
+      kubeflowPipelinesAddOn(config),
+      ...extra,
+    ]);
+    outputs = deployed.get("kubeflow-pipelines")?.outputs as KubeflowPipelinesOutputs;
+  });
+  return { json, outputs: outputs as KubeflowPipelinesOutputs };
+}
+
+/** Resources of one type as a list. */
+export function all(json: SynthJson, type: string): Json[] {
+  return Object.values(resourcesOf(json, type)) as Json[];
+}
+
+/** The typed resource of `type` whose metadata.name is `name`. */
+export function named(json: SynthJson, type: string, name: string): Json {
+  const found = all(json, type).filter((r) => r.metadata?.name === name);
+  if (found.length !== 1) throw new Error(`expected one ${type} named ${name}, found ${found.length}`);
+  return found[0];
+}
+
+/** The `manifest` of every `kubernetes_manifest`, optionally of one kind. */
+export function manifests(json: SynthJson, kind?: string): Json[] {
+  return all(json, "kubernetes_manifest")
+    .map((r) => r.manifest as Json)
+    .filter((m) => kind === undefined || m.kind === kind);
+}
