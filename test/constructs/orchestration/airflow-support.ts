@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { type AddOn, deployAddOns } from "../../../constructs/core";
+import { type AddOn, deployAddOns, type PlatformInfo } from "../../../constructs/core";
 import { type AirflowOutputs, airflowAddOn } from "../../../constructs/orchestration/airflow-addon";
 import type { AirflowConfigInput } from "../../../constructs/orchestration/airflow-config";
 import { baseAddOnContext } from "../../support/cluster";
@@ -24,10 +24,16 @@ export interface AirflowSynth {
 }
 
 /** Deploys the Airflow add-on (plus `extra` add-ons) into a synthesized scope. */
-export function synthAirflow(config: AirflowConfigInput, extra: AddOn<unknown>[] = []): AirflowSynth {
+export function synthAirflow(
+  config: AirflowConfigInput,
+  extra: AddOn<unknown>[] = [],
+  platform: Partial<PlatformInfo> = {},
+): AirflowSynth {
   let outputs: AirflowOutputs | undefined;
   const json = synthScope((scope) => {
-    const deployed = deployAddOns(new Construct(scope, "AddOns"), baseAddOnContext(scope), [
+    const base = baseAddOnContext(scope);
+    const context = { ...base, platform: { ...base.platform, ...platform } };
+    const deployed = deployAddOns(new Construct(scope, "AddOns"), context, [
       externalSecretsStub,
       ...extra,
       airflowAddOn(config),
