@@ -6,8 +6,8 @@ export const ExternalSecretsConfigSchema = z
   .strictObject({
     enabled: z
       .boolean()
-      .default(true)
-      .describe("Installs the External Secrets Operator (needed by MLflow, Airflow)."),
+      .default(false)
+      .describe("Installs the External Secrets Operator (MLflow and Airflow need it: enable it with them)."),
     replicas: z
       .int({ error: "expected an integer replicas" })
       .min(1, { error: "replicas must be at least 1" })

@@ -192,6 +192,11 @@ export interface GeneratedSecretOptions {
   readonly name: string;
   /** Secret keys and how to generate each. */
   readonly keys: Readonly<Record<string, GeneratedKey>>;
+  /**
+   * Extra keys with fixed, non-secret values (ESO template engine v2), merged with the generated ones, e.g.
+   * `{ username: "admin" }`. @default {}
+   */
+  readonly literals?: Readonly<Record<string, string>>;
 }
 
 export interface GeneratedSecret {
@@ -255,15 +260,26 @@ export function generatedSecret(context: AddOnContext, options: GeneratedSecretO
       rewrite: [{ regexp: { source: "^password$", target: key } }],
     });
   });
+  const target: Record<string, unknown> = {
+    name: options.name,
+    creationPolicy: "Owner",
+    deletionPolicy: "Retain",
+  };
+  const literals = Object.entries(options.literals ?? {});
+  for (const [key, value] of literals) {
+    if (!SECRET_KEY.test(key) || key in options.keys) {
+      throw invalid(fn, "literals", key, "Secret keys of [-._a-zA-Z0-9] that are not also generated keys");
+    }
+    if (/[{}]/.test(value)) throw invalid(fn, `literals.${key}`, value, "a plain value without '{' or '}'");
+  }
+  if (literals.length > 0) {
+    target.template = { engineVersion: "v2", mergePolicy: "Merge", data: Object.fromEntries(literals) };
+  }
   const externalSecret = context.manifest(`ExternalSecret-${options.id}`, {
     apiVersion: EXTERNAL_SECRET_API,
     kind: "ExternalSecret",
     metadata: { name: options.name, namespace: options.namespace },
-    spec: {
-      refreshPolicy: "CreatedOnce",
-      target: { name: options.name, creationPolicy: "Owner", deletionPolicy: "Retain" },
-      dataFrom,
-    },
+    spec: { refreshPolicy: "CreatedOnce", target, dataFrom },
   });
   return { secretName: options.name, generators, externalSecret };
 }

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { type AddOn, type AddOnContext, deployAddOns } from "../../../constructs/core";
+import { type AddOn, type AddOnContext, deployAddOns, type PlatformInfo } from "../../../constructs/core";
 import {
   formatFailure,
   type StackValidationReport,
@@ -26,10 +26,15 @@ export function probeAddOn(
 }
 
 /** Deploys add-ons into a synthesized scope; returns the JSON and every add-on's outputs by id. */
-export function synthAddOns(addOns: AddOn<unknown>[]): { json: SynthJson; outputs: Map<string, unknown> } {
+export function synthAddOns(
+  addOns: AddOn<unknown>[],
+  platform: Partial<PlatformInfo> = {},
+): { json: SynthJson; outputs: Map<string, unknown> } {
   const outputs = new Map<string, unknown>();
   const json = synthScope((scope) => {
-    const deployed = deployAddOns(new Construct(scope, "AddOns"), baseAddOnContext(scope), addOns);
+    const base = baseAddOnContext(scope);
+    const context = { ...base, platform: { ...base.platform, ...platform } };
+    const deployed = deployAddOns(new Construct(scope, "AddOns"), context, addOns);
     for (const [id, d] of deployed) outputs.set(id, d.outputs);
   });
   return { json, outputs };

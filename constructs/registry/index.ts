@@ -1,0 +1,3 @@
+export * from "./mlflow-addon";
+export * from "./mlflow-config";
+export * from "./mlflow-values";
