@@ -264,3 +264,27 @@ const SOURCE = Symbol("source");
 function sourceOf(s: PolicySuppression): "code" | "config" {
   return (s as { [SOURCE]?: "code" | "config" })[SOURCE] ?? "config";
 }
+
+/** The parts of the platform configuration the pack reads (structural, so the pack does not import the schema). */
+export interface PolicyPlatformConfig {
+  readonly environment: string;
+  readonly sandbox: boolean;
+  readonly policy?: { readonly suppressions?: readonly PolicySuppression[] };
+}
+
+/**
+ * The platform's rule pack: environment, sandbox and `policy.suppressions` from the configuration. Call after
+ * `buildPlatform` and before `app.synth()`; add `pack.summaryLines()` to the synth summary.
+ */
+export function applyPlatformRulePack(
+  scope: IConstruct,
+  config: PolicyPlatformConfig,
+  options: Partial<RulePackOptions> = {},
+): RulePack {
+  return applyRulePack(scope, {
+    environment: config.environment,
+    sandbox: config.sandbox,
+    suppressions: config.policy?.suppressions ?? [],
+    ...options,
+  });
+}
