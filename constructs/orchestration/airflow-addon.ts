@@ -138,7 +138,7 @@ export class AirflowAddOn extends HelmAddOn<AirflowOutputs> {
       namespace: namespace.name,
       name: AIRFLOW_KEYS_SECRET,
       keys: {
-        // 32 characters, base64-encoded: the 32-byte url-safe base64 key Fernet wants.
+        // As the chart itself makes it (`randAlphaNum 32 | b64enc`): base64 of 32 bytes, the key Fernet wants.
         "fernet-key": { length: 32, encoding: "base64" },
         "api-secret-key": { length: 32, encoding: "hex" },
         "jwt-secret": { length: 32, encoding: "hex" },
@@ -241,12 +241,7 @@ export class AirflowAddOn extends HelmAddOn<AirflowOutputs> {
       createUserJob: { enabled: false, useHelmHooks: false, applyCustomEnv: false },
       migrateDatabaseJob: { useHelmHooks: false, applyCustomEnv: false },
       scheduler: component("scheduler", { replicas: c.schedulerReplicas }),
-      apiServer: {
-        ...component("apiServer", { replicas: c.apiServerReplicas }),
-        networkPolicy: {
-          ingress: { from: [{ namespaceSelector: { matchLabels: { [PLATFORM_NAMESPACE_LABEL]: "true" } } }] },
-        },
-      },
+      apiServer: component("apiServer", { replicas: c.apiServerReplicas }),
       // Logs are remote: no log volumes.
       triggerer: component("triggerer", { persistence: { enabled: false } }),
       dagProcessor: component("dagProcessor"),
