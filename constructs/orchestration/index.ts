@@ -8,3 +8,10 @@ export { KFP_LABELS, KFP_PORTS, KFP_SERVICE_ACCOUNTS, METADATA_DB, PIPELINE_DB }
 export * from "./kubeflow-config";
 export * from "./kubeflow-images";
 export { type MetadataStore, MYSQL_SECRET } from "./kubeflow-metadata";
+export {
+  diffAgainstUpstream,
+  OMITTED_UPSTREAM,
+  UPSTREAM_COMPONENTS,
+  type UpstreamComponent,
+  type UpstreamFinding,
+} from "./kubeflow-upstream";
