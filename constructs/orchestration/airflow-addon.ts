@@ -288,6 +288,11 @@ export class AirflowAddOn extends HelmAddOn<AirflowOutputs> {
   }
 
   protected override afterRelease(context: AddOnContext, outputs: HelmAddOnOutputs): AirflowOutputs {
+    // The metadata connection and the keys come from ExternalSecrets, which the platform applies after the
+    // add-ons (their CRDs come with the operator's release): the release cannot wait for ready pods, they start
+    // once the Secrets exist. `atomic` implies waiting and is turned off with it (as for MLflow).
+    outputs.release.atomic = false;
+    outputs.release.wait = false;
     let serviceMonitor: Manifest | undefined;
     if (context.has("monitoring")) {
       serviceMonitor = context.manifest("ServiceMonitor-airflow-statsd", {

@@ -3,6 +3,7 @@ import { parse } from "yaml";
 import { CHARTS, PLATFORM_NAMESPACE_LABEL } from "../../../constructs/core";
 import { AIRFLOW_LOG_ACCESS, BOOTSTRAP_SQL, POSTGRES_CLIENT_IMAGE } from "../../../constructs/orchestration";
 import type { AirflowConfigInput } from "../../../constructs/orchestration/airflow-config";
+import { mlflowAddOn } from "../../../constructs/registry";
 import { TEST_PLATFORM } from "../../support/cluster";
 import { onlyResource, resourcesOf, type SynthJson } from "../../support/synth";
 import {
@@ -65,7 +66,9 @@ describe("Airflow add-on: chart, executor and namespace", () => {
       version: CHARTS.airflow.version,
       namespace: "airflow",
       name: "airflow",
-      atomic: true,
+      // Pods start only once ESO (applied after the add-ons) has created their Secrets: no waiting.
+      atomic: false,
+      wait: false,
     });
     expect(CHARTS.airflow.version).toBe("1.22.0");
     const ns = onlyResource(json, "kubernetes_namespace_v1") as Json;
@@ -474,5 +477,25 @@ describe("Airflow add-on: metrics", () => {
     expect(sm.spec.endpoints).toEqual([{ port: "statsd-scrape", path: "/metrics", interval: "30s" }]);
     const ingress = policyNamed(withMonitoring.json, "allow-ingress-statsd-metrics");
     expect(ingress.spec.ingress[0].ports).toEqual([{ port: "9102", protocol: "TCP" }]);
+  });
+});
+
+describe("Airflow add-on: sharing the real MLflow add-on's instance", () => {
+  const { json } = synthAirflow({ ...BASE, database: { shareWith: "mlflow" } }, [
+    mlflowAddOn({ enabled: true }),
+  ]);
+
+  it("uses MLflow's one RDS instance, its master secret and its address", () => {
+    const instances = resourcesOf(json, "aws_db_instance");
+    expect(Object.keys(instances)).toHaveLength(1);
+    const [id, instance] = Object.entries(instances)[0] as [string, Json];
+    expect(instance.identifier).toMatch(/mlflow/);
+    const master = manifestNamed(json, "ExternalSecret", "airflow-db-master");
+    expect(master.spec.dataFrom[0].extract.key).toBe(
+      `\${aws_db_instance.${id}.master_user_secret[0].secret_arn}`,
+    );
+    const job = onlyResource(json, "kubernetes_job_v1") as Json;
+    const env = Object.fromEntries(job.spec.template.spec.container[0].env.map((e: Json) => [e.name, e]));
+    expect(env.PGHOST.value).toBe(`\${aws_db_instance.${id}.address}`);
   });
 });
