@@ -269,6 +269,7 @@ export class AirflowAddOn extends HelmAddOn<AirflowOutputs> {
               period: `${git.periodInSeconds}s`,
               depth: 1,
               ...(git.sshKeySecretName ? { sshKeySecret: git.sshKeySecretName } : {}),
+              ...(git.knownHosts ? { knownHosts: git.knownHosts } : {}),
               ...(git.credentialsSecretName ? { credentialsSecret: git.credentialsSecretName } : {}),
               securityContexts: { container: { ...CONTAINER_SECURITY, runAsUser: GIT_SYNC_UID } },
             }

@@ -163,6 +163,16 @@ export const AirflowGitSyncSchema = z
       .describe(
         "Secret in the Airflow namespace with the SSH private key under `gitSshKey` (and `known_hosts`), for ssh URLs.",
       ),
+    knownHosts: z
+      .string()
+      .regex(
+        /^\S+ (ssh-(ed25519|rsa)|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com) [A-Za-z0-9+/=]+( .*)?(\n\S+ \S+ [A-Za-z0-9+/=]+( .*)?)*\n?$/,
+        'expected known_hosts lines like "github.com ssh-ed25519 AAAA…" (e.g. from ssh-keyscan)',
+      )
+      .optional()
+      .describe(
+        "The git server's public SSH host keys (known_hosts lines, not secret); required for ssh URLs so git-sync verifies the server.",
+      ),
     credentialsSecretName: z
       .string()
       .regex(DNS_SUBDOMAIN, "expected a Kubernetes Secret name")
@@ -235,6 +245,18 @@ export function airflowConfigProblems(c: AirflowConfigParsed): Issue[] {
       out.push({
         path: ["gitSync", "sshKeySecretName"],
         message: `gitSync.repository ${quoted(git.repository)} is an ssh URL, which needs gitSync.sshKeySecretName (a Secret with the private key under "gitSshKey")`,
+      });
+    }
+    if (transport === "ssh" && !git.knownHosts) {
+      out.push({
+        path: ["gitSync", "knownHosts"],
+        message: `gitSync.repository ${quoted(git.repository)} is an ssh URL, which needs gitSync.knownHosts (the server's host keys, e.g. from ssh-keyscan); without them git-sync would not verify the server`,
+      });
+    }
+    if (transport === "https" && git.knownHosts) {
+      out.push({
+        path: ["gitSync", "knownHosts"],
+        message: `gitSync.knownHosts is only used with ssh URLs; gitSync.repository ${quoted(git.repository)} is an https URL`,
       });
     }
     if (transport === "ssh" && git.credentialsSecretName) {

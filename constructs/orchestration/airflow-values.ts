@@ -107,6 +107,7 @@ export interface AirflowChartValues {
       readonly period?: string;
       readonly depth?: number;
       readonly sshKeySecret?: string;
+      readonly knownHosts?: string;
       readonly credentialsSecret?: string;
       readonly securityContexts?: { readonly container: AirflowContainerSecurityContext };
     };

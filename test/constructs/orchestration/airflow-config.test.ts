@@ -9,6 +9,8 @@ import {
 } from "../../../constructs/orchestration/airflow-config";
 
 const GIT = { repository: "https://github.com/acme/dags.git" };
+const HOST_KEY =
+  "github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl";
 
 describe("Airflow configuration", () => {
   it("defaults to KubernetesExecutor, an own database with 7 days of backups and logs in raw/airflow/logs/", () => {
@@ -76,11 +78,30 @@ describe("Airflow configuration", () => {
   });
 
   it("fails when an ssh URL has no SSH key secret, or an https URL has one", () => {
-    expect(() => parseAirflowConfig({ gitSync: { repository: "git@github.com:acme/dags.git" } })).toThrow(
+    expect(() =>
+      parseAirflowConfig({ gitSync: { repository: "git@github.com:acme/dags.git", knownHosts: HOST_KEY } }),
+    ).toThrow(
       /addons\.airflow\.gitSync\.sshKeySecretName: gitSync\.repository "git@github\.com:acme\/dags\.git" is an ssh URL, which needs gitSync\.sshKeySecretName/,
     );
     expect(() => parseAirflowConfig({ gitSync: { ...GIT, sshKeySecretName: "dags-key" } })).toThrow(
       /gitSync\.sshKeySecretName "dags-key" is set but gitSync\.repository "https:\/\/github\.com\/acme\/dags\.git" is an https URL/,
+    );
+  });
+
+  it("fails when an ssh URL has no known host keys (git-sync would not verify the server), or they are malformed", () => {
+    const ssh = { repository: "git@github.com:acme/dags.git", sshKeySecretName: "dags-key" };
+    expect(() => parseAirflowConfig({ gitSync: ssh })).toThrow(
+      /addons\.airflow\.gitSync\.knownHosts: gitSync\.repository "git@github\.com:acme\/dags\.git" is an ssh URL, which needs gitSync\.knownHosts/,
+    );
+    expect(() => parseAirflowConfig({ gitSync: { ...ssh, knownHosts: "github.com" } })).toThrow(
+      /addons\.airflow\.gitSync\.knownHosts: .*known_hosts lines/,
+    );
+    const ok = parseAirflowConfig({
+      gitSync: { ...ssh, knownHosts: `${HOST_KEY}\ngitlab.com ssh-rsa AAAAB3Nza==\n` },
+    });
+    expect(ok.gitSync?.knownHosts).toContain("gitlab.com");
+    expect(() => parseAirflowConfig({ gitSync: { ...GIT, knownHosts: HOST_KEY } })).toThrow(
+      /gitSync\.knownHosts is only used with ssh URLs/,
     );
   });
 

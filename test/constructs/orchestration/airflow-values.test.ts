@@ -20,7 +20,12 @@ const VARIANTS: Record<string, { config: AirflowConfigInput; extra?: (typeof mlf
     config: {
       executor: "CeleryExecutor",
       database: { shareWith: "mlflow" },
-      gitSync: { repository: "git@github.com:acme/dags.git", sshKeySecretName: "dags-key" },
+      gitSync: {
+        repository: "git@github.com:acme/dags.git",
+        sshKeySecretName: "dags-key",
+        knownHosts:
+          "github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl",
+      },
     },
     extra: [mlflowStub],
   },

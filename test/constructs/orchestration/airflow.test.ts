@@ -24,6 +24,8 @@ const GIT: AirflowConfigInput["gitSync"] = {
   periodInSeconds: 30,
 };
 const BASE: AirflowConfigInput = { enabled: true, gitSync: GIT };
+const GITHUB_HOST_KEY =
+  "github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl";
 const RAW_BUCKET = "arn:aws:s3:::acme-dev-raw-123456789012-eu-west-1";
 
 function valuesOf(json: SynthJson): Json {
@@ -287,11 +289,17 @@ describe("Airflow add-on: DAGs from git-sync", () => {
     expect(policies(https).map((p) => p.metadata.name)).not.toContain("allow-egress-git-ssh");
     const ssh = synthAirflow({
       ...BASE,
-      gitSync: { repository: "ssh://git@github.com/acme/dags.git", sshKeySecretName: "dags-deploy-key" },
+      gitSync: {
+        repository: "ssh://git@github.com/acme/dags.git",
+        sshKeySecretName: "dags-deploy-key",
+        knownHosts: GITHUB_HOST_KEY,
+      },
     }).json;
     const git = valuesOf(ssh).dags.gitSync;
     expect(git.repo).toBe("git@github.com:acme/dags.git");
     expect(git.sshKeySecret).toBe("dags-deploy-key");
+    // Host keys make git-sync verify the server (the chart mounts them as known_hosts).
+    expect(git.knownHosts).toBe(GITHUB_HOST_KEY);
     const egress = policyNamed(ssh, "allow-egress-git-ssh");
     expect(egress.spec.egress).toEqual([{ ports: [{ port: "22", protocol: "TCP" }] }]);
     expect(egress.spec.pod_selector).toEqual({ match_labels: { tier: "airflow" } });
