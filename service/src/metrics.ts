@@ -57,7 +57,7 @@ export function createHttpMetrics(registry: Registry): HttpMetrics {
     }),
     inferenceDuration: new Histogram({
       name: "inference_request_duration_seconds",
-      help: "Duration of successful inference requests including decoding and encoding, in seconds.",
+      help: "Time from request arrival to the engine's answer for successful inference requests, in seconds.",
       labelNames: ["model", "version"],
       buckets: LATENCY_BUCKETS,
       registers: [registry],

@@ -6,7 +6,7 @@ import { parseInferRequest, type RequestedOutput } from "./infer-request";
 import { requireModel } from "./model-routes";
 import { buildEvent, EventDispatcher } from "./prediction-event";
 import type { ServerOptions } from "./server";
-import { toBinaryData, toJsonData } from "./tensors";
+import { toBinaryData, toJsonData, toJsonText } from "./tensors";
 
 const HEADER_SAFE = /^[\x20-\x7e]+$/;
 
@@ -35,9 +35,10 @@ export function registerInferRoutes(app: FastifyInstance, options: ServerOptions
   );
 
   // Model names in labels only once the model is known: unknown names must not grow the series count.
-  const onResponse = async (request: FastifyRequest, reply: FastifyReply) => {
+  const onResponse = (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const labels = request.inferLabels ?? { model: "unknown", version: "" };
     metrics.inferenceRequests.inc({ ...labels, code: String(reply.statusCode) });
+    done();
   };
 
   /** The client's `id` becomes the request id in logs and x-request-id, also when the request is then refused. */
@@ -67,10 +68,7 @@ export function registerInferRoutes(app: FastifyInstance, options: ServerOptions
     request.inferLabels = { model: result.model, version: result.version };
     const rows = parsed.inputs[0]?.shape[0] ?? 0;
     metrics.inferenceRows.inc(request.inferLabels, rows);
-    metrics.inferenceDuration.observe(
-      request.inferLabels,
-      Number(process.hrtime.bigint() - request.startedAt) / 1e9,
-    );
+    metrics.inferenceDuration.observe(request.inferLabels, reply.elapsedTime / 1000);
     if (options.logFeatures) {
       request.log.info(
         {
@@ -106,25 +104,24 @@ function sendResult(
   result: InferenceResult,
   wanted: readonly RequestedOutput[],
 ) {
-  const outputs: Record<string, unknown>[] = [];
+  // The answer is assembled as text so tensor data goes straight from typed arrays into the JSON.
+  const outputs: string[] = [];
   const binaries: Buffer[] = [];
   for (const w of wanted) {
     const t = result.outputs.find((o) => o.name === w.name);
     if (t === undefined) throw new Error(`engine result lacks output '${w.name}'`);
+    const head = `{"name":${JSON.stringify(t.name)},"datatype":"${t.datatype}","shape":${JSON.stringify(t.shape)}`;
     if (w.binary) {
       const bytes = toBinaryData(t.datatype, t.data);
       binaries.push(bytes);
-      outputs.push({
-        name: t.name,
-        datatype: t.datatype,
-        shape: t.shape,
-        parameters: { binary_data_size: bytes.length },
-      });
+      outputs.push(`${head},"parameters":{"binary_data_size":${bytes.length}}}`);
     } else {
-      outputs.push({ name: t.name, datatype: t.datatype, shape: t.shape, data: toJsonData(t.data) });
+      outputs.push(`${head},"data":${toJsonText(t.data)}}`);
     }
   }
-  const header = JSON.stringify({ model_name: result.model, model_version: result.version, id, outputs });
+  const header =
+    `{"model_name":${JSON.stringify(result.model)},"model_version":${JSON.stringify(result.version)},` +
+    `"id":${JSON.stringify(id)},"outputs":[${outputs.join(",")}]}`;
   if (binaries.length === 0) return reply.type("application/json; charset=utf-8").send(header);
   const headerBytes = Buffer.from(header, "utf8");
   return reply

@@ -272,6 +272,21 @@ export function toJsonData(data: TensorData): (number | string | boolean)[] {
   return Array.from(data as ArrayLike<number>);
 }
 
+/**
+ * JSON text of an output's data. Numeric typed arrays are joined directly (Number#toString is what JSON uses),
+ * which skips building an intermediate array; non-finite floats fall back to JSON.stringify (null).
+ */
+export function toJsonText(data: TensorData): string {
+  if (data instanceof Float32Array || data instanceof Float64Array) {
+    for (let i = 0; i < data.length; i++) {
+      if (!Number.isFinite(data[i])) return JSON.stringify(toJsonData(data));
+    }
+    return `[${data.join(",")}]`;
+  }
+  if (ArrayBuffer.isView(data)) return `[${(data as unknown as { join(s: string): string }).join(",")}]`;
+  return JSON.stringify(toJsonData(data));
+}
+
 /** Binary-extension bytes of an output tensor. */
 export function toBinaryData(datatype: Datatype, data: TensorData): Buffer {
   if (datatype === "BYTES") {
