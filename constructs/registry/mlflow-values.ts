@@ -46,8 +46,9 @@ export function allowedHosts(namespace: string, ingressHost?: string): string[] 
     ...service.flatMap((h) => [h, `${h}:*`]),
     "localhost:*",
     "127.0.0.1:*",
+    // MLflow's own default private ranges (security_utils.get_private_ip_patterns), IPv4 only.
     "10.*",
-    "172.*",
+    ...Array.from({ length: 16 }, (_, i) => `172.${16 + i}.*`),
     "192.168.*",
     ...(ingressHost ? [ingressHost] : []),
   ];
