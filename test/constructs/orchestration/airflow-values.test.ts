@@ -3,6 +3,7 @@ import { parse } from "yaml";
 import type { AirflowConfigInput } from "../../../constructs/orchestration/airflow-config";
 import {
   AIRFLOW_VALUE_KEYS,
+  airflowSecretValueProblems,
   airflowValuesKeyProblems,
   assertAirflowValueKeys,
 } from "../../../constructs/orchestration/airflow-values";
@@ -128,4 +129,47 @@ describeWithSchemas("Airflow add-on against the reference schemas", () => {
       expect(checkedCrs + uncheckedCrs).toBe(crs);
     });
   }
+});
+
+describe("Airflow values never carry secrets", () => {
+  it("fails when an override sets a secret-valued chart key, naming the key and the chart", () => {
+    expect(() => synthAirflow({ helmValues: { fernetKey: "c2VjcmV0" } })).toThrow(
+      /chart airflow 1\.22\.0: values key "fernetKey" would put a secret into Helm values/,
+    );
+    expect(
+      airflowSecretValueProblems({
+        data: { metadataConnection: { user: "airflow", pass: "hunter2" } },
+        webserver: { defaultUser: { password: "admin" } },
+        dags: { gitSync: { sshKey: "-----BEGIN OPENSSH PRIVATE KEY-----" } },
+      }).map((p) => p.path),
+    ).toEqual(["data.metadataConnection", "webserver.defaultUser.password", "dags.gitSync.sshKey"]);
+  });
+
+  it("fails when an airflow.cfg option or an env var holds a credential, and accepts _secret/_cmd indirections", () => {
+    const problems = airflowSecretValueProblems({
+      config: {
+        database: { sql_alchemy_conn: "postgresql://a:b@h/db", sql_alchemy_conn_cmd: "cat /secret" },
+        smtp: { smtp_password: "x", smtp_host: "mail" },
+        logging: { remote_log_conn_id: "aws_default" },
+      },
+      env: [
+        { name: "AIRFLOW__CORE__FERNET_KEY", value: "abc" },
+        { name: "AIRFLOW_CONN_WAREHOUSE", value: "postgres://etl:s3cret@warehouse:5432/dw" },
+        { name: "AIRFLOW_CONN_AWS_DEFAULT", value: '{"conn_type":"aws"}' },
+        { name: "AIRFLOW__API__SECRET_KEY_CMD", value: "cat /run/key" },
+      ],
+    });
+    expect(problems.map((p) => p.path)).toEqual([
+      "config.database.sql_alchemy_conn",
+      "config.smtp.smtp_password",
+      "env[0]",
+      "env[1]",
+    ]);
+    expect(problems[0]?.message).toMatch(/\[database\] sql_alchemy_conn holds a credential/);
+  });
+
+  it("passes the kit's own values (secrets only by Secret name)", () => {
+    const values = valuesOf({ gitSync: { repository: "https://github.com/acme/dags.git" } });
+    expect(airflowSecretValueProblems(values)).toEqual([]);
+  });
 });
