@@ -2,6 +2,7 @@
  * Open Inference Protocol tensor data: JSON arrays (flat row-major or nested) and the binary tensor data
  * extension (little-endian, BOOL one byte, BYTES as 4-byte length + bytes) to typed arrays and back.
  */
+import { isUtf8 } from "node:buffer";
 import os from "node:os";
 import type { Datatype, Tensor } from "../contracts";
 import { badRequest } from "./errors";
@@ -193,8 +194,6 @@ export function decodeJsonData(
   }
 }
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-
 /** Decodes one input's binary section (already cut to `binary_data_size` bytes). */
 export function decodeBinaryData(
   datatype: Datatype,
@@ -213,11 +212,9 @@ export function decodeBinaryData(
       offset += 4;
       if (offset + len > bytes.length)
         throw badRequest(`${path}: BYTES element ${out.length} runs past its data`);
-      try {
-        out.push(utf8.decode(bytes.subarray(offset, offset + len)));
-      } catch {
-        throw badRequest(`${path}: BYTES element ${out.length} is not valid UTF-8`);
-      }
+      const element = bytes.subarray(offset, offset + len);
+      if (!isUtf8(element)) throw badRequest(`${path}: BYTES element ${out.length} is not valid UTF-8`);
+      out.push(element.toString("utf8"));
       offset += len;
     }
     if (out.length !== expected) {

@@ -140,6 +140,16 @@ describe("HTTP client errors", () => {
     }
   });
 
+  it("answers 400 when a binary BYTES element is not UTF-8", async () => {
+    const { body, headers } = binaryRequest([
+      { name: "x", shape: [1, 1], datatype: "FP32", values: [1] },
+      { name: "y", shape: [1, 1], datatype: "FP32", values: [1] },
+      { name: "kind", shape: [1, 1], datatype: "BYTES", values: ["a"] },
+    ]);
+    body[body.length - 1] = 0xff;
+    await expectError(400, body, /inputs\[2\]\.binary_data: BYTES element 0 is not valid UTF-8/, headers);
+  });
+
   it("answers 400 when binary sizes do not add up", async () => {
     const { body, headers } = binaryRequest([
       { name: "x", shape: [1, 1], datatype: "FP32", values: [1] },
