@@ -37,7 +37,7 @@ const STATSD_UID = 65534;
 const GIT_SYNC_UID = 65533;
 export const AIRFLOW_API_PORT = 8080;
 export const STATSD_SCRAPE_PORT = 9102;
-/** Secret holding `fernet-key`, `api-secret-key` and `jwt-secret`, the key names the chart reads. */
+/** Secret holding `fernet-key`, `api-secret-key`, `jwt-secret` and `webserver-secret-key`, the key names the chart reads. */
 export const AIRFLOW_KEYS_SECRET = "airflow-keys";
 
 /** Components that get an IRSA role for the task logs, their service account and their S3 access. */
@@ -142,6 +142,8 @@ export class AirflowAddOn extends HelmAddOn<AirflowOutputs> {
         "fernet-key": { length: 32, encoding: "base64" },
         "api-secret-key": { length: 32, encoding: "hex" },
         "jwt-secret": { length: 32, encoding: "hex" },
+        // Read only by Airflow 2 (the chart's `webserver`); kept so an `airflowVersion` override stays secret-free.
+        "webserver-secret-key": { length: 32, encoding: "hex" },
       },
     });
 
@@ -221,6 +223,7 @@ export class AirflowAddOn extends HelmAddOn<AirflowOutputs> {
       fernetKeySecretName: AIRFLOW_KEYS_SECRET,
       apiSecretKeySecretName: AIRFLOW_KEYS_SECRET,
       jwtSecretName: AIRFLOW_KEYS_SECRET,
+      webserverSecretKeySecretName: AIRFLOW_KEYS_SECRET,
       // External RDS instead of the bundled PostgreSQL; no PgBouncer (RDS handles the connection count).
       postgresql: { enabled: false },
       pgbouncer: { enabled: false },

@@ -66,6 +66,7 @@ export interface AirflowChartValues {
   readonly fernetKeySecretName: string;
   readonly apiSecretKeySecretName: string;
   readonly jwtSecretName: string;
+  readonly webserverSecretKeySecretName: string;
   readonly postgresql: { readonly enabled: false };
   readonly pgbouncer: { readonly enabled: false };
   readonly redis: {

@@ -133,6 +133,7 @@ describe("Airflow add-on: no secrets in values or anywhere in the synthesized st
     expect(values.fernetKeySecretName).toBe("airflow-keys");
     expect(values.apiSecretKeySecretName).toBe("airflow-keys");
     expect(values.jwtSecretName).toBe("airflow-keys");
+    expect(values.webserverSecretKeySecretName).toBe("airflow-keys");
     expect(values.data).toEqual({ metadataSecretName: "airflow-metadata-db" });
     for (const key of ["fernetKey", "apiSecretKey", "jwtSecret", "webserverSecretKey"]) {
       expect(values, key).not.toHaveProperty(key);
@@ -144,7 +145,7 @@ describe("Airflow add-on: no secrets in values or anywhere in the synthesized st
     const keys = manifestNamed(json, "ExternalSecret", "airflow-keys");
     expect(keys.spec.refreshPolicy).toBe("CreatedOnce");
     const targets = keys.spec.dataFrom.map((d: Json) => d.rewrite[0].regexp.target).sort();
-    expect(targets).toEqual(["api-secret-key", "fernet-key", "jwt-secret"]);
+    expect(targets).toEqual(["api-secret-key", "fernet-key", "jwt-secret", "webserver-secret-key"]);
     const generators = manifests(json, "Password").filter((m) => m.metadata.name.startsWith("airflow-keys-"));
     const fernet = generators.find(
       (g) => g.metadata.name === keys.spec.dataFrom[0].sourceRef.generatorRef.name,
