@@ -15,12 +15,14 @@ export function loadSkips(file = join(here, "skips.yaml")) {
   const problems = [];
   const skips = (doc?.skips ?? []).map((s, i) => {
     const where = `skips[${i}] (${s?.check ?? "?"})`;
-    if (!/^CKV2?_[A-Z0-9]+_\d+$/.test(String(s?.check))) problems.push(`${where}: check must be a checkov id`);
+    if (!/^CKV2?_[A-Z0-9]+_\d+$/.test(String(s?.check)))
+      problems.push(`${where}: check must be a checkov id`);
     if (!["false-positive", "trade-off"].includes(s?.kind))
       problems.push(`${where}: kind must be false-positive or trade-off, got ${JSON.stringify(s?.kind)}`);
     if (typeof s?.reason !== "string" || s.reason.trim().length < 40)
       problems.push(`${where}: reason must explain the skip (at least 40 characters)`);
-    if (!Array.isArray(s?.paths) || s.paths.length === 0) problems.push(`${where}: paths must list path regexes`);
+    if (!Array.isArray(s?.paths) || s.paths.length === 0)
+      problems.push(`${where}: paths must list path regexes`);
     const paths = [];
     for (const p of s?.paths ?? []) {
       try {
@@ -44,11 +46,18 @@ export function constructPath(result) {
 }
 
 function scanStack(dir) {
-  const run = spawnSync(checkov, ["--framework", "terraform_json", "-d", dir, "--skip-download", "--quiet", "-o", "json"], {
-    encoding: "utf8",
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  if (run.error) throw new Error(`cannot run ${checkov}: ${run.error.message} (run .ci/steps/checkov.sh, set CHECKOV_BIN)`);
+  const run = spawnSync(
+    checkov,
+    ["--framework", "terraform_json", "-d", dir, "--skip-download", "--quiet", "-o", "json"],
+    {
+      encoding: "utf8",
+      maxBuffer: 256 * 1024 * 1024,
+    },
+  );
+  if (run.error)
+    throw new Error(
+      `cannot run ${checkov}: ${run.error.message} (run .ci/steps/checkov.sh, set CHECKOV_BIN)`,
+    );
   let out;
   try {
     out = JSON.parse(run.stdout);
@@ -108,7 +117,9 @@ function main(args) {
   for (const s of skips.filter((x) => x.used === 0))
     console.log(`note: skip ${s.check} ${s.paths.join(", ")} matched nothing in this run`);
   if (failures.length > 0) {
-    console.error(`checkov: ${failures.length} failed check(s) not in .ci/checkov/skips.yaml:\n${failures.join("\n")}`);
+    console.error(
+      `checkov: ${failures.length} failed check(s) not in .ci/checkov/skips.yaml:\n${failures.join("\n")}`,
+    );
     return 1;
   }
   return 0;
