@@ -48,6 +48,8 @@ export interface DbConnection {
   readonly username: { readonly fromSecret: true } | { readonly value: string };
   /** go-sql-driver DSN params (TLS for RDS, which enforces `require_secure_transport`). */
   readonly extraParams: Readonly<Record<string, string>>;
+  /** Key of the secret holding ML Metadata's full server config (used instead of the MySQL flags). */
+  readonly mlmdConfigKey?: string;
 }
 
 export interface ComponentsInput {
@@ -183,16 +185,36 @@ export function kfpComponents(scope: Construct, i: ComponentsInput) {
     serviceAccountName: sa.metadataGrpc,
     image: images.metadataServer,
     command: ["/bin/metadata_store_server"],
-    args: [
-      `--grpc_port=${KFP_PORTS.metadataGrpc}`,
-      `--mysql_config_database=${METADATA_DB}`,
-      `--mysql_config_host=${i.db.host}`,
-      `--mysql_config_port=${i.db.port}`,
-      "--mysql_config_user=$(DBCONFIG_USER)",
-      "--mysql_config_password=$(DBCONFIG_PASSWORD)",
-      "--enable_database_upgrade=true",
-    ],
-    env: dbEnv(i.db, "DBCONFIG"),
+    ...(i.db.mlmdConfigKey
+      ? {
+          // The config file carries TLS settings the flags cannot express (RDS refuses plaintext).
+          args: [
+            `--grpc_port=${KFP_PORTS.metadataGrpc}`,
+            "--metadata_store_server_config_file=/etc/mlmd/config.textproto",
+          ],
+          extraVolumes: [
+            {
+              name: "mlmd-config",
+              secret: {
+                secretName: i.db.secretName,
+                items: [{ key: i.db.mlmdConfigKey, path: "config.textproto" }],
+              },
+            },
+          ],
+          extraMounts: [{ name: "mlmd-config", mountPath: "/etc/mlmd", readOnly: true }],
+        }
+      : {
+          args: [
+            `--grpc_port=${KFP_PORTS.metadataGrpc}`,
+            `--mysql_config_database=${METADATA_DB}`,
+            `--mysql_config_host=${i.db.host}`,
+            `--mysql_config_port=${i.db.port}`,
+            "--mysql_config_user=$(DBCONFIG_USER)",
+            "--mysql_config_password=$(DBCONFIG_PASSWORD)",
+            "--enable_database_upgrade=true",
+          ],
+          env: dbEnv(i.db, "DBCONFIG"),
+        }),
     ports: { "grpc-api": KFP_PORTS.metadataGrpc },
     serviceName: "metadata-grpc-service",
     probe: { port: KFP_PORTS.metadataGrpc },

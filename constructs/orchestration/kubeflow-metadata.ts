@@ -4,7 +4,7 @@ import type { ITerraformDependable } from "cdktf";
 import type { AddOnContext } from "../core/addon";
 import { RdsDatabase } from "../database/rds-database";
 import { generatedSecret, syncSecret } from "../secrets/sync-secret";
-import type { DbConnection } from "./kubeflow-components";
+import { type DbConnection, METADATA_DB } from "./kubeflow-components";
 import type { KubeflowPipelinesConfig } from "./kubeflow-config";
 import type { KfpImages } from "./kubeflow-images";
 import { KFP_APP_LABEL, restrictedContainer, secretEnv } from "./kubeflow-workloads";
@@ -13,6 +13,32 @@ import { KFP_APP_LABEL, restrictedContainer, secretEnv } from "./kubeflow-worklo
 export const MYSQL_SECRET = "mysql-secret";
 export const MYSQL_PORT = 3306;
 const MYSQL_LABELS = { app: "mysql" };
+
+/** Key of `mysql-secret` holding ML Metadata's server config (RDS only). */
+export const MLMD_CONFIG_KEY = "mlmd-config.textproto";
+
+/**
+ * ML Metadata's server config (protobuf text) for RDS, rendered by ESO from the synced secret. MLMD's command
+ * line has no MySQL TLS flags and its MySQL client does not start TLS by itself, while the RDS parameter group
+ * refuses plaintext; `ssl_options` in the config file makes it connect over TLS. The password is escaped for a
+ * protobuf string (backslash, then double quote).
+ */
+export function mlmdMysqlConfig(host: string, port: number): string {
+  return [
+    "connection_config {",
+    "  mysql {",
+    `    host: "${host}"`,
+    `    port: ${port}`,
+    `    database: "${METADATA_DB}"`,
+    '    user: "{{ .username }}"',
+    String.raw`    password: "{{ .password | replace "\\" "\\\\" | replace "\"" "\\\"" }}"`,
+    "    ssl_options { verify_server_cert: false }",
+    "  }",
+    "}",
+    "migration_options { enable_upgrade_migration: true }",
+    "",
+  ].join("\n");
+}
 
 export interface MetadataStore {
   readonly db: DbConnection;
@@ -59,7 +85,11 @@ export function metadataStore(
       name: MYSQL_SECRET,
       secretArn: rds.masterSecretArn,
       kmsKeyArn: context.cluster.kmsKeyArn,
-      template: { username: "{{ .username }}", password: "{{ .password }}" },
+      template: {
+        username: "{{ .username }}",
+        password: "{{ .password }}",
+        [MLMD_CONFIG_KEY]: mlmdMysqlConfig(rds.address, rds.port),
+      },
     });
     return {
       rds,
@@ -71,6 +101,7 @@ export function metadataStore(
         // The parameter group sets require_secure_transport; go-sql-driver speaks TLS only when asked.
         // skip-verify: encrypted, but the RDS CA bundle is not in the image's trust store.
         extraParams: { tls: "skip-verify" },
+        mlmdConfigKey: MLMD_CONFIG_KEY,
       },
     };
   }

@@ -219,7 +219,9 @@ describe("Kubeflow Pipelines add-on", () => {
     expect(api.DBCONFIG_MYSQLCONFIG_HOST.value).toMatch(/^\$\{aws_db_instance\..+\.address\}$/);
     expect(JSON.parse(api.DBCONFIG_MYSQLCONFIG_EXTRAPARAMS.value)).toEqual({ tls: "skip-verify" });
     const grpc = named(json, "kubernetes_deployment_v1", "metadata-grpc-deployment");
-    expect(containers(grpc)[0].args).toContain("--mysql_config_password=$(DBCONFIG_PASSWORD)");
+    expect(containers(grpc)[0].args).toContain(
+      "--metadata_store_server_config_file=/etc/mlmd/config.textproto",
+    );
 
     const { json: sized } = synthKfp({
       metadata: { multiAz: true, backupRetentionInDays: 14, instanceClass: "db.m7g.large" },
