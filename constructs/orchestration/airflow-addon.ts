@@ -25,7 +25,7 @@ import type {
   AirflowContainerSecurityContext,
   AirflowServiceAccountValues,
 } from "./airflow-values";
-import { assertAirflowValueKeys } from "./airflow-values";
+import { assertAirflowValueKeys } from "./airflow-values-check";
 
 export const AIRFLOW_NAMESPACE = "airflow";
 export const AIRFLOW_RELEASE = "airflow";

@@ -2,6 +2,7 @@ export * from "./airflow-addon";
 export * from "./airflow-config";
 export * from "./airflow-database";
 export * from "./airflow-values";
+export * from "./airflow-values-check";
 export * from "./argo-values";
 export * from "./kubeflow-addon";
 export { KFP_LABELS, KFP_PORTS, KFP_SERVICE_ACCOUNTS, METADATA_DB, PIPELINE_DB } from "./kubeflow-components";

@@ -1,9 +1,10 @@
 import { Construct } from "constructs";
+import { parse } from "yaml";
 import { type AddOn, deployAddOns, type PlatformInfo } from "../../../constructs/core";
 import { type AirflowOutputs, airflowAddOn } from "../../../constructs/orchestration/airflow-addon";
 import type { AirflowConfigInput } from "../../../constructs/orchestration/airflow-config";
 import { baseAddOnContext } from "../../support/cluster";
-import { resourcesOf, type SynthJson, synthScope } from "../../support/synth";
+import { onlyResource, resourcesOf, type SynthJson, synthScope } from "../../support/synth";
 
 // biome-ignore lint/suspicious/noExplicitAny: assertions navigate the synthesized JSON directly
 export type Json = Record<string, any>;
@@ -65,3 +66,27 @@ export function strings(value: unknown, path = "$"): { path: string; value: stri
   }
   return [];
 }
+
+/** The Helm values of the (only) release, parsed. */
+export function valuesOf(json: SynthJson): Json {
+  const release = onlyResource(json, "helm_release") as Json;
+  return parse(release.values[0]) as Json;
+}
+
+export function policies(json: SynthJson): Json[] {
+  return Object.values(resourcesOf(json, "kubernetes_network_policy_v1")).map((p) => p as Json);
+}
+
+export function policyNamed(json: SynthJson, name: string): Json {
+  const found = policies(json).filter((p) => p.metadata.name === name);
+  if (found.length !== 1) throw new Error(`expected one NetworkPolicy ${name}, found ${found.length}`);
+  return found[0] as Json;
+}
+
+/** A git-sync configuration used across the Airflow tests. */
+export const TEST_GIT = {
+  repository: "https://github.com/acme/dags.git",
+  branch: "release/2026-11",
+  subPath: "airflow/dags",
+  periodInSeconds: 30,
+};

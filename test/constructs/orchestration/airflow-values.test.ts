@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import type { AirflowConfigInput } from "../../../constructs/orchestration/airflow-config";
+import { AIRFLOW_VALUE_KEYS } from "../../../constructs/orchestration/airflow-values";
 import {
-  AIRFLOW_VALUE_KEYS,
   airflowSecretValueProblems,
   airflowValuesKeyProblems,
   assertAirflowValueKeys,
-} from "../../../constructs/orchestration/airflow-values";
+} from "../../../constructs/orchestration/airflow-values-check";
 import { describeWithSchemas } from "../../support/schemas";
 import { onlyResource } from "../../support/synth";
 import { expectValidWithEso } from "../secrets/support";
@@ -32,7 +32,7 @@ const VARIANTS: Record<string, { config: AirflowConfigInput; extra?: (typeof mlf
   },
 };
 
-function valuesOf(config: AirflowConfigInput, extra: (typeof mlflowStub)[] = []): Json {
+function renderedValues(config: AirflowConfigInput, extra: (typeof mlflowStub)[] = []): Json {
   const release = onlyResource(synthAirflow(config, extra).json, "helm_release") as Json;
   return parse(release.values[0]) as Json;
 }
@@ -46,7 +46,7 @@ function leafPaths(value: unknown, prefix = ""): string[] {
 describe("Airflow values against the recorded key list", () => {
   for (const [name, variant] of Object.entries(VARIANTS)) {
     it(`sets only recorded keys: ${name}`, () => {
-      const values = valuesOf(variant.config, variant.extra);
+      const values = renderedValues(variant.config, variant.extra);
       expect(airflowValuesKeyProblems(values)).toEqual([]);
       // Each leaf is a recorded key or lies below one (an open map such as resources or securityContexts.pod).
       for (const leaf of leafPaths(values)) {
@@ -90,7 +90,7 @@ describe("Airflow values against the recorded key list", () => {
   });
 
   it("accepts recorded keys and anything below open ones (airflow.cfg sections, Kubernetes objects)", () => {
-    const values = valuesOf({
+    const values = renderedValues({
       helmValues: {
         scheduler: { nodeSelector: { pool: "system" }, replicas: 2 },
         config: { core: { parallelism: 64 }, anything: { goes: "here" } },
@@ -169,7 +169,7 @@ describe("Airflow values never carry secrets", () => {
   });
 
   it("passes the kit's own values (secrets only by Secret name)", () => {
-    const values = valuesOf({ gitSync: { repository: "https://github.com/acme/dags.git" } });
+    const values = renderedValues({ gitSync: { repository: "https://github.com/acme/dags.git" } });
     expect(airflowSecretValueProblems(values)).toEqual([]);
   });
 });
