@@ -161,7 +161,9 @@ describe("Airflow add-on: sharing the real MLflow add-on's instance", () => {
     expect(master.spec.dataFrom[0].extract.key).toBe(
       `\${aws_db_instance.${id}.master_user_secret[0].secret_arn}`,
     );
-    const job = onlyResource(json, "kubernetes_job_v1") as Json;
+    const job = Object.values(resourcesOf(json, "kubernetes_job_v1")).find(
+      (j) => (j as Json).metadata.name === "airflow-db-bootstrap",
+    ) as Json;
     const env = Object.fromEntries(job.spec.template.spec.container[0].env.map((e: Json) => [e.name, e]));
     expect(env.PGHOST.value).toBe(`\${aws_db_instance.${id}.address}`);
   });
