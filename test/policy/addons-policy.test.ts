@@ -1,0 +1,68 @@
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { TerraformStack, Testing } from "cdktf";
+import { Construct } from "constructs";
+import { describe, expect, it } from "vitest";
+import { NvidiaDevicePluginAddOn } from "../../constructs/cluster/nvidia-device-plugin";
+import { type AddOn, deployAddOns } from "../../constructs/core";
+import { airflowAddOn } from "../../constructs/orchestration/airflow-addon";
+import { kubeflowPipelinesAddOn } from "../../constructs/orchestration/kubeflow-addon";
+import { applyRulePack, formatFinding } from "../../constructs/policy";
+import { mlflowAddOn } from "../../constructs/registry/mlflow-addon";
+import { externalSecretsAddOn } from "../../constructs/secrets/eso-addon";
+import { kafkaAddOn } from "../../constructs/streaming";
+import { baseAddOnContext } from "../support/cluster";
+
+const monitoringStub: AddOn<unknown> = { id: "monitoring", deploy: () => ({}) };
+
+/** Add-on sets as a configuration would enable them (dependencies included), by environment. */
+const SETS: Record<string, (env: string) => AddOn<unknown>[]> = {
+  "kafka (msk)": () => [kafkaAddOn({ mode: "msk" })],
+  "kafka (strimzi)": () => [kafkaAddOn({ mode: "strimzi" }), monitoringStub],
+  "external-secrets": () => [externalSecretsAddOn()],
+  mlflow: () => [externalSecretsAddOn(), mlflowAddOn()],
+  // Airflow and Kubeflow default their databases to single-AZ in every environment (reported); prod sets it.
+  airflow: (env) => [externalSecretsAddOn(), airflowAddOn({ database: { multiAz: env === "prod" } })],
+  "kubeflow-pipelines": (env) => [
+    externalSecretsAddOn(),
+    kubeflowPipelinesAddOn({ metadata: { multiAz: env === "prod" } }),
+  ],
+  "kubeflow-pipelines (in-cluster metadata)": () => [
+    externalSecretsAddOn(),
+    kubeflowPipelinesAddOn({ metadata: { store: "in-cluster" } }),
+  ],
+  "nvidia-device-plugin": () => [new NvidiaDevicePluginAddOn()],
+};
+
+function deployWithPack(addOns: AddOn<unknown>[], environment: string) {
+  const app = Testing.app();
+  const stack = new TerraformStack(app, "addons");
+  new AwsProvider(stack, "aws", { region: "eu-west-1" });
+  const base = baseAddOnContext(stack);
+  deployAddOns(
+    new Construct(stack, "AddOns"),
+    { ...base, platform: { ...base.platform, environment } },
+    addOns,
+  );
+  return applyRulePack(app, { environment, failOnError: false });
+}
+
+describe("the kit's add-ons under the rule pack", () => {
+  for (const [name, set] of Object.entries(SETS)) {
+    for (const env of ["dev", "prod"]) {
+      it(`${name} (${env}): zero error-level findings besides the test stack's local backend`, () => {
+        const pack = deployWithPack(set(env), env);
+        const errors = pack.unsuppressed("error").filter((f) => f.ruleId !== "MLOPS-STATE-002");
+        expect(errors.map(formatFinding)).toEqual([]);
+        expect(pack.index().views.length).toBeGreaterThan(3);
+      });
+    }
+  }
+
+  it("flags the Airflow database left single-AZ in prod (the rule sees the add-on's RDS instance)", () => {
+    const pack = deployWithPack(
+      [externalSecretsAddOn(), airflowAddOn({ database: { multiAz: false } })],
+      "prod",
+    );
+    expect(pack.unsuppressed("error").map((f) => f.ruleId)).toContain("MLOPS-RDS-005");
+  });
+});
