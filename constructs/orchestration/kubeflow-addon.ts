@@ -93,8 +93,16 @@ export class KubeflowPipelinesAddOn implements AddOn<KubeflowPipelinesOutputs> {
     const namespace = new PlatformNamespace(context.scope, "Namespace", { name: ns, provider });
     const deps = [namespace.resource];
 
-    const role = (id: string, serviceAccount: string, access: "read" | "write") => {
-      const statements: PolicyStatement[] = lake.policyStatements(access, c.artifacts.zone, prefix);
+    const role = (
+      id: string,
+      serviceAccount: string,
+      access: "read" | "write",
+      extra: PolicyStatement[] = [],
+    ) => {
+      const statements: PolicyStatement[] = [
+        ...lake.policyStatements(access, c.artifacts.zone, prefix),
+        ...extra,
+      ];
       const doc = new DataAwsIamPolicyDocument(context.scope, `${id}S3Policy`, { statement: statements });
       return context.cluster.serviceAccountRole(`Kfp${id}Role`, {
         namespace: ns,
@@ -105,7 +113,23 @@ export class KubeflowPipelinesAddOn implements AddOn<KubeflowPipelinesOutputs> {
       });
     };
     const roles: Record<string, ServiceAccountRole> = {
-      [KFP_SERVICE_ACCOUNTS.apiServer]: role("ApiServer", KFP_SERVICE_ACCOUNTS.apiServer, "write"),
+      [KFP_SERVICE_ACCOUNTS.apiServer]: role(
+        "ApiServer",
+        KFP_SERVICE_ACCOUNTS.apiServer,
+        "write",
+        // HEAD bucket (the API server's startup BucketExists) is authorized as ListBucket without s3:prefix,
+        // which the prefix-scoped grant does not cover. Opt-in: it also lets the role list the whole zone.
+        c.artifacts.apiServerBucketCheck
+          ? [
+              {
+                sid: "ApiServerBucketCheck",
+                effect: "Allow",
+                actions: ["s3:ListBucket"],
+                resources: [zone.bucketArn],
+              },
+            ]
+          : [],
+      ),
       [KFP_SERVICE_ACCOUNTS.pipelineRunner]: role(
         "PipelineRunner",
         KFP_SERVICE_ACCOUNTS.pipelineRunner,

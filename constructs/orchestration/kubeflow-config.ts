@@ -89,6 +89,12 @@ const KubeflowPipelinesConfigObject = z.strictObject({
         .describe(
           "Key prefix (folder) of the artifacts in the zone bucket; the roles can touch nothing else.",
         ),
+      apiServerBucketCheck: z
+        .boolean()
+        .default(false)
+        .describe(
+          "Also allow the API server s3:ListBucket on the zone bucket without a prefix: its startup check (HEAD bucket) needs it, at the cost of listing key names of the whole zone.",
+        ),
     })
     .prefault({})
     .describe("Where pipeline artifacts go (S3 through IRSA; no MinIO, no static keys)."),

@@ -13,7 +13,7 @@ describe("Kubeflow Pipelines configuration", () => {
     const c = parseKubeflowPipelinesConfig({});
     expect(c.enabled).toBe(false);
     expect(c.version).toBe("2.17.1");
-    expect(c.artifacts).toEqual({ zone: "curated", prefix: "kfp/" });
+    expect(c.artifacts).toEqual({ zone: "curated", prefix: "kfp/", apiServerBucketCheck: false });
     expect(c.metadata).toEqual({
       store: "rds",
       instanceClass: "db.t4g.medium",

@@ -149,6 +149,19 @@ describe("Kubeflow Pipelines add-on", () => {
       expect(policies.map((p) => p.name)).toEqual(["kfp-artifacts"]);
       expect(policies[0].doc.statement).toEqual(expectedStatements(access, "curated", "kfp/"));
     }
+    const { json: checked } = synthKfp({ artifacts: { apiServerBucketCheck: true } });
+    expect(roleOf(checked, "ml-pipeline").policies[0].doc.statement).toEqual([
+      ...expectedStatements("write", "curated", "kfp/"),
+      {
+        sid: "ApiServerBucketCheck",
+        effect: "Allow",
+        actions: ["s3:ListBucket"],
+        resources: [`arn:aws:s3:::${BUCKET}`],
+      },
+    ]);
+    expect(roleOf(checked, "pipeline-runner").policies[0].doc.statement).toEqual(
+      expectedStatements("write", "curated", "kfp/"),
+    );
     const { json: other } = synthKfp({ artifacts: { zone: "models", prefix: "pipelines/team-a" } });
     const runner = roleOf(other, "pipeline-runner").policies[0].doc;
     expect(runner.statement).toEqual(expectedStatements("write", "models", "pipelines/team-a/"));
