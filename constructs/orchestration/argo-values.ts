@@ -49,6 +49,8 @@ export function argoValues(i: ArgoValuesInput): Record<string, unknown> {
         requests: { cpu: i.resources.cpu, memory: i.resources.memory },
         limits: { cpu: i.resources.cpuLimit, memory: i.resources.memory },
       },
+      // No ttlStrategy/podGC: KFP's persistence agent deletes finished workflows (and their pods) after
+      // TTL_SECONDS_AFTER_WORKFLOW_FINISH, once it has recorded them; earlier deletion would lose run state.
       workflowDefaults: {
         spec: {
           serviceAccountName: i.workflowServiceAccount,
@@ -59,8 +61,6 @@ export function argoValues(i: ArgoValuesInput): Record<string, unknown> {
             fsGroup: 1000,
             seccompProfile: { type: "RuntimeDefault" },
           },
-          ttlStrategy: { secondsAfterCompletion: 86_400 },
-          podGC: { strategy: "OnPodCompletion" },
         },
       },
       metricsConfig: { enabled: i.monitoring },
