@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Installs the real MLflow server (with the basic-auth extra) the MLflow add-on tests start on loopback
-# (test/constructs/registry/mlflow-server.test.ts), in its own venv with pinned versions. Idempotent: reuses
-# the venv when the pins match. Exports REGISTRY_MLFLOW_BIN.
+# Installs what the database/MLflow add-on tests start on loopback:
+# - the real MLflow server with the basic-auth extra (test/constructs/registry/mlflow-server.test.ts), in its
+#   own venv with pinned versions (reused when the pins match);
+# - PostgreSQL 15 from Debian 12 (server + psql) for the bootstrap SQL (test/constructs/database/
+#   postgres-app-user-sql.test.ts). Pinned to the major version: Debian's security updates replace the exact
+#   package version in the archive, so an exact pin would stop installing.
+# Idempotent. Exports REGISTRY_MLFLOW_BIN and POSTGRES_BIN_DIR.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -10,10 +14,22 @@ venv="${REGISTRY_MLFLOW_VENV:-/opt/mlops-kit/registry-mlflow-venv}"
 stamp="${venv}/.requirements.sha256"
 want="$(sha256sum "${requirements}" | cut -d' ' -f1)"
 
-if ! command -v python3 >/dev/null 2>&1 || ! python3 -c "import venv, ensurepip" >/dev/null 2>&1; then
+pg_bin=/usr/lib/postgresql/15/bin
+need_apt=()
+command -v python3 >/dev/null 2>&1 && python3 -c "import venv, ensurepip" >/dev/null 2>&1 || need_apt+=(python3 python3-venv)
+[[ -x "${pg_bin}/initdb" && -x "${pg_bin}/psql" ]] || need_apt+=(postgresql-15 postgresql-client-15)
+if ((${#need_apt[@]} > 0)); then
   apt-get update
-  apt-get install -y --no-install-recommends python3 python3-venv
+  # policy-rc.d: install the binaries without starting Debian's own cluster service.
+  own_policy=0
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+    own_policy=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need_apt[@]}"
+  if ((own_policy)); then rm -f /usr/sbin/policy-rc.d; fi
 fi
+"${pg_bin}/postgres" --version
 
 if [[ ! -f "${stamp}" || "$(cat "${stamp}")" != "${want}" || ! -x "${venv}/bin/mlflow" ]]; then
   python3 -m venv "${venv}"
@@ -27,4 +43,5 @@ fi
 
 if [[ -n "${CI_ENV_FILE:-}" ]]; then
   echo "REGISTRY_MLFLOW_BIN=${venv}/bin/mlflow" >>"${CI_ENV_FILE}"
+  echo "POSTGRES_BIN_DIR=${pg_bin}" >>"${CI_ENV_FILE}"
 fi

@@ -1,2 +1,3 @@
+export * from "./postgres-app-user";
 export * from "./rds-database";
 export * from "./rds-validation";

@@ -4,6 +4,7 @@ import type { AddOn, AddOnContext } from "../core/addon";
 import { CHARTS } from "../core/charts";
 import { HelmAddOn, type HelmAddOnOutputs } from "../core/helm-addon";
 import { PLATFORM_NAMESPACE_LABEL, type PlatformNamespace } from "../core/platform-namespace";
+import { postgresAppUser } from "../database/postgres-app-user";
 import { RdsDatabase } from "../database/rds-database";
 import { EXTERNAL_SECRETS_ADDON_ID } from "../secrets/eso-addon";
 import { generatedSecret, syncSecret } from "../secrets/sync-secret";
@@ -107,14 +108,19 @@ export class MlflowAddOn extends HelmAddOn<MlflowOutputs> {
       inlinePolicies: { "mlflow-artifacts": artifacts.json },
     });
 
-    syncSecret(context, {
-      id: "Database",
-      namespace: this.namespaceName,
-      name: MLFLOW_SECRETS.database,
-      secretArn: this.database.masterSecretArn,
+    // MLflow connects as its own role with a password generated in the cluster, never as the master user:
+    // RDS rotates the master password, which MLflow (reading it once from the environment) would not follow.
+    postgresAppUser(context, {
+      id: "Db",
+      namespace,
+      host: this.database.address,
+      port: this.database.port,
+      masterSecretArn: this.database.masterSecretArn,
       kmsKeyArn: context.cluster.kmsKeyArn,
-      // The RDS-managed secret is {"username","password"}; keep exactly those keys.
-      template: { username: "{{ .username }}", password: "{{ .password }}" },
+      username: "mlflow",
+      databaseName: "mlflow",
+      secretName: MLFLOW_SECRETS.database,
+      vpcCidr: context.platform.vpcCidr,
     });
     if (this.config.auth.mode === "basic") {
       generatedSecret(context, {

@@ -135,7 +135,7 @@ describe("MLflow add-on: secrets reach the pod only through External Secrets", (
   const { json } = synthMlflow();
   const v = mlflowValues(json);
 
-  it("points the chart at the synced database Secret and leaves user/password empty", () => {
+  it("points the chart at MLflow's own database role Secret and leaves user/password empty", () => {
     expect(v.backendStore.postgres).toMatchObject({
       enabled: true,
       port: 5432,
@@ -149,10 +149,21 @@ describe("MLflow add-on: secrets reach the pod only through External Secrets", (
       usernameKey: "username",
       passwordKey: "password",
     });
-    const es = manifests(json, "ExternalSecret").find((m) => m.metadata.name === "mlflow-db") as Json;
-    expect(es.metadata.namespace).toBe("mlflow");
-    expect(es.spec.dataFrom[0].extract.key).toMatch(/master_user_secret\[0\]\.secret_arn/);
-    expect(es.spec.target.template.data).toEqual({
+    // The chart's Secret holds MLflow's own role, generated in the cluster (hex, never rotated by ESO).
+    const app = manifests(json, "ExternalSecret").find((m) => m.metadata.name === "mlflow-db") as Json;
+    expect(app.spec.refreshPolicy).toBe("CreatedOnce");
+    expect(app.spec.target.template.data).toEqual({ username: "mlflow" });
+    const gen = manifests(json, "Password").find(
+      (m) => m.metadata.name === app.spec.dataFrom[0].sourceRef.generatorRef.name,
+    ) as Json;
+    expect(gen.spec).toMatchObject({ length: 32, encoding: "hex", symbols: 0 });
+    // The master secret is synced only for the bootstrap Job.
+    const master = manifests(json, "ExternalSecret").find(
+      (m) => m.metadata.name === "mlflow-db-master",
+    ) as Json;
+    expect(master.metadata.namespace).toBe("mlflow");
+    expect(master.spec.dataFrom[0].extract.key).toMatch(/master_user_secret\[0\]\.secret_arn/);
+    expect(master.spec.target.template.data).toEqual({
       username: "{{ .username }}",
       password: "{{ .password }}",
     });
@@ -169,7 +180,7 @@ describe("MLflow add-on: secrets reach the pod only through External Secrets", (
       existingAdminSecret: { name: "mlflow-admin", usernameKey: "username", passwordKey: "password" },
     });
     expect(v.auth.adminPassword).toBeUndefined();
-    const [gen] = manifests(json, "Password");
+    const gen = manifests(json, "Password").find((m) => m.metadata.name.startsWith("mlflow-admin")) as Json;
     expect(gen.metadata.namespace).toBe("mlflow");
     expect(gen.spec).toMatchObject({ length: 32, symbols: 0 });
     expect(v.oidcAuth).toEqual({ enabled: false });
@@ -196,7 +207,7 @@ describe("MLflow add-on: secrets reach the pod only through External Secrets", (
     });
     const es = manifests(j, "ExternalSecret").find((m) => m.metadata.name === "mlflow-oidc") as Json;
     expect(es.spec.dataFrom).toEqual([{ extract: { key: arn } }]);
-    expect(manifests(j, "Password")).toHaveLength(0);
+    expect(manifests(j, "Password").map((m) => m.metadata.name)).toEqual(["mlflow-db-0"]);
   });
 });
 
