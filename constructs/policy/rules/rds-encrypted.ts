@@ -12,7 +12,7 @@ export const rdsEncrypted: PolicyRule = {
   appliesTo: ["aws_db_instance", "aws_rds_cluster"],
   check(db) {
     if (isTrue(db.config.storage_encrypted)) return [];
-    // Instances of an Aurora cluster inherit the cluster's encryption.
+    // A read replica inherits its source's encryption (the source is checked).
     if (db.type === "aws_db_instance" && db.config.replicate_source_db !== undefined) return [];
     return [{ detail: `storage_encrypted is ${JSON.stringify(db.config.storage_encrypted ?? null)}` }];
   },

@@ -1,5 +1,5 @@
 import type { PolicyRule } from "../types";
-import { isTrue, strings } from "../values";
+import { isTrue } from "../values";
 
 export const rdsMultiAz: PolicyRule = {
   id: "MLOPS-RDS-005",
@@ -28,7 +28,6 @@ export const rdsMultiAz: PolicyRule = {
       0,
     );
     if (counted >= 2) return [];
-    if (strings(db.config.availability_zones).length >= 2 && counted >= 2) return [];
     return [{ detail: `the Aurora cluster has ${counted} instance(s) in this app; prod needs at least two` }];
   },
 };
