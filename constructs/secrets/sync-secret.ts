@@ -197,6 +197,11 @@ export interface GeneratedSecretOptions {
    * `{ username: "admin" }`. @default {}
    */
   readonly literals?: Readonly<Record<string, string>>;
+  /**
+   * Extra keys rendered by ESO's template engine v2 from the generated keys, e.g. a connection string
+   * `{ connection: "postgresql://app:{{ .password }}@host:5432/app" }`. Merged with the generated keys. @default {}
+   */
+  readonly template?: Readonly<Record<string, string>>;
 }
 
 export interface GeneratedSecret {
@@ -272,8 +277,23 @@ export function generatedSecret(context: AddOnContext, options: GeneratedSecretO
     }
     if (/[{}]/.test(value)) throw invalid(fn, `literals.${key}`, value, "a plain value without '{' or '}'");
   }
-  if (literals.length > 0) {
-    target.template = { engineVersion: "v2", mergePolicy: "Merge", data: Object.fromEntries(literals) };
+  const templated = Object.entries(options.template ?? {});
+  for (const [key] of templated) {
+    if (!SECRET_KEY.test(key) || key in options.keys || key in (options.literals ?? {})) {
+      throw invalid(
+        fn,
+        "template",
+        key,
+        "Secret keys of [-._a-zA-Z0-9] that are neither generated nor literal keys",
+      );
+    }
+  }
+  if (literals.length + templated.length > 0) {
+    target.template = {
+      engineVersion: "v2",
+      mergePolicy: "Merge",
+      data: Object.fromEntries([...literals, ...templated]),
+    };
   }
   const externalSecret = context.manifest(`ExternalSecret-${options.id}`, {
     apiVersion: EXTERNAL_SECRET_API,

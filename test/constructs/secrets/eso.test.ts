@@ -207,6 +207,48 @@ describe("generatedSecret", () => {
     expect(Object.keys(resourcesOf(json, "kubernetes_secret_v1"))).toHaveLength(0);
   });
 
+  it("merges literal and templated keys with the generated ones", () => {
+    const { json: j } = synthAddOns([
+      externalSecretsAddOn(),
+      probeAddOn("c", ["external-secrets"], (c) =>
+        generatedSecret(c, {
+          id: "G",
+          namespace: "ns",
+          name: "g",
+          keys: { password: { length: 32, encoding: "hex" } },
+          literals: { username: "app" },
+          template: { connection: "postgresql://app:{{ .password }}@db:5432/app" },
+        }),
+      ),
+    ]);
+    const es = manifests(j, "ExternalSecret")[0];
+    expect(es.spec.target.template).toEqual({
+      engineVersion: "v2",
+      mergePolicy: "Merge",
+      data: { username: "app", connection: "postgresql://app:{{ .password }}@db:5432/app" },
+    });
+    expect(esoShapeErrors(es)).toEqual([]);
+  });
+
+  it("fails when a literal or templated key repeats a generated key", () => {
+    const gen = (opts: Json) => () =>
+      synthAddOns([
+        externalSecretsAddOn(),
+        probeAddOn("c", ["external-secrets"], (c) =>
+          generatedSecret(c, {
+            id: "G",
+            namespace: "ns",
+            name: "g",
+            keys: { password: { length: 32 } },
+            ...opts,
+          }),
+        ),
+      ]);
+    expect(gen({ literals: { password: "x" } })).toThrow(/literals: got "password"/);
+    expect(gen({ template: { password: "{{ .password }}" } })).toThrow(/template: got "password"/);
+    expect(gen({ literals: { user: "{{ .password }}" } })).toThrow(/literals\.user/);
+  });
+
   it("fails when a key is too short, has an unknown encoding or no keys are given", () => {
     const bad = (keys: Json) => () =>
       synthAddOns([
