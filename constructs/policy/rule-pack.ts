@@ -65,7 +65,10 @@ class PolicyGate implements IAspect {
   constructor(private readonly pack: RulePack) {}
   visit(node: IConstruct): void {
     if (!TerraformStack.isStack(node)) return;
-    this.pack.findings();
+    // A synthesis starts with the app's first stack: re-evaluate there, so constructs added after an earlier
+    // `findings()` call are seen; later stacks of the same synthesis reuse the result.
+    if (node === this.pack.firstStack()) this.pack.evaluate();
+    else this.pack.findings();
     this.pack.assertCompliant();
   }
 }
@@ -103,6 +106,11 @@ export class RulePack {
       throw new Error("applyRulePack: the app has no stacks yet; call it after building them");
     const aspects = [new PolicyGate(this), ...this.rules.map((r) => new RuleAspect(r, this))];
     for (const stack of stacks) for (const a of aspects) Aspects.of(stack).add(a);
+  }
+
+  /** The app's first stack, where each synthesis starts. */
+  firstStack(): TerraformStack | undefined {
+    return this.root.node.findAll().find((c): c is TerraformStack => TerraformStack.isStack(c));
   }
 
   /** The resolved resources of the app (built on first use, i.e. at synthesis). */

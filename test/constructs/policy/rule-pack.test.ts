@@ -205,3 +205,16 @@ describe("rule pack", () => {
     expect(() => applyRulePack(Testing.app(), { environment: "dev" })).toThrow(/no stacks yet/);
   });
 });
+
+describe("rule pack evaluation timing", () => {
+  it("sees constructs added after an earlier findings() call when the app synthesizes", () => {
+    const app = Testing.app();
+    const s = new TerraformStack(app, "s");
+    new AwsProvider(s, "aws", { region: "eu-west-1" });
+    bucket(s, "Good");
+    const pack = applyRulePack(app, { environment: "dev", rules: [s3SseKms] });
+    expect(pack.findings()).toEqual([]);
+    bucket(s, "Late", { sse: false });
+    expect(() => Testing.synth(s)).toThrow(/s\/Late {2}MLOPS-S3-001/);
+  });
+});
