@@ -236,7 +236,9 @@ export async function startService(
       // Lets load balancers see the failed readiness before the listener goes away.
       if (config.SHUTDOWN_DELAY_MS > 0) await new Promise((r) => setTimeout(r, config.SHUTDOWN_DELAY_MS));
       await app.close();
+      logger.info("listener closed, in-flight requests answered");
       await engine.close();
+      logger.info("inference engine closed");
       await sinks.stop();
       logger.info("shutdown complete");
     })();
@@ -254,23 +256,32 @@ async function run(): Promise<void> {
     process.stderr.write(`${(err as Error).message}\n`);
     process.exit(2);
   }
-  const service = await startService(config);
-  const onSignal = (signal: NodeJS.Signals) => {
-    const timer = setTimeout(() => {
-      service.logger.error({ graceMs: config.SHUTDOWN_GRACE_MS }, "shutdown grace period exceeded; exiting");
-      process.exit(1);
-    }, config.SHUTDOWN_GRACE_MS);
-    timer.unref();
-    service.shutdown(signal).then(
+  let service: RunningService | undefined;
+  let signalled: NodeJS.Signals | undefined;
+  const stop = (s: RunningService, signal: NodeJS.Signals) => {
+    s.shutdown(signal).then(
       () => process.exit(0),
       (err: unknown) => {
-        service.logger.error({ err }, "shutdown failed");
+        s.logger.error({ err }, "shutdown failed");
         process.exit(1);
       },
     );
   };
-  process.once("SIGTERM", onSignal);
-  process.once("SIGINT", onSignal);
+  // Installed before startup and kept (not `once`): a repeated or early signal must not fall back to
+  // Node's default action, which would kill the process mid-drain.
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled !== undefined) return;
+    signalled = signal;
+    setTimeout(() => {
+      process.stderr.write(`shutdown grace period of ${config.SHUTDOWN_GRACE_MS} ms exceeded; exiting\n`);
+      process.exit(1);
+    }, config.SHUTDOWN_GRACE_MS).unref();
+    if (service !== undefined) stop(service, signal);
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  service = await startService(config);
+  if (signalled !== undefined) stop(service, signalled);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {

@@ -79,9 +79,13 @@ export function buildServer(options: ServerOptions): { app: FastifyInstance; lif
   // Callback-style hooks: they run on every request, and avoid a promise each.
   app.addHook("onRequest", (request, reply, done) => {
     reply.header("x-request-id", request.id);
-    // While draining, clients drop kept-alive sockets after this answer instead of racing the listener close.
-    if (lifecycle.draining) reply.header("connection", "close");
     done();
+  });
+  // Any answer written while draining (also to requests that arrived before) closes its socket, so no kept-alive
+  // connection outlives shutdown and app.close() is not held up until the keep-alive timeout.
+  app.addHook("onSend", (_request, reply, payload, done) => {
+    if (lifecycle.draining) reply.header("connection", "close");
+    done(null, payload);
   });
   app.addHook("onResponse", (request, reply, done) => {
     const route = request.routeOptions.url ?? "unmatched";
