@@ -17,7 +17,6 @@ import autocannon from "autocannon";
 import { rawThroughput } from "../src/inference";
 
 const SERVICE_DIR = fileURLToPath(new URL("..", import.meta.url));
-const TSX = fileURLToPath(new URL("../../node_modules/tsx/dist/cli.mjs", import.meta.url));
 const MODEL = path.join(SERVICE_DIR, "models", "readmission", "2");
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 3);
 // Rounds interleave the three servers so load from elsewhere on the machine hits them alike.
@@ -34,7 +33,8 @@ interface Server {
 }
 
 async function startServer(script: string, env: Record<string, string>): Promise<Server> {
-  const child = spawn(process.execPath, [TSX, script], {
+  // `--import tsx` keeps the server in one process, so /proc/<pid>/stat covers all its threads.
+  const child = spawn(process.execPath, ["--import", "tsx", script], {
     cwd: SERVICE_DIR,
     env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "inherit"],
@@ -109,7 +109,21 @@ function requestFor(batch: number, encoding: Encoding): { body: Buffer; headers:
   };
 }
 
+/** CPU seconds (user + system, all threads) a process has used so far; Linux /proc, 100 ticks per second. */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 interface Measured {
+  /** Server CPU per answered request, in microseconds: robust to other load on the machine. */
+  readonly cpuMicros: number;
   readonly rps: number;
   readonly rowsPerS: number;
   readonly p50: number;
@@ -117,12 +131,21 @@ interface Measured {
   readonly bad: number;
 }
 
-async function load(url: string, batch: number, encoding: Encoding, warmup = true): Promise<Measured> {
+async function load(
+  server: Server,
+  url: string,
+  batch: number,
+  encoding: Encoding,
+  warmup = true,
+): Promise<Measured> {
   const { body, headers } = requestFor(batch, encoding);
   const opts = { url, method: "POST" as const, headers, body, connections: CONNECTIONS, pipelining: 1 };
   if (warmup) await autocannon({ ...opts, duration: 1 });
+  const cpuBefore = cpuSeconds(server.child.pid);
   const r = await autocannon({ ...opts, duration: DURATION_S });
+  const cpu = cpuSeconds(server.child.pid) - cpuBefore;
   return {
+    cpuMicros: (cpu * 1e6) / Math.max(1, r.requests.total),
     rps: r.requests.average,
     rowsPerS: r.requests.average * batch,
     p50: r.latency.p50,
@@ -192,19 +215,20 @@ async function main(): Promise<void> {
     for (let round = 0; round < ROUNDS; round++) {
       for (const batch of BATCHES) {
         for (const encoding of ENCODINGS) {
-          const targets: [string, string][] = [
-            ["floor", `${floor.url}/floor?key=${encoding}-${batch}`],
-            ["service", `${service.url}/v2/models/readmission/infer`],
-            ["no-drift", `${noDrift.url}/v2/models/readmission/infer`],
+          const infer = "/v2/models/readmission/infer";
+          const targets: [string, Server, string][] = [
+            ["floor", floor, `/floor?key=${encoding}-${batch}`],
+            ["service", service, infer],
+            ["no-drift", noDrift, infer],
           ];
           if (encoding === "json") {
-            targets.push(["http-layer, stub engine", `${stub.url}/v2/models/readmission/infer`]);
-            targets.push(["http-layer, inline ORT", `${inline.url}/v2/models/readmission/infer`]);
+            targets.push(["http-layer, stub engine", stub, infer]);
+            targets.push(["http-layer, inline ORT", inline, infer]);
           }
           for (let t = 0; t < targets.length; t++) {
-            const [name, url] = targets[(t + round) % targets.length] as [string, string];
+            const [name, server, urlPath] = targets[(t + round) % targets.length] as [string, Server, string];
             const key = `${name} ${encoding} ${batch}`;
-            const measured = await load(url, batch, encoding, round === 0);
+            const measured = await load(server, server.url + urlPath, batch, encoding, round === 0);
             runs[key] = [...(runs[key] ?? []), measured];
           }
         }
@@ -219,6 +243,7 @@ async function main(): Promise<void> {
     Object.entries(runs).map(([k, ms]) => [
       k,
       {
+        cpuMicros: mean(ms.map((m) => m.cpuMicros)),
         rps: mean(ms.map((m) => m.rps)),
         rowsPerS: mean(ms.map((m) => m.rowsPerS)),
         p50: mean(ms.map((m) => m.p50)),
@@ -235,11 +260,11 @@ async function main(): Promise<void> {
     );
 
   console.log(
-    `\nHTTP runs (mean of ${ROUNDS} rounds, p99 of the worst)  req/s      rows/s   p50 ms   p99 ms   non-2xx/errors`,
+    `\nHTTP runs (mean of ${ROUNDS} rounds, p99 of the worst)  req/s      rows/s   p50 ms   p99 ms  server CPU µs/req  non-2xx/errors`,
   );
   for (const [name, m] of Object.entries(results)) {
     console.log(
-      `  ${name.padEnd(44)} ${fmt(m.rps).padStart(8)} ${fmt(m.rowsPerS).padStart(11)} ${fmt(m.p50, 2).padStart(8)} ${fmt(m.p99, 2).padStart(8)}   ${m.bad}`,
+      `  ${name.padEnd(44)} ${fmt(m.rps).padStart(8)} ${fmt(m.rowsPerS).padStart(11)} ${fmt(m.p50, 2).padStart(8)} ${fmt(m.p99, 2).padStart(8)} ${fmt(m.cpuMicros, 1).padStart(18)}  ${m.bad}`,
     );
   }
 
@@ -274,15 +299,41 @@ async function main(): Promise<void> {
       );
     }
   }
-  console.log("\nattribution (JSON, no target)");
+  console.log("\nthe same ratios from server CPU per request (robust to other load on a shared machine)");
+  for (const encoding of ENCODINGS) {
+    for (const batch of BATCHES) {
+      const s = results[`service ${encoding} ${batch}`] as Measured;
+      const f = results[`floor ${encoding} ${batch}`] as Measured;
+      line(
+        `floor / service CPU per request, ${encoding}, batch ${batch}`,
+        f.cpuMicros / s.cpuMicros,
+        batch === 1 ? TARGET.floorBatch1 : TARGET.floorBatch32,
+        true,
+      );
+    }
+  }
+  for (const encoding of ENCODINGS) {
+    for (const batch of BATCHES) {
+      const on = results[`service ${encoding} ${batch}`] as Measured;
+      const off = results[`no-drift ${encoding} ${batch}`] as Measured;
+      line(
+        `drift cost (on/off CPU per request - 1), ${encoding}, batch ${batch}`,
+        on.cpuMicros / off.cpuMicros - 1,
+        TARGET.driftCost,
+        false,
+      );
+    }
+  }
+  console.log("\nattribution (JSON, no target; µs of server CPU per request, all threads)");
   for (const batch of BATCHES) {
     const f = results[`floor json ${batch}`] as Measured;
     const stubbed = results[`http-layer, stub engine json ${batch}`] as Measured;
     const inline = results[`http-layer, inline ORT json ${batch}`] as Measured;
     const s = results[`service json ${batch}`] as Measured;
+    const us = (m: Measured) => `${fmt(m.cpuMicros, 1)} µs`;
     console.log(
-      `  batch ${String(batch).padEnd(2)}: HTTP layer / floor ${pct(stubbed.rps / f.rps)}, inline ORT / HTTP layer ${pct(inline.rps / stubbed.rps)}, ` +
-        `worker-pool service / inline ORT ${pct(s.rps / inline.rps)}`,
+      `  batch ${String(batch).padEnd(2)} server CPU per request: floor ${us(f)}, + service HTTP layer (stub engine) ${us(stubbed)}, ` +
+        `+ ORT inline ${us(inline)}, worker-pool service ${us(s)}`,
     );
   }
   for (const batch of BATCHES) {
