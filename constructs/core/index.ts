@@ -1,6 +1,7 @@
 export * from "./addon";
 export * from "./aws-context";
 export * from "./charts";
+export * from "./environment";
 export * from "./helm-addon";
 export * from "./instance-types";
 export * from "./kms-key";

@@ -109,7 +109,12 @@ export const AirflowDatabaseSchema = z
       .regex(/^\d+(\.\d+)?$/, 'expected a PostgreSQL version like "17" or "17.6"')
       .default("17")
       .describe("PostgreSQL version of the own instance."),
-    multiAz: z.boolean().default(false).describe("A standby in another AZ (own instance)."),
+    multiAz: z
+      .boolean()
+      .optional()
+      .describe(
+        'A standby in another AZ (own instance). Default: true when the environment is "prod" or "production".',
+      ),
     backupRetentionInDays: z
       .int({ error: "expected an integer backupRetentionInDays" })
       .min(7, {

@@ -1,6 +1,7 @@
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
 import type { AddOnContext } from "../core/addon";
+import { isProductionEnvironment } from "../core/environment";
 import type { PlatformNamespace } from "../core/platform-namespace";
 import { RdsDatabase } from "../database/rds-database";
 import { generatedSecret, syncSecret } from "../secrets/sync-secret";
@@ -89,7 +90,7 @@ export function airflowDatabase(
       engineVersion: db.engineVersion,
       instanceClass: db.instanceClass,
       allocatedStorageGiB: db.allocatedStorageGiB,
-      multiAz: db.multiAz,
+      multiAz: db.multiAz ?? isProductionEnvironment(context.platform.environment),
       backupRetentionInDays: db.backupRetentionInDays,
       kmsKeyArn: context.cluster.kmsKeyArn,
       vpcId: context.platform.vpcId,

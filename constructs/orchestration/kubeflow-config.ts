@@ -91,9 +91,9 @@ const KubeflowPipelinesConfigObject = z.strictObject({
         ),
       apiServerBucketCheck: z
         .boolean()
-        .default(false)
+        .default(true)
         .describe(
-          "Also allow the API server s3:ListBucket on the zone bucket without a prefix: its startup check (HEAD bucket) needs it, at the cost of listing key names of the whole zone.",
+          "Allow the API server (only) s3:ListBucket on the zone bucket without a prefix: its startup check (HEAD bucket) needs it or the server exits. It can then list key names of the whole zone, never read them. Turn off only with a KFP build that skips the check.",
         ),
     })
     .prefault({})
@@ -112,7 +112,12 @@ const KubeflowPipelinesConfigObject = z.strictObject({
         .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'expected an RDS instance class like "db.t4g.medium"')
         .default("db.t4g.medium")
         .describe("RDS instance class."),
-      multiAz: z.boolean().default(false).describe("RDS standby in another AZ with automatic failover."),
+      multiAz: z
+        .boolean()
+        .optional()
+        .describe(
+          'RDS standby in another AZ with automatic failover. Default: true when the environment is "prod" or "production".',
+        ),
       backupRetentionInDays: z
         .int({ error: "expected an integer number of days" })
         .min(7, { error: "backupRetentionInDays must be at least 7 (platform backup policy)" })

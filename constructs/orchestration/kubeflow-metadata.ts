@@ -2,6 +2,7 @@ import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
 import { StatefulSetV1 } from "@cdktf/provider-kubernetes/lib/stateful-set-v1";
 import type { ITerraformDependable } from "cdktf";
 import type { AddOnContext } from "../core/addon";
+import { isProductionEnvironment } from "../core/environment";
 import { RdsDatabase } from "../database/rds-database";
 import { generatedSecret, syncSecret } from "../secrets/sync-secret";
 import { type DbConnection, METADATA_DB } from "./kubeflow-components";
@@ -69,7 +70,7 @@ export function metadataStore(
       databaseName: "mlpipeline",
       instanceClass: m.instanceClass,
       allocatedStorageGiB: m.storageGiB,
-      multiAz: m.multiAz,
+      multiAz: m.multiAz ?? isProductionEnvironment(context.platform.environment),
       backupRetentionInDays: m.backupRetentionInDays,
       kmsKeyArn: context.cluster.kmsKeyArn,
       vpcId: context.platform.vpcId,

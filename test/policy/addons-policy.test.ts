@@ -20,12 +20,9 @@ const SETS: Record<string, (env: string) => AddOn<unknown>[]> = {
   "kafka (strimzi)": () => [kafkaAddOn({ mode: "strimzi" }), monitoringStub],
   "external-secrets": () => [externalSecretsAddOn()],
   mlflow: () => [externalSecretsAddOn(), mlflowAddOn()],
-  // Airflow and Kubeflow default their databases to single-AZ in every environment (reported); prod sets it.
-  airflow: (env) => [externalSecretsAddOn(), airflowAddOn({ database: { multiAz: env === "prod" } })],
-  "kubeflow-pipelines": (env) => [
-    externalSecretsAddOn(),
-    kubeflowPipelinesAddOn({ metadata: { multiAz: env === "prod" } }),
-  ],
+  // Databases default to Multi-AZ in prod; the pack must see no error in either environment.
+  airflow: () => [externalSecretsAddOn(), airflowAddOn()],
+  "kubeflow-pipelines": () => [externalSecretsAddOn(), kubeflowPipelinesAddOn()],
   "kubeflow-pipelines (in-cluster metadata)": () => [
     externalSecretsAddOn(),
     kubeflowPipelinesAddOn({ metadata: { store: "in-cluster" } }),

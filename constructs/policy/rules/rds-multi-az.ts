@@ -1,3 +1,4 @@
+import { isProductionEnvironment } from "../../core/environment";
 import type { PolicyRule } from "../types";
 import { isTrue } from "../values";
 
@@ -11,7 +12,7 @@ export const rdsMultiAz: PolicyRule = {
     "cluster with db_cluster_instance_class). Other environments may save the cost.",
   appliesTo: ["aws_db_instance", "aws_rds_cluster"],
   check(db, ctx) {
-    if (ctx.environment !== "prod") return [];
+    if (!isProductionEnvironment(ctx.environment)) return [];
     if (db.type === "aws_db_instance") {
       if (db.config.replicate_source_db !== undefined) return [];
       return isTrue(db.config.multi_az) ? [] : [{ detail: "multi_az is not true in prod" }];

@@ -1,3 +1,4 @@
+import { isProductionEnvironment } from "../../core/environment";
 import type { PolicyRule } from "../types";
 import { isObject, isTrue } from "../values";
 
@@ -19,7 +20,7 @@ export const stateBackend: PolicyRule = {
       return [
         {
           detail: "local backend: state is unencrypted, unlocked and lives on one machine",
-          severity: ctx.environment === "prod" ? "error" : "info",
+          severity: isProductionEnvironment(ctx.environment) ? "error" : "info",
         },
       ];
     }

@@ -18,7 +18,7 @@ describe("Airflow configuration", () => {
     expect(c.executor).toBe("KubernetesExecutor");
     expect(c.database.shareWith).toBeUndefined();
     expect(c.database.backupRetentionInDays).toBe(7);
-    expect(c.database.multiAz).toBe(false);
+    expect(c.database.multiAz, "left to the environment").toBeUndefined();
     expect(c.logs).toEqual({ zone: "raw", prefix: "airflow/logs/" });
     expect(c.gitSync).toBeUndefined();
   });

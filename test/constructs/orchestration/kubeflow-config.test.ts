@@ -13,11 +13,10 @@ describe("Kubeflow Pipelines configuration", () => {
     const c = parseKubeflowPipelinesConfig({});
     expect(c.enabled).toBe(false);
     expect(c.version).toBe("2.17.1");
-    expect(c.artifacts).toEqual({ zone: "curated", prefix: "kfp/", apiServerBucketCheck: false });
+    expect(c.artifacts).toEqual({ zone: "curated", prefix: "kfp/", apiServerBucketCheck: true });
     expect(c.metadata).toEqual({
       store: "rds",
       instanceClass: "db.t4g.medium",
-      multiAz: false,
       backupRetentionInDays: 7,
       storageGiB: 20,
     });

@@ -186,6 +186,26 @@ describeWithSchemas("validateSynthesizedStack", () => {
     expect(report.unchecked[0].reason).toMatch(/chart "airflow" has no reference data/);
   });
 
+  it("reports custom resources of known groups without reference CRDs as unchecked, and fails on unknown groups", () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, "crs");
+    new KubernetesProvider(stack, "kubernetes", {});
+    const meta = { name: "db", namespace: "mlflow" };
+    new Manifest(stack, "eso", {
+      manifest: { apiVersion: "external-secrets.io/v1", kind: "ExternalSecret", metadata: meta, spec: {} },
+    });
+    new Manifest(stack, "unknown", {
+      manifest: { apiVersion: "example.org/v1", kind: "Gadget", metadata: meta, spec: {} },
+    });
+    const report = validateSynthesizedStack(synthWithPaths(stack));
+    expect(report.unchecked).toEqual([
+      expect.objectContaining({ kind: "ExternalSecret", reason: expect.stringMatching(/eso-shapes\.ts/) }),
+    ]);
+    expect(report.failures.map((f) => f.kind)).toEqual(["Gadget"]);
+    const strict = validateSynthesizedStack(synthWithPaths(stack), { uncheckedGroups: {} });
+    expect(strict.failures.map((f) => f.kind).sort()).toEqual(["ExternalSecret", "Gadget"]);
+  });
+
   it("fails on a misspelled values key with the construct path, address, chart and key", () => {
     const report = validateSynthesizedStack(json({ gpuValues: { tolerationz: [] } }));
     countChecked(report);
