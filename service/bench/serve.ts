@@ -110,10 +110,10 @@ function requestFor(batch: number, encoding: Encoding): { body: Buffer; headers:
 }
 
 /** CPU seconds (user + system, all threads) a process has used so far; Linux /proc, 100 ticks per second. */
-function cpuSeconds(pid: number | undefined): number {
+function cpuSeconds(pid: number | undefined, mainThreadOnly = false): number {
   if (pid === undefined) return Number.NaN;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const stat = readFileSync(mainThreadOnly ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
@@ -124,6 +124,8 @@ function cpuSeconds(pid: number | undefined): number {
 interface Measured {
   /** Server CPU per answered request, in microseconds: robust to other load on the machine. */
   readonly cpuMicros: number;
+  /** The same for the server's main (event-loop) thread only: the HTTP path, without worker threads. */
+  readonly mainMicros: number;
   readonly rps: number;
   readonly rowsPerS: number;
   readonly p50: number;
@@ -142,10 +144,13 @@ async function load(
   const opts = { url, method: "POST" as const, headers, body, connections: CONNECTIONS, pipelining: 1 };
   if (warmup) await autocannon({ ...opts, duration: 1 });
   const cpuBefore = cpuSeconds(server.child.pid);
+  const mainBefore = cpuSeconds(server.child.pid, true);
   const r = await autocannon({ ...opts, duration: DURATION_S });
   const cpu = cpuSeconds(server.child.pid) - cpuBefore;
+  const main = cpuSeconds(server.child.pid, true) - mainBefore;
   return {
     cpuMicros: (cpu * 1e6) / Math.max(1, r.requests.total),
+    mainMicros: (main * 1e6) / Math.max(1, r.requests.total),
     rps: r.requests.average,
     rowsPerS: r.requests.average * batch,
     p50: r.latency.p50,
@@ -244,6 +249,7 @@ async function main(): Promise<void> {
       k,
       {
         cpuMicros: mean(ms.map((m) => m.cpuMicros)),
+        mainMicros: mean(ms.map((m) => m.mainMicros)),
         rps: mean(ms.map((m) => m.rps)),
         rowsPerS: mean(ms.map((m) => m.rowsPerS)),
         p50: mean(ms.map((m) => m.p50)),
@@ -260,11 +266,11 @@ async function main(): Promise<void> {
     );
 
   console.log(
-    `\nHTTP runs (mean of ${ROUNDS} rounds, p99 of the worst)  req/s      rows/s   p50 ms   p99 ms  server CPU µs/req  non-2xx/errors`,
+    `\nHTTP runs (mean of ${ROUNDS} rounds, p99 of the worst)  req/s      rows/s   p50 ms   p99 ms  CPU µs/req (main thread)  non-2xx/errors`,
   );
   for (const [name, m] of Object.entries(results)) {
     console.log(
-      `  ${name.padEnd(44)} ${fmt(m.rps).padStart(8)} ${fmt(m.rowsPerS).padStart(11)} ${fmt(m.p50, 2).padStart(8)} ${fmt(m.p99, 2).padStart(8)} ${fmt(m.cpuMicros, 1).padStart(18)}  ${m.bad}`,
+      `  ${name.padEnd(44)} ${fmt(m.rps).padStart(8)} ${fmt(m.rowsPerS).padStart(11)} ${fmt(m.p50, 2).padStart(8)} ${fmt(m.p99, 2).padStart(8)} ${fmt(m.cpuMicros, 1).padStart(10)} (${fmt(m.mainMicros, 1).padStart(6)})        ${m.bad}`,
     );
   }
 
@@ -321,6 +327,21 @@ async function main(): Promise<void> {
         on.cpuMicros / off.cpuMicros - 1,
         TARGET.driftCost,
         false,
+      );
+    }
+  }
+  console.log(
+    "\nprojection for a machine with cores to spare for the ORT worker threads: the event-loop thread is then the limit",
+  );
+  for (const encoding of ENCODINGS) {
+    for (const batch of BATCHES) {
+      const s = results[`service ${encoding} ${batch}`] as Measured;
+      const f = results[`floor ${encoding} ${batch}`] as Measured;
+      line(
+        `floor / service main-thread CPU, ${encoding}, batch ${batch}`,
+        f.mainMicros / s.mainMicros,
+        batch === 1 ? TARGET.floorBatch1 : TARGET.floorBatch32,
+        true,
       );
     }
   }
