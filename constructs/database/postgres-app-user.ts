@@ -2,7 +2,7 @@ import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
 import type { AddOnContext } from "../core/addon";
 import type { PlatformNamespace } from "../core/platform-namespace";
-import { generatedSecret, syncSecret } from "../secrets/sync-secret";
+import { type GeneratedSecret, generatedSecret, type SyncedSecret, syncSecret } from "../secrets/sync-secret";
 
 /** psql for the bootstrap Job: the official image's Debian variant (user `postgres` = uid/gid 999). */
 export const PSQL_IMAGE = "docker.io/library/postgres:17.6-bookworm";
@@ -30,6 +30,34 @@ export const APP_USER_SQL = [
   "",
 ].join("\n");
 
+/**
+ * ESO template (engine v2: Go text/template with sprig) of the generated password, percent-encoded for a URI:
+ * `urlquery` escapes everything but `[A-Za-z0-9-_.~]`, except that it turns a space into `+`, which a URI's
+ * userinfo would keep as a plus; hence the `replace`. (The generated password is hex, so this is defence in
+ * depth.)
+ */
+export const URL_ESCAPED_PASSWORD = '{{ .password | urlquery | replace "+" "%20" }}';
+
+/**
+ * A PostgreSQL URI for the role's generated Secret (`template` option), e.g. SQLAlchemy's
+ * `postgresql+psycopg2://app:…@host:5432/app?sslmode=require`. Username and database are plain identifiers
+ * (checked by `postgresAppUser`), the password is `URL_ESCAPED_PASSWORD`.
+ */
+export function postgresUriTemplate(
+  scheme: string,
+  parts: { username: string; host: string; port: number; databaseName: string },
+): string {
+  if (!/^[a-z][a-z0-9+.-]*$/.test(scheme)) {
+    throw new Error(
+      `postgresUriTemplate: invalid scheme: got ${JSON.stringify(scheme)}; expected a URI scheme such as "postgresql+psycopg2"`,
+    );
+  }
+  const { username, host, port, databaseName } = parts;
+  return `${scheme}://${username}:${URL_ESCAPED_PASSWORD}@${host}:${port}/${databaseName}?sslmode=require`;
+}
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
 export interface PostgresAppUserOptions {
   /** Construct id fragment, unique within the add-on. */
   readonly id: string;
@@ -44,6 +72,20 @@ export interface PostgresAppUserOptions {
   readonly databaseName: string;
   /** Kubernetes Secret with the application `username`/`password`. @default `<username>-db` */
   readonly secretName?: string;
+  /** Secret the master credentials are synced into. @default `<secretName>-master` */
+  readonly masterSecretName?: string;
+  /** Name of the Job, its ConfigMap and its pods' `app.kubernetes.io/name`. @default `<secretName>-bootstrap` */
+  readonly jobName?: string;
+  /**
+   * Construct id of the generated Secret, for callers that must keep an existing one: a new id replaces the
+   * ExternalSecret, and with it the Secret and the password. @default `<id>App`
+   */
+  readonly secretId?: string;
+  /**
+   * Extra keys of the generated Secret, rendered by ESO from its `password` (Go template, engine v2), e.g.
+   * `{ connection: postgresUriTemplate("postgresql+psycopg2", …) }`. @default {}
+   */
+  readonly template?: Readonly<Record<string, string>>;
   /** VPC CIDR: the Job's egress to the database port. */
   readonly vpcCidr: string;
 }
@@ -53,6 +95,9 @@ export interface PostgresAppUser {
   readonly secretName: string;
   /** Secret with the master user's `username`/`password`, read only by the bootstrap Job. */
   readonly masterSecretName: string;
+  readonly appSecret: GeneratedSecret;
+  readonly masterSecret: SyncedSecret;
+  readonly script: ConfigMapV1;
   readonly job: JobV1;
   readonly podLabels: Readonly<Record<string, string>>;
 }
@@ -69,16 +114,19 @@ const SECRET_REF = (name: string, key: string) => ({ valueFrom: { secretKeyRef: 
 export function postgresAppUser(context: AddOnContext, options: PostgresAppUserOptions): PostgresAppUser {
   const ns = options.namespace.name;
   const secretName = options.secretName ?? `${options.username}-db`;
-  const masterSecretName = `${secretName}-master`;
-  const jobName = `${secretName}-bootstrap`;
+  const masterSecretName = options.masterSecretName ?? `${secretName}-master`;
+  const jobName = options.jobName ?? `${secretName}-bootstrap`;
   const podLabels = { "app.kubernetes.io/name": jobName, "app.kubernetes.io/component": "db-bootstrap" };
-  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(options.username)) {
-    throw new Error(
-      `postgresAppUser: invalid username: got ${JSON.stringify(options.username)}; expected 1-63 of a-z, 0-9, '_' starting with a letter or '_'`,
-    );
+  // Checked here, not only by PostgreSQL: both names also go unquoted into URIs built by `template`.
+  for (const field of ["username", "databaseName"] as const) {
+    if (!IDENTIFIER.test(options[field])) {
+      throw new Error(
+        `postgresAppUser: invalid ${field}: got ${JSON.stringify(options[field])}; expected 1-63 of a-z, 0-9, '_' starting with a letter or '_'`,
+      );
+    }
   }
 
-  syncSecret(context, {
+  const masterSecret = syncSecret(context, {
     id: `${options.id}Master`,
     namespace: ns,
     name: masterSecretName,
@@ -87,12 +135,13 @@ export function postgresAppUser(context: AddOnContext, options: PostgresAppUserO
     template: { username: "{{ .username }}", password: "{{ .password }}" },
   });
   // Hex: safe in URIs, INI files and shells, whatever the consumer does with it.
-  generatedSecret(context, {
-    id: `${options.id}App`,
+  const appSecret = generatedSecret(context, {
+    id: options.secretId ?? `${options.id}App`,
     namespace: ns,
     name: secretName,
     keys: { password: { length: 32, encoding: "hex" } },
     literals: { username: options.username },
+    template: options.template,
   });
 
   const script = new ConfigMapV1(context.scope, `${options.id}BootstrapScript`, {
@@ -162,5 +211,5 @@ export function postgresAppUser(context: AddOnContext, options: PostgresAppUserO
     waitForCompletion: false,
     dependsOn: [options.namespace.resource],
   });
-  return { secretName, masterSecretName, job, podLabels };
+  return { secretName, masterSecretName, appSecret, masterSecret, script, job, podLabels };
 }

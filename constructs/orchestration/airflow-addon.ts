@@ -13,12 +13,7 @@ import {
   gitTransport,
   parseAirflowConfig,
 } from "./airflow-config";
-import {
-  type AirflowDatabase,
-  airflowDatabase,
-  DB_BOOTSTRAP_POD_LABELS,
-  type SharedDatabaseSource,
-} from "./airflow-database";
+import { type AirflowDatabase, airflowDatabase, type SharedDatabaseSource } from "./airflow-database";
 import type {
   AirflowChartValues,
   AirflowComponentValues,
@@ -155,8 +150,8 @@ export class AirflowAddOn extends HelmAddOn<AirflowOutputs> {
     const vpc = [{ ipBlock: { cidr: context.platform.vpcCidr } }];
     const db = this.database as AirflowDatabase;
     const dbPort = [{ port: String(db.port), protocol: "TCP" }];
+    // The bootstrap Job's egress comes with `postgresAppUser`.
     namespace.allowEgress("AirflowDatabase", { to: vpc, ports: dbPort }, { tier: "airflow" });
-    namespace.allowEgress("DatabaseBootstrap", { to: vpc, ports: dbPort }, { ...DB_BOOTSTRAP_POD_LABELS });
     // S3 and STS (IRSA) for the logs, the Kubernetes API for launching task pods, git over https.
     namespace.allowHttpsEgress("AirflowHttps", { tier: "airflow" });
     if (this.config.gitSync && gitTransport(this.config.gitSync.repository) === "ssh") {

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { PlatformNamespace } from "../../../constructs/core";
-import { APP_USER_SQL, PSQL_IMAGE, postgresAppUser } from "../../../constructs/database";
+import {
+  APP_USER_SQL,
+  type PostgresAppUserOptions,
+  PSQL_IMAGE,
+  postgresAppUser,
+  postgresUriTemplate,
+  URL_ESCAPED_PASSWORD,
+} from "../../../constructs/database";
 import { externalSecretsAddOn } from "../../../constructs/secrets";
 import { TEST_PLATFORM } from "../../support/cluster";
 import { onlyResource, resourcesOf } from "../../support/synth";
@@ -8,7 +15,7 @@ import { type Json, manifests, probeAddOn, synthAddOns } from "../secrets/suppor
 
 const MASTER_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-1-AbCdEf";
 
-function synthAppUser(username = "mlflow") {
+function synthAppUser(username = "mlflow", extra: Partial<PostgresAppUserOptions> = {}) {
   return synthAddOns([
     externalSecretsAddOn(),
     probeAddOn("app", ["external-secrets"], (c) => {
@@ -26,6 +33,7 @@ function synthAppUser(username = "mlflow") {
         username,
         databaseName: "appdb",
         vpcCidr: TEST_PLATFORM.vpcCidr,
+        ...extra,
       });
     }),
   ]);
@@ -93,5 +101,78 @@ describe("postgresAppUser", () => {
 
   it("fails when the username is not a plain PostgreSQL identifier", () => {
     expect(() => synthAppUser("ML-Flow")).toThrow(/invalid username: got "ML-Flow"/);
+  });
+});
+
+describe("postgresAppUser with names, a kept secret id and templated keys", () => {
+  const connection = postgresUriTemplate("postgresql+psycopg2", {
+    username: "airflow",
+    host: "db.example.internal",
+    port: 5432,
+    databaseName: "appdb",
+  });
+  const { json } = synthAppUser("airflow", {
+    secretName: "airflow-metadata-db",
+    masterSecretName: "airflow-db-master",
+    jobName: "airflow-db-bootstrap",
+    secretId: "DbConnection",
+    template: { connection },
+  });
+  const job = onlyResource(json, "kubernetes_job_v1") as Json;
+  const env = Object.fromEntries(
+    job.spec.template.spec.container[0].env.map((e: Json) => [
+      e.name,
+      e.value ?? e.value_from.secret_key_ref,
+    ]),
+  );
+
+  it("renders the extra keys from the generated password, next to username and password", () => {
+    expect(connection).toBe(
+      `postgresql+psycopg2://airflow:${URL_ESCAPED_PASSWORD}@db.example.internal:5432/appdb?sslmode=require`,
+    );
+    const app = manifests(json, "ExternalSecret").find(
+      (m) => m.metadata.name === "airflow-metadata-db",
+    ) as Json;
+    expect(app.spec.target.template).toEqual({
+      engineVersion: "v2",
+      mergePolicy: "Merge",
+      data: { username: "airflow", connection },
+    });
+    // The generator's `password` is the only generated key the template can read.
+    expect(app.spec.dataFrom).toHaveLength(1);
+    expect(app.spec.dataFrom[0].rewrite).toEqual([{ regexp: { source: "^password$", target: "password" } }]);
+  });
+
+  it("uses the given names for the master Secret, the Job, its ConfigMap and pod labels, and the given secret id", () => {
+    expect(env.PGUSER).toEqual({ name: "airflow-db-master", key: "username" });
+    expect(env.APP_DB_PASSWORD).toEqual({ name: "airflow-metadata-db", key: "password" });
+    expect(job.metadata.name).toBe("airflow-db-bootstrap");
+    expect(job.spec.template.metadata.labels["app.kubernetes.io/name"]).toBe("airflow-db-bootstrap");
+    const cm = onlyResource(json, "kubernetes_config_map_v1") as Json;
+    expect(cm.metadata.name).toBe("airflow-db-bootstrap");
+    const keys = Object.keys(resourcesOf(json, "kubernetes_manifest"));
+    expect(keys.some((k) => /_ExternalSecret-DbConnection_[0-9A-F]{8}$/.test(k))).toBe(true);
+    expect(keys.some((k) => /_ExternalSecret-DbApp_/.test(k))).toBe(false);
+    expect(manifests(json, "ExternalSecret").map((m) => m.metadata.name)).toEqual(
+      expect.arrayContaining(["airflow-db-master", "airflow-metadata-db"]),
+    );
+  });
+
+  it("fails when the database name is not a plain PostgreSQL identifier", () => {
+    expect(() => synthAppUser("airflow", { databaseName: "app/db?x" })).toThrow(
+      /invalid databaseName: got "app\/db\?x"; expected 1-63 of a-z/,
+    );
+  });
+
+  it("fails when a templated key collides with a generated or literal key", () => {
+    expect(() => synthAppUser("airflow", { template: { password: "{{ .password }}" } })).toThrow(
+      /invalid template: got "password"/,
+    );
+  });
+
+  it("fails when the URI scheme is not a URI scheme", () => {
+    expect(() =>
+      postgresUriTemplate("postgresql://", { username: "a", host: "h", port: 5432, databaseName: "d" }),
+    ).toThrow(/invalid scheme: got "postgresql:\/\/"; expected a URI scheme/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BOOTSTRAP_SQL, POSTGRES_CLIENT_IMAGE } from "../../../constructs/orchestration";
+import { APP_USER_SQL, PSQL_IMAGE } from "../../../constructs/database";
 import type { AirflowConfigInput } from "../../../constructs/orchestration/airflow-config";
 import { mlflowAddOn } from "../../../constructs/registry";
 import { TEST_PLATFORM } from "../../support/cluster";
@@ -9,12 +9,15 @@ import {
   MLFLOW_DB,
   manifestNamed,
   mlflowStub,
+  policies,
   policyNamed,
   synthAirflow,
   TEST_GIT,
 } from "./airflow-support";
 
 const BASE: AirflowConfigInput = { enabled: true, gitSync: TEST_GIT };
+/** The generated password, percent-encoded by ESO's template functions (Go's `urlquery`, sprig's `replace`). */
+const PASSWORD = '{{ .password | urlquery | replace "+" "%20" }}';
 
 describe("Airflow add-on: own RDS instance", () => {
   const { json } = synthAirflow({ ...BASE, database: { multiAz: true, backupRetentionInDays: 14 } });
@@ -48,9 +51,11 @@ describe("Airflow add-on: own RDS instance", () => {
 
   it("connects Airflow as its own role over TLS, never as the master user", () => {
     const connection = manifestNamed(json, "ExternalSecret", "airflow-metadata-db");
-    expect(connection.spec.target.template.data.connection).toBe(
-      `postgresql://airflow:{{ .password }}@\${${"aws_db_instance"}.${Object.keys(resourcesOf(json, "aws_db_instance"))[0]}.address}:5432/airflow?sslmode=require`,
-    );
+    const dbKey = Object.keys(resourcesOf(json, "aws_db_instance"))[0];
+    expect(connection.spec.target.template.data).toEqual({
+      username: "airflow",
+      connection: `postgresql+psycopg2://airflow:${PASSWORD}@\${aws_db_instance.${dbKey}.address}:5432/airflow?sslmode=require`,
+    });
     expect(connection.spec.target.template.mergePolicy).toBe("Merge");
     const master = manifestNamed(json, "ExternalSecret", "airflow-db-master");
     expect(master.spec.dataFrom[0].extract.key).toMatch(
@@ -72,42 +77,48 @@ describe("Airflow add-on: sharing MLflow's instance", () => {
     expect(outputs.database.host).toBe(MLFLOW_DB.address);
     const connection = manifestNamed(json, "ExternalSecret", "airflow-metadata-db");
     expect(connection.spec.target.template.data.connection).toBe(
-      `postgresql://airflow:{{ .password }}@${MLFLOW_DB.address}:5432/airflow?sslmode=require`,
+      `postgresql+psycopg2://airflow:${PASSWORD}@${MLFLOW_DB.address}:5432/airflow?sslmode=require`,
     );
+    // The password is generated in the cluster (hex, created once), never by Terraform.
+    expect(connection.spec.refreshPolicy).toBe("CreatedOnce");
+    expect(connection.spec.dataFrom).toHaveLength(1);
     const master = manifestNamed(json, "ExternalSecret", "airflow-db-master");
     expect(master.spec.dataFrom[0].extract.key).toBe(MLFLOW_DB.masterSecretArn);
   });
 
-  it("bootstraps the role and database with psql from the official postgres image, reading credentials from Secrets", () => {
-    expect(container.image).toBe(POSTGRES_CLIENT_IMAGE);
+  it("bootstraps the role and database with postgresAppUser's psql Job, reading credentials from Secrets", () => {
+    expect(container.image).toBe(PSQL_IMAGE);
     expect(container.image).toMatch(/^docker\.io\/library\/postgres:\d+\.\d+-/);
     expect(env.PGHOST.value).toBe(MLFLOW_DB.address);
     expect(env.PGSSLMODE.value).toBe("require");
     expect(env.PGUSER.value_from.secret_key_ref).toEqual({ name: "airflow-db-master", key: "username" });
     expect(env.PGPASSWORD.value_from.secret_key_ref).toEqual({ name: "airflow-db-master", key: "password" });
-    expect(env.AIRFLOW_DB_PASSWORD.value_from.secret_key_ref).toEqual({
+    expect(env.APP_DB_PASSWORD.value_from.secret_key_ref).toEqual({
       name: "airflow-metadata-db",
       key: "password",
     });
+    expect(env.APP_DB_USER.value).toBe("airflow");
+    expect(env.APP_DB_NAME.value).toBe("airflow");
     for (const e of Object.values(env) as Json[]) {
       if (/PASSWORD/.test(e.name)) expect(e.value, e.name).toBeUndefined();
     }
     expect(job.wait_for_completion).toBe(false);
   });
 
-  it("runs idempotent SQL: creates role and database only when missing, values quoted by format()", () => {
-    const script = onlyResource(json, "kubernetes_config_map_v1") as Json;
-    expect(script.data["bootstrap.sql"]).toBe(BOOTSTRAP_SQL);
-    expect(BOOTSTRAP_SQL).toMatch(
-      /CREATE ROLE %I LOGIN', :'app_user'\) WHERE NOT EXISTS \(SELECT 1 FROM pg_roles/,
-    );
-    expect(BOOTSTRAP_SQL).toMatch(
-      /CREATE DATABASE %I OWNER %I'.* WHERE NOT EXISTS \(SELECT 1 FROM pg_database/,
-    );
-    expect(BOOTSTRAP_SQL).toMatch(/PASSWORD %L', :'app_user', :'app_password'/);
-    expect(BOOTSTRAP_SQL).toContain("\\getenv app_password AIRFLOW_DB_PASSWORD");
-    expect(BOOTSTRAP_SQL.startsWith("\\set ON_ERROR_STOP on")).toBe(true);
-    expect(container.command).toEqual(["psql", "--no-psqlrc", "--quiet", "--file=/bootstrap/bootstrap.sql"]);
+  it("runs the one shared SQL script (APP_USER_SQL), which never names a superuser attribute", () => {
+    const [scriptKey, script] = Object.entries(resourcesOf(json, "kubernetes_config_map_v1"))[0] as [
+      string,
+      Json,
+    ];
+    expect(Object.keys(resourcesOf(json, "kubernetes_config_map_v1"))).toEqual([scriptKey]);
+    expect(script.metadata.name).toBe("airflow-db-bootstrap");
+    expect(script.data).toEqual({ "app-user.sql": APP_USER_SQL });
+    // RDS's master is no superuser: "must be superuser to alter superuser roles or change superuser attribute".
+    expect(APP_USER_SQL).not.toMatch(/SUPERUSER/);
+    expect(container.command).toEqual(["psql", "--no-psqlrc", "--file=/sql/app-user.sql"]);
+    expect(pod.volume).toEqual([
+      { name: "sql", config_map: { name: `\${kubernetes_config_map_v1.${scriptKey}.metadata[0].name}` } },
+    ]);
   });
 
   it("is a PSS-restricted pod: non-root, no privilege escalation, all capabilities dropped, RuntimeDefault seccomp", () => {
@@ -129,14 +140,40 @@ describe("Airflow add-on: sharing MLflow's instance", () => {
   });
 
   it("lets only the bootstrap pod and Airflow pods reach the database port in the VPC", () => {
-    const bootstrap = policyNamed(json, "allow-egress-database-bootstrap");
-    expect(bootstrap.spec.pod_selector).toEqual({
-      match_labels: { "app.kubernetes.io/name": "airflow-db-bootstrap" },
-    });
+    const bootstrap = policyNamed(json, "allow-egress-db-bootstrap-database");
+    expect(bootstrap.spec.pod_selector).toEqual({ match_labels: outputs.database.bootstrapPodLabels });
     expect(bootstrap.spec.egress).toEqual([
       { to: [{ ip_block: { cidr: "10.0.0.0/16" } }], ports: [{ port: "5432", protocol: "TCP" }] },
     ]);
+    expect(job.spec.template.metadata.labels).toEqual(outputs.database.bootstrapPodLabels);
     expect(job.spec.template.metadata.labels["app.kubernetes.io/name"]).toBe("airflow-db-bootstrap");
+    const airflow = policyNamed(json, "allow-egress-airflow-database");
+    expect(airflow.spec.pod_selector).toEqual({ match_labels: { tier: "airflow" } });
+    expect(airflow.spec.egress).toEqual(bootstrap.spec.egress);
+    // One policy for the bootstrap pod: no leftover from Airflow's former own Job.
+    const forBootstrap = policies(json).filter(
+      (p) => p.spec.pod_selector.match_labels?.["app.kubernetes.io/name"] === "airflow-db-bootstrap",
+    );
+    expect(forBootstrap).toHaveLength(1);
+  });
+
+  it("keeps the construct ids of Airflow's former database resources (a new id would replace them)", () => {
+    const ids = (type: string) =>
+      Object.keys(resourcesOf(json, type)).map((k) =>
+        k.replace(/^.*?airflow_/, "").replace(/_[0-9A-F]{8}$/, ""),
+      );
+    expect(ids("kubernetes_job_v1")).toEqual(["DbBootstrap"]);
+    expect(ids("kubernetes_config_map_v1")).toEqual(["DbBootstrapScript"]);
+    // The generated password lives in this ExternalSecret: replacing it would change the password.
+    expect(ids("kubernetes_manifest")).toEqual(
+      expect.arrayContaining([
+        "ExternalSecret-DbConnection",
+        "Password-DbConnection-0",
+        "ExternalSecret-DbMaster",
+        "SecretStore-DbMaster",
+      ]),
+    );
+    expect(ids("kubernetes_service_account_v1")).toContain("Secret-DbMaster_ServiceAccount");
   });
 
   it("fails when MLflow's outputs carry no database", () => {

@@ -134,11 +134,13 @@ describe("Airflow add-on: no secrets in values or anywhere in the synthesized st
 
   it("has no password, key or credential value in any string of the stack", () => {
     const all = strings(json);
-    const uris = all.filter((s) => /postgres(ql)?:\/\//.test(s.value));
+    const uris = all.filter((s) => /postgres(ql)?(\+[a-z0-9]+)?:\/\//.test(s.value));
     expect(uris.length).toBeGreaterThan(0);
     for (const u of uris) {
       // The only credential in a URI is ESO's placeholder, filled in inside the cluster.
-      expect(u.value, u.path).toMatch(/^postgresql:\/\/airflow:\{\{ \.password \}\}@/);
+      expect(u.value, u.path).toMatch(
+        /^postgresql\+psycopg2:\/\/airflow:\{\{ \.password \| urlquery \| replace "\+" "%20" \}\}@/,
+      );
     }
     const suspicious = all.filter(
       (s) =>
