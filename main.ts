@@ -2,6 +2,7 @@ import { App } from "cdktf";
 import { buildPlatform } from "./blueprints/platform-blueprint";
 import { formatSummary, summarizeOutput } from "./blueprints/summary";
 import { ConfigError, loadPlatformConfig } from "./config";
+import { PolicyViolationError } from "./constructs/policy/rule-pack";
 import { enableSynthValidationFromEnv } from "./constructs/validation/synth-hook";
 
 /**
@@ -23,10 +24,20 @@ function main(): void {
   const result = buildPlatform(app, loaded.config);
   // MLOPS_VALIDATE=1 checks every Kubernetes object and Helm values object against ../shared/schemas at synth.
   if (enableSynthValidationFromEnv(app)) result.notes.push("Schema validation: on (MLOPS_VALIDATE=1)");
-  app.synth();
+  try {
+    app.synth();
+  } catch (err) {
+    // Error-level policy findings: every one is listed, and nothing was written.
+    if (err instanceof PolicyViolationError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
   const summary = formatSummary(summarizeOutput(app.outdir), app.outdir, [
     `Configuration: ${loaded.source} (${loaded.config.name}/${loaded.config.environment}, ${loaded.config.region})`,
     ...result.notes,
+    ...result.policy.summaryLines(),
   ]);
   process.stdout.write(`${summary}\n`);
 }

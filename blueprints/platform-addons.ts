@@ -2,6 +2,10 @@ import type { PlatformConfig } from "../config/schema";
 import { gp3StorageClassAddOn } from "../constructs/cluster/gp3-storage-class";
 import { NvidiaDevicePluginAddOn } from "../constructs/cluster/nvidia-device-plugin";
 import type { AddOn } from "../constructs/core/addon";
+import { airflowAddOn } from "../constructs/orchestration/airflow-addon";
+import { kubeflowPipelinesAddOn } from "../constructs/orchestration/kubeflow-addon";
+import { mlflowAddOn } from "../constructs/registry/mlflow-addon";
+import { externalSecretsAddOn } from "../constructs/secrets/eso-addon";
 import { kafkaAddOn } from "../constructs/streaming/kafka-addon";
 
 /** The add-ons a configuration asks for, in any order (the contract orders them by their dependencies). */
@@ -10,6 +14,10 @@ export function platformAddOns(config: PlatformConfig): AddOn<unknown>[] {
   if (Object.values(config.nodePools).some((p) => p.create && p.gpu))
     addOns.push(new NvidiaDevicePluginAddOn());
   const a = config.addons;
+  if (a.externalSecrets.enabled) addOns.push(externalSecretsAddOn(a.externalSecrets));
   if (a.kafka.enabled) addOns.push(kafkaAddOn(a.kafka));
+  if (a.mlflow.enabled) addOns.push(mlflowAddOn(a.mlflow));
+  if (a.airflow.enabled) addOns.push(airflowAddOn(a.airflow));
+  if (a.kubeflowPipelines.enabled) addOns.push(kubeflowPipelinesAddOn(a.kubeflowPipelines));
   return addOns;
 }

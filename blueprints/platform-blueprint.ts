@@ -1,5 +1,6 @@
 import type { App } from "cdktf";
 import type { PlatformConfig } from "../config/schema";
+import { applyPlatformRulePack, type RulePack } from "../constructs/policy/rule-pack";
 import { FoundationStack } from "../stacks/foundation-stack";
 import { stackName } from "../stacks/naming";
 import { PlatformStack } from "../stacks/platform-stack";
@@ -8,6 +9,8 @@ import { platformAddOns } from "./platform-addons";
 export interface PlatformBlueprint {
   readonly foundation: FoundationStack;
   readonly platform: PlatformStack;
+  /** The security rule pack applied to every stack; its findings fail synthesis at error level. */
+  readonly policy: RulePack;
   /** Lines for the synth summary (e.g. what was left out and why). */
   readonly notes: string[];
 }
@@ -24,5 +27,7 @@ export function buildPlatform(app: App, config: PlatformConfig): PlatformBluepri
   platform.addDependency(foundation);
   const notes = [`Add-ons: ${addOns.map((a) => a.id).join(", ") || "none"}`];
   if (config.sandbox) notes.push("Sandbox: prevent_destroy is off for stateful resources");
-  return { foundation, platform, notes };
+  // Applied last, so every stack (including a resources stack created by add-ons) gets the rules.
+  const policy = applyPlatformRulePack(app, config);
+  return { foundation, platform, policy, notes };
 }

@@ -10,7 +10,11 @@ export type ConfigFragment = Omit<Partial<PlatformConfigInput>, "name" | "enviro
 
 /** The services every full platform runs; each add-on's own defaults fill in the rest. */
 const PLATFORM_SERVICES: ConfigFragment["addons"] = {
+  externalSecrets: { enabled: true },
   kafka: { enabled: true },
+  mlflow: { enabled: true },
+  airflow: { enabled: true },
+  kubeflowPipelines: { enabled: true },
 };
 
 const systemPool = (instanceType: string, minSize: number, maxSize: number) => ({

@@ -10,6 +10,7 @@ import {
   isNvidiaGpuInstanceType,
 } from "../constructs/core/instance-types";
 import { INTERFACE_ENDPOINT_IDS, type InterfaceEndpointService } from "../constructs/network/vpc-endpoints";
+import { PolicyConfigSchema } from "../constructs/policy/suppressions";
 import { AddOnsSchema } from "./addons";
 import { show } from "./errors";
 import {
@@ -222,6 +223,9 @@ export const PlatformConfigObject = z.strictObject({
   dataLake: DataLakeSchema.default(() => DataLakeSchema.parse({})),
   stateBackend: StateBackendSchema.default(() => StateBackendSchema.parse({})),
   addons: AddOnsSchema.prefault({}),
+  policy: PolicyConfigSchema.prefault({}).describe(
+    "The security rule pack: suppressions with written reasons.",
+  ),
 });
 
 type Ctx = z.RefinementCtx;

@@ -41,7 +41,7 @@ describe("the app (main.ts)", () => {
   it("synthesizes a YAML configuration file", () => {
     const r = runApp({
       name: "acme.yaml",
-      text: "preset: minimal\nname: acme\nenvironment: prod\nregion: eu-central-1\n",
+      text: "preset: minimal\nname: acme\nenvironment: prod\nregion: eu-central-1\nstateBackend: {type: s3, bucket: acme-tf-state}\n",
     });
     expect(r.status, r.stderr).toBe(0);
     expect(existsSync(join(r.outdir, "stacks", "acme-prod-foundation", "cdk.tf.json"))).toBe(true);

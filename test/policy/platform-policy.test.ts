@@ -7,17 +7,16 @@ import { parse } from "yaml";
 import { buildPlatform } from "../../blueprints/platform-blueprint";
 import { EMBEDDED_DEFAULT } from "../../blueprints/presets";
 import { parsePlatformConfig } from "../../config/loader";
-import { applyPlatformRulePack, formatFinding, PolicyViolationError, RULES } from "../../constructs/policy";
+import { formatFinding, PolicyViolationError, RULES } from "../../constructs/policy";
 
 const EXAMPLES = join(import.meta.dirname, "..", "..", "examples", "configs");
 const examples = readdirSync(EXAMPLES).filter((f) => /\.(ya?ml|json)$/.test(f));
 
-/** Builds the platform for a configuration document as main.ts does, with the rule pack applied. */
+/** Builds the platform for a configuration document as main.ts does; the blueprint applies the rule pack. */
 function platformWithPack(doc: unknown, app: App = Testing.app()) {
   const config = parsePlatformConfig(doc, "test");
   const blueprint = buildPlatform(app, config);
-  const pack = applyPlatformRulePack(app, config);
-  return { app, blueprint, pack, config };
+  return { app, blueprint, pack: blueprint.policy, config };
 }
 
 describe("the platform under the rule pack", () => {
@@ -74,24 +73,29 @@ describe("the platform under the rule pack", () => {
   });
 
   it("suppressions from the configuration reach the pack and show in the summary", () => {
-    const config = parsePlatformConfig(EMBEDDED_DEFAULT, "test");
-    const app = Testing.app();
-    const blueprint = buildPlatform(app, config);
+    const keyPath = "mlops-dev-foundation/Cluster/Key/Resource";
+    const reason = "test: key is re-created by a pipeline";
+    const { app, blueprint, pack } = platformWithPack({
+      ...EMBEDDED_DEFAULT,
+      policy: { suppressions: [{ rule: "MLOPS-STATE-001", path: keyPath, reason }] },
+    });
     const key = blueprint.foundation.cluster.node
       .findAll()
       .find((c) => (c as TerraformResource).terraformResourceType === "aws_kms_key") as TerraformResource;
+    expect(key.node.path).toBe(keyPath);
     key.lifecycle = { preventDestroy: false };
-    const pack = applyPlatformRulePack(app, {
-      ...config,
-      policy: {
-        suppressions: [
-          { rule: "MLOPS-STATE-001", path: key.node.path, reason: "test: key is re-created by a pipeline" },
-        ],
-      },
-    });
     expect(() => app.synth()).not.toThrow();
     expect(pack.summaryLines().join("\n")).toContain(
-      `suppressed MLOPS-STATE-001 at ${key.node.path} (config suppression at ${key.node.path}): test: key is re-created by a pipeline`,
+      `suppressed MLOPS-STATE-001 at ${keyPath} (config suppression at ${keyPath}): ${reason}`,
     );
+  });
+
+  it("fails when a configured suppression has no real reason, at its config path", () => {
+    expect(() =>
+      parsePlatformConfig({
+        ...EMBEDDED_DEFAULT,
+        policy: { suppressions: [{ rule: "MLOPS-STATE-001", path: "x", reason: "" }] },
+      }),
+    ).toThrow(/policy\.suppressions\[0\]\.reason/);
   });
 });

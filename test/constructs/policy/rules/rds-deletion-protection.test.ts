@@ -11,6 +11,12 @@ describe("MLOPS-RDS-004 RDS deletion protection", () => {
     expect(paths(findings)).toEqual(["test/Loose"]);
   });
 
+  it("does not apply in a sandbox, which is meant to be torn down", () => {
+    const loose = (s: Parameters<Parameters<typeof check>[1]>[0]) =>
+      dbInstance(s, "Loose", { deletionProtection: false });
+    expect(check(rdsDeletionProtection, loose, { sandbox: true })).toEqual([]);
+  });
+
   it("accepts deletion protection on", () => {
     expect(check(rdsDeletionProtection, (s) => dbInstance(s, "Good"))).toEqual([]);
   });
