@@ -24,6 +24,15 @@ export interface WireTensor {
   readonly dims: readonly number[];
 }
 
+/**
+ * A batch's inputs crossing the thread boundary (see packInputs): each input's dims flattened (rank, then
+ * dimensions) in metadata order, and the inputs' data concatenated per ORT type.
+ */
+export interface PackedFeeds {
+  readonly dims: readonly number[];
+  readonly groups: readonly (ArrayBufferView | readonly string[])[];
+}
+
 export interface WireMetadata {
   readonly name: string;
   readonly type: string;
@@ -56,11 +65,17 @@ export class PoolWorker {
     onDeath: (worker: PoolWorker) => void = () => {},
   ) {
     this.worker = new Worker(new URL("./worker.mjs", import.meta.url), { name: `ort-${index}` });
-    this.worker.on("message", (msg: { id: number; ok: boolean; error?: string }) => {
-      const p = this.pending.get(msg.id);
+    this.worker.on("message", (msg: { id: number; ok: boolean; error?: string } | unknown[]) => {
+      // Runs answer as arrays (see worker.mjs): [id, 1, runNs, types, dims, ...data] or [id, 0, error].
+      const packed = Array.isArray(msg);
+      const id = packed ? (msg[0] as number) : msg.id;
+      const p = this.pending.get(id);
       if (!p) return;
-      this.pending.delete(msg.id);
-      if (msg.ok) p.resolve(msg as unknown as Record<string, unknown>);
+      this.pending.delete(id);
+      if (packed) {
+        if (msg[1] === 1) p.resolve({ packed: msg });
+        else p.reject(new Error(String(msg[2])));
+      } else if (msg.ok) p.resolve(msg as unknown as Record<string, unknown>);
       else p.reject(new Error(msg.error));
     });
     const fail = (err: Error) => {
@@ -81,12 +96,12 @@ export class PoolWorker {
     return this.dead === undefined;
   }
 
-  call(msg: Record<string, unknown>, transfer: ArrayBuffer[] = []): Promise<Record<string, unknown>> {
+  call(msg: Record<string, unknown>): Promise<Record<string, unknown>> {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ ...msg, id }, transfer);
+      this.worker.postMessage({ ...msg, id });
     });
   }
 
@@ -95,14 +110,41 @@ export class PoolWorker {
     return r as unknown as { inputs: WireMetadata[]; outputs: WireMetadata[] };
   }
 
-  async run(key: string, feeds: WireTensor[], fetches: readonly string[]): Promise<RunReply> {
-    const transfer: ArrayBuffer[] = [];
-    for (const f of feeds) {
-      // Feeds are fresh buffers built by the batcher, so handing them over costs no copy.
-      if (ArrayBuffer.isView(f.data) && f.data.buffer instanceof ArrayBuffer) transfer.push(f.data.buffer);
+  /**
+   * One batch as one flat array message, [id, key, fetches, dims, ...groups]: structured clone costs per
+   * object, so this halves the hand-off cost against an object per input. Small buffers are copied (for
+   * them transferring costs as much as copying); large ones, fresh from packInputs, are transferred.
+   */
+  async run(key: string, feeds: PackedFeeds, fetches: readonly string[]): Promise<RunReply> {
+    if (this.dead) throw this.dead;
+    const id = this.nextId++;
+    const r = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      const transfer: ArrayBuffer[] = [];
+      for (const g of feeds.groups) {
+        if (ArrayBuffer.isView(g) && g.byteLength >= 65536 && g.buffer instanceof ArrayBuffer) {
+          transfer.push(g.buffer);
+        }
+      }
+      this.worker.postMessage([id, key, fetches, feeds.dims, ...feeds.groups], transfer);
+    });
+    const msg = r.packed as unknown[];
+    const runNs = msg[2] as number;
+    const types = msg[3] as OrtType[];
+    const dims = msg[4] as number[];
+    const outputs: WireTensor[] = [];
+    let d = 0;
+    for (let i = 0; i < fetches.length; i++) {
+      const rank = dims[d] as number;
+      outputs.push({
+        name: fetches[i] as string,
+        type: types[i] as OrtType,
+        data: msg[5 + i] as WireTensor["data"],
+        dims: dims.slice(d + 1, d + 1 + rank),
+      });
+      d += 1 + rank;
     }
-    const r = await this.call({ op: "run", key, feeds, fetches }, transfer);
-    return r as unknown as RunReply;
+    return { outputs, runNs };
   }
 
   async release(key: string): Promise<void> {

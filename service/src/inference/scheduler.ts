@@ -1,7 +1,7 @@
 import { QueueFullError, type Tensor, type TensorMetadata } from "../contracts";
 import type { EngineMetrics } from "./metrics";
 import type { PoolWorker } from "./pool";
-import { fromWire, mergeInputs, sliceRows } from "./tensors";
+import { fromWire, packInputs, sliceRows } from "./tensors";
 
 /** A model version loaded into every worker, with its own queue of requests waiting to be batched. */
 export interface LoadedVersion {
@@ -171,9 +171,9 @@ export class Scheduler {
     const wanted = batch.some((p) => p.outputs === undefined)
       ? lv.outputs.map((o) => o.name)
       : [...new Set(batch.flatMap((p) => p.outputs as string[]))];
-    let feeds: ReturnType<typeof mergeInputs>;
+    let feeds: ReturnType<typeof packInputs>;
     try {
-      feeds = mergeInputs(
+      feeds = packInputs(
         lv.inputs,
         batch.map((p) => p.inputs),
       );

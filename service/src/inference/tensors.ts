@@ -1,5 +1,5 @@
 import { type Datatype, InvalidInputError, type Tensor, type TensorMetadata } from "../contracts";
-import type { OrtType, WireMetadata, WireTensor } from "./pool";
+import type { OrtType, PackedFeeds, WireMetadata, WireTensor } from "./pool";
 
 type TypedArrayCtor =
   | Float32ArrayConstructor
@@ -133,34 +133,67 @@ function checkData(t: Tensor, dt: Datatype): void {
   }
 }
 
-/** Concatenates the same input of several requests along the batch dimension into fresh buffers. */
-export function mergeInputs(
+/**
+ * Concatenates the same input of several requests along the batch dimension and packs the batch for the
+ * worker: each input's dims flattened (rank, then dimensions), and the data of every input of one ORT type in
+ * one array (groups in order of each type's first input). Structured clone pays per object, so a few arrays
+ * cross the thread boundary instead of an object per input.
+ */
+export function packInputs(
   meta: readonly TensorMetadata[],
   requests: readonly (readonly Tensor[])[],
-): WireTensor[] {
-  return meta.map((m) => {
-    const parts = requests.map((inputs) => inputs.find((t) => t.name === m.name) as Tensor);
-    const rows = parts.reduce((n, t) => n + (t.shape[0] ?? 1), 0);
-    const first = parts[0] as Tensor;
-    const dims = [rows, ...first.shape.slice(1)];
-    const info = TYPES[m.datatype];
-    let data: ArrayBufferView | string[];
-    if (info.ctor) {
-      const total = parts.reduce((n, t) => n + t.data.length, 0);
-      const out = new info.ctor(total);
+): PackedFeeds {
+  const dims: number[] = [];
+  const parts: (readonly Tensor[])[] = [];
+  const totals: number[] = [];
+  const groupOf = new Map<OrtType, number>();
+  const groupTypes: Datatype[] = [];
+  for (const m of meta) {
+    const mine = requests.map((inputs) => inputs.find((t) => t.name === m.name) as Tensor);
+    const first = mine[0] as Tensor;
+    let rows = 0;
+    let total = 0;
+    for (const t of mine) {
+      rows += t.shape[0] ?? 1;
+      total += t.data.length;
+    }
+    const d = [rows, ...first.shape.slice(1)];
+    dims.push(d.length, ...d);
+    const type = TYPES[m.datatype].ort;
+    let g = groupOf.get(type);
+    if (g === undefined) {
+      g = groupTypes.length;
+      groupOf.set(type, g);
+      groupTypes.push(m.datatype);
+      parts.push([]);
+      totals.push(0);
+    }
+    (parts[g] as Tensor[]).push(...mine);
+    totals[g] = (totals[g] as number) + total;
+  }
+  const groups = groupTypes.map((dt, g) => {
+    const tensors = parts[g] as readonly Tensor[];
+    const ctor = TYPES[dt].ctor;
+    if (ctor) {
+      const out = new ctor(totals[g] as number);
       let offset = 0;
-      for (const t of parts) {
+      for (const t of tensors) {
         (out as Float32Array).set(t.data as Float32Array, offset);
         offset += t.data.length;
       }
-      data = out;
-    } else if (m.datatype === "BOOL") {
-      data = Uint8Array.from(parts.flatMap((t) => (t.data as readonly boolean[]).map((b) => (b ? 1 : 0))));
-    } else {
-      data = parts.flatMap((t) => t.data as readonly string[]);
+      return out;
     }
-    return { name: m.name, type: info.ort, data, dims };
+    if (dt === "BOOL") {
+      const out = new Uint8Array(totals[g] as number);
+      let offset = 0;
+      for (const t of tensors) for (const b of t.data as readonly boolean[]) out[offset++] = b ? 1 : 0;
+      return out;
+    }
+    const out: string[] = [];
+    for (const t of tensors) for (const s of t.data as readonly string[]) out.push(s);
+    return out;
   });
+  return { dims, groups };
 }
 
 /** Decodes one ORT output into the contract's Tensor form. */

@@ -3,8 +3,10 @@
 //
 // Protocol (every message carries an `id`; the reply echoes it):
 //   { op: "load", id, key, path, intraOpNumThreads } -> { id, ok, inputs, outputs }   (session metadata)
-//   { op: "run", id, key, feeds: [{ name, type, data, dims }], fetches: [name] }
-//                                                   -> { id, ok, outputs: [{ name, type, data, dims }], runNs }
+//   [id, key, fetches, dims, ...groups]             -> [id, 1, runNs, types, dims, ...data] or [id, 0, error]
+//     a run, as flat arrays because structured clone pays per object: `dims` holds each input's rank and
+//     dimensions in session input order, `groups` the inputs' data concatenated per ORT type (groups in order
+//     of each type's first input); the answer holds the fetched outputs' types, flattened dims and data.
 //   { op: "release", id, key }                      -> { id, ok }
 // Failures answer { id, ok: false, error }. Sessions live until released: one per model version, because
 // creating and releasing sessions per request leaks native memory in onnxruntime-node.
@@ -60,26 +62,10 @@ async function handle(msg) {
       const s = sessions.get(msg.key);
       return { reply: { inputs: metadataOf(s.inputMetadata), outputs: metadataOf(s.outputMetadata) } };
     }
-    case "run": {
-      const session = sessions.get(msg.key);
-      if (!session) throw new Error(`no session loaded for ${msg.key}`);
-      const feeds = {};
-      for (const f of msg.feeds) feeds[f.name] = new ort.Tensor(f.type, f.data, f.dims);
-      const started = process.hrtime.bigint();
-      const results = await session.run(feeds, msg.fetches);
-      const runNs = Number(process.hrtime.bigint() - started);
-      const outputs = [];
-      const transfer = [];
-      for (const name of msg.fetches) {
-        const t = results[name];
-        outputs.push({ name, type: t.type, data: t.data, dims: t.dims });
-        if (ArrayBuffer.isView(t.data)) transfer.push(t.data.buffer);
-      }
-      return { reply: { outputs, runNs }, transfer };
-    }
     case "release": {
       const session = sessions.get(msg.key);
       sessions.delete(msg.key);
+      inputTypes.delete(msg.key);
       if (session) await session.release();
       return { reply: {} };
     }
@@ -88,7 +74,68 @@ async function handle(msg) {
   }
 }
 
+/** Input names and types per session key, in session input order (the order the main thread packs). */
+const inputTypes = new Map();
+
+async function run(msg) {
+  const session = sessions.get(msg[1]);
+  if (!session) throw new Error(`no session loaded for ${msg[1]}`);
+  let inputs = inputTypes.get(msg[1]);
+  if (!inputs) {
+    inputs = session.inputMetadata.map((m) => ({ name: m.name, type: m.isTensor ? m.type : "" }));
+    inputTypes.set(msg[1], inputs);
+  }
+  const fetches = msg[2];
+  const dims = msg[3];
+  const groupOf = new Map();
+  const offsets = [];
+  const feeds = {};
+  let d = 0;
+  for (const { name, type } of inputs) {
+    const rank = dims[d];
+    const shape = dims.slice(d + 1, d + 1 + rank);
+    d += 1 + rank;
+    let g = groupOf.get(type);
+    if (g === undefined) {
+      g = groupOf.size;
+      groupOf.set(type, g);
+      offsets.push(0);
+    }
+    const group = msg[4 + g];
+    const n = shape.reduce((a, b) => a * b, 1);
+    const from = offsets[g];
+    offsets[g] = from + n;
+    const data =
+      from === 0 && n === group.length
+        ? group
+        : type === "string"
+          ? group.slice(from, from + n)
+          : group.subarray(from, from + n);
+    feeds[name] = new ort.Tensor(type, data, shape);
+  }
+  const started = process.hrtime.bigint();
+  const results = await session.run(feeds, fetches);
+  const runNs = Number(process.hrtime.bigint() - started);
+  const types = [];
+  const outDims = [];
+  const reply = [msg[0], 1, runNs, types, outDims];
+  for (const name of fetches) {
+    const t = results[name];
+    types.push(t.type);
+    outDims.push(t.dims.length, ...t.dims);
+    reply.push(t.data);
+  }
+  return reply;
+}
+
 parentPort.on("message", (msg) => {
+  if (Array.isArray(msg)) {
+    run(msg).then(
+      (reply) => parentPort.postMessage(reply),
+      (err) => parentPort.postMessage([msg[0], 0, String(err?.message ?? err)]),
+    );
+    return;
+  }
   handle(msg).then(
     ({ reply, transfer }) => {
       try {
