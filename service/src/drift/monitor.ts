@@ -35,6 +35,9 @@ export class DriftMonitor implements PredictionSink {
   private layout: Layout;
   private ring: RingBuffers;
   private unseen: string[][];
+  private numericScratch: (readonly (number | string)[])[] = [];
+  private codeScratch: Int32Array[] = [];
+  private codeBuffers: Int32Array[] = [];
   private rowsSeen = 0;
   private sinceEvaluation = 0;
   private lastSeenVersion: string | null = null;
@@ -88,6 +91,7 @@ export class DriftMonitor implements PredictionSink {
     this.layout = layoutOf(options.profile);
     this.ring = new RingBuffers(this.layout, this.windowSize);
     this.unseen = this.layout.categoricalNames.map(() => []);
+    this.resetScratch();
 
     const interval = options.intervalMs ?? 0;
     if (interval > 0 && this.mode === "sliding") {
@@ -108,26 +112,31 @@ export class DriftMonitor implements PredictionSink {
         return;
       }
       const layout = this.layout;
-      const numericCols: (readonly (number | string)[])[] = [];
+      // Scratch arrays reused across calls: record() runs synchronously, so nothing else holds them.
+      const numericCols = this.numericScratch;
       for (let f = 0; f < layout.numericNames.length - 1; f++) {
         const col = event.features[layout.numericNames[f] as string];
         if (col === undefined || col.length !== rows) {
           this.drop("missing_feature");
           return;
         }
-        numericCols.push(col);
+        numericCols[f] = col;
       }
-      numericCols.push(event.scores);
-      const catCols: (readonly (number | string)[])[] = [];
-      for (const name of layout.categoricalNames) {
-        const col = event.features[name];
+      numericCols[layout.numericNames.length - 1] = event.scores;
+      const catCodes = this.codeScratch;
+      for (let f = 0; f < layout.categoricalNames.length; f++) {
+        const col = event.features[layout.categoricalNames[f] as string];
         if (col === undefined || col.length !== rows) {
           this.drop("missing_feature");
           return;
         }
-        catCols.push(col);
       }
-      const catCodes = catCols.map((col, f) => this.encode(f, col));
+      for (let f = 0; f < layout.categoricalNames.length; f++) {
+        catCodes[f] = this.encode(
+          f,
+          event.features[layout.categoricalNames[f] as string] as readonly string[],
+        );
+      }
       this.lastSeenVersion = event.version;
       for (let r = 0; r < rows; r++) {
         const full = this.ring.append(numericCols, catCodes, r);
@@ -147,10 +156,24 @@ export class DriftMonitor implements PredictionSink {
     }
   }
 
-  /** Category codes of one column; -1 for values outside the reference categories (remembered by name). */
+  /** Scratch arrays sized for the current layout (the ring appends exactly this many columns). */
+  private resetScratch(): void {
+    this.numericScratch = this.layout.numericNames.map(() => []);
+    this.codeScratch = this.layout.categoricalNames.map(() => new Int32Array(0));
+    this.codeBuffers = this.layout.categoricalNames.map(() => new Int32Array(16));
+  }
+
+  /**
+   * Category codes of one column; -1 for values outside the reference categories (remembered by name).
+   * Written into a per-column scratch buffer that grows to the largest batch seen, so no allocation per call.
+   */
   private encode(f: number, col: readonly (number | string)[]): Int32Array {
     const codes = this.layout.codes[f] as ReadonlyMap<string, number>;
-    const out = new Int32Array(col.length);
+    let out = this.codeBuffers[f] as Int32Array;
+    if (out.length < col.length) {
+      out = new Int32Array(Math.max(col.length, out.length * 2));
+      this.codeBuffers[f] = out;
+    }
     for (let r = 0; r < col.length; r++) {
       const value = String(col[r]);
       const code = codes.get(value);
@@ -316,6 +339,7 @@ export class DriftMonitor implements PredictionSink {
     this.layout = layoutOf(profile);
     this.ring = new RingBuffers(this.layout, this.windowSize);
     this.unseen = this.layout.categoricalNames.map(() => []);
+    this.resetScratch();
     this.pending.length = 0;
     this.results = new Map();
     this.sinceEvaluation = 0;

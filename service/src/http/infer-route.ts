@@ -4,7 +4,7 @@ import type { InferenceResult, Tensor } from "../contracts";
 import { HttpError } from "./errors";
 import { parseInferRequest, type RequestedOutput } from "./infer-request";
 import { requireModel } from "./model-routes";
-import { buildEvent, EventDispatcher } from "./prediction-event";
+import { EventDispatcher } from "./prediction-event";
 import type { ServerOptions } from "./server";
 import { toBinaryData, toJsonData, toJsonText } from "./tensors";
 
@@ -30,7 +30,7 @@ export function registerInferRoutes(app: FastifyInstance, options: ServerOptions
     labelOutput: options.labelOutput ?? "label",
   };
   app.decorateRequest("inferLabels", undefined);
-  const events = new EventDispatcher(options.sinks ?? [], (err) =>
+  const events = new EventDispatcher(options.sinks ?? [], eventOptions, (err) =>
     app.log.error({ err }, "prediction sink failed"),
   );
 
@@ -83,7 +83,7 @@ export function registerInferRoutes(app: FastifyInstance, options: ServerOptions
         "inference features",
       );
     }
-    events.dispatch(() => buildEvent(id, parsed.inputs, result, eventOptions));
+    events.dispatch(id, parsed.inputs, result);
     const wanted =
       parsed.outputs ?? result.outputs.map((o) => ({ name: o.name, binary: parsed.binaryByDefault }));
     return sendResult(reply, id, result, wanted);
