@@ -97,7 +97,11 @@ export class ModelNotFoundError extends Error {
     readonly model: string,
     readonly version?: string,
   ) {
-    super(version === undefined ? `model '${model}' not found` : `model '${model}' version '${version}' not found`);
+    super(
+      version === undefined
+        ? `model '${model}' not found`
+        : `model '${model}' version '${version}' not found`,
+    );
     this.name = "ModelNotFoundError";
   }
 }

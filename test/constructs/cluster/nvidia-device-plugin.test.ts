@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Construct } from "constructs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { Construct } from "constructs";
 import { NvidiaDevicePluginAddOn, nvidiaDevicePluginValues } from "../../../constructs/cluster";
 import { deployAddOns } from "../../../constructs/core/addon";
 import { CHARTS } from "../../../constructs/core/charts";
@@ -22,7 +22,9 @@ if (!haveReference) {
 
 function synthPlugin(props: { namespace?: string; timeoutInSeconds?: number } = {}) {
   return synthStack((stack) => {
-    deployAddOns(new Construct(stack, "AddOns"), baseAddOnContext(stack), [new NvidiaDevicePluginAddOn(props)]);
+    deployAddOns(new Construct(stack, "AddOns"), baseAddOnContext(stack), [
+      new NvidiaDevicePluginAddOn(props),
+    ]);
   });
 }
 
@@ -57,7 +59,9 @@ describe("NvidiaDevicePluginAddOn", () => {
     };
     expect(ns.metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("privileged");
     expect(ns.metadata.annotations["mlops.io/pod-security-reason"]).toMatch(/hostPath/);
-    const policies = Object.values(resourcesOf(json, "kubernetes_network_policy_v1")) as { metadata: { name: string } }[];
+    const policies = Object.values(resourcesOf(json, "kubernetes_network_policy_v1")) as {
+      metadata: { name: string };
+    }[];
     expect(policies.map((p) => p.metadata.name)).toEqual(["default-deny"]);
   });
 
