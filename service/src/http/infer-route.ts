@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { InferenceResult, Tensor } from "../contracts";
 import { HttpError } from "./errors";
 import { parseInferRequest, type RequestedOutput } from "./infer-request";
+import { LabelCache } from "./label-cache";
 import { requireModel } from "./model-routes";
 import { EventDispatcher } from "./prediction-event";
 import type { ServerOptions } from "./server";
@@ -34,10 +35,20 @@ export function registerInferRoutes(app: FastifyInstance, options: ServerOptions
     app.log.error({ err }, "prediction sink failed"),
   );
 
+  // Label objects reused per label set (see LabelCache).
+  const versionLabels = new LabelCache<InferLabels>();
+  const codeLabels = new LabelCache<InferLabels & { code: string }>();
+  const labelsOf = (model: string, version: string) =>
+    versionLabels.get(`${model}\0${version}`, () => ({ model, version }));
+  const unknown: InferLabels = { model: "unknown", version: "" };
+
   // Model names in labels only once the model is known: unknown names must not grow the series count.
   const onResponse = (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    const labels = request.inferLabels ?? { model: "unknown", version: "" };
-    metrics.inferenceRequests.inc({ ...labels, code: String(reply.statusCode) });
+    const { model, version } = request.inferLabels ?? unknown;
+    const code = reply.statusCode;
+    metrics.inferenceRequests.inc(
+      codeLabels.get(`${model}\0${version}\0${code}`, () => ({ model, version, code: String(code) })),
+    );
     done();
   };
 
@@ -55,7 +66,7 @@ export function registerInferRoutes(app: FastifyInstance, options: ServerOptions
   const handler = async (request: FastifyRequest<InferRoute>, reply: FastifyReply) => {
     const { name, version } = request.params;
     const meta = requireModel(engine, name, version);
-    request.inferLabels = { model: name, version: version ?? "" };
+    request.inferLabels = labelsOf(name, version ?? "");
     if (meta === undefined) throw new HttpError(503, `model '${name}' is not loaded`, { "retry-after": "1" });
     adoptClientId(request, reply);
     const parsed = parseInferRequest(request.body, request.binaryData, meta);
@@ -65,7 +76,7 @@ export function registerInferRoutes(app: FastifyInstance, options: ServerOptions
       ...(version === undefined ? {} : { version }),
       inputs: parsed.inputs,
     });
-    request.inferLabels = { model: result.model, version: result.version };
+    request.inferLabels = labelsOf(result.model, result.version);
     const rows = parsed.inputs[0]?.shape[0] ?? 0;
     metrics.inferenceRows.inc(request.inferLabels, rows);
     metrics.inferenceDuration.observe(request.inferLabels, reply.elapsedTime / 1000);

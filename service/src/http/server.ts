@@ -17,6 +17,7 @@ import type { HttpMetrics } from "../metrics";
 import { openApiDocument } from "../openapi";
 import { HttpError, mapError } from "./errors";
 import { registerInferRoutes } from "./infer-route";
+import { LabelCache } from "./label-cache";
 import { registerModelRoutes } from "./model-routes";
 
 /** Drift state for the JSON endpoint; `model` omitted: every monitored model. */
@@ -87,10 +88,16 @@ export function buildServer(options: ServerOptions): { app: FastifyInstance; lif
     if (lifecycle.draining) reply.header("connection", "close");
     done(null, payload);
   });
+  const httpLabels = new LabelCache<{ method: string; route: string; status_code: string }>();
   app.addHook("onResponse", (request, reply, done) => {
     const route = request.routeOptions.url ?? "unmatched";
     const status = reply.statusCode;
-    const labels = { method: request.method, route, status_code: String(status) };
+    const method = request.method;
+    const labels = httpLabels.get(`${method} ${route} ${status}`, () => ({
+      method,
+      route,
+      status_code: String(status),
+    }));
     const seconds = reply.elapsedTime / 1000;
     options.metrics.httpRequests.inc(labels);
     options.metrics.httpDuration.observe(labels, seconds);
