@@ -58,12 +58,15 @@ export class PoolWorker {
   /** Batches sent and not answered; the dispatcher keeps this at most 1 so a busy worker is not queued on. */
   inFlight = 0;
   busySince = 0n;
+  /** Metric labels of this worker, built once. */
+  readonly labels: { readonly worker: string };
 
   constructor(
     readonly index: number,
     logger: EngineLogger,
     onDeath: (worker: PoolWorker) => void = () => {},
   ) {
+    this.labels = { worker: String(index) };
     this.worker = new Worker(new URL("./worker.mjs", import.meta.url), { name: `ort-${index}` });
     this.worker.on("message", (msg: { id: number; ok: boolean; error?: string } | unknown[]) => {
       // Runs answer as arrays (see worker.mjs): [id, 1, runNs, types, dims, ...data] or [id, 0, error].

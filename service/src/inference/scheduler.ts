@@ -22,6 +22,9 @@ export interface LoadedVersion {
   expired: boolean;
   timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   readonly idleWaiters: (() => void)[];
+  /** Metric label objects built once: prom-client walks and hashes them on every update. */
+  readonly modelLabels: { readonly model: string };
+  readonly versionLabels: { readonly model: string; readonly version: string };
 }
 
 export interface Pending {
@@ -49,6 +52,8 @@ export function newLoadedVersion(
     expired: false,
     timer: undefined,
     idleWaiters: [],
+    modelLabels: { model: fields.model },
+    versionLabels: { model: fields.model, version: fields.version },
   };
 }
 
@@ -185,12 +190,12 @@ export class Scheduler {
     lv.inFlight++;
     const started = process.hrtime.bigint();
     this.metrics.workersBusy.inc();
-    this.metrics.batchSize.observe({ model: lv.model }, rows);
+    this.metrics.batchSize.observe(lv.modelLabels, rows);
     worker
       .run(lv.key, feeds, wanted)
       .then(
         (reply) => {
-          this.metrics.duration.observe({ model: lv.model, version: lv.version }, reply.runNs / 1e9);
+          this.metrics.duration.observe(lv.versionLabels, reply.runNs / 1e9);
           const outputs = reply.outputs.map(fromWire);
           let offset = 0;
           for (const p of batch) {
@@ -214,10 +219,7 @@ export class Scheduler {
         worker.inFlight--;
         lv.inFlight--;
         this.metrics.workersBusy.dec();
-        this.metrics.workerBusySeconds.inc(
-          { worker: String(worker.index) },
-          Number(process.hrtime.bigint() - started) / 1e9,
-        );
+        this.metrics.workerBusySeconds.inc(worker.labels, Number(process.hrtime.bigint() - started) / 1e9);
         if (lv.inFlight === 0 && lv.queue.length === 0) {
           for (const wake of lv.idleWaiters.splice(0)) wake();
         }
