@@ -1,15 +1,10 @@
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
-import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import type { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
-import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
-import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
-import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Construct } from "constructs";
 import { AwsContext } from "../core/aws-context";
-import { protectStateful, type StatefulProtectionProps } from "../core/stateful";
-import { mergeTags, type Tags } from "../core/tags";
+import type { StatefulProtectionProps } from "../core/stateful";
+import type { Tags } from "../core/tags";
+import { attachBucketPolicy, denyInsecureTransport, hardenedBucket } from "./hardened-bucket";
 
 export interface AccessLogBucketProps extends StatefulProtectionProps {
   readonly bucketName: string;
@@ -41,66 +36,34 @@ export class AccessLogBucket extends Construct {
         `DataLake: accessLogRetentionInDays ${retentionInDays} is invalid: expected an integer >= 1`,
       );
     }
-    const bucket = new S3Bucket(this, "Resource", {
-      bucket: props.bucketName,
-      forceDestroy: props.preventDestroy === false,
-      tags: mergeTags(props.tags),
+    const hardened = hardenedBucket(this, {
+      bucketName: props.bucketName,
+      preventDestroy: props.preventDestroy,
+      tags: props.tags,
+      encryption: {
+        applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" },
+        blockedEncryptionTypes: ["SSE-C"],
+      },
     });
-    protectStateful(bucket, props);
+    const bucket = hardened.bucket;
     this.resource = bucket;
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;
 
-    new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
-      bucket: bucket.id,
-      rule: [
-        { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, blockedEncryptionTypes: ["SSE-C"] },
-      ],
-    });
-    new S3BucketVersioningA(this, "Versioning", {
-      bucket: bucket.id,
-      versioningConfiguration: { status: "Enabled" },
-    });
-    const publicAccessBlock = new S3BucketPublicAccessBlock(this, "PublicAccessBlock", {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, "OwnershipControls", {
-      bucket: bucket.id,
-      rule: { objectOwnership: "BucketOwnerEnforced" },
-    });
-
-    const policy = new DataAwsIamPolicyDocument(this, "PolicyDocument", {
-      statement: [
-        {
-          sid: "AllowS3ServerAccessLogDelivery",
-          effect: "Allow",
-          principals: [{ type: "Service", identifiers: ["logging.s3.amazonaws.com"] }],
-          actions: ["s3:PutObject"],
-          resources: [`${bucket.arn}/*`],
-          condition: [
-            { test: "StringEquals", variable: "aws:SourceAccount", values: [aws.accountId] },
-            { test: "ArnLike", variable: "aws:SourceArn", values: [...props.sourceBucketArns] },
-          ],
-        },
-        {
-          sid: "DenyInsecureTransport",
-          effect: "Deny",
-          principals: [{ type: "*", identifiers: ["*"] }],
-          actions: ["s3:*"],
-          resources: [bucket.arn, `${bucket.arn}/*`],
-          condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-        },
-      ],
-    });
-    new S3BucketPolicy(this, "Policy", {
-      bucket: bucket.id,
-      policy: policy.json,
-      dependsOn: [publicAccessBlock],
-    });
+    attachBucketPolicy(this, hardened, [
+      {
+        sid: "AllowS3ServerAccessLogDelivery",
+        effect: "Allow",
+        principals: [{ type: "Service", identifiers: ["logging.s3.amazonaws.com"] }],
+        actions: ["s3:PutObject"],
+        resources: [`${bucket.arn}/*`],
+        condition: [
+          { test: "StringEquals", variable: "aws:SourceAccount", values: [aws.accountId] },
+          { test: "ArnLike", variable: "aws:SourceArn", values: [...props.sourceBucketArns] },
+        ],
+      },
+      denyInsecureTransport(bucket.arn),
+    ]);
 
     new S3BucketLifecycleConfiguration(this, "Lifecycle", {
       bucket: bucket.id,

@@ -1,18 +1,13 @@
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
-import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import type { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import {
   S3BucketLifecycleConfiguration,
   type S3BucketLifecycleConfigurationRule,
 } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
-import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
-import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
-import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { Construct } from "constructs";
-import { protectStateful, type StatefulProtectionProps } from "../core/stateful";
-import { mergeTags, type Tags } from "../core/tags";
+import type { StatefulProtectionProps } from "../core/stateful";
+import type { Tags } from "../core/tags";
+import { attachBucketPolicy, denyInsecureTransport, hardenedBucket } from "./hardened-bucket";
 
 /** Lifecycle settings of one zone; all days are counted by S3 from object creation / becoming noncurrent. */
 export interface DataLakeZoneProps {
@@ -53,115 +48,79 @@ export class DataLakeBucket extends Construct {
   constructor(scope: Construct, id: string, props: DataLakeBucketProps) {
     super(scope, id);
     validateZoneLifecycle(props.zone, props);
-    const bucket = new S3Bucket(this, "Resource", {
-      bucket: props.bucketName,
-      forceDestroy: props.preventDestroy === false,
-      tags: mergeTags(props.tags),
+    const hardened = hardenedBucket(this, {
+      bucketName: props.bucketName,
+      preventDestroy: props.preventDestroy,
+      tags: props.tags,
+      encryption: {
+        applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.kmsKeyArn },
+        bucketKeyEnabled: true, // one data key per bucket instead of per object: far fewer KMS calls
+        blockedEncryptionTypes: ["SSE-C"],
+      },
     });
-    protectStateful(bucket, props);
+    const bucket = hardened.bucket;
     this.resource = bucket;
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;
 
-    new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
-      bucket: bucket.id,
-      rule: [
-        {
-          applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: props.kmsKeyArn },
-          bucketKeyEnabled: true, // one data key per bucket instead of per object: far fewer KMS calls
-          blockedEncryptionTypes: ["SSE-C"],
-        },
-      ],
-    });
-    new S3BucketVersioningA(this, "Versioning", {
-      bucket: bucket.id,
-      versioningConfiguration: { status: "Enabled" },
-    });
-    const publicAccessBlock = new S3BucketPublicAccessBlock(this, "PublicAccessBlock", {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, "OwnershipControls", {
-      bucket: bucket.id,
-      rule: { objectOwnership: "BucketOwnerEnforced" },
-    });
-
     const everyone = [{ type: "*", identifiers: ["*"] }];
     const objects = `${bucket.arn}/*`;
-    const policy = new DataAwsIamPolicyDocument(this, "PolicyDocument", {
-      statement: [
-        {
-          sid: "DenyInsecureTransport",
-          effect: "Deny",
-          principals: everyone,
-          actions: ["s3:*"],
-          resources: [bucket.arn, objects],
-          condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-        },
-        {
-          sid: "DenyOutdatedTls",
-          effect: "Deny",
-          principals: everyone,
-          actions: ["s3:*"],
-          resources: [bucket.arn, objects],
-          condition: [{ test: "NumericLessThan", variable: "s3:TlsVersion", values: ["1.2"] }],
-        },
-        // The two denies below only fire when the client SENDS the header (Null = false). Puts without
-        // encryption headers are allowed and get the bucket default (SSE-KMS with the lake key); so do
-        // UploadPart calls, which carry no encryption headers at all.
-        {
-          sid: "DenyNonKmsEncryption",
-          effect: "Deny",
-          principals: everyone,
-          actions: ["s3:PutObject"],
-          resources: [objects],
-          condition: [
-            { test: "StringNotEquals", variable: "s3:x-amz-server-side-encryption", values: ["aws:kms"] },
-            { test: "Null", variable: "s3:x-amz-server-side-encryption", values: ["false"] },
-          ],
-        },
-        {
-          // Clients naming a key must use the full key ARN (S3 compares the header as sent).
-          sid: "DenyOtherKmsKeys",
-          effect: "Deny",
-          principals: everyone,
-          actions: ["s3:PutObject"],
-          resources: [objects],
-          condition: [
-            {
-              test: "StringNotEquals",
-              variable: "s3:x-amz-server-side-encryption-aws-kms-key-id",
-              values: [props.kmsKeyArn],
-            },
-            { test: "Null", variable: "s3:x-amz-server-side-encryption-aws-kms-key-id", values: ["false"] },
-          ],
-        },
-        {
-          // SSE-C uses other headers than the two above; also blocked in the encryption configuration.
-          sid: "DenyCustomerProvidedKeys",
-          effect: "Deny",
-          principals: everyone,
-          actions: ["s3:PutObject"],
-          resources: [objects],
-          condition: [
-            {
-              test: "Null",
-              variable: "s3:x-amz-server-side-encryption-customer-algorithm",
-              values: ["false"],
-            },
-          ],
-        },
-      ],
-    });
-    new S3BucketPolicy(this, "Policy", {
-      bucket: bucket.id,
-      policy: policy.json,
-      // S3 rejects concurrent changes to the policy and the public-access block.
-      dependsOn: [publicAccessBlock],
-    });
+    attachBucketPolicy(this, hardened, [
+      denyInsecureTransport(bucket.arn),
+      {
+        sid: "DenyOutdatedTls",
+        effect: "Deny",
+        principals: everyone,
+        actions: ["s3:*"],
+        resources: [bucket.arn, objects],
+        condition: [{ test: "NumericLessThan", variable: "s3:TlsVersion", values: ["1.2"] }],
+      },
+      // The two denies below only fire when the client SENDS the header (Null = false). Puts without
+      // encryption headers are allowed and get the bucket default (SSE-KMS with the lake key); so do
+      // UploadPart calls, which carry no encryption headers at all.
+      {
+        sid: "DenyNonKmsEncryption",
+        effect: "Deny",
+        principals: everyone,
+        actions: ["s3:PutObject"],
+        resources: [objects],
+        condition: [
+          { test: "StringNotEquals", variable: "s3:x-amz-server-side-encryption", values: ["aws:kms"] },
+          { test: "Null", variable: "s3:x-amz-server-side-encryption", values: ["false"] },
+        ],
+      },
+      {
+        // Clients naming a key must use the full key ARN (S3 compares the header as sent).
+        sid: "DenyOtherKmsKeys",
+        effect: "Deny",
+        principals: everyone,
+        actions: ["s3:PutObject"],
+        resources: [objects],
+        condition: [
+          {
+            test: "StringNotEquals",
+            variable: "s3:x-amz-server-side-encryption-aws-kms-key-id",
+            values: [props.kmsKeyArn],
+          },
+          { test: "Null", variable: "s3:x-amz-server-side-encryption-aws-kms-key-id", values: ["false"] },
+        ],
+      },
+      {
+        // SSE-C uses other headers than the two above; also blocked in the encryption configuration.
+        sid: "DenyCustomerProvidedKeys",
+        effect: "Deny",
+        principals: everyone,
+        actions: ["s3:PutObject"],
+        resources: [objects],
+        condition: [
+          {
+            test: "Null",
+            variable: "s3:x-amz-server-side-encryption-customer-algorithm",
+            values: ["false"],
+          },
+        ],
+      },
+    ]);
 
     const rules: S3BucketLifecycleConfigurationRule[] = [
       {
