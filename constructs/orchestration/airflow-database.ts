@@ -1,7 +1,7 @@
 import type { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
 import type { AddOnContext } from "../core/addon";
-import { isProductionEnvironment } from "../core/environment";
 import type { PlatformNamespace } from "../core/platform-namespace";
+import { addOnDatabaseProps } from "../database/addon-database";
 import { postgresAppUser, postgresUriTemplate } from "../database/postgres-app-user";
 import { RdsDatabase } from "../database/rds-database";
 import type { AirflowConfig } from "./airflow-config";
@@ -67,24 +67,18 @@ export function airflowDatabase(
     }
     source = shared.database;
   } else {
-    instance = new RdsDatabase(context.scope, "Database", {
-      engine: "postgres",
-      identifier: `${context.platform.prefix}-airflow`,
-      databaseName: db.databaseName,
-      engineVersion: db.engineVersion,
-      instanceClass: db.instanceClass,
-      allocatedStorageGiB: db.allocatedStorageGiB,
-      multiAz: db.multiAz ?? isProductionEnvironment(context.platform.environment),
-      backupRetentionInDays: db.backupRetentionInDays,
-      kmsKeyArn: context.cluster.kmsKeyArn,
-      vpcId: context.platform.vpcId,
-      subnetIds: context.platform.privateSubnetIds,
-      // Pods reach RDS through the cluster security group (no pod security groups).
-      allowedSecurityGroupIds: [context.cluster.clusterSecurityGroupId],
-      deletionProtection: !sandbox,
-      preventDestroy: !sandbox && context.cluster.preventDestroy,
-      tags: { ...context.platform.tags, ...context.cluster.tags, "mlops.io/addon": "airflow" },
-    });
+    instance = new RdsDatabase(
+      context.scope,
+      "Database",
+      addOnDatabaseProps(context, {
+        engine: "postgres",
+        name: "airflow",
+        databaseName: db.databaseName,
+        settings: db,
+        preventDestroy: !sandbox && context.cluster.preventDestroy,
+        tags: { ...context.platform.tags, ...context.cluster.tags, "mlops.io/addon": "airflow" },
+      }),
+    );
     source = instance;
   }
 

@@ -2,7 +2,7 @@ import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
 import { StatefulSetV1 } from "@cdktf/provider-kubernetes/lib/stateful-set-v1";
 import type { ITerraformDependable } from "cdktf";
 import type { AddOnContext } from "../core/addon";
-import { isProductionEnvironment } from "../core/environment";
+import { addOnDatabaseProps } from "../database/addon-database";
 import { RdsDatabase } from "../database/rds-database";
 import { generatedSecret, syncSecret } from "../secrets/sync-secret";
 import { type DbConnection, METADATA_DB } from "./kubeflow-components";
@@ -64,22 +64,22 @@ export function metadataStore(
 ): MetadataStore {
   const m = config.metadata;
   if (m.store === "rds") {
-    const rds = new RdsDatabase(context.scope, "Database", {
-      engine: "mysql",
-      identifier: `${context.platform.prefix}-kfp`,
-      databaseName: "mlpipeline",
-      instanceClass: m.instanceClass,
-      allocatedStorageGiB: m.storageGiB,
-      multiAz: m.multiAz ?? isProductionEnvironment(context.platform.environment),
-      backupRetentionInDays: m.backupRetentionInDays,
-      kmsKeyArn: context.cluster.kmsKeyArn,
-      vpcId: context.platform.vpcId,
-      subnetIds: context.platform.privateSubnetIds,
-      allowedSecurityGroupIds: [context.cluster.clusterSecurityGroupId],
-      deletionProtection: !context.platform.sandbox,
-      preventDestroy: !context.platform.sandbox,
-      tags: context.platform.tags,
-    });
+    const rds = new RdsDatabase(
+      context.scope,
+      "Database",
+      addOnDatabaseProps(context, {
+        engine: "mysql",
+        name: "kfp",
+        databaseName: "mlpipeline",
+        settings: {
+          instanceClass: m.instanceClass,
+          allocatedStorageGiB: m.storageGiB,
+          multiAz: m.multiAz,
+          backupRetentionInDays: m.backupRetentionInDays,
+        },
+        tags: context.platform.tags,
+      }),
+    );
     const synced = syncSecret(context, {
       id: "MysqlSecret",
       namespace,

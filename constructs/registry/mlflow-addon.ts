@@ -4,6 +4,7 @@ import type { AddOn, AddOnContext } from "../core/addon";
 import { CHARTS } from "../core/charts";
 import { HelmAddOn, type HelmAddOnOutputs } from "../core/helm-addon";
 import { PLATFORM_NAMESPACE_LABEL, type PlatformNamespace } from "../core/platform-namespace";
+import { addOnDatabaseProps } from "../database/addon-database";
 import { postgresAppUser } from "../database/postgres-app-user";
 import { RdsDatabase } from "../database/rds-database";
 import { EXTERNAL_SECRETS_ADDON_ID } from "../secrets/eso-addon";
@@ -40,9 +41,6 @@ export interface MlflowOutputs extends HelmAddOnOutputs {
   readonly externalUrl?: string;
 }
 
-/** Platform environments whose MLflow database defaults to Multi-AZ. */
-const PRODUCTION_ENVIRONMENTS = ["prod", "production"];
-
 /**
  * MLflow tracking server and model registry: the community-charts chart with its backend store on a private,
  * encrypted RDS PostgreSQL, artifacts proxied by the server to the data lake's `models` zone under `mlflow/`
@@ -75,24 +73,17 @@ export class MlflowAddOn extends HelmAddOn<MlflowOutputs> {
     const db = this.config.database;
     const lake = context.dataLake;
     this.bucket(context);
-    this.database = new RdsDatabase(context.scope, "Database", {
-      engine: "postgres",
-      identifier: `${context.platform.prefix}-mlflow`,
-      databaseName: "mlflow",
-      engineVersion: db.engineVersion,
-      instanceClass: db.instanceClass,
-      allocatedStorageGiB: db.allocatedStorageGiB,
-      maxAllocatedStorageGiB: db.maxAllocatedStorageGiB,
-      multiAz: db.multiAz ?? PRODUCTION_ENVIRONMENTS.includes(context.platform.environment),
-      backupRetentionInDays: db.backupRetentionInDays,
-      kmsKeyArn: context.cluster.kmsKeyArn,
-      vpcId: context.platform.vpcId,
-      subnetIds: context.platform.privateSubnetIds,
-      allowedSecurityGroupIds: [context.cluster.clusterSecurityGroupId],
-      deletionProtection: !context.platform.sandbox,
-      preventDestroy: !context.platform.sandbox,
-      tags: { ...context.platform.tags, "mlops.io/component": "mlflow" },
-    });
+    this.database = new RdsDatabase(
+      context.scope,
+      "Database",
+      addOnDatabaseProps(context, {
+        engine: "postgres",
+        name: "mlflow",
+        databaseName: "mlflow",
+        settings: db,
+        tags: { ...context.platform.tags, "mlops.io/component": "mlflow" },
+      }),
+    );
 
     // Exactly the lake's own statements for the models zone under mlflow/: nothing else in S3.
     const artifacts = new DataAwsIamPolicyDocument(context.scope, "ArtifactsPolicy", {
