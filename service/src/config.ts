@@ -75,7 +75,11 @@ const VARIABLES = {
   SHUTDOWN_GRACE_MS: v(int(100, 600_000), "10000", "an integer number of milliseconds, 100..600000"),
   KEEP_ALIVE_TIMEOUT_MS: v(int(0, 600_000), "72000", "an integer number of milliseconds, 0..600000"),
   MODEL_POLL_INTERVAL_MS: v(int(0, 86_400_000), "10000", "an integer number of milliseconds (0: no polling)"),
-  INFERENCE_WORKERS: v(int(0, 64), "0", "an integer number of worker threads, 0..64 (0: one per CPU)"),
+  INFERENCE_WORKERS: v(
+    int(0, 64),
+    "0",
+    "an integer number of worker threads, 0..64 (0: one per CPU but one, at least 1, leaving a core to the event loop)",
+  ),
   MAX_BATCH_SIZE: v(int(1, 4096), "256", "an integer number of rows, 1..4096"),
   MAX_BATCH_DELAY_US: v(int(0, 1_000_000), "500", "an integer number of microseconds, 0..1000000"),
   MAX_QUEUE_ROWS: v(int(1, 10_000_000), "4096", "an integer number of queued rows, 1..10000000"),
