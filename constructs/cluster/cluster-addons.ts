@@ -3,6 +3,7 @@ import { EksAddon } from "@cdktf/provider-aws/lib/eks-addon";
 import type { TerraformResource } from "cdktf";
 import { Construct } from "constructs";
 import { AwsContext } from "../core/aws-context";
+import { KMS_DATA_KEY_ACTIONS } from "../core/kms-key";
 import { mergeTags, type Tags } from "../core/tags";
 import { ServiceAccountRole } from "./service-account-role";
 
@@ -81,13 +82,7 @@ export class ClusterAddons extends Construct {
         {
           sid: "UseKeyForVolumes",
           effect: "Allow",
-          actions: [
-            "kms:Encrypt",
-            "kms:Decrypt",
-            "kms:ReEncrypt*",
-            "kms:GenerateDataKey*",
-            "kms:DescribeKey",
-          ],
+          actions: [...KMS_DATA_KEY_ACTIONS],
           resources: [props.kmsKeyArn],
         },
       ],

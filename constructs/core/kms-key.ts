@@ -6,6 +6,15 @@ import { AwsContext } from "./aws-context";
 import { protectStateful } from "./stateful";
 import type { Tags } from "./tags";
 
+/** What a service or role needs to encrypt and decrypt data under a key (EBS volumes, AWS services). */
+export const KMS_DATA_KEY_ACTIONS: readonly string[] = [
+  "kms:Encrypt",
+  "kms:Decrypt",
+  "kms:ReEncrypt*",
+  "kms:GenerateDataKey*",
+  "kms:DescribeKey",
+];
+
 export interface KmsKeyProps {
   /** Human-readable purpose, shown in the KMS console. @default - "Managed by the MLOps platform kit" */
   readonly description?: string;
@@ -70,7 +79,7 @@ export class KmsKey extends Construct {
       statements.push({
         sid: "AwsServices",
         effect: "Allow",
-        actions: ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"],
+        actions: [...KMS_DATA_KEY_ACTIONS],
         resources: ["*"],
         principals: [{ type: "Service", identifiers: [...props.allowServicePrincipals] }],
         condition: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [aws.accountId] }],
@@ -84,13 +93,7 @@ export class KmsKey extends Construct {
         {
           sid: "AutoScalingUse",
           effect: "Allow",
-          actions: [
-            "kms:Encrypt",
-            "kms:Decrypt",
-            "kms:ReEncrypt*",
-            "kms:GenerateDataKey*",
-            "kms:DescribeKey",
-          ],
+          actions: [...KMS_DATA_KEY_ACTIONS],
           resources: ["*"],
           principals: [{ type: "AWS", identifiers: asg }],
         },
