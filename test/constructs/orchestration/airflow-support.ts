@@ -4,10 +4,10 @@ import { type AddOn, deployAddOns, type PlatformInfo } from "../../../constructs
 import { type AirflowOutputs, airflowAddOn } from "../../../constructs/orchestration/airflow-addon";
 import type { AirflowConfigInput } from "../../../constructs/orchestration/airflow-config";
 import { baseAddOnContext } from "../../support/cluster";
+import type { Json } from "../../support/manifests";
 import { onlyResource, resourcesOf, type SynthJson, synthScope } from "../../support/synth";
 
-// biome-ignore lint/suspicious/noExplicitAny: assertions navigate the synthesized JSON directly
-export type Json = Record<string, any>;
+export { type Json, manifestNamed, manifests } from "../../support/manifests";
 
 /** Stand-ins for the add-ons Airflow depends on: only their presence and outputs matter here. */
 export const externalSecretsStub: AddOn<unknown> = { id: "external-secrets", deploy: () => ({}) };
@@ -42,19 +42,6 @@ export function synthAirflow(
     outputs = deployed.get("airflow")?.outputs as AirflowOutputs;
   });
   return { json, outputs: outputs as AirflowOutputs };
-}
-
-/** The `manifest` of every `kubernetes_manifest`, optionally of one kind. */
-export function manifests(json: SynthJson, kind?: string): Json[] {
-  return Object.values(resourcesOf(json, "kubernetes_manifest"))
-    .map((r) => r.manifest as Json)
-    .filter((m) => kind === undefined || m.kind === kind);
-}
-
-export function manifestNamed(json: SynthJson, kind: string, name: string): Json {
-  const found = manifests(json, kind).filter((m) => m.metadata?.name === name);
-  if (found.length !== 1) throw new Error(`expected one ${kind} ${name}, found ${found.length}`);
-  return found[0] as Json;
 }
 
 /** Every string in a JSON value, with its path, for "no secret anywhere" scans. */

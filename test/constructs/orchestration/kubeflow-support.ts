@@ -6,10 +6,10 @@ import {
 } from "../../../constructs/orchestration/kubeflow-addon";
 import type { KubeflowPipelinesConfigInput } from "../../../constructs/orchestration/kubeflow-config";
 import { baseAddOnContext } from "../../support/cluster";
+import type { Json } from "../../support/manifests";
 import { resourcesOf, type SynthJson, synthScope } from "../../support/synth";
 
-// biome-ignore lint/suspicious/noExplicitAny: assertions navigate the synthesized JSON directly
-export type Json = Record<string, any>;
+export { type Json, manifests } from "../../support/manifests";
 
 /** Stand-ins: only the presence of these add-ons matters to Kubeflow Pipelines. */
 export const externalSecretsStub: AddOn<unknown> = { id: "external-secrets", deploy: () => ({}) };
@@ -50,11 +50,4 @@ export function named(json: SynthJson, type: string, name: string): Json {
   const found = all(json, type).filter((r) => r.metadata?.name === name);
   if (found.length !== 1) throw new Error(`expected one ${type} named ${name}, found ${found.length}`);
   return found[0];
-}
-
-/** The `manifest` of every `kubernetes_manifest`, optionally of one kind. */
-export function manifests(json: SynthJson, kind?: string): Json[] {
-  return all(json, "kubernetes_manifest")
-    .map((r) => r.manifest as Json)
-    .filter((m) => kind === undefined || m.kind === kind);
 }

@@ -6,12 +6,12 @@ import {
   validateSynthesizedStack,
 } from "../../../constructs/validation";
 import { baseAddOnContext } from "../../support/cluster";
+import { manifests } from "../../support/manifests";
 import { countChecked, countKind } from "../../support/schemas";
-import { resourcesOf, type SynthJson, synthScope } from "../../support/synth";
+import { type SynthJson, synthScope } from "../../support/synth";
 import { ESO_GROUPS, esoShapeErrors } from "./eso-shapes";
 
-// biome-ignore lint/suspicious/noExplicitAny: assertions navigate the synthesized JSON directly
-export type Json = Record<string, any>;
+export { type Json, manifests } from "../../support/manifests";
 
 /** A stand-in for the monitoring add-on: only its presence matters. */
 export const monitoringStub: AddOn<unknown> = { id: "monitoring", deploy: () => ({}) };
@@ -38,13 +38,6 @@ export function synthAddOns(
     for (const [id, d] of deployed) outputs.set(id, d.outputs);
   });
   return { json, outputs };
-}
-
-/** The `manifest` of every `kubernetes_manifest`, optionally of one kind. */
-export function manifests(json: SynthJson, kind?: string): Json[] {
-  return Object.values(resourcesOf(json, "kubernetes_manifest"))
-    .map((r) => r.manifest as Json)
-    .filter((m) => kind === undefined || m.kind === kind);
 }
 
 /**

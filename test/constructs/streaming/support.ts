@@ -3,11 +3,10 @@ import { Construct } from "constructs";
 import { type AddOn, deployAddOns } from "../../../constructs/core";
 import { type KafkaConfigInput, type KafkaOutputs, kafkaAddOn } from "../../../constructs/streaming";
 import { baseAddOnContext } from "../../support/cluster";
-import { resourcesOf, type SynthJson, synthScope } from "../../support/synth";
+import type { Json } from "../../support/manifests";
+import { type SynthJson, synthScope } from "../../support/synth";
 
-/** Synthesized JSON as tests read it: field by field, failing the assertion when a field is missing. */
-// biome-ignore lint/suspicious/noExplicitAny: assertions navigate the synthesized JSON directly
-export type Json = Record<string, any>;
+export { type Json, manifestNamed, manifests } from "../../support/manifests";
 
 /** A stand-in for the monitoring add-on: only its presence matters to Kafka. */
 export const monitoringStub: AddOn<unknown> = { id: "monitoring", deploy: () => ({}) };
@@ -37,19 +36,6 @@ export function synthKafka(
     use?.(scope, outputs);
   });
   return { json, outputs: outputs as KafkaOutputs };
-}
-
-/** The `manifest` of every `kubernetes_manifest`, optionally of one kind. */
-export function manifests(json: SynthJson, kind?: string): Json[] {
-  return Object.values(resourcesOf(json, "kubernetes_manifest"))
-    .map((r) => r.manifest as Json)
-    .filter((m) => kind === undefined || m.kind === kind);
-}
-
-export function manifestNamed(json: SynthJson, kind: string, name: string): Json {
-  const found = manifests(json, kind).filter((m) => m.metadata?.name === name);
-  if (found.length !== 1) throw new Error(`expected one ${kind} ${name}, found ${found.length}`);
-  return found[0];
 }
 
 type Schema = Json;
