@@ -11,12 +11,11 @@ set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 requirements="${repo_root}/test/constructs/registry/mlflow-server-requirements.txt"
 venv="${REGISTRY_MLFLOW_VENV:-/opt/mlops-kit/registry-mlflow-venv}"
-stamp="${venv}/.requirements.sha256"
-want="$(sha256sum "${requirements}" | cut -d' ' -f1)"
+# shellcheck source=../lib/venv.sh
+source "${repo_root}/.ci/lib/venv.sh"
 
 pg_bin=/usr/lib/postgresql/15/bin
 need_apt=()
-command -v python3 >/dev/null 2>&1 && python3 -c "import venv, ensurepip" >/dev/null 2>&1 || need_apt+=(python3 python3-venv)
 [[ -x "${pg_bin}/initdb" && -x "${pg_bin}/psql" ]] || need_apt+=(postgresql-15 postgresql-client-15)
 if ((${#need_apt[@]} > 0)); then
   apt-get update
@@ -31,12 +30,7 @@ if ((${#need_apt[@]} > 0)); then
 fi
 "${pg_bin}/postgres" --version
 
-if [[ ! -f "${stamp}" || "$(cat "${stamp}")" != "${want}" || ! -x "${venv}/bin/mlflow" ]]; then
-  python3 -m venv "${venv}"
-  "${venv}/bin/pip" install --quiet --disable-pip-version-check --upgrade pip==26.3
-  "${venv}/bin/pip" install --quiet --disable-pip-version-check -r "${requirements}"
-  echo "${want}" >"${stamp}"
-fi
+venv_from_requirements "${venv}" "${requirements}" mlflow
 
 "${venv}/bin/mlflow" --version
 "${venv}/bin/python" -c "import flask_wtf; print('flask-wtf', flask_wtf.__version__)"
