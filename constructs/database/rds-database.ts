@@ -2,9 +2,12 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { DbInstance } from "@cdktf/provider-aws/lib/db-instance";
 import { DbParameterGroup } from "@cdktf/provider-aws/lib/db-parameter-group";
 import { DbSubnetGroup } from "@cdktf/provider-aws/lib/db-subnet-group";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Construct } from "constructs";
+import { AwsContext } from "../core/aws-context";
 import { protectStateful } from "../core/stateful";
 import { mergeTags, type Tags } from "../core/tags";
 import { type RdsEngine, validateRdsDatabaseProps } from "./rds-validation";
@@ -46,8 +49,13 @@ export interface RdsDatabaseProps {
   readonly deletionProtection?: boolean;
   /** Terraform `prevent_destroy` on the instance. @default true */
   readonly preventDestroy?: boolean;
-  /** Retention of the exported engine logs. @default 90 */
+  /** Retention of the exported engine logs (connection and error logs are audit evidence). @default 365 */
   readonly logRetentionInDays?: number;
+  /**
+   * Enhanced Monitoring (OS metrics every N seconds, through a role only RDS can assume); 0 turns it off.
+   * One of 0, 1, 5, 10, 15, 30, 60. @default 60
+   */
+  readonly monitoringIntervalInSeconds?: number;
   /** `hh24:mi-hh24:mi` UTC. @default - chosen by RDS */
   readonly backupWindow?: string;
   /** `ddd:hh24:mi-ddd:hh24:mi` UTC. @default - chosen by RDS */
@@ -100,6 +108,8 @@ export class RdsDatabase extends Construct {
   readonly parameterGroup: DbParameterGroup;
   readonly securityGroup: SecurityGroup;
   readonly logGroups: CloudwatchLogGroup[];
+  /** Role RDS assumes to publish Enhanced Monitoring metrics; undefined when monitoring is off. */
+  readonly monitoringRole?: IamRole;
   readonly engine: RdsEngine;
   readonly address: string;
   readonly port: number;
@@ -162,13 +172,45 @@ export class RdsDatabase extends Construct {
       (log) =>
         new CloudwatchLogGroup(this, `Logs-${log}`, {
           name: `/aws/rds/instance/${name}/${log}`,
-          retentionInDays: props.logRetentionInDays ?? 90,
+          retentionInDays: props.logRetentionInDays ?? 365,
           kmsKeyId: props.kmsKeyArn,
           tags,
         }),
     );
 
+    const monitoringInterval = props.monitoringIntervalInSeconds ?? 60;
+    if (![0, 1, 5, 10, 15, 30, 60].includes(monitoringInterval)) {
+      throw new Error(
+        `RdsDatabase ${name}: monitoringIntervalInSeconds got ${monitoringInterval}; expected one of 0, 1, 5, 10, 15, 30, 60`,
+      );
+    }
+    if (monitoringInterval > 0) {
+      const aws = AwsContext.of(this);
+      this.monitoringRole = new IamRole(this, "MonitoringRole", {
+        namePrefix: "rds-monitoring-",
+        description: `Enhanced Monitoring of RDS ${name}`,
+        assumeRolePolicy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { Service: "monitoring.rds.amazonaws.com" },
+              Action: "sts:AssumeRole",
+              Condition: { StringEquals: { "aws:SourceAccount": aws.accountId } },
+            },
+          ],
+        }),
+        tags,
+      });
+      new IamRolePolicyAttachment(this, "MonitoringPolicy", {
+        role: this.monitoringRole.name,
+        policyArn: `arn:${aws.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole`,
+      });
+    }
+
     this.instance = new DbInstance(this, "Instance", {
+      monitoringInterval,
+      monitoringRoleArn: this.monitoringRole?.arn,
       identifier: name,
       engine: props.engine,
       engineVersion: version,

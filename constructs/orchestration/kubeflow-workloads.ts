@@ -108,7 +108,9 @@ export function component(scope: Construct, id: string, p: ComponentProps) {
   const container: DeploymentV1SpecTemplateSpecContainer = {
     name: p.containerName ?? p.name,
     image: p.image,
-    imagePullPolicy: "IfNotPresent",
+    // Tags (not digests) are pinned in kubeflow-images.ts; Always makes a re-pushed tag visible instead of a
+    // node silently running a stale copy.
+    imagePullPolicy: "Always",
     command: p.command,
     args: p.args,
     env: p.env,

@@ -110,8 +110,36 @@ describe("RdsDatabase (postgres defaults)", () => {
       "/aws/rds/instance/acme-dev-mlflow/postgresql",
       "/aws/rds/instance/acme-dev-mlflow/upgrade",
     ]);
-    for (const g of groups) expect(g.kms_key_id).toBe(KEY);
+    for (const g of groups) {
+      expect(g.kms_key_id).toBe(KEY);
+      expect(g.retention_in_days, "engine logs are audit evidence: a year").toBe(365);
+    }
     expect(instance.depends_on).toHaveLength(2);
+  });
+
+  it("turns on Enhanced Monitoring through a role only RDS in this account can assume", () => {
+    expect(instance.monitoring_interval).toBe(60);
+    const role = onlyResource(json, "aws_iam_role") as Json;
+    expect(instance.monitoring_role_arn).toMatch(/^\$\{aws_iam_role\..*\.arn\}$/);
+    const trust = JSON.parse(role.assume_role_policy as string);
+    expect(trust.Statement).toEqual([
+      expect.objectContaining({
+        Principal: { Service: "monitoring.rds.amazonaws.com" },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "aws:SourceAccount": expect.stringMatching(/caller/) } },
+      }),
+    ]);
+    const attachment = onlyResource(json, "aws_iam_role_policy_attachment") as Json;
+    expect(attachment.policy_arn).toMatch(/:iam::aws:policy\/service-role\/AmazonRDSEnhancedMonitoringRole$/);
+    const off = synthDb({ monitoringIntervalInSeconds: 0 });
+    expect((onlyResource(off.json, "aws_db_instance") as Json).monitoring_interval).toBe(0);
+    expect(resourcesOf(off.json, "aws_iam_role")).toEqual({});
+  });
+
+  it("fails when the monitoring interval is not one RDS accepts", () => {
+    expect(() => synthDb({ monitoringIntervalInSeconds: 45 })).toThrow(
+      /monitoringIntervalInSeconds got 45; expected one of 0, 1, 5/,
+    );
   });
 
   it("exposes the engine port and the database coordinates", () => {

@@ -87,7 +87,10 @@ describe("Kubeflow Pipelines add-on", () => {
         .sort(),
     ).toEqual(["metadata-envoy-service", "metadata-grpc-service", "ml-pipeline", "ml-pipeline-ui"]);
     for (const d of all(json, "kubernetes_deployment_v1")) {
-      for (const c of containers(d)) expect(c.image, d.metadata.name).toMatch(/:[0-9][\w.-]*$/);
+      for (const c of containers(d)) {
+        expect(c.image, d.metadata.name).toMatch(/:[0-9][\w.-]*$/);
+        expect(c.image_pull_policy, `${d.metadata.name}: tags, not digests, so always re-check them`).toBe("Always");
+      }
     }
     expect(containers(named(json, "kubernetes_deployment_v1", "ml-pipeline"))[0].image).toBe(
       "ghcr.io/kubeflow/kfp-api-server:2.17.1",
