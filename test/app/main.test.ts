@@ -60,6 +60,18 @@ describe("the app (main.ts)", () => {
       ],
     ],
     [
+      "fails when an add-on option does not exist or is out of range, naming each path",
+      {
+        name: "addons.yaml",
+        text: "preset: standard\nname: acme\nenvironment: dev\nregion: eu-west-1\naddons:\n  kafka: {mode: confluent}\n  airflow: {executor: SequentialExecutorr}\n  mlflow: {database: {backupRetentionInDays: 3}}\n",
+      },
+      [
+        /addons\.kafka\.mode: got "confluent"; expected one of "msk", "strimzi"/,
+        /addons\.airflow\.executor: .*SequentialExecutorr/,
+        /addons\.mlflow\.database\.backupRetentionInDays: .*7/,
+      ],
+    ],
+    [
       "fails when a JSON config is malformed",
       { name: "bad.json", text: '{"name": "acme",' },
       [/not valid JSON/],
