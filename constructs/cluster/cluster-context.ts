@@ -123,12 +123,6 @@ export class ClusterContext extends Construct implements ClusterContextValues {
 
   /** An IAM role for one service account of this cluster, created in this context's stack. */
   serviceAccountRole(id: string, options: ServiceAccountRoleOptions): ServiceAccountRole {
-    return new ServiceAccountRole(this, id, {
-      ...options,
-      clusterName: this.clusterName,
-      oidcProviderArn: this.oidcProviderArn,
-      oidcIssuerUrl: this.oidcIssuerUrl,
-      tags: { ...this.tags, ...(options.tags ?? {}) },
-    });
+    return ServiceAccountRole.forCluster(this, id, this, options);
   }
 }

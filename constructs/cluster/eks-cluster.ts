@@ -264,13 +264,7 @@ export class EksCluster extends Construct {
 
   /** An IAM role for one service account of this cluster (IRSA or Pod Identity). */
   serviceAccountRole(id: string, options: ServiceAccountRoleOptions): ServiceAccountRole {
-    return new ServiceAccountRole(this, id, {
-      ...options,
-      clusterName: this.clusterName,
-      oidcProviderArn: this.oidcProviderArn,
-      oidcIssuerUrl: this.oidcIssuerUrl,
-      tags: mergeTags(this.tags, options.tags),
-    });
+    return ServiceAccountRole.forCluster(this, id, this, options);
   }
 
   /** Plain values for `ClusterContext.create`, in this stack or another. */

@@ -59,6 +59,27 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
  * that calls AWS gets its permissions this way, never from the node role.
  */
 export class ServiceAccountRole extends Construct {
+  /**
+   * A role for a service account of `cluster` (an `EksCluster` or a `ClusterContext`): the cluster's name and
+   * OIDC provider, the cluster's tags under the caller's.
+   */
+  static forCluster(
+    scope: Construct,
+    id: string,
+    cluster: Pick<ServiceAccountRoleProps, "clusterName" | "oidcProviderArn" | "oidcIssuerUrl"> & {
+      readonly tags: Tags;
+    },
+    options: ServiceAccountRoleOptions,
+  ): ServiceAccountRole {
+    return new ServiceAccountRole(scope, id, {
+      ...options,
+      clusterName: cluster.clusterName,
+      oidcProviderArn: cluster.oidcProviderArn,
+      oidcIssuerUrl: cluster.oidcIssuerUrl,
+      tags: mergeTags(cluster.tags, options.tags),
+    });
+  }
+
   readonly resource: IamRole;
   readonly roleArn: string;
   readonly roleName: string;

@@ -5,21 +5,22 @@ import type { RdsDatabaseProps } from "./rds-database";
 import type { RdsEngine } from "./rds-validation";
 
 /** What an add-on's configuration says about its own RDS instance; what is left out takes RdsDatabase's defaults. */
-export interface AddOnDatabaseSettings {
-  readonly engineVersion?: string;
-  readonly instanceClass?: string;
-  readonly allocatedStorageGiB?: number;
-  readonly maxAllocatedStorageGiB?: number;
-  /** @default true in production environments ("prod", "production") */
-  readonly multiAz?: boolean;
-  readonly backupRetentionInDays?: number;
-}
+export type AddOnDatabaseSettings = Pick<
+  RdsDatabaseProps,
+  | "engineVersion"
+  | "instanceClass"
+  | "allocatedStorageGiB"
+  | "maxAllocatedStorageGiB"
+  | "multiAz"
+  | "backupRetentionInDays"
+>;
 
 export interface AddOnDatabaseOptions {
   readonly engine: RdsEngine;
   /** Identifier after the platform prefix: `<prefix>-<name>`. */
   readonly name: string;
   readonly databaseName: string;
+  /** `multiAz` defaults to true in production environments ("prod", "production"). */
   readonly settings: AddOnDatabaseSettings;
   /** @default true unless the platform is a sandbox */
   readonly preventDestroy?: boolean;
