@@ -8,6 +8,7 @@ import { buildPlatform } from "../../blueprints/platform-blueprint";
 import { EMBEDDED_DEFAULT } from "../../blueprints/presets";
 import { parsePlatformConfig } from "../../config/loader";
 import { formatFinding, PolicyViolationError, RULES } from "../../constructs/policy";
+import { thrownBy } from "../support/errors";
 
 const EXAMPLES = join(import.meta.dirname, "..", "..", "examples", "configs");
 const examples = readdirSync(EXAMPLES).filter((f) => /\.(ya?ml|json)$/.test(f));
@@ -57,12 +58,7 @@ describe("the platform under the rule pack", () => {
         .findAll()
         .find((c) => (c as TerraformResource).terraformResourceType === "aws_kms_key") as TerraformResource;
       key.lifecycle = { preventDestroy: false };
-      let error: unknown;
-      try {
-        app.synth();
-      } catch (e) {
-        error = e;
-      }
+      const error = thrownBy(() => app.synth());
       expect(error).toBeInstanceOf(PolicyViolationError);
       expect((error as PolicyViolationError).findings.map((f) => [f.ruleId, f.path])).toEqual([
         ["MLOPS-STATE-001", key.node.path],

@@ -16,6 +16,7 @@ import {
   suppress,
   UNUSED_SUPPRESSION,
 } from "../../../constructs/policy";
+import { thrownBy } from "../../support/errors";
 import { bucket } from "./harness";
 
 const dirs: string[] = [];
@@ -52,12 +53,7 @@ describe("rule pack", () => {
   it("fails app.synth() before writing any stack, listing every error finding of every stack", () => {
     const { app, outdir } = twoStackApp();
     applyRulePack(app, { environment: "dev", rules: [s3SseKms, s3Versioning] });
-    let error: unknown;
-    try {
-      app.synth();
-    } catch (e) {
-      error = e;
-    }
+    const error = thrownBy(() => app.synth());
     expect(error).toBeInstanceOf(PolicyViolationError);
     const message = (error as Error).message;
     expect(message).toContain("2 error-level finding(s)");

@@ -18,6 +18,7 @@ import {
   StackValidationError,
   validateSynthesizedStack,
 } from "../../../constructs/validation";
+import { thrownBy } from "../../support/errors";
 import { countChecked, describeWithSchemas, expectValidStack, synthWithPaths } from "../../support/schemas";
 
 interface Tweaks {
@@ -257,12 +258,7 @@ describeWithSchemas("validateSynthesizedStack", () => {
 
   it("assertValid throws on the first invalid custom resource with construct path, kind, name and schema error", () => {
     expect(() => assertValid(json())).not.toThrow();
-    let thrown: unknown;
-    try {
-      assertValid(json({ kafkaListenerName: "TLS" }));
-    } catch (err) {
-      thrown = err;
-    }
+    const thrown = thrownBy(() => assertValid(json({ kafkaListenerName: "TLS" })));
     expect(thrown).toBeInstanceOf(StackValidationError);
     const message = (thrown as Error).message;
     expect(message).toContain("platform/streaming/kafka (kubernetes_manifest.streaming_kafka_");
