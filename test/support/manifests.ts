@@ -17,3 +17,15 @@ export function manifestNamed(json: SynthJson, kind: string, name: string): Json
   if (found.length !== 1) throw new Error(`expected one ${kind} ${name}, found ${found.length}`);
   return found[0] as Json;
 }
+
+/** Resources of one Terraform type as a list. */
+export function all(json: SynthJson, type: string): Json[] {
+  return Object.values(resourcesOf(json, type)) as Json[];
+}
+
+/** The one typed Kubernetes resource of `type` whose metadata.name is `name`; fails the test otherwise. */
+export function named(json: SynthJson, type: string, name: string): Json {
+  const found = all(json, type).filter((r) => r.metadata?.name === name);
+  if (found.length !== 1) throw new Error(`expected one ${type} named ${name}, found ${found.length}`);
+  return found[0] as Json;
+}

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { URL_ESCAPED_PASSWORD } from "../../../constructs/database";
 import { mlflowAddOn } from "../../../constructs/registry";
+import { named } from "../../support/manifests";
 import { resourcesOf, type SynthJson } from "../../support/synth";
 import {
   POSTGRES_BIN_DIR,
@@ -45,12 +46,6 @@ const goRender = (template: string, data: Record<string, string>) =>
   });
 
 type Secrets = Record<string, Record<string, string>>;
-
-function named(json: SynthJson, type: string, name: string): Json {
-  const found = (Object.values(resourcesOf(json, type)) as Json[]).filter((r) => r.metadata.name === name);
-  if (found.length !== 1) throw new Error(`expected one ${type} ${name}, found ${found.length}`);
-  return found[0] as Json;
-}
 
 /** Runs the Job's container command with its env; secretKeyRefs resolve from `secrets` (as the kubelet would). */
 function runJob(server: PostgresServer, json: SynthJson, jobName: string, secrets: Secrets) {
@@ -126,6 +121,18 @@ describe.skipIf(!!missing)(
     }, 120_000);
     afterAll(() => server?.stop());
 
+    /** Runs Airflow's own bootstrap Job with `password` for the airflow role; it must succeed. */
+    const bootstrapAirflow = (json: SynthJson, password: string): Secrets => {
+      const secrets = {
+        "airflow-db-master": master,
+        "airflow-metadata-db": { password, username: "airflow" },
+      };
+      const run = runJob(server, json, "airflow-db-bootstrap", secrets);
+      expect(run.stderr).not.toMatch(/ERROR/);
+      expect(run.status).toBe(0);
+      return secrets;
+    };
+
     it("refuses NOSUPERUSER from this master, as RDS does (the bug of Airflow's former script)", () => {
       const r = server.psql(
         { PGUSER: master.username, PGPASSWORD: master.password, PGDATABASE: "postgres" },
@@ -138,13 +145,7 @@ describe.skipIf(!!missing)(
     it("own instance: the Job hands RDS's database to the airflow role, and the connection URI works over TLS", () => {
       const { json } = synthAirflow(BASE);
       const password = hex();
-      const secrets = {
-        "airflow-db-master": master,
-        "airflow-metadata-db": { password, username: "airflow" },
-      };
-      const run = runJob(server, json, "airflow-db-bootstrap", secrets);
-      expect(run.stderr).not.toMatch(/ERROR/);
-      expect(run.status).toBe(0);
+      const secrets = bootstrapAirflow(json, password);
       // Idempotent: the Job's pod may run again (restartPolicy OnFailure, re-applies).
       expect(runJob(server, json, "airflow-db-bootstrap", secrets).status).toBe(0);
 
@@ -223,13 +224,7 @@ describe.skipIf(!!missing)(
         const { json } = synthAirflow(BASE);
         // Everything a URI's userinfo may not hold literally, plus what `urlquery` alone gets wrong (a space).
         const password = "p@ss w/rd:+%#?&=~'\"\\ é";
-        const secrets = {
-          "airflow-db-master": master,
-          "airflow-metadata-db": { password, username: "airflow" },
-        };
-        const run = runJob(server, json, "airflow-db-bootstrap", secrets);
-        expect(run.stderr).not.toMatch(/ERROR/);
-        expect(run.status).toBe(0);
+        bootstrapAirflow(json, password);
         const c = connectionUri(json, password, goRender);
         expect(c.pw).toMatch(/^[A-Za-z0-9%._~-]+$/);
         expect(decodeURIComponent(c.pw)).toBe(password);

@@ -4,8 +4,8 @@ import { type AddOn, deployAddOns, type PlatformInfo } from "../../../constructs
 import { type AirflowOutputs, airflowAddOn } from "../../../constructs/orchestration/airflow-addon";
 import type { AirflowConfigInput } from "../../../constructs/orchestration/airflow-config";
 import { baseAddOnContext } from "../../support/cluster";
-import type { Json } from "../../support/manifests";
-import { onlyResource, resourcesOf, type SynthJson, synthScope } from "../../support/synth";
+import { all, type Json, named } from "../../support/manifests";
+import { onlyResource, type SynthJson, synthScope } from "../../support/synth";
 
 export { type Json, manifestNamed, manifests } from "../../support/manifests";
 
@@ -61,13 +61,11 @@ export function valuesOf(json: SynthJson): Json {
 }
 
 export function policies(json: SynthJson): Json[] {
-  return Object.values(resourcesOf(json, "kubernetes_network_policy_v1")).map((p) => p as Json);
+  return all(json, "kubernetes_network_policy_v1");
 }
 
 export function policyNamed(json: SynthJson, name: string): Json {
-  const found = policies(json).filter((p) => p.metadata.name === name);
-  if (found.length !== 1) throw new Error(`expected one NetworkPolicy ${name}, found ${found.length}`);
-  return found[0] as Json;
+  return named(json, "kubernetes_network_policy_v1", name);
 }
 
 /** A git-sync configuration used across the Airflow tests. */

@@ -6,10 +6,9 @@ import {
 } from "../../../constructs/orchestration/kubeflow-addon";
 import type { KubeflowPipelinesConfigInput } from "../../../constructs/orchestration/kubeflow-config";
 import { baseAddOnContext } from "../../support/cluster";
-import type { Json } from "../../support/manifests";
-import { resourcesOf, type SynthJson, synthScope } from "../../support/synth";
+import { type SynthJson, synthScope } from "../../support/synth";
 
-export { type Json, manifests } from "../../support/manifests";
+export { all, type Json, manifests, named } from "../../support/manifests";
 
 /** Stand-ins: only the presence of these add-ons matters to Kubeflow Pipelines. */
 export const externalSecretsStub: AddOn<unknown> = { id: "external-secrets", deploy: () => ({}) };
@@ -38,16 +37,4 @@ export function synthKfp(
     outputs = deployed.get("kubeflow-pipelines")?.outputs as KubeflowPipelinesOutputs;
   });
   return { json, outputs: outputs as KubeflowPipelinesOutputs };
-}
-
-/** Resources of one type as a list. */
-export function all(json: SynthJson, type: string): Json[] {
-  return Object.values(resourcesOf(json, type)) as Json[];
-}
-
-/** The typed resource of `type` whose metadata.name is `name`. */
-export function named(json: SynthJson, type: string, name: string): Json {
-  const found = all(json, type).filter((r) => r.metadata?.name === name);
-  if (found.length !== 1) throw new Error(`expected one ${type} named ${name}, found ${found.length}`);
-  return found[0];
 }
