@@ -10,9 +10,8 @@ import { applyRulePack, formatFinding } from "../../constructs/policy";
 import { mlflowAddOn } from "../../constructs/registry/mlflow-addon";
 import { externalSecretsAddOn } from "../../constructs/secrets/eso-addon";
 import { kafkaAddOn } from "../../constructs/streaming";
+import { monitoringStub } from "../support/addons";
 import { baseAddOnContext } from "../support/cluster";
-
-const monitoringStub: AddOn<unknown> = { id: "monitoring", deploy: () => ({}) };
 
 /** Add-on sets as a configuration would enable them (dependencies included), by environment. */
 const SETS: Record<string, (env: string) => AddOn<unknown>[]> = {

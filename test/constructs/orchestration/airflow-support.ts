@@ -1,17 +1,15 @@
-import { Construct } from "constructs";
 import { parse } from "yaml";
-import { type AddOn, deployAddOns, type PlatformInfo } from "../../../constructs/core";
+import type { AddOn, PlatformInfo } from "../../../constructs/core";
 import { type AirflowOutputs, airflowAddOn } from "../../../constructs/orchestration/airflow-addon";
 import type { AirflowConfigInput } from "../../../constructs/orchestration/airflow-config";
-import { baseAddOnContext } from "../../support/cluster";
+import { externalSecretsStub, synthAddOns } from "../../support/addons";
 import { all, type Json, named } from "../../support/manifests";
-import { onlyResource, type SynthJson, synthScope } from "../../support/synth";
+import { onlyResource, type SynthJson } from "../../support/synth";
 
+export { externalSecretsStub, monitoringStub } from "../../support/addons";
 export { type Json, manifestNamed, manifests } from "../../support/manifests";
 
-/** Stand-ins for the add-ons Airflow depends on: only their presence and outputs matter here. */
-export const externalSecretsStub: AddOn<unknown> = { id: "external-secrets", deploy: () => ({}) };
-export const monitoringStub: AddOn<unknown> = { id: "monitoring", deploy: () => ({}) };
+/** A stand-in for MLflow, for `database.shareWith`: only its `database` output matters here. */
 export const MLFLOW_DB = {
   address: "acme-dev-mlflow.abc123.eu-west-1.rds.amazonaws.com",
   port: 5432,
@@ -30,18 +28,8 @@ export function synthAirflow(
   extra: AddOn<unknown>[] = [],
   platform: Partial<PlatformInfo> = {},
 ): AirflowSynth {
-  let outputs: AirflowOutputs | undefined;
-  const json = synthScope((scope) => {
-    const base = baseAddOnContext(scope);
-    const context = { ...base, platform: { ...base.platform, ...platform } };
-    const deployed = deployAddOns(new Construct(scope, "AddOns"), context, [
-      externalSecretsStub,
-      ...extra,
-      airflowAddOn(config),
-    ]);
-    outputs = deployed.get("airflow")?.outputs as AirflowOutputs;
-  });
-  return { json, outputs: outputs as AirflowOutputs };
+  const { json, outputs } = synthAddOns([externalSecretsStub, ...extra, airflowAddOn(config)], platform);
+  return { json, outputs: outputs.get("airflow") as AirflowOutputs };
 }
 
 /** Every string in a JSON value, with its path, for "no secret anywhere" scans. */

@@ -1,18 +1,14 @@
-import { Construct } from "constructs";
-import { type AddOn, deployAddOns, type PlatformInfo } from "../../../constructs/core";
+import type { AddOn, PlatformInfo } from "../../../constructs/core";
 import {
   type KubeflowPipelinesOutputs,
   kubeflowPipelinesAddOn,
 } from "../../../constructs/orchestration/kubeflow-addon";
 import type { KubeflowPipelinesConfigInput } from "../../../constructs/orchestration/kubeflow-config";
-import { baseAddOnContext } from "../../support/cluster";
-import { type SynthJson, synthScope } from "../../support/synth";
+import { externalSecretsStub, synthAddOns } from "../../support/addons";
+import type { SynthJson } from "../../support/synth";
 
+export { externalSecretsStub, monitoringStub } from "../../support/addons";
 export { all, type Json, manifests, named } from "../../support/manifests";
-
-/** Stand-ins: only the presence of these add-ons matters to Kubeflow Pipelines. */
-export const externalSecretsStub: AddOn<unknown> = { id: "external-secrets", deploy: () => ({}) };
-export const monitoringStub: AddOn<unknown> = { id: "monitoring", deploy: () => ({}) };
 
 export interface KfpSynth {
   readonly json: SynthJson;
@@ -25,16 +21,9 @@ export function synthKfp(
   extra: AddOn<unknown>[] = [],
   platform: Partial<PlatformInfo> = {},
 ): KfpSynth {
-  let outputs: KubeflowPipelinesOutputs | undefined;
-  const json = synthScope((scope) => {
-    const base = baseAddOnContext(scope);
-    const context = { ...base, platform: { ...base.platform, ...platform } };
-    const deployed = deployAddOns(new Construct(scope, "AddOns"), context, [
-      externalSecretsStub,
-      kubeflowPipelinesAddOn(config),
-      ...extra,
-    ]);
-    outputs = deployed.get("kubeflow-pipelines")?.outputs as KubeflowPipelinesOutputs;
-  });
-  return { json, outputs: outputs as KubeflowPipelinesOutputs };
+  const { json, outputs } = synthAddOns(
+    [externalSecretsStub, kubeflowPipelinesAddOn(config), ...extra],
+    platform,
+  );
+  return { json, outputs: outputs.get("kubeflow-pipelines") as KubeflowPipelinesOutputs };
 }

@@ -1,44 +1,15 @@
-import { Construct } from "constructs";
-import { type AddOn, type AddOnContext, deployAddOns, type PlatformInfo } from "../../../constructs/core";
 import {
   formatFailure,
   type StackValidationReport,
   validateSynthesizedStack,
 } from "../../../constructs/validation";
-import { baseAddOnContext } from "../../support/cluster";
 import { manifests } from "../../support/manifests";
 import { countChecked, countKind } from "../../support/schemas";
-import { type SynthJson, synthScope } from "../../support/synth";
+import type { SynthJson } from "../../support/synth";
 import { ESO_GROUPS, esoShapeErrors } from "./eso-shapes";
 
+export { monitoringStub, probeAddOn, synthAddOns } from "../../support/addons";
 export { type Json, manifests } from "../../support/manifests";
-
-/** A stand-in for the monitoring add-on: only its presence matters. */
-export const monitoringStub: AddOn<unknown> = { id: "monitoring", deploy: () => ({}) };
-
-/** An add-on that runs `use` with its context (to exercise helpers such as `syncSecret`). */
-export function probeAddOn(
-  id: string,
-  dependsOn: string[],
-  use: (c: AddOnContext) => unknown,
-): AddOn<unknown> {
-  return { id, dependsOn, deploy: (c) => use(c) };
-}
-
-/** Deploys add-ons into a synthesized scope; returns the JSON and every add-on's outputs by id. */
-export function synthAddOns(
-  addOns: AddOn<unknown>[],
-  platform: Partial<PlatformInfo> = {},
-): { json: SynthJson; outputs: Map<string, unknown> } {
-  const outputs = new Map<string, unknown>();
-  const json = synthScope((scope) => {
-    const base = baseAddOnContext(scope);
-    const context = { ...base, platform: { ...base.platform, ...platform } };
-    const deployed = deployAddOns(new Construct(scope, "AddOns"), context, addOns);
-    for (const [id, d] of deployed) outputs.set(id, d.outputs);
-  });
-  return { json, outputs };
-}
 
 /**
  * Validates a stack with `constructs/validation`. ESO custom resources have no CRD in the reference data, so

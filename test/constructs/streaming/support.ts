@@ -6,10 +6,8 @@ import { baseAddOnContext } from "../../support/cluster";
 import type { Json } from "../../support/manifests";
 import { type SynthJson, synthScope } from "../../support/synth";
 
+export { monitoringStub } from "../../support/addons";
 export { type Json, manifestNamed, manifests } from "../../support/manifests";
-
-/** A stand-in for the monitoring add-on: only its presence matters to Kafka. */
-export const monitoringStub: AddOn<unknown> = { id: "monitoring", deploy: () => ({}) };
 
 export interface KafkaSynth {
   readonly json: SynthJson;
