@@ -89,7 +89,9 @@ describe("Kubeflow Pipelines add-on", () => {
     for (const d of all(json, "kubernetes_deployment_v1")) {
       for (const c of containers(d)) {
         expect(c.image, d.metadata.name).toMatch(/:[0-9][\w.-]*$/);
-        expect(c.image_pull_policy, `${d.metadata.name}: tags, not digests, so always re-check them`).toBe("Always");
+        expect(c.image_pull_policy, `${d.metadata.name}: tags, not digests, so always re-check them`).toBe(
+          "Always",
+        );
       }
     }
     expect(containers(named(json, "kubernetes_deployment_v1", "ml-pipeline"))[0].image).toBe(
