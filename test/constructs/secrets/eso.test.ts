@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
+import type { AddOnContext } from "../../../constructs/core";
 import {
   ESO_WEBHOOK_PORT,
   externalSecretsAddOn,
@@ -38,6 +39,10 @@ function synthEso(withMonitoring = false, config = {}) {
 }
 
 const values = (json: Json): Json => parseYaml((onlyResource(json, "helm_release") as Json).values[0]);
+
+/** Synthesizes the ESO add-on and one add-on "c" after it that runs `use` (a syncSecret/generatedSecret call). */
+const withEso = (use: (c: AddOnContext) => unknown) =>
+  synthAddOns([externalSecretsAddOn(), probeAddOn("c", ["external-secrets"], use)]);
 
 describe("External Secrets Operator add-on", () => {
   const { json } = synthEso();
@@ -167,12 +172,7 @@ describe("syncSecret", () => {
 
   it("fails when the ARN is not a Secrets Manager ARN or the namespace is not a DNS label", () => {
     const bad = (opts: Json) => () =>
-      synthAddOns([
-        externalSecretsAddOn(),
-        probeAddOn("c", ["external-secrets"], (c) =>
-          syncSecret(c, { id: "X", namespace: "ns", name: "s", secretArn: SECRET_ARN, ...opts }),
-        ),
-      ]);
+      withEso((c) => syncSecret(c, { id: "X", namespace: "ns", name: "s", secretArn: SECRET_ARN, ...opts }));
     expect(bad({ secretArn: "arn:aws:s3:::bucket" })).toThrow(/secretArn: got "arn:aws:s3:::bucket"/);
     expect(bad({ namespace: "My_NS" })).toThrow(/namespace: got "My_NS"/);
   });
@@ -208,19 +208,16 @@ describe("generatedSecret", () => {
   });
 
   it("merges literal and templated keys with the generated ones", () => {
-    const { json: j } = synthAddOns([
-      externalSecretsAddOn(),
-      probeAddOn("c", ["external-secrets"], (c) =>
-        generatedSecret(c, {
-          id: "G",
-          namespace: "ns",
-          name: "g",
-          keys: { password: { length: 32, encoding: "hex" } },
-          literals: { username: "app" },
-          template: { connection: "postgresql://app:{{ .password }}@db:5432/app" },
-        }),
-      ),
-    ]);
+    const { json: j } = withEso((c) =>
+      generatedSecret(c, {
+        id: "G",
+        namespace: "ns",
+        name: "g",
+        keys: { password: { length: 32, encoding: "hex" } },
+        literals: { username: "app" },
+        template: { connection: "postgresql://app:{{ .password }}@db:5432/app" },
+      }),
+    );
     const es = manifests(j, "ExternalSecret")[0];
     expect(es.spec.target.template).toEqual({
       engineVersion: "v2",
@@ -232,18 +229,15 @@ describe("generatedSecret", () => {
 
   it("fails when a literal or templated key repeats a generated key", () => {
     const gen = (opts: Json) => () =>
-      synthAddOns([
-        externalSecretsAddOn(),
-        probeAddOn("c", ["external-secrets"], (c) =>
-          generatedSecret(c, {
-            id: "G",
-            namespace: "ns",
-            name: "g",
-            keys: { password: { length: 32 } },
-            ...opts,
-          }),
-        ),
-      ]);
+      withEso((c) =>
+        generatedSecret(c, {
+          id: "G",
+          namespace: "ns",
+          name: "g",
+          keys: { password: { length: 32 } },
+          ...opts,
+        }),
+      );
     expect(gen({ literals: { password: "x" } })).toThrow(/literals: got "password"/);
     expect(gen({ template: { password: "{{ .password }}" } })).toThrow(/template: got "password"/);
     expect(gen({ literals: { user: "{{ .password }}" } })).toThrow(/literals\.user/);
@@ -251,12 +245,7 @@ describe("generatedSecret", () => {
 
   it("fails when a key is too short, has an unknown encoding or no keys are given", () => {
     const bad = (keys: Json) => () =>
-      synthAddOns([
-        externalSecretsAddOn(),
-        probeAddOn("c", ["external-secrets"], (c) =>
-          generatedSecret(c, { id: "G", namespace: "ns", name: "g", keys }),
-        ),
-      ]);
+      withEso((c) => generatedSecret(c, { id: "G", namespace: "ns", name: "g", keys }));
     expect(bad({ k: { length: 8 } })).toThrow(/keys\.k\.length: got 8/);
     expect(bad({ k: { length: 32, encoding: "rot13" } })).toThrow(/keys\.k\.encoding: got "rot13"/);
     expect(bad({})).toThrow(/keys: got \{\}/);
