@@ -1,10 +1,8 @@
 import { TerraformOutput } from "cdktf";
 import { describe, expect, it } from "vitest";
 import { RdsDatabase, type RdsDatabaseProps } from "../../../constructs/database";
+import type { Json } from "../../support/manifests";
 import { onlyResource, resourcesOf, type SynthJson, synthScope } from "../../support/synth";
-
-// biome-ignore lint/suspicious/noExplicitAny: synthesized Terraform JSON is untyped
-type Json = Record<string, any>;
 
 const output = (json: SynthJson, name: string) => (json.output?.[name] as Json | undefined)?.value;
 
