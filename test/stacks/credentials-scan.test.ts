@@ -35,7 +35,7 @@ function scan(value: unknown, path: string, hits: Hit[]): void {
     return;
   }
   if (Array.isArray(value)) {
-    value.forEach((v, i) => scan(v, `${path}[${i}]`, hits));
+    for (const [i, v] of value.entries()) scan(v, `${path}[${i}]`, hits);
     return;
   }
   if (value && typeof value === "object") {

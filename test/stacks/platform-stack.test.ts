@@ -8,7 +8,8 @@ describe("default platform: platform stack", () => {
 
   it("reads the cluster from the foundation stack's state, not from literals", () => {
     expect(Object.keys(dataOf(platform, "terraform_remote_state"))).toHaveLength(1);
-    const k8s = ((platform.provider ?? {}).kubernetes as { host: string }[])[0];
+    const providers = platform.provider as Record<string, { host: string }[]>;
+    const k8s = providers.kubernetes[0];
     expect(k8s.host).toMatch(/^\$\{data\.terraform_remote_state\./);
   });
 
