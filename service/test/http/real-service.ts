@@ -4,28 +4,13 @@
  */
 import { readFileSync } from "node:fs";
 import { Writable } from "node:stream";
-import { fileURLToPath } from "node:url";
 import ort from "onnxruntime-node";
 import { loadConfig } from "../../src/config";
 import { type RunningService, startService } from "../../src/main";
 
-export const MODELS_DIR = fileURLToPath(new URL("../../models", import.meta.url));
-export const NUMERIC = [
-  "age",
-  "num_prior_admissions",
-  "length_of_stay_days",
-  "num_medications",
-  "num_lab_procedures",
-  "num_diagnoses",
-  "hba1c",
-  "bmi",
-  "systolic_bp",
-  "creatinine",
-] as const;
-export const CATEGORICAL = {
-  admission_type: ["emergency", "urgent", "elective", "trauma"],
-  discharge_disposition: ["home", "home_health", "skilled_nursing", "rehab", "other"],
-} as const;
+import { CATEGORICAL, MODELS_DIR, NUMERIC } from "../support/readmission";
+
+export { CATEGORICAL, MODELS_DIR, NUMERIC };
 
 export type Row = Record<(typeof NUMERIC)[number], number> & Record<keyof typeof CATEGORICAL, string>;
 

@@ -1,29 +1,16 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import ort from "onnxruntime-node";
 import type { Registry } from "prom-client";
 import type { Tensor } from "../../src/contracts";
 
-/** The committed model repository: `readmission/{1,2}/model.onnx` plus `example.json` made by the pipeline. */
-export const MODELS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../models");
-export const MODEL = "readmission";
+import { CATEGORICAL, MODEL, MODELS_DIR, NUMERIC } from "../support/readmission";
+
+export { MODEL, MODELS_DIR, NUMERIC };
 export const modelFile = (version: string) => path.join(MODELS_DIR, MODEL, version, "model.onnx");
 
-export const NUMERIC = [
-  "age",
-  "num_prior_admissions",
-  "length_of_stay_days",
-  "num_medications",
-  "num_lab_procedures",
-  "num_diagnoses",
-  "hba1c",
-  "bmi",
-  "systolic_bp",
-  "creatinine",
-] as const;
-export const ADMISSION = ["emergency", "urgent", "elective", "trauma"];
-export const DISPOSITION = ["home", "home_health", "skilled_nursing", "rehab", "other"];
+export const ADMISSION = CATEGORICAL.admission_type;
+export const DISPOSITION = CATEGORICAL.discharge_disposition;
 
 type Rows = Record<string, (number | string)[]>;
 
