@@ -86,6 +86,7 @@ describe("no static credential or plain password in any synthesized stack", () =
     // References are fine: Terraform expressions, ESO templates, secret names.
     expect(
       credentialHits({
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a Terraform reference, as cdktf writes it
         password: "${aws_db_instance.db.master_user_secret[0].secret_arn}",
         connection: "postgresql://u:{{ .password }}@h/db",
         existingSecret: "mlflow-db",
