@@ -34,6 +34,11 @@ export function registerInferRoutes(app: FastifyInstance, options: ServerOptions
   const events = new EventDispatcher(options.sinks ?? [], eventOptions, (err) =>
     app.log.error({ err }, "prediction sink failed"),
   );
+  // onClose runs after in-flight requests are answered: hand their events over before the sinks stop.
+  app.addHook("onClose", (_instance, done) => {
+    events.drain();
+    done();
+  });
 
   // Label objects reused per label set (see LabelCache).
   const versionLabels = new LabelCache<InferLabels>();

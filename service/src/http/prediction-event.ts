@@ -95,6 +95,14 @@ export class EventDispatcher {
     setImmediate(this.flushNow);
   }
 
+  /**
+   * Delivers every pending event now. The server calls it while closing, so predictions answered in the last
+   * event-loop turn reach the sinks before they are stopped.
+   */
+  drain(): void {
+    this.flush();
+  }
+
   private flush(): void {
     const { ids, inputs, results } = this;
     this.ids = [];

@@ -1,6 +1,9 @@
 /** Binary tensor data extension both ways, prediction hand-off to sinks, and ECS request logs. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PredictionEvent } from "../../src/contracts";
+import { buildServer } from "../../src/http/server";
+import { createLogger } from "../../src/logging";
+import { createHttpMetrics, createRegistry } from "../../src/metrics";
 import { binaryRequest, decodeResponse } from "./client";
 import { FakeEngine, toyScore } from "./fake-engine";
 import { type Running, startServer } from "./helpers";
@@ -165,5 +168,32 @@ describe("prediction hand-off and logs", () => {
     const line = verbose.logs.map((l) => JSON.parse(l)).find((l) => l.inference?.id === "verbose-1");
     expect(line.inference.features.x).toEqual(X);
     expect(line["http.request.id"]).toBe("verbose-1");
+  });
+});
+
+describe("closing the server", () => {
+  it("hands the events of requests answered just before close to the sinks before close resolves", async () => {
+    const seen: string[] = [];
+    const metrics = createHttpMetrics(createRegistry({ defaultMetrics: false }));
+    const { app } = buildServer({
+      engine,
+      metrics,
+      logger: createLogger({ level: "silent" }),
+      sinks: [{ record: (e) => void seen.push(e.requestId) }],
+    });
+    const payload = (id: string) => ({
+      id,
+      inputs: inputs().map((t) => ({ name: t.name, shape: t.shape, datatype: t.datatype, data: t.values })),
+    });
+    const answers = await Promise.all(
+      ["last-1", "last-2", "last-3"].map((id) =>
+        app.inject({ method: "POST", url: "/v2/models/toy/infer", payload: payload(id) }),
+      ),
+    );
+    expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 200]);
+    // Closing in the same turn as the answers: the dispatcher's setImmediate has not run yet.
+    expect(seen).toEqual([]);
+    await app.close();
+    expect(seen.sort()).toEqual(["last-1", "last-2", "last-3"]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { InferenceResult, Tensor } from "../../src/contracts";
-import { buildEvent } from "../../src/http/prediction-event";
+import { buildEvent, EventDispatcher } from "../../src/http/prediction-event";
 
 const options = { scoreOutput: "probabilities", labelOutput: "label" };
 const result: InferenceResult = {
@@ -31,5 +31,21 @@ describe("buildEvent", () => {
     expect(event.scores).toEqual([0.75, 0.5]);
     expect(event.labels).toEqual([1, 0]);
     expect(event).toMatchObject({ requestId: "req-1", model: "m", version: "3" });
+  });
+});
+
+describe("EventDispatcher", () => {
+  it("drain() hands pending events to every sink at once, before the next event-loop turn", () => {
+    const seen: string[] = [];
+    const sink = { record: (e: { requestId: string }) => void seen.push(e.requestId) };
+    const dispatcher = new EventDispatcher([sink], options, (err) => {
+      throw err;
+    });
+    const input: Tensor = { name: "x", datatype: "FP32", shape: [2, 1], data: Float32Array.from([1, 2]) };
+    dispatcher.dispatch("a", [input], result);
+    dispatcher.dispatch("b", [input], result);
+    expect(seen).toEqual([]);
+    dispatcher.drain();
+    expect(seen).toEqual(["a", "b"]);
   });
 });
