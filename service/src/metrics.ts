@@ -2,15 +2,17 @@
  * HTTP-layer Prometheus metrics on a shared Registry; the engine, drift monitor and feedback loop register
  * their own metrics on the same Registry so one /metrics endpoint exposes everything.
  */
-import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Registry } from "prom-client";
+import { HotCounter, HotHistogram } from "./hot-metrics";
 
+/** Updated on every request, so they are hot-path metrics (bind a label set once, then update). */
 export interface HttpMetrics {
   readonly registry: Registry;
-  readonly httpRequests: Counter<"method" | "route" | "status_code">;
-  readonly httpDuration: Histogram<"method" | "route" | "status_code">;
-  readonly inferenceRequests: Counter<"model" | "version" | "code">;
-  readonly inferenceDuration: Histogram<"model" | "version">;
-  readonly inferenceRows: Counter<"model" | "version">;
+  readonly httpRequests: HotCounter<"method" | "route" | "status_code">;
+  readonly httpDuration: HotHistogram<"method" | "route" | "status_code">;
+  readonly inferenceRequests: HotCounter<"model" | "version" | "code">;
+  readonly inferenceDuration: HotHistogram<"model" | "version">;
+  readonly inferenceRows: HotCounter<"model" | "version">;
 }
 
 // Latency buckets from 0.5 ms to 5 s: the service answers small tabular batches in milliseconds.
@@ -36,33 +38,33 @@ export function createRegistry(options: { defaultMetrics?: boolean } = {}): Regi
 export function createHttpMetrics(registry: Registry): HttpMetrics {
   return {
     registry,
-    httpRequests: new Counter({
+    httpRequests: new HotCounter({
       name: "http_requests_total",
       help: "HTTP requests answered, by method, route template and status code.",
       labelNames: ["method", "route", "status_code"],
       registers: [registry],
     }),
-    httpDuration: new Histogram({
+    httpDuration: new HotHistogram({
       name: "http_request_duration_seconds",
       help: "HTTP request duration from arrival to response, in seconds.",
       labelNames: ["method", "route", "status_code"],
       buckets: LATENCY_BUCKETS,
       registers: [registry],
     }),
-    inferenceRequests: new Counter({
+    inferenceRequests: new HotCounter({
       name: "inference_requests_total",
       help: "Inference requests answered, by model, version and HTTP status code.",
       labelNames: ["model", "version", "code"],
       registers: [registry],
     }),
-    inferenceDuration: new Histogram({
+    inferenceDuration: new HotHistogram({
       name: "inference_request_duration_seconds",
       help: "Time from request arrival to the engine's answer for successful inference requests, in seconds.",
       labelNames: ["model", "version"],
       buckets: LATENCY_BUCKETS,
       registers: [registry],
     }),
-    inferenceRows: new Counter({
+    inferenceRows: new HotCounter({
       name: "inference_rows_total",
       help: "Rows (first-dimension entries) predicted by successful inference requests.",
       labelNames: ["model", "version"],

@@ -1,6 +1,7 @@
 /** `POST /v2/models/{name}[/versions/{v}]/infer`: decode, run on the engine, encode JSON or binary, hand off. */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { InferenceResult, Tensor } from "../contracts";
+import type { CounterSeries, HistogramSeries } from "../hot-metrics";
 import { HttpError } from "./errors";
 import { parseInferRequest, type RequestedOutput } from "./infer-request";
 import { LabelCache } from "./label-cache";
@@ -14,13 +15,23 @@ const HEADER_SAFE = /^[\x20-\x7e]+$/;
 type InferRoute = { Params: { name: string; version?: string } };
 
 interface InferLabels {
-  model: string;
-  version: string;
+  readonly model: string;
+  readonly version: string;
+}
+
+interface VersionSeries {
+  readonly labels: InferLabels;
+  readonly rows: CounterSeries;
+  readonly duration: HistogramSeries;
 }
 
 declare module "fastify" {
   interface FastifyRequest {
     inferLabels: InferLabels | undefined;
+  }
+  interface FastifyContextConfig {
+    /** Set on the infer routes: their answers also count in inference_requests_total. */
+    inferRoute?: boolean;
   }
 }
 
@@ -40,22 +51,18 @@ export function registerInferRoutes(app: FastifyInstance, options: ServerOptions
     done();
   });
 
-  // Label objects reused per label set (see LabelCache).
-  const versionLabels = new LabelCache<InferLabels>();
-  const codeLabels = new LabelCache<InferLabels & { code: string }>();
-  const labelsOf = (model: string, version: string) =>
-    versionLabels.get(`${model}\0${version}`, () => ({ model, version }));
-  const unknown: InferLabels = { model: "unknown", version: "" };
-
-  // Model names in labels only once the model is known: unknown names must not grow the series count.
-  const onResponse = (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    const { model, version } = request.inferLabels ?? unknown;
-    const code = reply.statusCode;
-    metrics.inferenceRequests.inc(
-      codeLabels.get(`${model}\0${version}\0${code}`, () => ({ model, version, code: String(code) })),
-    );
-    done();
-  };
+  // Metric series bound once per model version (see LabelCache); the request counter by status code is
+  // updated in the server's onResponse hook from request.inferLabels.
+  const versions = new LabelCache<VersionSeries>();
+  const seriesOf = (model: string, version: string) =>
+    versions.get(`${model}\0${version}`, () => {
+      const labels = { model, version };
+      return {
+        labels,
+        rows: metrics.inferenceRows.bind(labels),
+        duration: metrics.inferenceDuration.bind(labels),
+      };
+    });
 
   /** The client's `id` becomes the request id in logs and x-request-id, also when the request is then refused. */
   const adoptClientId = (request: FastifyRequest, reply: FastifyReply) => {
@@ -71,7 +78,8 @@ export function registerInferRoutes(app: FastifyInstance, options: ServerOptions
   const handler = async (request: FastifyRequest<InferRoute>, reply: FastifyReply) => {
     const { name, version } = request.params;
     const meta = requireModel(engine, name, version);
-    request.inferLabels = labelsOf(name, version ?? "");
+    // Model names enter labels only once the model is known: unknown names must not grow the series count.
+    request.inferLabels = seriesOf(name, version ?? "").labels;
     if (meta === undefined) throw new HttpError(503, `model '${name}' is not loaded`, { "retry-after": "1" });
     adoptClientId(request, reply);
     const parsed = parseInferRequest(request.body, request.binaryData, meta);
@@ -81,10 +89,11 @@ export function registerInferRoutes(app: FastifyInstance, options: ServerOptions
       ...(version === undefined ? {} : { version }),
       inputs: parsed.inputs,
     });
-    request.inferLabels = labelsOf(result.model, result.version);
+    const served = seriesOf(result.model, result.version);
+    request.inferLabels = served.labels;
     const rows = parsed.inputs[0]?.shape[0] ?? 0;
-    metrics.inferenceRows.inc(request.inferLabels, rows);
-    metrics.inferenceDuration.observe(request.inferLabels, reply.elapsedTime / 1000);
+    served.rows.inc(rows);
+    served.duration.observe(reply.elapsedTime / 1000);
     if (options.logFeatures) {
       request.log.info(
         {
@@ -106,7 +115,7 @@ export function registerInferRoutes(app: FastifyInstance, options: ServerOptions
   };
 
   for (const url of ["/v2/models/:name/infer", "/v2/models/:name/versions/:version/infer"]) {
-    app.post<InferRoute>(url, { onResponse }, handler);
+    app.post<InferRoute>(url, { config: { inferRoute: true } }, handler);
   }
 }
 

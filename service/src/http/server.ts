@@ -13,6 +13,7 @@ import Fastify, {
 } from "fastify";
 import type { Logger } from "pino";
 import type { InferenceEngine, PredictionSink } from "../contracts";
+import type { CounterSeries, HistogramSeries } from "../hot-metrics";
 import type { HttpMetrics } from "../metrics";
 import { openApiDocument } from "../openapi";
 import { HttpError, mapError } from "./errors";
@@ -52,6 +53,13 @@ declare module "fastify" {
   }
 }
 
+interface HttpSeries {
+  readonly requests: CounterSeries;
+  readonly duration: HistogramSeries;
+}
+
+const UNKNOWN_MODEL = { model: "unknown", version: "" } as const;
+
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function buildServer(options: ServerOptions): { app: FastifyInstance; lifecycle: Lifecycle } {
@@ -77,30 +85,43 @@ export function buildServer(options: ServerOptions): { app: FastifyInstance; lif
   app.decorateRequest("binaryData", undefined);
   registerBodyParsers(app);
 
-  // Callback-style hooks: they run on every request, and avoid a promise each.
-  app.addHook("onRequest", (request, reply, done) => {
-    reply.header("x-request-id", request.id);
-    done();
-  });
-  // Any answer written while draining (also to requests that arrived before) closes its socket, so no kept-alive
-  // connection outlives shutdown and app.close() is not held up until the keep-alive timeout.
-  app.addHook("onSend", (_request, reply, payload, done) => {
+  // Two callback-style hooks for every request (fewer hook types means less per-request work in Fastify).
+  // onSend: the request id header (unless a route set the client's own id) and, while draining, Connection:
+  // close, so no kept-alive connection outlives shutdown and app.close() is not held up until the keep-alive
+  // timeout. It runs for every answer, errors and 404s included.
+  app.addHook("onSend", (request, reply, payload, done) => {
+    if (!reply.hasHeader("x-request-id")) reply.header("x-request-id", request.id);
     if (lifecycle.draining) reply.header("connection", "close");
     done(null, payload);
   });
-  const httpLabels = new LabelCache<{ method: string; route: string; status_code: string }>();
+  const series = new LabelCache<HttpSeries>();
+  const inferSeries = new LabelCache<CounterSeries>();
   app.addHook("onResponse", (request, reply, done) => {
     const route = request.routeOptions.url ?? "unmatched";
     const status = reply.statusCode;
     const method = request.method;
-    const labels = httpLabels.get(`${method} ${route} ${status}`, () => ({
-      method,
-      route,
-      status_code: String(status),
-    }));
+    const s = series.get(`${method} ${route} ${status}`, () => {
+      const labels = { method, route, status_code: String(status) };
+      return {
+        requests: options.metrics.httpRequests.bind(labels),
+        duration: options.metrics.httpDuration.bind(labels),
+      };
+    });
     const seconds = reply.elapsedTime / 1000;
-    options.metrics.httpRequests.inc(labels);
-    options.metrics.httpDuration.observe(labels, seconds);
+    s.requests.inc();
+    s.duration.observe(seconds);
+    // Inference routes label their requests by model and version once the model is known; answers given before
+    // that (unknown model, unreadable body) count as model "unknown".
+    const infer =
+      request.inferLabels ?? (request.routeOptions.config.inferRoute === true ? UNKNOWN_MODEL : undefined);
+    if (infer !== undefined) {
+      const { model, version } = infer;
+      inferSeries
+        .get(`${model}\0${version}\0${status}`, () =>
+          options.metrics.inferenceRequests.bind({ model, version, code: String(status) }),
+        )
+        .inc();
+    }
     const level = status >= 500 ? "error" : status >= 400 ? "warn" : "debug";
     if ((request.log as Logger).isLevelEnabled(level)) {
       request.log[level](
