@@ -3,7 +3,9 @@
  *   - the service (real engine, real model) with drift monitoring on, and off;
  *   - the HTTP floor: bare fastify parsing the same body and answering a same-sized canned response;
  *   - raw in-process ONNX Runtime rows/s for the same model and batch sizes;
- *   - attribution (JSON): the service's HTTP layer over a cached answer and over ORT on the main thread.
+ *   - attribution (JSON): the service's HTTP layer over a cached answer and over ORT on the main thread;
+ *   - the lower bound (JSON): the floor's parsing plus worker-thread ORT and nothing else, i.e. the most any
+ *     implementation of the required architecture can reach against the floor on this machine.
  * Batch 1 and 32, JSON and binary bodies, fixed concurrency. Servers run as child processes; this process
  * only generates load (autocannon). Not a test: it prints figures and ratios against targets.
  */
@@ -217,6 +219,8 @@ async function main(): Promise<void> {
     servers.push(stub);
     const inline = await startServer("bench/inline-server.ts", {});
     servers.push(inline);
+    const lowerBound = await startServer("bench/lower-bound-server.ts", {});
+    servers.push(lowerBound);
     for (let round = 0; round < ROUNDS; round++) {
       for (const batch of BATCHES) {
         for (const encoding of ENCODINGS) {
@@ -229,6 +233,7 @@ async function main(): Promise<void> {
           if (encoding === "json") {
             targets.push(["http-layer, stub engine", stub, infer]);
             targets.push(["http-layer, inline ORT", inline, infer]);
+            targets.push(["lower bound", lowerBound, infer]);
           }
           for (let t = 0; t < targets.length; t++) {
             const [name, server, urlPath] = targets[(t + round) % targets.length] as [string, Server, string];
@@ -345,6 +350,24 @@ async function main(): Promise<void> {
       );
     }
   }
+  console.log(
+    "\nwhat this machine allows: the lower bound (floor parsing + worker-thread ORT, nothing else; JSON) against the floor",
+  );
+  for (const batch of BATCHES) {
+    const lb = results[`lower bound json ${batch}`] as Measured;
+    const f = results[`floor json ${batch}`] as Measured;
+    const s = results[`service json ${batch}`] as Measured;
+    line(
+      `lower bound / floor req/s, json, batch ${batch}`,
+      lb.rps / f.rps,
+      batch === 1 ? TARGET.floorBatch1 : TARGET.floorBatch32,
+      true,
+    );
+    console.log(
+      `  ${`service / lower bound req/s, json, batch ${batch}`.padEnd(44)} ${pct(s.rps / lb.rps).padStart(8)}   (how much of what is reachable the service gets)`,
+    );
+  }
+
   console.log("\nattribution (JSON, no target; µs of server CPU per request, all threads)");
   for (const batch of BATCHES) {
     const f = results[`floor json ${batch}`] as Measured;

@@ -65,6 +65,13 @@ export interface InferenceRequest {
   readonly inputs: readonly Tensor[];
   /** Output names requested by the client; omitted: all outputs. */
   readonly outputs?: readonly string[];
+  /**
+   * The input metadata `inputs` were already checked against: the `inputs` array of the `metadata()` answer
+   * (the HTTP layer validates every request against it). When it is the routed version's own array, the engine
+   * does not check the inputs a second time; any other value (or none) and they are checked as usual, so a
+   * version swapped in between is never fed unchecked inputs.
+   */
+  readonly validatedAgainst?: readonly TensorMetadata[];
 }
 
 export interface InferenceResult {

@@ -48,6 +48,11 @@ abstract class HotMetric<L extends string, S> {
     for (const r of options.registers) r.registerMetric(this as never);
   }
 
+  /** prom-client exports an unlabelled metric (at 0) before its first update; so does this. */
+  protected exportUnlabelled(): void {
+    if (this.labelNames.length === 0) this.entryFor({} as Labels<L>).live = true;
+  }
+
   protected entryFor(labels: Labels<L>): Entry<L, S> {
     const keys = Object.keys(labels);
     if (
@@ -76,6 +81,7 @@ abstract class HotMetric<L extends string, S> {
       this.clear(entry.state);
       entry.live = false;
     }
+    this.exportUnlabelled();
   }
 }
 
@@ -86,6 +92,11 @@ export interface CounterSeries {
 
 export class HotCounter<L extends string> extends HotMetric<L, { value: number }> {
   readonly type = "counter";
+
+  constructor(options: Options<L>) {
+    super(options);
+    this.exportUnlabelled();
+  }
 
   protected newState() {
     return { value: 0 };
@@ -141,6 +152,7 @@ export class HotHistogram<L extends string> extends HotMetric<L, HistogramState>
       throw new TypeError(`metric ${options.name}: buckets must be distinct finite numbers`);
     }
     this.upperBounds = Float64Array.from(sorted);
+    this.exportUnlabelled();
   }
 
   protected newState(): HistogramState {
@@ -192,6 +204,56 @@ export class HotHistogram<L extends string> extends HotMetric<L, HistogramState>
       values.push({ labels: { ...labels }, value: state.sum, metricName: `${this.name}_sum` });
       values.push({ labels: { ...labels }, value: state.count, metricName: `${this.name}_count` });
     }
+    return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
+  }
+}
+
+/** A bound gauge series. */
+export interface GaugeSeries {
+  set(value: number): void;
+  inc(value?: number): void;
+  dec(value?: number): void;
+}
+
+export class HotGauge<L extends string> extends HotMetric<L, { value: number }> {
+  readonly type = "gauge";
+
+  constructor(options: Options<L>) {
+    super(options);
+    this.exportUnlabelled();
+  }
+
+  protected newState() {
+    return { value: 0 };
+  }
+
+  protected clear(state: { value: number }): void {
+    state.value = 0;
+  }
+
+  bind(labels: Labels<L>): GaugeSeries {
+    const entry = this.entryFor(labels);
+    const state = entry.state;
+    return {
+      set(value: number) {
+        state.value = value;
+        entry.live = true;
+      },
+      inc(value = 1) {
+        state.value += value;
+        entry.live = true;
+      },
+      dec(value = 1) {
+        state.value -= value;
+        entry.live = true;
+      },
+    };
+  }
+
+  get() {
+    const values: MetricValue[] = [];
+    for (const { labels, state, live } of this.series.values())
+      if (live) values.push({ labels: { ...labels }, value: state.value });
     return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
   }
 }

@@ -88,6 +88,8 @@ export function registerInferRoutes(app: FastifyInstance, options: ServerOptions
       model: name,
       ...(version === undefined ? {} : { version }),
       inputs: parsed.inputs,
+      // parseInferRequest checked the inputs against exactly this metadata.
+      validatedAgainst: meta.inputs,
     });
     const served = seriesOf(result.model, result.version);
     request.inferLabels = served.labels;

@@ -114,7 +114,10 @@ class Engine implements InferenceEngine {
     const lv = this.route(entry, request.version);
     if (!lv) return Promise.reject(new ModelNotFoundError(request.model, request.version));
     try {
-      const rows = validateInputs(request.model, lv.inputs, request.inputs, lv.batchable);
+      const rows =
+        request.validatedAgainst === lv.inputs
+          ? (request.inputs[0]?.shape[0] ?? 1)
+          : validateInputs(request.model, lv.inputs, request.inputs, lv.batchable);
       const outputs = request.outputs && request.outputs.length > 0 ? [...request.outputs] : undefined;
       for (const [i, name] of (outputs ?? []).entries()) {
         if (outputs?.indexOf(name) !== i)

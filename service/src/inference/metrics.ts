@@ -1,19 +1,25 @@
-import { Counter, Gauge, Histogram, type Metric, type Registry } from "prom-client";
+import { Counter, Gauge, type Metric, type Registry } from "prom-client";
+import { HotCounter, HotGauge, HotHistogram } from "../hot-metrics";
 
+/** Queue, batch and worker metrics change on every request or batch, so they are hot-path metrics. */
 export interface EngineMetrics {
-  readonly batchSize: Histogram<"model">;
-  readonly queueRows: Gauge;
+  readonly batchSize: HotHistogram<"model">;
+  readonly queueRows: HotGauge<never>;
   readonly workers: Gauge;
-  readonly workersBusy: Gauge;
-  readonly workerBusySeconds: Counter<"worker">;
-  readonly duration: Histogram<"model" | "version">;
+  readonly workersBusy: HotGauge<never>;
+  readonly workerBusySeconds: HotCounter<"worker">;
+  readonly duration: HotHistogram<"model" | "version">;
   readonly loads: Counter<"model" | "result">;
   readonly swaps: Counter<"model">;
   readonly versionInfo: Gauge<"model" | "version" | "source">;
 }
 
 /** Reuses a metric already in the registry (a second engine on one registry) instead of throwing. */
-function get<T extends Metric>(registry: Registry, name: string, make: () => T): T {
+function get<T extends Metric | HotCounter<string> | HotGauge<string> | HotHistogram<string>>(
+  registry: Registry,
+  name: string,
+  make: () => T,
+): T {
   return (registry.getSingleMetric(name) as T | undefined) ?? make();
 }
 
@@ -24,7 +30,7 @@ export function createMetrics(registry: Registry): EngineMetrics {
       registry,
       "inference_batch_size_rows",
       () =>
-        new Histogram({
+        new HotHistogram({
           name: "inference_batch_size_rows",
           help: "Rows per ONNX Runtime run after dynamic batching",
           labelNames: ["model"],
@@ -36,9 +42,10 @@ export function createMetrics(registry: Registry): EngineMetrics {
       registry,
       "inference_queue_depth_rows",
       () =>
-        new Gauge({
+        new HotGauge({
           name: "inference_queue_depth_rows",
           help: "Rows waiting for a worker",
+          labelNames: [],
           registers,
         }),
     ),
@@ -51,9 +58,10 @@ export function createMetrics(registry: Registry): EngineMetrics {
       registry,
       "inference_workers_busy",
       () =>
-        new Gauge({
+        new HotGauge({
           name: "inference_workers_busy",
           help: "Inference worker threads running a batch now (utilisation = busy / workers)",
+          labelNames: [],
           registers,
         }),
     ),
@@ -61,7 +69,7 @@ export function createMetrics(registry: Registry): EngineMetrics {
       registry,
       "inference_worker_busy_seconds_total",
       () =>
-        new Counter({
+        new HotCounter({
           name: "inference_worker_busy_seconds_total",
           help: "Time each worker spent running batches; rate() is its utilisation",
           labelNames: ["worker"],
@@ -72,7 +80,7 @@ export function createMetrics(registry: Registry): EngineMetrics {
       registry,
       "inference_duration_seconds",
       () =>
-        new Histogram({
+        new HotHistogram({
           name: "inference_duration_seconds",
           help: "ONNX Runtime run time per batch",
           labelNames: ["model", "version"],

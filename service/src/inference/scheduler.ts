@@ -1,4 +1,5 @@
 import { QueueFullError, type Tensor, type TensorMetadata } from "../contracts";
+import type { CounterSeries, GaugeSeries, HistogramSeries } from "../hot-metrics";
 import type { EngineMetrics } from "./metrics";
 import type { PoolWorker } from "./pool";
 import { fromWire, packInputs, sliceRows } from "./tensors";
@@ -22,9 +23,8 @@ export interface LoadedVersion {
   expired: boolean;
   timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   readonly idleWaiters: (() => void)[];
-  /** Metric label objects built once: prom-client walks and hashes them on every update. */
-  readonly modelLabels: { readonly model: string };
-  readonly versionLabels: { readonly model: string; readonly version: string };
+  /** Metric series bound on first dispatch. */
+  series: { readonly batchSize: HistogramSeries; readonly duration: HistogramSeries } | undefined;
 }
 
 export interface Pending {
@@ -52,8 +52,7 @@ export function newLoadedVersion(
     expired: false,
     timer: undefined,
     idleWaiters: [],
-    modelLabels: { model: fields.model },
-    versionLabels: { model: fields.model, version: fields.version },
+    series: undefined,
   };
 }
 
@@ -72,12 +71,37 @@ export class Scheduler {
   private readonly active = new Set<LoadedVersion>();
   private queuedRows = 0;
   private flushAll = false;
+  private readonly queueGauge: GaugeSeries;
+  private readonly busyGauge: GaugeSeries;
+  private readonly busySeconds = new WeakMap<PoolWorker, CounterSeries>();
 
   constructor(
     private readonly workers: readonly PoolWorker[],
     private readonly limits: SchedulerLimits,
     private readonly metrics: EngineMetrics,
-  ) {}
+  ) {
+    this.queueGauge = metrics.queueRows.bind({});
+    this.busyGauge = metrics.workersBusy.bind({});
+  }
+
+  private seriesOf(lv: LoadedVersion) {
+    if (lv.series === undefined) {
+      lv.series = {
+        batchSize: this.metrics.batchSize.bind({ model: lv.model }),
+        duration: this.metrics.duration.bind({ model: lv.model, version: lv.version }),
+      };
+    }
+    return lv.series;
+  }
+
+  private busySecondsOf(worker: PoolWorker): CounterSeries {
+    let series = this.busySeconds.get(worker);
+    if (series === undefined) {
+      series = this.metrics.workerBusySeconds.bind(worker.labels);
+      this.busySeconds.set(worker, series);
+    }
+    return series;
+  }
 
   enqueue(lv: LoadedVersion, p: Omit<Pending, "enqueuedAt">): void {
     if (!this.workers.some((w) => w.alive)) throw new Error("no inference worker is running");
@@ -87,7 +111,7 @@ export class Scheduler {
     lv.queue.push({ ...p, enqueuedAt: performance.now() });
     lv.queuedRows += p.rows;
     this.queuedRows += p.rows;
-    this.metrics.queueRows.set(this.queuedRows);
+    this.queueGauge.set(this.queuedRows);
     this.active.add(lv);
     if (lv.queue.length === 1) this.arm(lv);
     this.pump();
@@ -163,7 +187,7 @@ export class Scheduler {
     }
     lv.queuedRows -= rows;
     this.queuedRows -= rows;
-    this.metrics.queueRows.set(this.queuedRows);
+    this.queueGauge.set(this.queuedRows);
     this.disarm(lv);
     lv.expired = false;
     if (lv.queue.length === 0) this.active.delete(lv);
@@ -189,13 +213,14 @@ export class Scheduler {
     worker.inFlight++;
     lv.inFlight++;
     const started = process.hrtime.bigint();
-    this.metrics.workersBusy.inc();
-    this.metrics.batchSize.observe(lv.modelLabels, rows);
+    this.busyGauge.inc();
+    const series = this.seriesOf(lv);
+    series.batchSize.observe(rows);
     worker
       .run(lv.key, feeds, wanted)
       .then(
         (reply) => {
-          this.metrics.duration.observe(lv.versionLabels, reply.runNs / 1e9);
+          series.duration.observe(reply.runNs / 1e9);
           const outputs = reply.outputs.map(fromWire);
           let offset = 0;
           for (const p of batch) {
@@ -218,8 +243,8 @@ export class Scheduler {
       .finally(() => {
         worker.inFlight--;
         lv.inFlight--;
-        this.metrics.workersBusy.dec();
-        this.metrics.workerBusySeconds.inc(worker.labels, Number(process.hrtime.bigint() - started) / 1e9);
+        this.busyGauge.dec();
+        this.busySecondsOf(worker).inc(Number(process.hrtime.bigint() - started) / 1e9);
         if (lv.inFlight === 0 && lv.queue.length === 0) {
           for (const wake of lv.idleWaiters.splice(0)) wake();
         }

@@ -44,6 +44,19 @@ describe("engine input validation (real readmission model)", () => {
     ]);
   });
 
+  it("fails when inputs claim to be validated against metadata that is not the served version's", async () => {
+    const served = engine.metadata(MODEL)?.inputs ?? [];
+    const lookalike = served.map((m) => ({ ...m }));
+    const missing = valid().filter((t) => t.name !== "bmi");
+    await rejects(
+      engine.infer({ model: MODEL, inputs: missing, validatedAgainst: lookalike }),
+      /missing input\(s\): bmi/,
+    );
+    // With the served version's own metadata the caller's check stands and the engine answers.
+    const ok = await engine.infer({ model: MODEL, inputs: valid(2), validatedAgainst: served });
+    expect(output(ok.outputs, "label").data).toHaveLength(2);
+  });
+
   it("fails when an input is missing", async () => {
     await rejects(infer(valid().filter((t) => t.name !== "bmi")), /missing input\(s\): bmi/);
   });
