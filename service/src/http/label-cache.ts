@@ -1,7 +1,6 @@
 /**
- * Prometheus label objects built once per label set and reused. prom-client walks and hashes the label object on
- * every inc/observe; handing it the same object each time (stable shape, warm inline caches) instead of a fresh
- * one per request measured ~10 µs less CPU per inference request for the five hot-path updates.
+ * Per-label-set objects (label objects, bound metric series) built once and reused, keyed by a string of the
+ * label values: binding a series validates and hashes its labels, which the request path must not pay each time.
  */
 export class LabelCache<T extends object> {
   private readonly cache = new Map<string, T>();
