@@ -143,6 +143,9 @@ export interface InferenceEngine {
   close(): Promise<void>;
 }
 
+/** One feature's values, one per row. */
+export type FeatureColumn = ArrayLike<number | string>;
+
 /** One served prediction, as observed by the drift monitor and the feedback loop. */
 export interface PredictionEvent {
   readonly requestId: string;
@@ -150,8 +153,12 @@ export interface PredictionEvent {
   readonly version: string;
   /** Milliseconds since the epoch. */
   readonly timestamp: number;
-  /** Feature name to one value per row. */
-  readonly features: Readonly<Record<string, readonly (number | string)[]>>;
+  /**
+   * Feature name to one value per row: strings for BYTES inputs, numbers otherwise. Numeric columns may be the
+   * request's own typed arrays (shared, not copied: nothing writes to them after the request is decoded);
+   * convert with Array.from before serialising.
+   */
+  readonly features: Readonly<Record<string, FeatureColumn>>;
   /** Positive-class probability per row. */
   readonly scores: readonly number[];
   /** Predicted label per row. */

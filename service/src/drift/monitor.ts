@@ -35,7 +35,7 @@ export class DriftMonitor implements PredictionSink {
   private layout: Layout;
   private ring: RingBuffers;
   private unseen: string[][];
-  private numericScratch: (readonly (number | string)[])[] = [];
+  private numericScratch: ArrayLike<number | string>[] = [];
   private codeScratch: Int32Array[] = [];
   private codeBuffers: Int32Array[] = [];
   private rowsSeen = 0;
@@ -138,10 +138,13 @@ export class DriftMonitor implements PredictionSink {
         );
       }
       this.lastSeenVersion = event.version;
-      for (let r = 0; r < rows; r++) {
-        const full = this.ring.append(numericCols, catCodes, r);
-        this.rowsSeen++;
-        this.sinceEvaluation++;
+      // Column-wise copies in chunks that end where the buffer wraps (a tumbling window closes there).
+      for (let r = 0; r < rows; ) {
+        const n = Math.min(rows - r, this.ring.room);
+        const full = this.ring.appendRows(numericCols, catCodes, r, n);
+        r += n;
+        this.rowsSeen += n;
+        this.sinceEvaluation += n;
         if (full && this.mode === "tumbling") this.closeTumblingWindow();
       }
       if (

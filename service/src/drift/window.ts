@@ -68,24 +68,34 @@ export class RingBuffers {
     this.categorical = layout.categoricalNames.map(() => new Int32Array(size));
   }
 
+  /** Rows that still fit before the buffer wraps around (and, tumbling, before the window is full). */
+  get room(): number {
+    return this.size - this.pos;
+  }
+
   /**
-   * Writes row `r` of the given columns (numeric ones in layout order, the score last; then categorical codes).
-   * Returns true when this write completed a full cycle of the buffer.
+   * Writes rows [from, from + count) of the given columns (numeric ones in layout order, the score last; then
+   * categorical codes), column by column; `count` must not exceed `room`. Returns true when the write completed
+   * a full cycle of the buffer.
    */
-  append(
-    numericCols: readonly (readonly (number | string)[])[],
+  appendRows(
+    numericCols: readonly ArrayLike<number | string>[],
     catCodes: readonly Int32Array[],
-    r: number,
+    from: number,
+    count: number,
   ): boolean {
     const p = this.pos;
+    if (count > this.size - p) throw new RangeError(`appendRows: ${count} rows do not fit in ${this.size - p}`);
     for (let f = 0; f < numericCols.length; f++) {
-      // Math.fround: the model sees FP32, and the reference profile holds float32-representable values.
-      (this.numeric[f] as Float64Array)[p] = Math.fround(Number((numericCols[f] as (number | string)[])[r]));
+      const src = numericCols[f] as ArrayLike<number | string>;
+      const dst = this.numeric[f] as Float64Array;
+      for (let i = 0; i < count; i++) dst[p + i] = Math.fround(Number(src[from + i]));
     }
-    for (let f = 0; f < catCodes.length; f++)
-      (this.categorical[f] as Int32Array)[p] = catCodes[f]?.[r] as number;
-    this.pos = (p + 1) % this.size;
-    if (this.filled < this.size) this.filled++;
+    for (let f = 0; f < catCodes.length; f++) {
+      (this.categorical[f] as Int32Array).set((catCodes[f] as Int32Array).subarray(from, from + count), p);
+    }
+    this.pos = (p + count) % this.size;
+    this.filled = Math.min(this.size, this.filled + count);
     return this.pos === 0;
   }
 

@@ -9,7 +9,7 @@
  * new producer has to resend the batch in flight.
  */
 import { Kafka, logLevel } from "kafkajs";
-import type { PredictionEvent, PredictionSink } from "../contracts";
+import type { FeatureColumn, PredictionEvent, PredictionSink } from "../contracts";
 import { JoinCache } from "./join-cache";
 import { LiveMetrics, type WindowStats } from "./live-metrics";
 import { type FeedbackLogger, kafkaLogCreator, silentLogger } from "./logger";
@@ -136,7 +136,7 @@ export class FeedbackLoop implements PredictionSink {
           model: event.model,
           version: event.version,
           timestamp: event.timestamp,
-          features: event.features,
+          features: plainColumns(event.features),
           outputs: { scores: event.scores, labels: event.labels },
         },
       });
@@ -238,4 +238,14 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Typed-array feature columns as plain arrays, so the JSON payload holds arrays, not index-keyed objects. */
+function plainColumns(features: PredictionEvent["features"]): Record<string, FeatureColumn> {
+  const out: Record<string, FeatureColumn> = {};
+  for (const name in features) {
+    const column = features[name] as FeatureColumn;
+    out[name] = ArrayBuffer.isView(column) ? Array.from(column) : column;
+  }
+  return out;
 }

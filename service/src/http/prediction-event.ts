@@ -1,5 +1,5 @@
 /** Builds the PredictionEvent handed to drift and feedback sinks after a successful inference. */
-import type { InferenceResult, PredictionEvent, PredictionSink, Tensor } from "../contracts";
+import type { FeatureColumn, InferenceResult, PredictionEvent, PredictionSink, Tensor } from "../contracts";
 
 export interface EventOptions {
   readonly scoreOutput: string;
@@ -12,14 +12,25 @@ function numbers(data: Tensor["data"]): number[] {
   return out;
 }
 
+/** Number-valued typed arrays can be handed on as they are; 64-bit integer ones hold bigints. */
+function isNumberArray(
+  data: Tensor["data"],
+): data is Exclude<Tensor["data"], BigInt64Array | BigUint64Array> {
+  return ArrayBuffer.isView(data) && !(data instanceof BigInt64Array || data instanceof BigUint64Array);
+}
+
 /** Feature name to one value per row; a [N,k] input with k > 1 becomes features `name[0]`..`name[k-1]`. */
-function features(inputs: readonly Tensor[]): Record<string, readonly (number | string)[]> {
-  const out: Record<string, readonly (number | string)[]> = {};
+function features(inputs: readonly Tensor[]): Record<string, FeatureColumn> {
+  const out: Record<string, FeatureColumn> = {};
   for (const t of inputs) {
     const rows = t.shape[0] ?? 1;
-    // Decoded BYTES inputs are already string arrays; they are shared, not copied.
-    const values: readonly (number | string)[] =
-      t.datatype === "BYTES" ? (t.data as readonly string[]) : numbers(t.data);
+    // BYTES inputs (string arrays) and number typed arrays are shared, not copied.
+    const values: FeatureColumn =
+      t.datatype === "BYTES"
+        ? (t.data as readonly string[])
+        : isNumberArray(t.data)
+          ? (t.data as ArrayLike<number>)
+          : numbers(t.data);
     const width = rows > 0 ? values.length / rows : 0;
     if (width === 1) out[t.name] = values;
     else {

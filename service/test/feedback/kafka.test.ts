@@ -85,7 +85,10 @@ describe.skipIf(unavailable !== undefined)("FeedbackLoop against a real Kafka br
   it("publishes each prediction keyed by request id, GZIP-compressed by an idempotent producer", async () => {
     const { loop, registry, topics } = newLoop();
     await loop.start();
-    const events = [prediction(1), prediction(2, 3), prediction(3, 2, "fraud", "12")];
+    const third = prediction(3, 2, "fraud", "12");
+    // Served events share the request's typed arrays; on the topic they must be JSON arrays.
+    const typed = { ...third, features: { ...third.features, amount: new Float32Array([1.5, 2.25]) } };
+    const events = [prediction(1), prediction(2, 3), typed];
     for (const e of events) loop.record(e);
     loop.publishDrift({
       model: "churn",
@@ -105,6 +108,7 @@ describe.skipIf(unavailable !== undefined)("FeedbackLoop against a real Kafka br
     const kafka = testKafka(broker.bootstrap);
     const messages = await readTopic(kafka, topics.predictions);
     expect(messages.map((m) => m.key)).toEqual(["req-1", "req-2", "req-3"]);
+    expect(JSON.parse(messages[2]?.value ?? "").features.amount).toEqual([1.5, 2.25]);
     messages.forEach((m, i) => {
       const e = events[i] as PredictionEvent;
       expect(JSON.parse(m.value ?? "")).toEqual({
@@ -112,7 +116,7 @@ describe.skipIf(unavailable !== undefined)("FeedbackLoop against a real Kafka br
         model: e.model,
         version: e.version,
         timestamp: e.timestamp,
-        features: e.features,
+        features: Object.fromEntries(Object.entries(e.features).map(([k, v]) => [k, Array.from(v)])),
         outputs: { scores: e.scores, labels: e.labels },
       });
       expect(m.timestamp).toBe(String(e.timestamp));

@@ -127,7 +127,7 @@ describe("prediction hand-off and logs", () => {
     expect(e.model).toBe("toy");
     expect(e.version).toBe("1");
     expect(e.features.kind).toEqual(KIND);
-    expect(e.features.x).toEqual(X);
+    expect(Array.from(e.features.x as ArrayLike<number>)).toEqual(X);
     // Scores come from the probabilities output even though the client only asked for the label.
     e.scores.forEach((s, i) => {
       expect(s).toBeCloseTo(toyScore(X[i] as number, Y[i] as number, KIND[i] as string), 6);
