@@ -85,7 +85,8 @@ export class RingBuffers {
     count: number,
   ): boolean {
     const p = this.pos;
-    if (count > this.size - p) throw new RangeError(`appendRows: ${count} rows do not fit in ${this.size - p}`);
+    if (count > this.size - p)
+      throw new RangeError(`appendRows: ${count} rows do not fit in ${this.size - p}`);
     for (let f = 0; f < numericCols.length; f++) {
       const src = numericCols[f] as ArrayLike<number | string>;
       const dst = this.numeric[f] as Float64Array;
