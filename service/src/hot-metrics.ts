@@ -85,13 +85,9 @@ abstract class HotMetric<L extends string, S> {
   }
 }
 
-/** A bound counter series: `inc` costs one addition. */
-export interface CounterSeries {
-  inc(value?: number): void;
-}
-
-export class HotCounter<L extends string> extends HotMetric<L, { value: number }> {
-  readonly type = "counter";
+/** Counters and gauges: one number per series. */
+abstract class SingleValueMetric<L extends string> extends HotMetric<L, { value: number }> {
+  abstract readonly type: "counter" | "gauge";
 
   constructor(options: Options<L>) {
     super(options);
@@ -105,6 +101,22 @@ export class HotCounter<L extends string> extends HotMetric<L, { value: number }
   protected clear(state: { value: number }): void {
     state.value = 0;
   }
+
+  get() {
+    const values: MetricValue[] = [];
+    for (const { labels, state, live } of this.series.values())
+      if (live) values.push({ labels: { ...labels }, value: state.value });
+    return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
+  }
+}
+
+/** A bound counter series: `inc` costs one addition. */
+export interface CounterSeries {
+  inc(value?: number): void;
+}
+
+export class HotCounter<L extends string> extends SingleValueMetric<L> {
+  readonly type = "counter";
 
   bind(labels: Labels<L>): CounterSeries {
     const entry = this.entryFor(labels);
@@ -120,13 +132,6 @@ export class HotCounter<L extends string> extends HotMetric<L, { value: number }
   /** Unbound update, for cold paths. */
   inc(labels: Labels<L>, value = 1): void {
     this.bind(labels).inc(value);
-  }
-
-  get() {
-    const values: MetricValue[] = [];
-    for (const { labels, state, live } of this.series.values())
-      if (live) values.push({ labels: { ...labels }, value: state.value });
-    return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
   }
 }
 
@@ -215,21 +220,8 @@ export interface GaugeSeries {
   dec(value?: number): void;
 }
 
-export class HotGauge<L extends string> extends HotMetric<L, { value: number }> {
+export class HotGauge<L extends string> extends SingleValueMetric<L> {
   readonly type = "gauge";
-
-  constructor(options: Options<L>) {
-    super(options);
-    this.exportUnlabelled();
-  }
-
-  protected newState() {
-    return { value: 0 };
-  }
-
-  protected clear(state: { value: number }): void {
-    state.value = 0;
-  }
 
   bind(labels: Labels<L>): GaugeSeries {
     const entry = this.entryFor(labels);
@@ -248,12 +240,5 @@ export class HotGauge<L extends string> extends HotMetric<L, { value: number }> 
         entry.live = true;
       },
     };
-  }
-
-  get() {
-    const values: MetricValue[] = [];
-    for (const { labels, state, live } of this.series.values())
-      if (live) values.push({ labels: { ...labels }, value: state.value });
-    return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
   }
 }

@@ -1,6 +1,6 @@
-import { Counter, Histogram, Registry } from "prom-client";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
-import { HotCounter, HotHistogram } from "../src/hot-metrics";
+import { HotCounter, HotGauge, HotHistogram } from "../src/hot-metrics";
 
 const BUCKETS = [0.001, 0.01, 0.1, 1];
 // Values on, between, below and above the bucket bounds.
@@ -49,6 +49,22 @@ describe("HotCounter and HotHistogram", () => {
 
     expect(await hot.metrics()).toBe(await reference.metrics());
     expect(await hot.getMetricsAsJSON()).toEqual(await reference.getMetricsAsJSON());
+  });
+
+  it("HotGauge exposes what prom-client's Gauge exposes, unlabelled at 0 before any update", async () => {
+    const { hot, reference } = pair();
+    const hg = new HotGauge({ name: "depth_rows", help: "Depth.", labelNames: [], registers: [hot] });
+    const rg = new Gauge({ name: "depth_rows", help: "Depth.", registers: [reference] });
+    expect(await hot.metrics()).toBe(await reference.metrics());
+    const bound = hg.bind({});
+    bound.set(7);
+    rg.set(7);
+    bound.inc(3);
+    rg.inc(3);
+    bound.dec();
+    rg.dec();
+    expect(await hot.metrics()).toBe(await reference.metrics());
+    expect(await hot.metrics()).toContain("depth_rows 9");
   });
 
   it("export a bound series only after its first update, as prom-client does", async () => {
