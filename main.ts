@@ -3,13 +3,12 @@ import { buildPlatform } from "./blueprints/platform-blueprint";
 import { formatSummary, summarizeOutput } from "./blueprints/summary";
 import { ConfigError, loadPlatformConfig } from "./config";
 import { PolicyViolationError } from "./constructs/policy/rule-pack";
-import { enableSynthValidationFromEnv } from "./constructs/validation/synth-hook";
 
 /**
  * The kit's app: `cdktf synth` runs this with tsx. Configuration comes from the file named by MLOPS_CONFIG or
  * the embedded default; an invalid configuration stops here, before anything is written.
  */
-function main(): void {
+async function main(): Promise<void> {
   let loaded: ReturnType<typeof loadPlatformConfig>;
   try {
     loaded = loadPlatformConfig();
@@ -23,7 +22,11 @@ function main(): void {
   const app = new App();
   const result = buildPlatform(app, loaded.config);
   // MLOPS_VALIDATE=1 checks every Kubernetes object and Helm values object against ../shared/schemas at synth.
-  if (enableSynthValidationFromEnv(app)) result.notes.push("Schema validation: on (MLOPS_VALIDATE=1)");
+  // The validator (ajv, kubernetes-models) is tooling, loaded only when asked for: a plain synth never pays for it.
+  if (process.env.MLOPS_VALIDATE === "1") {
+    const { enableSynthValidationFromEnv } = await import("./scripts/validation/synth-hook");
+    if (enableSynthValidationFromEnv(app)) result.notes.push("Schema validation: on (MLOPS_VALIDATE=1)");
+  }
   try {
     app.synth();
   } catch (err) {
@@ -42,4 +45,4 @@ function main(): void {
   process.stdout.write(`${summary}\n`);
 }
 
-main();
+await main();

@@ -1,12 +1,12 @@
 import type { PlatformConfig } from "../config/schema";
-import { gp3StorageClassAddOn } from "../constructs/cluster/gp3-storage-class";
-import { NvidiaDevicePluginAddOn } from "../constructs/cluster/nvidia-device-plugin";
+import { airflowAddOn } from "../constructs/addons/airflow/addon";
+import { externalSecretsAddOn } from "../constructs/addons/external-secrets/addon";
+import { gp3StorageClassAddOn } from "../constructs/addons/gp3-storage-class";
+import { kafkaAddOn } from "../constructs/addons/kafka/addon";
+import { kubeflowPipelinesAddOn } from "../constructs/addons/kubeflow-pipelines/addon";
+import { mlflowAddOn } from "../constructs/addons/mlflow/addon";
+import { NvidiaDevicePluginAddOn } from "../constructs/addons/nvidia-device-plugin";
 import type { AddOn } from "../constructs/core/addon";
-import { airflowAddOn } from "../constructs/orchestration/airflow-addon";
-import { kubeflowPipelinesAddOn } from "../constructs/orchestration/kubeflow-addon";
-import { mlflowAddOn } from "../constructs/registry/mlflow-addon";
-import { externalSecretsAddOn } from "../constructs/secrets/eso-addon";
-import { kafkaAddOn } from "../constructs/streaming/kafka-addon";
 
 /** The add-ons a configuration asks for, in any order (the contract orders them by their dependencies). */
 export function platformAddOns(config: PlatformConfig): AddOn<unknown>[] {

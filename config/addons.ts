@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { AirflowConfigSchema, airflowSharingProblem } from "../constructs/orchestration/airflow-config";
-import { KubeflowPipelinesConfigSchema } from "../constructs/orchestration/kubeflow-config";
-import { MlflowConfigSchema } from "../constructs/registry/mlflow-config";
-import { ExternalSecretsConfigSchema } from "../constructs/secrets/eso-config";
-import { KafkaConfigSchema } from "../constructs/streaming/kafka-config";
+import { AirflowConfigSchema, airflowSharingProblem } from "../constructs/addons/airflow/config";
+import { ExternalSecretsConfigSchema } from "../constructs/addons/external-secrets/config";
+import { KafkaConfigSchema } from "../constructs/addons/kafka/config";
+import { KubeflowPipelinesConfigSchema } from "../constructs/addons/kubeflow-pipelines/config";
+import { MlflowConfigSchema } from "../constructs/addons/mlflow/config";
 
 /**
  * In-cluster and managed services, each switched on and configured through its own schema, owned by the

@@ -37,7 +37,8 @@ function targets(root: string): Target[] {
   const list: Target[] = [{ name: "default", app: "main.ts", config: "" }];
   const configs = join(root, "examples", "configs");
   for (const f of readdirSync(configs).sort()) {
-    if (/\.(ya?ml|json)$/.test(f)) list.push({ name: `config-${f}`, app: "main.ts", config: join(configs, f) });
+    if (/\.(ya?ml|json)$/.test(f))
+      list.push({ name: `config-${f}`, app: "main.ts", config: join(configs, f) });
   }
   const apps = join(root, "examples");
   for (const d of readdirSync(apps).sort()) {
@@ -107,7 +108,10 @@ function main(): void {
 
   const baseTree = join(work, "base-tree");
   rmSync(baseTree, { recursive: true, force: true });
-  const add = spawnSync("git", ["worktree", "add", "--detach", baseTree, base], { cwd: ROOT, encoding: "utf8" });
+  const add = spawnSync("git", ["worktree", "add", "--detach", baseTree, base], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
   if (add.status !== 0) {
     process.stderr.write(`git worktree add ${base} failed: ${add.stderr}\n`);
     process.exit(2);

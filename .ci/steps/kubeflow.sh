@@ -18,7 +18,7 @@ go version
 # Standard library only: no module, no download (GOTOOLCHAIN=local stops newer Go from fetching a toolchain).
 export GOTOOLCHAIN=local
 echo '{"template":"{{ .password | replace \"a\" \"b\" }}","data":{"password":"aa"}}' \
-  | go run "$(dirname "$0")/../../test/constructs/orchestration/fixtures/render-template.go" | grep -qx bb
+  | go run "$(dirname "$0")/../../test/support/fixtures/render-template.go" | grep -qx bb
 echo "go text/template renderer works"
 
 if [ -n "${CI_ENV_FILE:-}" ]; then

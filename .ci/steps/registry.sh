@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the database/MLflow add-on tests start on loopback:
-# - the real MLflow server with the basic-auth extra (test/constructs/registry/mlflow-server.test.ts), in its
+# - the real MLflow server with the basic-auth extra (test/constructs/addons/mlflow/server.test.ts), in its
 #   own venv with pinned versions (reused when the pins match);
 # - PostgreSQL 15 from Debian 12 (server + psql) for the bootstrap SQL (test/constructs/database/
 #   postgres-app-user-sql.test.ts). Pinned to the major version: Debian's security updates replace the exact
@@ -9,7 +9,7 @@
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-requirements="${repo_root}/test/constructs/registry/mlflow-server-requirements.txt"
+requirements="${repo_root}/test/constructs/addons/mlflow/server-requirements.txt"
 venv="${REGISTRY_MLFLOW_VENV:-/opt/mlops-kit/registry-mlflow-venv}"
 # shellcheck source=../lib/venv.sh
 source "${repo_root}/.ci/lib/venv.sh"

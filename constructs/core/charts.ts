@@ -36,7 +36,7 @@ export const CHARTS = {
     schemaDir: "argo-workflows",
   },
   // External Secrets Operator (appVersion v2.10.0). No reference values.yaml in the schema data: its release is
-  // reported unchecked by constructs/validation; the kit's values are typed from the chart's values.yaml.
+  // reported unchecked by scripts/validation; the kit's values are typed from the chart's values.yaml.
   externalSecrets: {
     chart: "external-secrets",
     repository: "https://charts.external-secrets.io",
@@ -50,8 +50,8 @@ export const CHARTS = {
     schemaDir: "mlflow",
   },
   // Apache Airflow official chart (appVersion 3.2.2), the newest 1.x release. Not in the schema data (the
-  // upstream repository is too large): its release is reported unchecked by constructs/validation, and the
-  // values keys the kit accepts are recorded in constructs/orchestration/airflow-values.ts (sources in
+  // upstream repository is too large): its release is reported unchecked by scripts/validation, and the
+  // values keys the kit accepts are recorded in constructs/addons/airflow/values.ts (sources in
   // airflow-values.md).
   airflow: {
     chart: "airflow",

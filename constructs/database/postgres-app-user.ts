@@ -1,8 +1,13 @@
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
+import {
+  type GeneratedSecret,
+  generatedSecret,
+  type SyncedSecret,
+  syncSecret,
+} from "../addons/external-secrets/sync-secret";
 import type { AddOnContext } from "../core/addon";
 import type { PlatformNamespace } from "../core/platform-namespace";
-import { type GeneratedSecret, generatedSecret, type SyncedSecret, syncSecret } from "../secrets/sync-secret";
 
 /** psql for the bootstrap Job: the official image's Debian variant (user `postgres` = uid/gid 999). */
 export const PSQL_IMAGE = "docker.io/library/postgres:17.6-bookworm";

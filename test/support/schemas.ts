@@ -8,7 +8,7 @@ import {
   schemasAvailable,
   schemasLocation,
   validateSynthesizedStack,
-} from "../../constructs/validation";
+} from "../../scripts/validation";
 
 /** True when `../shared/schemas` (or `$MLOPS_SCHEMAS_DIR`) holds the upstream reference data. */
 export const hasSchemas = schemasAvailable();

@@ -1,7 +1,8 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformStack, Testing } from "cdktf";
 import { describe, expect, it } from "vitest";
-import { ClusterContext, EksCluster, eksTokenExec, Gp3StorageClass } from "../../../constructs/cluster";
+import { Gp3StorageClass } from "../../../constructs/addons/gp3-storage-class";
+import { ClusterContext, EksCluster, eksTokenExec } from "../../../constructs/cluster";
 import { testClusterContext } from "../../support/cluster";
 import { type SynthJson, synthStack } from "../../support/synth";
 import { BASE_PROPS } from "./fixtures";

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { externalSecretsAddOn } from "../../../constructs/addons/external-secrets";
 import { PlatformNamespace } from "../../../constructs/core";
 import {
   APP_USER_SQL,
@@ -8,10 +9,9 @@ import {
   postgresUriTemplate,
   URL_ESCAPED_PASSWORD,
 } from "../../../constructs/database";
-import { externalSecretsAddOn } from "../../../constructs/secrets";
 import { TEST_PLATFORM } from "../../support/cluster";
 import { onlyResource, resourcesOf } from "../../support/synth";
-import { type Json, manifests, probeAddOn, synthAddOns } from "../secrets/support";
+import { type Json, manifests, probeAddOn, synthAddOns } from "../addons/external-secrets/support";
 
 const MASTER_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-1-AbCdEf";
 

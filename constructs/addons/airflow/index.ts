@@ -1,0 +1,5 @@
+export * from "./addon";
+export * from "./config";
+export * from "./database";
+export * from "./values";
+export * from "./values-check";

@@ -1,0 +1,76 @@
+import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { describeIssues } from "../../../config/errors";
+import type { AddOn, AddOnContext } from "../../core/addon";
+import { type KafkaConfig, type KafkaConfigInput, KafkaConfigSchema } from "./config";
+import { MskKafkaCluster } from "./msk-cluster";
+import type { KafkaOutputsBase } from "./outputs";
+import { StrimziKafkaAddOn, type StrimziKafkaOutputs } from "./strimzi";
+import { type TopicSelector, topicInfos } from "./topic-access";
+
+/** What the MSK mode hands to dependent add-ons. */
+export interface MskKafkaOutputs extends KafkaOutputsBase {
+  readonly mode: "msk";
+  readonly cluster: MskKafkaCluster;
+  readonly clusterArn: string;
+  readonly securityGroupId: string;
+  /** IAM statements granting exactly a principal's (or the given) topics; compose into a role's policy. */
+  topicAccessStatements(selector: TopicSelector): DataAwsIamPolicyDocumentStatement[];
+  /** The same as an IAM policy JSON document (e.g. `ServiceAccountRole` `inlinePolicies`). */
+  topicAccessPolicy(selector: TopicSelector): string;
+}
+
+export type KafkaOutputs = MskKafkaOutputs | StrimziKafkaOutputs;
+
+/** Parses (or re-checks) the add-on's configuration, with errors naming `addons.kafka.<path>` and the value. */
+export function parseKafkaConfig(input: KafkaConfigInput | KafkaConfig): KafkaConfig {
+  const result = KafkaConfigSchema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = describeIssues(result.error.issues, input, KafkaConfigSchema as never);
+  throw new Error(
+    `invalid Kafka configuration: ${problems.length} problem${problems.length === 1 ? "" : "s"}\n${problems
+      .map((p) => `  - addons.kafka${p.path ? `.${p.path}` : ""}: ${p.message}`)
+      .join("\n")}`,
+  );
+}
+
+/** Amazon MSK in the platform's private subnets, reachable only from the EKS cluster. */
+export class MskKafkaAddOn implements AddOn<MskKafkaOutputs> {
+  readonly id: string = "kafka";
+
+  constructor(private readonly config: KafkaConfig) {}
+
+  deploy(context: AddOnContext): MskKafkaOutputs {
+    const cluster = new MskKafkaCluster(context.scope, "Msk", {
+      config: this.config,
+      namePrefix: context.platform.prefix,
+      vpcId: context.platform.vpcId,
+      subnetIds: context.platform.privateSubnetIds,
+      clientSecurityGroupId: context.cluster.clusterSecurityGroupId,
+      kmsKeyArn: context.cluster.kmsKeyArn,
+      preventDestroy: context.cluster.preventDestroy,
+      tags: { ...context.platform.tags, ...context.cluster.tags },
+    });
+    return {
+      mode: "msk",
+      bootstrapServers: cluster.bootstrapBrokersSaslIam,
+      securityProtocol: "SASL_SSL",
+      saslMechanism: "AWS_MSK_IAM",
+      topics: topicInfos(this.config, cluster.defaultReplicationFactor),
+      principals: Object.keys(this.config.access),
+      cluster,
+      clusterArn: cluster.clusterArn,
+      securityGroupId: cluster.securityGroup.id,
+      topicAccessStatements: (selector) => cluster.topicAccessStatements(selector),
+      topicAccessPolicy: (selector) => cluster.topicAccessPolicy(selector),
+    };
+  }
+}
+
+/**
+ * The Kafka add-on (id `kafka`) for the configured mode. Takes `addons.kafka` as written (defaults applied
+ * here) or already parsed; bad configuration fails here with every problem listed.
+ */
+export function kafkaAddOn(config: KafkaConfigInput | KafkaConfig = {}): AddOn<KafkaOutputs> {
+  const parsed = parseKafkaConfig(config);
+  return parsed.mode === "msk" ? new MskKafkaAddOn(parsed) : new StrimziKafkaAddOn(parsed);
+}

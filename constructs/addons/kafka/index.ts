@@ -1,0 +1,7 @@
+export * from "./addon";
+export * from "./config";
+export * from "./msk-cluster";
+export * from "./outputs";
+export * from "./strimzi";
+export * from "./strimzi-resources";
+export * from "./topic-access";

@@ -1,0 +1,270 @@
+import { createHash } from "node:crypto";
+import { stringify } from "yaml";
+import { PLATFORM_NAMESPACE_LABEL } from "../../core/platform-namespace";
+import type { KafkaConfig } from "./config";
+import { reads, resolveAccess, topicConfigEntries, writes } from "./topic-access";
+
+/**
+ * The Strimzi custom resources of the Kafka add-on, as plain objects (`kafka.strimzi.io/v1`, Strimzi 1.x:
+ * KRaft with node pools is the only mode, so no `strimzi.io/kraft` / `node-pools` annotations are needed).
+ */
+
+export const STRIMZI_API = "kafka.strimzi.io/v1";
+export const TLS_LISTENER_PORT = 9093;
+/** Port Strimzi exposes Prometheus metrics on (container port `tcp-prometheus`). */
+export const STRIMZI_METRICS_PORT = 9404;
+export const METRICS_CONFIG_KEY = "kafka-metrics-config.yml";
+
+type Manifest = Record<string, unknown>;
+
+export interface StrimziNames {
+  readonly namespace: string;
+  readonly cluster: string;
+}
+
+export const metricsConfigMapName = (n: StrimziNames) => `${n.cluster}-kafka-metrics`;
+export const bootstrapAddress = (n: StrimziNames) =>
+  `${n.cluster}-kafka-bootstrap.${n.namespace}.svc:${TLS_LISTENER_PORT}`;
+/** Labels Strimzi puts on broker pods (used by the listener NetworkPolicy). */
+export const brokerPodLabels = (n: StrimziNames) => ({
+  "strimzi.io/cluster": n.cluster,
+  "strimzi.io/broker-role": "true",
+});
+
+/**
+ * A Kubernetes name for a topic: the topic itself when it is a DNS subdomain, else a lower-cased form with a
+ * hash suffix (so `Orders_v1` and `orders-v1` do not collide) and `spec.topicName` carrying the real name.
+ */
+export function topicResourceName(topic: string): string {
+  if (/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(topic) && topic.length <= 253) return topic;
+  const base = topic
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]/g, "-")
+    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, "")
+    .slice(0, 200);
+  const hash = createHash("sha256").update(topic).digest("hex").slice(0, 8);
+  return base ? `${base}-${hash}` : `topic-${hash}`;
+}
+
+/** JMX exporter rules for the broker (a trimmed form of Strimzi's example `kafka-metrics.yaml`). */
+export function jmxExporterConfig(): string {
+  return stringify({
+    lowercaseOutputName: true,
+    rules: [
+      {
+        pattern: "kafka.server<type=(.+), name=(.+), clientId=(.+), topic=(.+), partition=(.*)><>Value",
+        name: "kafka_server_$1_$2",
+        type: "GAUGE",
+        labels: { clientId: "$3", topic: "$4", partition: "$5" },
+      },
+      {
+        pattern: "kafka.(\\w+)<type=(.+), name=(.+)PerSec\\w*, (.+)=(.+), (.+)=(.+)><>Count",
+        name: "kafka_$1_$2_$3_total",
+        type: "COUNTER",
+        labels: { $4: "$5", $6: "$7" },
+      },
+      {
+        pattern: "kafka.(\\w+)<type=(.+), name=(.+)PerSec\\w*, (.+)=(.+)><>Count",
+        name: "kafka_$1_$2_$3_total",
+        type: "COUNTER",
+        labels: { $4: "$5" },
+      },
+      {
+        pattern: "kafka.(\\w+)<type=(.+), name=(.+)PerSec\\w*><>Count",
+        name: "kafka_$1_$2_$3_total",
+        type: "COUNTER",
+      },
+      {
+        pattern: "kafka.(\\w+)<type=(.+), name=(.+), (.+)=(.+), (.+)=(.+)><>Value",
+        name: "kafka_$1_$2_$3",
+        type: "GAUGE",
+        labels: { $4: "$5", $6: "$7" },
+      },
+      {
+        pattern: "kafka.(\\w+)<type=(.+), name=(.+), (.+)=(.+)><>Value",
+        name: "kafka_$1_$2_$3",
+        type: "GAUGE",
+        labels: { $4: "$5" },
+      },
+      { pattern: "kafka.(\\w+)<type=(.+), name=(.+)><>Value", name: "kafka_$1_$2_$3", type: "GAUGE" },
+      {
+        pattern: "kafka.(\\w+)<type=(.+), name=(.+)><>(\\d+)thPercentile",
+        name: "kafka_$1_$2_$3",
+        type: "GAUGE",
+        labels: { quantile: "0.$4" },
+      },
+      {
+        pattern: "kafka.server<type=raft-metrics><>(.+-total|.+-max):",
+        name: "kafka_server_raftmetrics_$1",
+        type: "COUNTER",
+      },
+      {
+        pattern: "kafka.server<type=raft-metrics><>(.+):",
+        name: "kafka_server_raftmetrics_$1",
+        type: "GAUGE",
+      },
+    ],
+  });
+}
+
+/** The `Kafka` resource: a TLS listener for platform namespaces, simple authorization, JMX metrics. */
+export function kafkaResource(config: KafkaConfig, n: StrimziNames): Manifest {
+  const s = config.strimzi;
+  const kafka: Manifest = {
+    listeners: [
+      {
+        name: "tls",
+        port: TLS_LISTENER_PORT,
+        type: "internal",
+        tls: true,
+        authentication: { type: s.authentication },
+        // Strimzi's own NetworkPolicy for the listener admits only these peers (ours adds the same rule).
+        networkPolicyPeers: [{ namespaceSelector: { matchLabels: { [PLATFORM_NAMESPACE_LABEL]: "true" } } }],
+      },
+    ],
+    authorization: { type: "simple" },
+    config: {
+      "auto.create.topics.enable": false,
+      "default.replication.factor": s.defaultReplicationFactor,
+      "min.insync.replicas": s.minInsyncReplicas,
+      "offsets.topic.replication.factor": s.defaultReplicationFactor,
+      "transaction.state.log.replication.factor": s.defaultReplicationFactor,
+      "transaction.state.log.min.isr": s.minInsyncReplicas,
+      "unclean.leader.election.enable": false,
+    },
+    metricsConfig: {
+      type: "jmxPrometheusExporter",
+      valueFrom: { configMapKeyRef: { name: metricsConfigMapName(n), key: METRICS_CONFIG_KEY } },
+    },
+  };
+  if (s.kafkaVersion) kafka.version = s.kafkaVersion;
+  return {
+    apiVersion: STRIMZI_API,
+    kind: "Kafka",
+    metadata: { name: n.cluster, namespace: n.namespace },
+    spec: {
+      kafka,
+      entityOperator: { topicOperator: {}, userOperator: {} },
+    },
+  };
+}
+
+function nodePool(
+  n: StrimziNames,
+  name: string,
+  roles: ("controller" | "broker")[],
+  pool: KafkaConfig["strimzi"]["brokers"],
+): Manifest {
+  return {
+    apiVersion: STRIMZI_API,
+    kind: "KafkaNodePool",
+    metadata: { name, namespace: n.namespace, labels: { "strimzi.io/cluster": n.cluster } },
+    spec: {
+      replicas: pool.replicas,
+      roles,
+      storage: {
+        type: "persistent-claim",
+        size: pool.storageSize,
+        class: pool.storageClass,
+        deleteClaim: false,
+      },
+      resources: {
+        requests: { cpu: pool.cpu, memory: pool.memory },
+        limits: { memory: pool.memory },
+      },
+    },
+  };
+}
+
+/** Node pools: separate controllers and brokers, or one dual-role pool for small setups. */
+export function nodePoolResources(config: KafkaConfig, n: StrimziNames): Manifest[] {
+  const s = config.strimzi;
+  if (s.dualRole) return [nodePool(n, "dual-role", ["controller", "broker"], s.brokers)];
+  return [
+    nodePool(n, "controllers", ["controller"], s.controllers),
+    nodePool(n, "brokers", ["broker"], s.brokers),
+  ];
+}
+
+export function topicResources(config: KafkaConfig, n: StrimziNames): Manifest[] {
+  return Object.entries(config.topics).map(([topic, t]) => {
+    const name = topicResourceName(topic);
+    return {
+      apiVersion: STRIMZI_API,
+      kind: "KafkaTopic",
+      metadata: { name, namespace: n.namespace, labels: { "strimzi.io/cluster": n.cluster } },
+      spec: {
+        ...(name !== topic ? { topicName: topic } : {}),
+        partitions: t.partitions,
+        replicas: t.replicationFactor ?? config.strimzi.defaultReplicationFactor,
+        config: topicConfigEntries(t),
+      },
+    };
+  });
+}
+
+/** One `KafkaUser` per principal, with ACLs for exactly its topics and consumer group prefixes. */
+export function userResources(config: KafkaConfig, n: StrimziNames): Manifest[] {
+  return Object.keys(config.access).map((principal) => {
+    const access = resolveAccess(config, principal);
+    const acls: Manifest[] = [];
+    let anyRead = false;
+    for (const [topic, a] of Object.entries(access.topics)) {
+      const operations = ["Describe"];
+      if (reads(a)) {
+        operations.push("Read");
+        anyRead = true;
+      }
+      if (writes(a)) operations.push("Write");
+      acls.push({
+        type: "allow",
+        resource: { type: "topic", name: topic, patternType: "literal" },
+        operations,
+      });
+    }
+    if (anyRead) {
+      for (const prefix of access.groupPrefixes) {
+        acls.push({
+          type: "allow",
+          resource: { type: "group", name: prefix, patternType: "prefix" },
+          operations: ["Read", "Describe"],
+        });
+      }
+    }
+    return {
+      apiVersion: STRIMZI_API,
+      kind: "KafkaUser",
+      metadata: { name: principal, namespace: n.namespace, labels: { "strimzi.io/cluster": n.cluster } },
+      spec: {
+        authentication: { type: config.strimzi.authentication },
+        authorization: { type: "simple", acls },
+      },
+    };
+  });
+}
+
+/** PodMonitors for the brokers/controllers and the cluster operator (Prometheus Operator). */
+export function podMonitorResources(n: StrimziNames): Manifest[] {
+  return [
+    {
+      apiVersion: "monitoring.coreos.com/v1",
+      kind: "PodMonitor",
+      metadata: { name: `${n.cluster}-kafka`, namespace: n.namespace },
+      spec: {
+        selector: { matchLabels: { "strimzi.io/cluster": n.cluster, "strimzi.io/kind": "Kafka" } },
+        namespaceSelector: { matchNames: [n.namespace] },
+        podMetricsEndpoints: [{ path: "/metrics", port: "tcp-prometheus" }],
+      },
+    },
+    {
+      apiVersion: "monitoring.coreos.com/v1",
+      kind: "PodMonitor",
+      metadata: { name: "strimzi-cluster-operator", namespace: n.namespace },
+      spec: {
+        selector: { matchLabels: { "strimzi.io/kind": "cluster-operator" } },
+        namespaceSelector: { matchNames: [n.namespace] },
+        podMetricsEndpoints: [{ path: "/metrics", port: "http" }],
+      },
+    },
+  ];
+}

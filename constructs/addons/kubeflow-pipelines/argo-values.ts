@@ -1,0 +1,106 @@
+import type { KfpResources } from "./config";
+
+export interface ArgoValuesInput {
+  /** Namespace the controller watches (only this one: `singleNamespace`). */
+  readonly namespace: string;
+  /** Service account Workflows run as (KFP's `pipeline-runner`, which has the IRSA role). */
+  readonly workflowServiceAccount: string;
+  readonly region: string;
+  readonly bucket: string;
+  /** Normalized artifact prefix ending in "/". */
+  readonly prefix: string;
+  readonly resources: KfpResources;
+  readonly monitoring: boolean;
+}
+
+/** The container security context PSS `restricted` requires, for containers whose UID the image decides. */
+const RESTRICTED = {
+  runAsNonRoot: true,
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: ["ALL"] },
+  seccompProfile: { type: "RuntimeDefault" },
+};
+
+/**
+ * Values for the argo-workflows chart as Kubeflow Pipelines needs it: the workflow controller only (no Argo
+ * server, no UI), watching only the KFP namespace, CRDs rendered by the chart (no hook Job downloading them
+ * at deploy time), pods PSS-restricted, and the default artifact repository on the data-lake zone through
+ * the pod's IRSA role (`useSDKCreds`), never static keys. Only keys of the chart's values.yaml are used.
+ */
+export function argoValues(i: ArgoValuesInput): Record<string, unknown> {
+  const endpoint = `s3.${i.region}.amazonaws.com`;
+  return {
+    singleNamespace: true,
+    // The minified CRDs are part of the release (visible in the plan); `full` would install them from a
+    // pre-install hook Job that downloads YAML from GitHub with kubectl: neither declarative nor offline.
+    crds: { install: true, keep: true, full: false },
+    // No cluster-wide aggregate roles: nobody outside the namespace gets Workflow access implicitly.
+    createAggregateRoles: false,
+    workflow: {
+      // KFP creates and binds `pipeline-runner` itself (with its IRSA role); the chart must not create another.
+      serviceAccount: { create: false, name: i.workflowServiceAccount },
+      rbac: { create: false },
+    },
+    controller: {
+      podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+      securityContext: RESTRICTED,
+      resources: {
+        requests: { cpu: i.resources.cpu, memory: i.resources.memory },
+        limits: { cpu: i.resources.cpuLimit, memory: i.resources.memory },
+      },
+      // No ttlStrategy/podGC: KFP's persistence agent deletes finished workflows (and their pods) after
+      // TTL_SECONDS_AFTER_WORKFLOW_FINISH, once it has recorded them; earlier deletion would lose run state.
+      workflowDefaults: {
+        spec: {
+          serviceAccountName: i.workflowServiceAccount,
+          // Pipeline step pods must pass the namespace's PSS `restricted` enforcement.
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 1000,
+            fsGroup: 1000,
+            seccompProfile: { type: "RuntimeDefault" },
+          },
+        },
+      },
+      metricsConfig: { enabled: i.monitoring },
+      serviceMonitor: { enabled: i.monitoring },
+      logging: { format: "json" },
+    },
+    executor: {
+      securityContext: RESTRICTED,
+      resources: {
+        requests: { cpu: "10m", memory: "64Mi" },
+        limits: { cpu: "500m", memory: "256Mi" },
+      },
+      // Web identity credentials (IRSA) need the region; without it the SDK fails with AccessDenied/region errors.
+      env: [
+        { name: "AWS_REGION", value: i.region },
+        { name: "AWS_DEFAULT_REGION", value: i.region },
+      ],
+    },
+    mainContainer: {
+      securityContext: {
+        runAsNonRoot: true,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ["ALL"] },
+        seccompProfile: { type: "RuntimeDefault" },
+      },
+    },
+    server: { enabled: false },
+    useStaticCredentials: false,
+    artifactRepository: {
+      archiveLogs: true,
+      s3: {
+        bucket: i.bucket,
+        endpoint,
+        region: i.region,
+        insecure: false,
+        useSDKCreds: true,
+        // Under the granted prefix (Argo's default key is at the bucket root, which the role cannot write).
+        // The chart renders keyFormat with `quote`, not `tpl`, so Argo's placeholders pass through as is.
+        keyFormat: `${i.prefix}argo/{{workflow.name}}/{{pod.name}}`,
+      },
+    },
+  };
+}

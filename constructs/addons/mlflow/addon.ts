@@ -1,0 +1,202 @@
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import type { ServiceAccountRole } from "../../cluster/service-account-role";
+import type { AddOn, AddOnContext } from "../../core/addon";
+import { CHARTS } from "../../core/charts";
+import { HelmAddOn, type HelmAddOnOutputs } from "../../core/helm-addon";
+import { PLATFORM_NAMESPACE_LABEL, type PlatformNamespace } from "../../core/platform-namespace";
+import { addOnDatabaseProps } from "../../database/addon-database";
+import { postgresAppUser } from "../../database/postgres-app-user";
+import { RdsDatabase } from "../../database/rds-database";
+import { EXTERNAL_SECRETS_ADDON_ID } from "../external-secrets/addon";
+import { generatedSecret, syncSecret } from "../external-secrets/sync-secret";
+import { type MlflowConfig, type MlflowConfigInput, parseMlflowConfig } from "./config";
+import { mlflowChartValues } from "./values";
+
+export const MLFLOW_ADDON_ID = "mlflow";
+export const MLFLOW_NAMESPACE = "mlflow";
+export const MLFLOW_PORT = 5000;
+export const MLFLOW_SERVICE_ACCOUNT = "mlflow";
+/** Prefix of the artifacts in the data lake's `models` zone. */
+export const MLFLOW_ARTIFACT_PREFIX = "mlflow/";
+/** Kubernetes Secrets the release reads; their values come from External Secrets, never from Terraform. */
+export const MLFLOW_SECRETS = { database: "mlflow-db", admin: "mlflow-admin", oidc: "mlflow-oidc" } as const;
+/** Selector labels the chart gives the tracking server pods (release and chart both named `mlflow`). */
+export const MLFLOW_POD_LABELS = {
+  "app.kubernetes.io/name": "mlflow",
+  "app.kubernetes.io/instance": "mlflow",
+} as const;
+
+export interface MlflowOutputs extends HelmAddOnOutputs {
+  /** In-cluster tracking URI (`MLFLOW_TRACKING_URI`). */
+  readonly trackingUri: string;
+  /** Where artifacts are stored (`s3://<models bucket>/mlflow`); clients reach them through the server. */
+  readonly artifactLocation: string;
+  /** RDS endpoint host of the backend store. */
+  readonly databaseAddress: string;
+  readonly database: RdsDatabase;
+  readonly serverRole: ServiceAccountRole;
+  /** Secret holding the basic-auth admin `username`/`password` (auth mode "basic"). */
+  readonly adminSecretName?: string;
+  /** `https://<host>` when an ingress is configured. */
+  readonly externalUrl?: string;
+}
+
+/**
+ * MLflow tracking server and model registry: the community-charts chart with its backend store on a private,
+ * encrypted RDS PostgreSQL, artifacts proxied by the server to the data lake's `models` zone under `mlflow/`
+ * (IRSA role allowed exactly that prefix), database migrations on every rollout, and basic or OIDC login.
+ */
+export class MlflowAddOn extends HelmAddOn<MlflowOutputs> {
+  readonly id = MLFLOW_ADDON_ID;
+  override readonly dependsOn = [EXTERNAL_SECRETS_ADDON_ID];
+  protected readonly chart = CHARTS.mlflow;
+  protected readonly defaultNamespace = MLFLOW_NAMESPACE;
+  protected readonly defaultReleaseName = "mlflow";
+  private database?: RdsDatabase;
+  private role?: ServiceAccountRole;
+
+  constructor(readonly config: MlflowConfig) {
+    super({ values: config.helmValues });
+  }
+
+  private bucket(context: AddOnContext): string {
+    const models = context.dataLake?.buckets.models;
+    if (!models) {
+      throw new Error(
+        `add-on mlflow: the data lake has no "models" zone (zones: ${Object.keys(context.dataLake?.buckets ?? {}).join(", ") || "no data lake"}); MLflow stores artifacts there`,
+      );
+    }
+    return models.bucketName;
+  }
+
+  protected override beforeRelease(context: AddOnContext, namespace: PlatformNamespace): void {
+    const db = this.config.database;
+    const lake = context.dataLake;
+    this.bucket(context);
+    this.database = new RdsDatabase(
+      context.scope,
+      "Database",
+      addOnDatabaseProps(context, {
+        engine: "postgres",
+        name: "mlflow",
+        databaseName: "mlflow",
+        settings: db,
+        tags: { ...context.platform.tags, "mlops.io/component": "mlflow" },
+      }),
+    );
+
+    // Exactly the lake's own statements for the models zone under mlflow/: nothing else in S3.
+    const artifacts = new DataAwsIamPolicyDocument(context.scope, "ArtifactsPolicy", {
+      statement: [
+        ...(lake?.policyStatements("read", "models", MLFLOW_ARTIFACT_PREFIX) ?? []),
+        ...(lake?.policyStatements("write", "models", MLFLOW_ARTIFACT_PREFIX) ?? []),
+      ],
+    });
+    this.role = context.cluster.serviceAccountRole("mlflow-server", {
+      namespace: this.namespaceName,
+      serviceAccount: MLFLOW_SERVICE_ACCOUNT,
+      mode: "irsa",
+      inlinePolicies: { "mlflow-artifacts": artifacts.json },
+    });
+
+    // MLflow connects as its own role with a password generated in the cluster, never as the master user:
+    // RDS rotates the master password, which MLflow (reading it once from the environment) would not follow.
+    postgresAppUser(context, {
+      id: "Db",
+      namespace,
+      host: this.database.address,
+      port: this.database.port,
+      masterSecretArn: this.database.masterSecretArn,
+      kmsKeyArn: context.cluster.kmsKeyArn,
+      username: "mlflow",
+      databaseName: "mlflow",
+      secretName: MLFLOW_SECRETS.database,
+      vpcCidr: context.platform.vpcCidr,
+    });
+    if (this.config.auth.mode === "basic") {
+      generatedSecret(context, {
+        id: "Admin",
+        namespace: this.namespaceName,
+        name: MLFLOW_SECRETS.admin,
+        // No symbols: the chart substitutes the password into its auth INI with sed.
+        keys: { password: { length: 32, symbols: 0 } },
+        literals: { username: "admin" },
+      });
+    } else if (this.config.auth.mode === "oidc" && this.config.auth.oidc) {
+      syncSecret(context, {
+        id: "Oidc",
+        namespace: this.namespaceName,
+        name: MLFLOW_SECRETS.oidc,
+        secretArn: this.config.auth.oidc.clientSecretArn,
+        template: { OIDC_CLIENT_SECRET: "{{ .clientSecret }}" },
+      });
+    }
+
+    const platformNamespaces = [
+      { namespaceSelector: { matchLabels: { [PLATFORM_NAMESPACE_LABEL]: "true" } } },
+    ];
+    namespace.allowIngress(
+      "Tracking",
+      { from: platformNamespaces, ports: [{ port: String(MLFLOW_PORT), protocol: "TCP" }] },
+      MLFLOW_POD_LABELS,
+    );
+    if (this.config.ingress) {
+      // The ALB (target type ip) sits in the VPC's subnets, outside any namespace.
+      namespace.allowIngress(
+        "LoadBalancer",
+        {
+          from: [{ ipBlock: { cidr: context.platform.vpcCidr } }],
+          ports: [{ port: String(MLFLOW_PORT), protocol: "TCP" }],
+        },
+        MLFLOW_POD_LABELS,
+      );
+    }
+    namespace.allowEgress(
+      "Database",
+      {
+        to: [{ ipBlock: { cidr: context.platform.vpcCidr } }],
+        ports: [{ port: String(this.database.port), protocol: "TCP" }],
+      },
+      MLFLOW_POD_LABELS,
+    );
+    // S3 (gateway endpoint or NAT: public ranges), STS and Secrets Manager, and the OIDC provider.
+    namespace.allowHttpsEgress("AwsApis", MLFLOW_POD_LABELS);
+  }
+
+  protected values(context: AddOnContext): Record<string, unknown> {
+    return mlflowChartValues({
+      config: this.config,
+      namespace: this.namespaceName,
+      region: context.platform.region,
+      databaseHost: (this.database as RdsDatabase).address,
+      databasePort: (this.database as RdsDatabase).port,
+      bucket: this.bucket(context),
+      roleArn: (this.role as ServiceAccountRole).roleArn,
+      monitoring: context.has("monitoring"),
+    });
+  }
+
+  protected override afterRelease(context: AddOnContext, outputs: HelmAddOnOutputs): MlflowOutputs {
+    // The Secrets come from ExternalSecrets, which the platform applies after the add-ons (their CRDs come
+    // with the operator's release), so the release cannot wait for ready pods: they start once the Secrets
+    // exist. `atomic` implies waiting and is turned off with it.
+    outputs.release.atomic = false;
+    outputs.release.wait = false;
+    const database = this.database as RdsDatabase;
+    return {
+      ...outputs,
+      trackingUri: `http://mlflow.${this.namespaceName}.svc:${MLFLOW_PORT}`,
+      artifactLocation: `s3://${this.bucket(context)}/${MLFLOW_ARTIFACT_PREFIX.replace(/\/$/, "")}`,
+      databaseAddress: database.address,
+      database,
+      serverRole: this.role as ServiceAccountRole,
+      adminSecretName: this.config.auth.mode === "basic" ? MLFLOW_SECRETS.admin : undefined,
+      externalUrl: this.config.ingress ? `https://${this.config.ingress.host}` : undefined,
+    };
+  }
+}
+
+/** The MLflow add-on (id `mlflow`, depends on `external-secrets`); takes `addons.mlflow`. */
+export function mlflowAddOn(config: MlflowConfigInput | MlflowConfig = {}): AddOn<MlflowOutputs> {
+  return new MlflowAddOn(parseMlflowConfig(config));
+}

@@ -1,0 +1,208 @@
+import { z } from "zod";
+import { describeIssues } from "../../../config/errors";
+import { RDS_SUPPORTED_MAJORS } from "../../database/rds-validation";
+
+/**
+ * Configuration of the MLflow add-on (`addons.mlflow`): the tracking server and model registry, its Postgres
+ * backend store on RDS, authentication, size and an optional internal ingress.
+ */
+
+const quoted = (v: unknown) => JSON.stringify(v);
+
+const positiveInt = (field: string, max: number) =>
+  z
+    .int({ error: `expected an integer ${field}` })
+    .min(1, { error: `${field} must be at least 1` })
+    .max(max, { error: `${field} must be at most ${max}` });
+
+const cpu = z.string().regex(/^([1-9]\d*m|\d+(\.\d+)?)$/, 'expected a CPU quantity like "250m" or "1"');
+const memory = z.string().regex(/^[1-9]\d*(Mi|Gi)$/, 'expected a memory quantity like "512Mi" or "2Gi"');
+
+export const MLFLOW_AUTH_MODES = ["basic", "oidc", "none"] as const;
+export const MLFLOW_PERMISSIONS = ["READ", "EDIT", "MANAGE", "NO_PERMISSIONS"] as const;
+
+export const MlflowDatabaseSchema = z
+  .strictObject({
+    instanceClass: z
+      .string()
+      .regex(/^db\.[a-z0-9-]+\.[a-z0-9]+$/, 'expected an RDS instance class like "db.t4g.medium"')
+      .default("db.t4g.medium")
+      .describe("RDS instance class of the backend store."),
+    engineVersion: z
+      .string()
+      .refine((v) => RDS_SUPPORTED_MAJORS.postgres.some((m) => v === m || v.startsWith(`${m}.`)), {
+        error: (iss) =>
+          `engineVersion ${quoted(iss.input)} is not a supported PostgreSQL version (majors ${RDS_SUPPORTED_MAJORS.postgres.join(", ")})`,
+        params: { formatted: true },
+      })
+      .default("17")
+      .describe('PostgreSQL version; a major ("17") lets RDS apply minor upgrades.'),
+    allocatedStorageGiB: z
+      .int({ error: "expected an integer allocatedStorageGiB" })
+      .min(20, { error: "allocatedStorageGiB must be at least 20 (gp3 minimum)" })
+      .max(65_536, { error: "allocatedStorageGiB must be at most 65536" })
+      .default(20)
+      .describe("Initial gp3 storage in GiB; storage autoscaling grows it up to maxAllocatedStorageGiB."),
+    maxAllocatedStorageGiB: z
+      .int({ error: "expected an integer maxAllocatedStorageGiB" })
+      .max(65_536, { error: "maxAllocatedStorageGiB must be at most 65536" })
+      .optional()
+      .describe("Storage autoscaling ceiling in GiB. Default: max(5 × allocated, 100)."),
+    multiAz: z
+      .boolean()
+      .optional()
+      .describe(
+        'Standby in a second AZ with automatic failover. Default: true when the platform environment is "prod" or "production", false otherwise.',
+      ),
+    backupRetentionInDays: z
+      .int({ error: "expected an integer backupRetentionInDays" })
+      .min(7, { error: "backupRetentionInDays must be at least 7 (the kit keeps a week of backups)" })
+      .max(35, { error: "backupRetentionInDays must be at most 35 (the RDS maximum)" })
+      .default(7)
+      .describe("Days of automated backups (7-35)."),
+  })
+  .describe("The RDS PostgreSQL backend store (experiments, runs, registered models).");
+
+export const MlflowOidcSchema = z
+  .strictObject({
+    discoveryUrl: z
+      .url({
+        protocol: /^https$/,
+        error: "expected an https URL of the provider's .well-known/openid-configuration",
+      })
+      .describe("OpenID Connect discovery URL."),
+    clientId: z.string().min(1, { error: "clientId must not be empty" }).describe("OIDC client id."),
+    clientSecretArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:secretsmanager:/, "expected a Secrets Manager secret ARN")
+      .describe(
+        'Secrets Manager secret holding the client secret as JSON `{"clientSecret": "…"}`; synced by External Secrets, never read by Terraform.',
+      ),
+    userGroups: z
+      .array(z.string().min(1))
+      .min(1)
+      .default(["mlflow"])
+      .describe("IdP groups allowed to log in."),
+    adminGroups: z
+      .array(z.string().min(1))
+      .min(1)
+      .default(["mlflow-admin"])
+      .describe("IdP groups that administer MLflow."),
+  })
+  .describe("OIDC login (the chart's mlflow-oidc-auth plugin).");
+
+export const MlflowAuthSchema = z
+  .strictObject({
+    mode: z
+      .enum(MLFLOW_AUTH_MODES, {
+        error: (iss) => `auth mode ${quoted(iss.input)} is not one of ${MLFLOW_AUTH_MODES.join(", ")}`,
+      })
+      .default("basic")
+      .describe(
+        '"basic": MLflow basic auth, admin password generated in the cluster by External Secrets; "oidc": login through an OpenID Connect provider; "none": no authentication (only behind another authenticating proxy).',
+      ),
+    defaultPermission: z
+      .enum(MLFLOW_PERMISSIONS)
+      .default("READ")
+      .describe("Permission of authenticated users on resources they did not create."),
+    oidc: MlflowOidcSchema.optional().describe('Required when mode is "oidc".'),
+  })
+  .describe("Who may use the tracking server.");
+
+export const MlflowIngressSchema = z
+  .strictObject({
+    host: z
+      .string()
+      .regex(
+        /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/,
+        "expected a DNS host name like mlflow.internal.example.com",
+      )
+      .describe("Host name the internal ALB answers for."),
+    certificateArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:acm:/, "expected an ACM certificate ARN")
+      .describe("ACM certificate of the HTTPS listener."),
+    groupName: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "expected an ALB group name (a-z, 0-9, '-', '.')")
+      .optional()
+      .describe("ALB ingress group to share one internal load balancer. Default: its own ALB."),
+  })
+  .describe("An internal (VPC-only) ALB in front of MLflow; needs the AWS Load Balancer Controller.");
+
+export const MlflowConfigSchema = z
+  .strictObject({
+    enabled: z.boolean().default(false).describe("Install MLflow (needs addons.externalSecrets)."),
+    database: MlflowDatabaseSchema.default(MlflowDatabaseSchema.parse({})).describe(
+      "The RDS PostgreSQL backend store (experiments, runs, registered models).",
+    ),
+    auth: MlflowAuthSchema.default(MlflowAuthSchema.parse({})).describe("Who may use the tracking server."),
+    replicas: positiveInt("replicas", 10).default(2).describe("Tracking server replicas."),
+    resources: z
+      .strictObject({
+        cpuRequest: cpu.default("250m").describe("CPU request per replica."),
+        memoryRequest: memory.default("1Gi").describe("Memory request per replica."),
+        memoryLimit: memory.default("2Gi").describe("Memory limit per replica."),
+      })
+      .default({ cpuRequest: "250m", memoryRequest: "1Gi", memoryLimit: "2Gi" })
+      .describe("Tracking server container resources."),
+    ingress: MlflowIngressSchema.optional().describe("Internal ALB ingress. Default: none (port-forward)."),
+    helmValues: z
+      .record(z.string(), z.unknown())
+      .default({})
+      .describe(
+        "Values merged over the kit's for the mlflow chart (checked against its values.yaml and schema).",
+      ),
+  })
+  .superRefine((c, ctx) => {
+    const add = (path: (string | number)[], message: string) =>
+      ctx.addIssue({ code: "custom", path, message, params: { formatted: true } });
+    if (c.auth.mode === "oidc" && !c.auth.oidc) {
+      add(
+        ["auth", "oidc"],
+        'auth.oidc (discoveryUrl, clientId, clientSecretArn) is required when auth.mode is "oidc"',
+      );
+    }
+    if (c.auth.mode !== "oidc" && c.auth.oidc) {
+      add(
+        ["auth", "oidc"],
+        `auth.oidc is set but auth.mode is ${quoted(c.auth.mode)}; set mode "oidc" or remove it`,
+      );
+    }
+    const d = c.database;
+    if (
+      d.maxAllocatedStorageGiB !== undefined &&
+      d.maxAllocatedStorageGiB * 10 < d.allocatedStorageGiB * 11
+    ) {
+      add(
+        ["database", "maxAllocatedStorageGiB"],
+        `maxAllocatedStorageGiB ${d.maxAllocatedStorageGiB} must be at least 10 % above allocatedStorageGiB ${d.allocatedStorageGiB}`,
+      );
+    }
+    if (memoryMi(c.resources.memoryLimit) < memoryMi(c.resources.memoryRequest)) {
+      add(
+        ["resources", "memoryLimit"],
+        `memoryLimit ${quoted(c.resources.memoryLimit)} is below memoryRequest ${quoted(c.resources.memoryRequest)}`,
+      );
+    }
+  })
+  .describe("MLflow tracking server and model registry: RDS backend, artifacts in the lake's models zone.");
+
+function memoryMi(q: string): number {
+  return q.endsWith("Gi") ? Number.parseInt(q, 10) * 1024 : Number.parseInt(q, 10);
+}
+
+export type MlflowConfigInput = z.input<typeof MlflowConfigSchema>;
+export type MlflowConfig = z.output<typeof MlflowConfigSchema>;
+
+/** Parses `addons.mlflow`, listing every problem with its path and the value found. */
+export function parseMlflowConfig(input: MlflowConfigInput | MlflowConfig): MlflowConfig {
+  const result = MlflowConfigSchema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = describeIssues(result.error.issues, input, MlflowConfigSchema as never);
+  throw new Error(
+    `invalid MLflow configuration: ${problems.length} problem${problems.length === 1 ? "" : "s"}\n${problems
+      .map((p) => `  - addons.mlflow${p.path ? `.${p.path}` : ""}: ${p.message}`)
+      .join("\n")}`,
+  );
+}

@@ -1,0 +1,163 @@
+import type { MlflowConfig } from "./config";
+
+export interface MlflowValuesInput {
+  readonly config: MlflowConfig;
+  readonly namespace: string;
+  readonly region: string;
+  readonly databaseHost: string;
+  readonly databasePort: number;
+  readonly bucket: string;
+  readonly roleArn: string;
+  readonly monitoring: boolean;
+}
+
+const UID = 1001;
+/** PSS `restricted`: the chart's defaults plus the seccomp profile it leaves out. */
+const POD_SECURITY_CONTEXT = {
+  runAsNonRoot: true,
+  runAsUser: UID,
+  runAsGroup: UID,
+  fsGroup: UID,
+  fsGroupChangePolicy: "OnRootMismatch",
+  seccompProfile: { type: "RuntimeDefault" },
+};
+const CONTAINER_SECURITY_CONTEXT = {
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ["ALL"] },
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  privileged: false,
+  runAsUser: UID,
+  runAsGroup: UID,
+  seccompProfile: { type: "RuntimeDefault" },
+};
+/** `--expose-prometheus` writes multiprocess metrics here; the root filesystem is read-only. */
+const METRICS_DIR = "/mlflow/metrics";
+
+/** Host header patterns the tracking server accepts. */
+export function allowedHosts(namespace: string, ingressHost?: string): string[] {
+  const service = [
+    "mlflow",
+    `mlflow.${namespace}`,
+    `mlflow.${namespace}.svc`,
+    `mlflow.${namespace}.svc.cluster.local`,
+  ];
+  return [
+    ...service.flatMap((h) => [h, `${h}:*`]),
+    "localhost:*",
+    "127.0.0.1:*",
+    // MLflow's own default private ranges (security_utils.get_private_ip_patterns), IPv4 only.
+    "10.*",
+    ...Array.from({ length: 16 }, (_, i) => `172.${16 + i}.*`),
+    "192.168.*",
+    ...(ingressHost ? [ingressHost] : []),
+  ];
+}
+
+/**
+ * The kit's values for the community-charts `mlflow` chart (1.11.5). Every key exists in the chart's
+ * values.yaml and the object passes its values.schema.json (tests check both). No secret value appears here:
+ * the database, admin and OIDC credentials are Secret names filled by External Secrets.
+ */
+export function mlflowChartValues(input: MlflowValuesInput): Record<string, unknown> {
+  const { config } = input;
+  const auth = config.auth;
+  const values: Record<string, unknown> = {
+    replicaCount: config.replicas,
+    serviceAccount: {
+      create: true,
+      automount: true,
+      name: "mlflow",
+      annotations: { "eks.amazonaws.com/role-arn": input.roleArn },
+    },
+    podSecurityContext: POD_SECURITY_CONTEXT,
+    securityContext: CONTAINER_SECURITY_CONTEXT,
+    service: { enabled: true, type: "ClusterIP", port: 5000, containerPort: 5000 },
+    telemetry: { enabled: false },
+    // MLflow 3's host-header check (MLFLOW_SERVER_ALLOWED_HOSTS): the Service names, port-forwards, and pod IPs
+    // in private ranges (kubelet probes and the ALB's ip targets use them).
+    serverAllowedHosts: allowedHosts(input.namespace, config.ingress?.host),
+    backendStore: {
+      // Runs MLflow's schema migrations in an init container on every rollout (chart upgrades included).
+      databaseMigration: true,
+      databaseConnectionCheck: true,
+      postgres: {
+        enabled: true,
+        host: input.databaseHost,
+        port: input.databasePort,
+        database: "mlflow",
+        // Left empty on purpose: user and password come from existingDatabaseSecret as PGUSER/PGPASSWORD.
+        user: "",
+        password: "",
+        driver: "psycopg2",
+      },
+      existingDatabaseSecret: { name: "mlflow-db", usernameKey: "username", passwordKey: "password" },
+    },
+    postgresql: { enabled: false },
+    mysql: { enabled: false },
+    minio: { enabled: false },
+    artifactRoot: {
+      // The server proxies artifact uploads and downloads, so only its role touches S3.
+      proxiedArtifactStorage: true,
+      s3: { enabled: true, bucket: input.bucket, path: "mlflow" },
+    },
+    extraEnvVars: {
+      AWS_DEFAULT_REGION: input.region,
+      AWS_STS_REGIONAL_ENDPOINTS: "regional",
+      // libpq: the parameter group refuses unencrypted connections.
+      PGSSLMODE: "require",
+    },
+    resources: {
+      requests: { cpu: config.resources.cpuRequest, memory: config.resources.memoryRequest },
+      limits: { memory: config.resources.memoryLimit },
+    },
+    auth: {
+      enabled: auth.mode === "basic",
+      ...(auth.mode === "basic"
+        ? {
+            existingAdminSecret: { name: "mlflow-admin", usernameKey: "username", passwordKey: "password" },
+            defaultPermission: auth.defaultPermission,
+            // Under /tmp (an emptyDir): the root filesystem is read-only. See README on what this implies.
+            sqliteFile: "/tmp/basic_auth.db",
+          }
+        : {}),
+    },
+    oidcAuth:
+      auth.mode === "oidc" && auth.oidc
+        ? {
+            enabled: true,
+            discoveryUrl: auth.oidc.discoveryUrl,
+            clientId: auth.oidc.clientId,
+            existingSecret: { name: "mlflow-oidc", clientSecretKey: "OIDC_CLIENT_SECRET" },
+            groupName: auth.oidc.userGroups,
+            adminGroupName: auth.oidc.adminGroups,
+            defaultPermission: auth.defaultPermission,
+            ...(config.ingress ? { redirectUri: `https://${config.ingress.host}/callback` } : {}),
+            database: { uri: "sqlite:////tmp/oidc_auth.db" },
+          }
+        : { enabled: false },
+  };
+  if (input.monitoring) {
+    values.serviceMonitor = { enabled: true, namespace: input.namespace, interval: "30s" };
+    values.extraVolumes = [{ name: "prometheus-metrics", emptyDir: {} }];
+    values.extraVolumeMounts = [{ name: "prometheus-metrics", mountPath: METRICS_DIR }];
+  }
+  if (config.ingress) {
+    const ingress = config.ingress;
+    values.ingress = {
+      enabled: true,
+      className: "alb",
+      annotations: {
+        "alb.ingress.kubernetes.io/scheme": "internal",
+        "alb.ingress.kubernetes.io/target-type": "ip",
+        "alb.ingress.kubernetes.io/listen-ports": '[{"HTTPS":443}]',
+        "alb.ingress.kubernetes.io/certificate-arn": ingress.certificateArn,
+        "alb.ingress.kubernetes.io/ssl-policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        "alb.ingress.kubernetes.io/healthcheck-path": "/health",
+        ...(ingress.groupName ? { "alb.ingress.kubernetes.io/group.name": ingress.groupName } : {}),
+      },
+      hosts: [{ host: ingress.host, paths: [{ path: "/", pathType: "Prefix" }] }],
+    };
+  }
+  return values;
+}

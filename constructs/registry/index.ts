@@ -1,3 +1,0 @@
-export * from "./mlflow-addon";
-export * from "./mlflow-config";
-export * from "./mlflow-values";

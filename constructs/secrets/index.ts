@@ -1,3 +1,0 @@
-export * from "./eso-addon";
-export * from "./eso-config";
-export * from "./sync-secret";

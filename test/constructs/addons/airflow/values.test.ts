@@ -1,0 +1,175 @@
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import type { AirflowConfigInput } from "../../../../constructs/addons/airflow/config";
+import { AIRFLOW_VALUE_KEYS } from "../../../../constructs/addons/airflow/values";
+import {
+  airflowSecretValueProblems,
+  airflowValuesKeyProblems,
+  assertAirflowValueKeys,
+} from "../../../../constructs/addons/airflow/values-check";
+import { describeWithSchemas } from "../../../support/schemas";
+import { onlyResource } from "../../../support/synth";
+import { expectValidWithEso } from "../external-secrets/support";
+import { type Json, manifests, mlflowStub, monitoringStub, synthAirflow } from "./support";
+
+const VARIANTS: Record<string, { config: AirflowConfigInput; extra?: (typeof mlflowStub)[] }> = {
+  "KubernetesExecutor, own database, https git, monitoring": {
+    config: { enabled: true, gitSync: { repository: "https://github.com/acme/dags.git" } },
+    extra: [monitoringStub],
+  },
+  "CeleryExecutor, shared database, ssh git": {
+    config: {
+      executor: "CeleryExecutor",
+      database: { shareWith: "mlflow" },
+      gitSync: {
+        repository: "git@github.com:acme/dags.git",
+        sshKeySecretName: "dags-key",
+        knownHosts:
+          "github.com ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl",
+      },
+    },
+    extra: [mlflowStub],
+  },
+};
+
+function renderedValues(config: AirflowConfigInput, extra: (typeof mlflowStub)[] = []): Json {
+  const release = onlyResource(synthAirflow(config, extra).json, "helm_release") as Json;
+  return parse(release.values[0]) as Json;
+}
+
+/** Dotted paths of every leaf (lists are leaves: they replace, never merge). */
+function leafPaths(value: unknown, prefix = ""): string[] {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return [prefix];
+  return Object.entries(value).flatMap(([k, v]) => leafPaths(v, prefix ? `${prefix}.${k}` : k));
+}
+
+describe("Airflow values against the recorded key list", () => {
+  for (const [name, variant] of Object.entries(VARIANTS)) {
+    it(`sets only recorded keys: ${name}`, () => {
+      const values = renderedValues(variant.config, variant.extra);
+      expect(airflowValuesKeyProblems(values)).toEqual([]);
+      // Each leaf is a recorded key or lies below one (an open map such as resources or securityContexts.pod).
+      for (const leaf of leafPaths(values)) {
+        const segments = leaf.split(".");
+        const recorded = segments.some((_, i) => segments.slice(0, i + 1).join(".") in AIRFLOW_VALUE_KEYS);
+        expect(recorded, leaf).toBe(true);
+      }
+    });
+  }
+
+  it("records a source for every key, and only three keys are known from values.yaml comments alone", () => {
+    const sources = new Set(Object.values(AIRFLOW_VALUE_KEYS));
+    expect([...sources].sort()).toEqual(["parameters-ref 1.22.0", "values.yaml", "values.yaml comment"]);
+    expect(
+      Object.entries(AIRFLOW_VALUE_KEYS)
+        .filter(([, s]) => s === "values.yaml comment")
+        .map(([k]) => k)
+        .sort(),
+    ).toEqual(["dags.gitSync.credentialsSecret", "dags.gitSync.knownHosts", "dags.gitSync.sshKeySecret"]);
+  });
+
+  it("fails when an override misspells a top-level key, naming the key and the chart", () => {
+    expect(() => synthAirflow({ helmValues: { schedular: { replicas: 2 } } })).toThrow(
+      /chart airflow 1\.22\.0: unknown values key "schedular"; did you mean "scheduler"\?/,
+    );
+  });
+
+  it("fails when an override misspells a nested key, suggesting the sibling", () => {
+    expect(() => synthAirflow({ helmValues: { dags: { gitSync: { perod: "10s" } } } })).toThrow(
+      /chart airflow 1\.22\.0: unknown values key "dags\.gitSync\.perod"; did you mean "dags\.gitSync\.period"\?/,
+    );
+    expect(airflowValuesKeyProblems({ securityContexts: { pods: {} } })[0]?.message).toMatch(
+      /unknown values key "securityContexts\.pods"; did you mean "securityContexts\.pod"\?/,
+    );
+  });
+
+  it("lists every problem at once", () => {
+    expect(() => assertAirflowValueKeys({ exector: "x", statsd: { enable: true } })).toThrow(
+      /invalid Helm values for chart airflow 1\.22\.0:\n {2}- .*"exector".*\n {2}- .*"statsd\.enable"; did you mean "statsd\.enabled"/,
+    );
+  });
+
+  it("accepts recorded keys and anything below open ones (airflow.cfg sections, Kubernetes objects)", () => {
+    const values = renderedValues({
+      helmValues: {
+        scheduler: { nodeSelector: { pool: "system" }, replicas: 2 },
+        config: { core: { parallelism: 64 }, anything: { goes: "here" } },
+        workers: { resources: { limits: { "nvidia.com/gpu": 1 } } },
+      },
+    });
+    expect(values.scheduler.nodeSelector).toEqual({ pool: "system" });
+    expect(values.scheduler.replicas).toBe(2);
+    expect(values.config.core.parallelism).toBe(64);
+    // Overrides merge into the kit's maps instead of replacing them.
+    expect(values.workers.resources.requests).toEqual({ cpu: "500m", memory: "1Gi" });
+  });
+});
+
+describeWithSchemas("Airflow add-on against the reference schemas", () => {
+  for (const [name, variant] of Object.entries(VARIANTS)) {
+    it(`validates the Kubernetes objects and custom resources, reporting the release unchecked: ${name}`, () => {
+      const { json } = synthAirflow(variant.config, variant.extra);
+      // Throws on any invalid object; ESO resources (no CRDs in the reference data) are checked against the
+      // hand-written shapes of the secrets tests and reported unchecked.
+      const report = expectValidWithEso(json);
+      expect(report.esoShapesChecked).toBeGreaterThanOrEqual(5);
+      const release = report.unchecked.filter((u) => u.kind === "HelmRelease");
+      expect(release).toHaveLength(1);
+      expect(release[0]?.name).toBe("airflow");
+      expect(release[0]?.reason).toMatch(/chart "airflow" has no reference data/);
+      expect(report.checked.HelmRelease ?? 0).toBe(0);
+      expect(report.checked.Job).toBe(1);
+      expect(report.checked.NetworkPolicy).toBeGreaterThanOrEqual(4);
+      if (variant.extra?.includes(monitoringStub)) expect(report.checked.ServiceMonitor).toBe(1);
+      // Every custom resource is either validated or reported unchecked, never silently passed.
+      const crs = manifests(json).length;
+      const crKinds = new Set(manifests(json).map((m) => m.kind as string));
+      const checkedCrs = [...crKinds].reduce((a, k) => a + (report.checked[k] ?? 0), 0);
+      const uncheckedCrs = report.unchecked.filter((u) => crKinds.has(u.kind)).length;
+      expect(checkedCrs + uncheckedCrs).toBe(crs);
+    });
+  }
+});
+
+describe("Airflow values never carry secrets", () => {
+  it("fails when an override sets a secret-valued chart key, naming the key and the chart", () => {
+    expect(() => synthAirflow({ helmValues: { fernetKey: "c2VjcmV0" } })).toThrow(
+      /chart airflow 1\.22\.0: values key "fernetKey" would put a secret into Helm values/,
+    );
+    expect(
+      airflowSecretValueProblems({
+        data: { metadataConnection: { user: "airflow", pass: "hunter2" } },
+        webserver: { defaultUser: { password: "admin" } },
+        dags: { gitSync: { sshKey: "-----BEGIN OPENSSH PRIVATE KEY-----" } },
+      }).map((p) => p.path),
+    ).toEqual(["data.metadataConnection", "webserver.defaultUser.password", "dags.gitSync.sshKey"]);
+  });
+
+  it("fails when an airflow.cfg option or an env var holds a credential, and accepts _secret/_cmd indirections", () => {
+    const problems = airflowSecretValueProblems({
+      config: {
+        database: { sql_alchemy_conn: "postgresql://a:b@h/db", sql_alchemy_conn_cmd: "cat /secret" },
+        smtp: { smtp_password: "x", smtp_host: "mail" },
+        logging: { remote_log_conn_id: "aws_default" },
+      },
+      env: [
+        { name: "AIRFLOW__CORE__FERNET_KEY", value: "abc" },
+        { name: "AIRFLOW_CONN_WAREHOUSE", value: "postgres://etl:s3cret@warehouse:5432/dw" },
+        { name: "AIRFLOW_CONN_AWS_DEFAULT", value: '{"conn_type":"aws"}' },
+        { name: "AIRFLOW__API__SECRET_KEY_CMD", value: "cat /run/key" },
+      ],
+    });
+    expect(problems.map((p) => p.path)).toEqual([
+      "config.database.sql_alchemy_conn",
+      "config.smtp.smtp_password",
+      "env[0]",
+      "env[1]",
+    ]);
+    expect(problems[0]?.message).toMatch(/\[database\] sql_alchemy_conn holds a credential/);
+  });
+
+  it("passes the kit's own values (secrets only by Secret name)", () => {
+    const values = renderedValues({ gitSync: { repository: "https://github.com/acme/dags.git" } });
+    expect(airflowSecretValueProblems(values)).toEqual([]);
+  });
+});

@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { mlflowAddOn } from "../../../../constructs/addons/mlflow";
+import { validateSynthesizedStack } from "../../../../scripts/validation";
+import { describeWithSchemas } from "../../../support/schemas";
+import { expectValidWithEso } from "../external-secrets/support";
+import { synthMlflow } from "./support";
+
+const OIDC = {
+  mode: "oidc" as const,
+  oidc: {
+    discoveryUrl: "https://idp.example.com/.well-known/openid-configuration",
+    clientId: "mlflow",
+    clientSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:mlflow-oidc-AbCdEf",
+  },
+};
+
+const VARIANTS = {
+  "basic auth, monitoring": { config: {}, monitoring: true },
+  "oidc, ingress, overrides": {
+    config: {
+      auth: OIDC,
+      ingress: {
+        host: "mlflow.internal.example.com",
+        certificateArn: "arn:aws:acm:eu-west-1:1:certificate/x",
+      },
+      helmValues: { log: { level: "debug" }, strategy: { type: "Recreate" } },
+    },
+    monitoring: false,
+  },
+  "no auth": { config: { auth: { mode: "none" as const } }, monitoring: false },
+};
+
+describeWithSchemas("MLflow add-on against the chart's values.yaml and values.schema.json", () => {
+  for (const [name, v] of Object.entries(VARIANTS)) {
+    it(`${name}: every Helm value, Kubernetes object and custom resource validates`, () => {
+      const { json } = synthMlflow(v.config, { monitoring: v.monitoring });
+      const report = expectValidWithEso(json);
+      expect(report.checked.HelmRelease).toBe(1); // mlflow; the ESO chart has no reference data
+      expect(report.unchecked.filter((u) => u.kind === "HelmRelease").map((u) => u.name)).toEqual([
+        "external-secrets",
+      ]);
+      console.info(
+        `[mlflow] ${name}: checked ${JSON.stringify(report.checked)}, ESO shapes ${report.esoShapesChecked}, unchecked ${report.unchecked.length}`,
+      );
+    });
+  }
+
+  it("fails when an override key is misspelt, naming the key and the chart", () => {
+    const { json } = synthMlflow({ helmValues: { backendStore: { databaseMigartion: true } } });
+    const failures = validateSynthesizedStack(json).failures.filter((f) => f.kind === "HelmRelease");
+    expect(failures).toHaveLength(1);
+    expect(failures[0].error).toMatch(/chart mlflow has no value "backendStore.databaseMigartion"/);
+    expect(failures[0].error).toMatch(/mlflow/);
+  });
+
+  it("fails when an override breaks the chart's schema (wrong type)", () => {
+    const { json } = synthMlflow({ helmValues: { replicaCount: "two" } });
+    const failures = validateSynthesizedStack(json).failures.filter((f) => f.kind === "HelmRelease");
+    expect(failures.map((f) => f.error).join("\n")).toMatch(/replicaCount/);
+  });
+});
+
+describe("MLflow add-on factory", () => {
+  it("depends on external-secrets", () => {
+    expect(mlflowAddOn().dependsOn).toEqual(["external-secrets"]);
+  });
+});
