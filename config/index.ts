@@ -1,4 +1,3 @@
-export * from "./errors";
+export * from "../constructs/primitives";
 export * from "./loader";
-export * from "./primitives";
 export * from "./schema";

@@ -11,8 +11,6 @@ import {
 } from "../constructs/core/instance-types";
 import { INTERFACE_ENDPOINT_IDS, type InterfaceEndpointService } from "../constructs/network/vpc-endpoints";
 import { PolicyConfigSchema } from "../constructs/policy/suppressions";
-import { AddOnsSchema } from "./addons";
-import { show } from "./errors";
 import {
   awsRegion,
   cidr,
@@ -22,8 +20,10 @@ import {
   kmsKeyArn,
   logRetentionInDays,
   parseCidr,
+  show,
   tags,
-} from "./primitives";
+} from "../constructs/primitives";
+import { AddOnsSchema } from "./addons";
 
 /**
  * The platform configuration: the only door through which parameters enter the kit. Every field is documented

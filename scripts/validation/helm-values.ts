@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { basename, join } from "node:path";
-import { editDistance } from "../../config/errors";
+import { editDistance } from "../../constructs/primitives";
 import { compileCached, type SchemaIssue, toIssues } from "./ajv";
 import { isKubernetesPassthrough, openPathFor } from "./open-paths";
 import { schemaStore } from "./schema-store";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { closest, describeIssues } from "../../../config/errors";
+import { closest, describeIssues } from "../../primitives";
 
 /**
  * Configuration of the Airflow add-on (`addons.airflow` in the platform configuration). Cross-field checks

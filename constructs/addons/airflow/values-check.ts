@@ -1,5 +1,5 @@
-import { closest } from "../../../config/errors";
 import { CHARTS } from "../../core/charts";
+import { closest } from "../../primitives";
 import { AIRFLOW_VALUE_KEYS } from "./values";
 
 /**

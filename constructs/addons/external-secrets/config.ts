@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { describeIssues } from "../../../config/errors";
+import { describeIssues } from "../../primitives";
 
 /** Configuration of the External Secrets Operator add-on (`addons.externalSecrets`). */
 export const ExternalSecretsConfigSchema = z

@@ -1,6 +1,6 @@
 import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
-import { describeIssues } from "../../../config/errors";
 import type { AddOn, AddOnContext } from "../../core/addon";
+import { describeIssues } from "../../primitives";
 import { type KafkaConfig, type KafkaConfigInput, KafkaConfigSchema } from "./config";
 import { MskKafkaCluster } from "./msk-cluster";
 import type { KafkaOutputsBase } from "./outputs";

@@ -3,13 +3,13 @@ import { Release } from "@cdktf/provider-helm/lib/release";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { stringify } from "yaml";
-import { describeIssues } from "../../../config/errors";
 import type { ServiceAccountRole } from "../../cluster/service-account-role";
 import type { AddOn, AddOnContext, PolicyStatement } from "../../core/addon";
 import { CHARTS } from "../../core/charts";
 import { deepMerge } from "../../core/merge";
 import { PLATFORM_NAMESPACE_LABEL, PlatformNamespace } from "../../core/platform-namespace";
 import { normalizePrefix } from "../../data-lake/grants";
+import { describeIssues } from "../../primitives";
 import { argoValues } from "./argo-values";
 import { KFP_LABELS, KFP_PORTS, KFP_SERVICE_ACCOUNTS, kfpComponents } from "./components";
 import {

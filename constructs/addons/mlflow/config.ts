@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { describeIssues } from "../../../config/errors";
 import { RDS_SUPPORTED_MAJORS } from "../../database/rds-validation";
+import { describeIssues } from "../../primitives";
 
 /**
  * Configuration of the MLflow add-on (`addons.mlflow`): the tracking server and model registry, its Postgres

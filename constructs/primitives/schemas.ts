@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** Schema building blocks shared by the platform configuration's sections. */
+/** Schema building blocks shared by the platform configuration and the constructs that validate their props. */
 
 const CIDR_V4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 

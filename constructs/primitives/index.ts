@@ -1,0 +1,4 @@
+// The leaf of the layer graph: errors and schema primitives that every folder may import. Nothing here imports
+// from the rest of the kit.
+export * from "./errors";
+export * from "./schemas";
