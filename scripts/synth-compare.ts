@@ -27,6 +27,8 @@ import { join, relative, resolve } from "node:path";
 
 const ROOT = resolve(import.meta.dirname, "..");
 
+class SynthFailed extends Error {}
+
 interface Target {
   readonly name: string;
   readonly app: string;
@@ -58,10 +60,9 @@ function synthTree(root: string, out: string): Map<string, string> {
     env.MLOPS_CONFIG = t.config ?? "";
     delete env.MLOPS_VALIDATE;
     const run = spawnSync(process.execPath, ["--import", "tsx", t.app], { cwd: root, env, encoding: "utf8" });
-    if (run.status !== 0) {
-      process.stderr.write(`synth of ${t.name} failed in ${root} (exit ${run.status}):\n${run.stderr}\n`);
-      process.exit(2);
-    }
+    // Thrown, not exited, so the temporary worktree is removed on the way out.
+    if (run.status !== 0)
+      throw new SynthFailed(`synth of ${t.name} failed in ${root} (exit ${run.status}):\n${run.stderr}`);
     for (const f of walk(dir)) {
       if (f.endsWith(".tf.json")) files.set(join(t.name, relative(dir, f)), f);
     }
@@ -138,6 +139,10 @@ function main(): void {
     writeFileSync(join(work, "report.txt"), `${report}\n`);
     process.stdout.write(`${report}\n`);
     process.exitCode = problems.length === 0 ? 0 : 1;
+  } catch (err) {
+    if (!(err instanceof SynthFailed)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exitCode = 2;
   } finally {
     spawnSync("git", ["worktree", "remove", "--force", baseTree], { cwd: ROOT });
     if (!keep) rmSync(work, { recursive: true, force: true });
