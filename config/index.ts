@@ -1,3 +1,4 @@
 export * from "../constructs/primitives";
 export * from "./loader";
+export * from "./presets";
 export * from "./schema";

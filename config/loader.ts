@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import { parse as parseYaml, YAMLParseError } from "yaml";
-import { EMBEDDED_DEFAULT, PRESET_FRAGMENTS } from "../blueprints/presets";
 import { deepMerge } from "../constructs/core/merge";
 import { ConfigError, describeIssues, show } from "../constructs/primitives";
+import { EMBEDDED_DEFAULT, PRESET_FRAGMENTS } from "./presets";
 import { type PlatformConfig, PlatformConfigSchema, PRESETS } from "./schema";
 
 /** Environment variable naming the configuration file. */

@@ -208,7 +208,7 @@ export const PlatformConfigObject = z.strictObject({
   preset: z
     .enum(PRESETS)
     .optional()
-    .describe("A config fragment applied under this file (see blueprints/presets)."),
+    .describe("A config fragment applied under this file (see config/presets)."),
   name: dnsLabel(20).describe("Platform name, the prefix of every resource name."),
   environment: dnsLabel(12).describe("Environment, e.g. dev, staging, prod (`prod` tightens some defaults)."),
   region: awsRegion.describe("AWS region."),

@@ -2,6 +2,7 @@ import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
+import type { IClusterContext } from "../core/cluster-contract";
 import type { Tags } from "../core/tags";
 import { ServiceAccountRole, type ServiceAccountRoleOptions } from "./service-account-role";
 
@@ -68,7 +69,7 @@ export function eksTokenExec(
  * Everything an in-cluster add-on needs, including kubernetes and helm providers configured for the cluster,
  * created in the stack where the add-on's resources live.
  */
-export class ClusterContext extends Construct implements ClusterContextValues {
+export class ClusterContext extends Construct implements ClusterContextValues, IClusterContext {
   /** Builds the context (and its providers) in `scope`'s stack from plain values. */
   static create(scope: Construct, id: string, props: ClusterContextProps): ClusterContext {
     return new ClusterContext(scope, id, props);

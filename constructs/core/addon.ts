@@ -3,7 +3,7 @@ import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import type { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { dependable, TerraformResource } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
-import type { ClusterContext } from "../cluster/cluster-context";
+import type { IClusterContext } from "./cluster-contract";
 import type { Tags } from "./tags";
 
 /** IAM policy statement as `aws_iam_policy_document` takes it, so add-ons can compose it into their roles. */
@@ -34,7 +34,7 @@ export interface PlatformInfo {
 export interface AddOnContext {
   /** A construct scope owned by this add-on, inside the platform stack. */
   readonly scope: Construct;
-  readonly cluster: ClusterContext;
+  readonly cluster: IClusterContext;
   readonly platform: PlatformInfo;
   readonly dataLake?: DataLakeRef;
   /** Whether an add-on with this id is part of the platform (e.g. to add a ServiceMonitor when monitoring is). */

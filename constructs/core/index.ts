@@ -1,6 +1,7 @@
 export * from "./addon";
 export * from "./aws-context";
 export * from "./charts";
+export * from "./cluster-contract";
 export * from "./environment";
 export * from "./helm-addon";
 export * from "./instance-types";

@@ -5,8 +5,8 @@ import { App, type TerraformResource, Testing } from "cdktf";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { buildPlatform } from "../../blueprints/platform-blueprint";
-import { EMBEDDED_DEFAULT } from "../../blueprints/presets";
 import { parsePlatformConfig } from "../../config/loader";
+import { EMBEDDED_DEFAULT } from "../../config/presets";
 import { formatFinding, PolicyViolationError, RULES } from "../../constructs/policy";
 import { thrownBy } from "../support/errors";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { EMBEDDED_DEFAULT } from "../../blueprints/presets";
+import { EMBEDDED_DEFAULT } from "../../config/presets";
 import { synthPlatform } from "../support/platform";
 
 /** Something in synthesized Terraform that looks like a credential. */

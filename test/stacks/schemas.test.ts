@@ -4,8 +4,8 @@ import { TerraformStack, Testing } from "cdktf";
 import { expect, it } from "vitest";
 import { parse } from "yaml";
 import { buildPlatform } from "../../blueprints/platform-blueprint";
-import { EMBEDDED_DEFAULT } from "../../blueprints/presets";
 import { parsePlatformConfig } from "../../config/loader";
+import { EMBEDDED_DEFAULT } from "../../config/presets";
 import { describeWithSchemas, expectValidStack, synthWithPaths } from "../support/schemas";
 
 const EXAMPLES = join(import.meta.dirname, "..", "..", "examples", "configs");

@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Testing } from "cdktf";
 import { buildPlatform, type PlatformBlueprint } from "../../blueprints/platform-blueprint";
-import { EMBEDDED_DEFAULT } from "../../blueprints/presets";
 import { parsePlatformConfig } from "../../config/loader";
+import { EMBEDDED_DEFAULT } from "../../config/presets";
 import type { SynthJson } from "./synth";
 
 export interface SynthesizedPlatform {

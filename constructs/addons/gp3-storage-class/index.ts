@@ -1,14 +1,14 @@
 import { StorageClassV1 } from "@cdktf/provider-kubernetes/lib/storage-class-v1";
 import { Construct } from "constructs";
-import type { ClusterContext } from "../../cluster/cluster-context";
 import { invalidProp } from "../../cluster/validation";
 import type { AddOn } from "../../core/addon";
+import type { IClusterContext } from "../../core/cluster-contract";
 
 export type ReclaimPolicy = "Retain" | "Delete";
 
 export interface Gp3StorageClassProps {
   /** Cluster the class is created in (its kubernetes provider and platform key). */
-  readonly context: ClusterContext;
+  readonly context: IClusterContext;
   /** StorageClass name. @default "gp3" */
   readonly name?: string;
   /** Marks it the cluster default (`storageclass.kubernetes.io/is-default-class`). @default true */

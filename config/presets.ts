@@ -1,5 +1,5 @@
-import type { PlatformConfigInput } from "../config/schema";
 import { deepMerge } from "../constructs/core/merge";
+import type { PlatformConfigInput } from "./schema";
 
 /**
  * Presets are configuration fragments, not code forks: the loader merges the chosen preset under the user's
