@@ -2,6 +2,7 @@
  * Contracts shared by the service's parts (HTTP layer, inference engine, drift monitor, feedback loop).
  * Each part is built and tested on its own against these types; `main.ts` wires them together.
  */
+import type { DriftProfile } from "./drift/profile";
 
 /** Open Inference Protocol tensor datatypes. */
 export type Datatype =
@@ -168,4 +169,32 @@ export interface PredictionEvent {
 /** Receives every served prediction; must never throw into or block the request path. */
 export interface PredictionSink {
   record(event: PredictionEvent): void;
+}
+
+/**
+ * The drift reference profile that came with one model version, fetched from next to its ONNX file
+ * (`location`), or why there is none. A version without a usable profile is still served, just not monitored.
+ */
+export type VersionProfile =
+  | { readonly state: "found"; readonly location: string; readonly profile: DriftProfile }
+  | {
+      /** missing: no file there; unreadable: the source failed to answer; invalid: not a valid profile. */
+      readonly state: "missing" | "unreadable" | "invalid";
+      readonly location: string;
+      readonly reason: string;
+    };
+
+/** One loaded model version: where it came from and the drift profile that travelled with it. */
+export interface LoadedModelVersion {
+  readonly model: string;
+  readonly version: string;
+  /** The model source's description (local:<dir>, s3://bucket/prefix/<name>/, models:/<name>@<alias>). */
+  readonly source: string;
+  readonly profile: VersionProfile;
+}
+
+/** Implemented by the real engine; kept out of InferenceEngine so HTTP-layer test engines need not. */
+export interface LoadedVersions {
+  /** The version serving now, or the named one while it is still loaded (draining after a swap). */
+  loadedVersion(model: string, version?: string): LoadedModelVersion | undefined;
 }

@@ -313,7 +313,22 @@ export const openApiDocument = {
       },
       DriftStatus: {
         type: "object",
-        description: "Drift monitor status as reported by the drift monitor (per model, per feature)",
+        description:
+          "Drift status of one model (or `{models: {<name>: status}}` for every model). A monitored model " +
+          "reports the monitor's window and per-feature results (PSI, KS, chi-square); a model served without " +
+          "monitoring (no usable profile next to its version's model file) has monitored=false and a reason.",
+        properties: {
+          model: { type: "string" },
+          monitored: { type: "boolean" },
+          version: { type: ["string", "null"] },
+          profileLocation: {
+            type: ["string", "null"],
+            description: "where the version's profile.json was read",
+          },
+          reason: { type: "string", description: "why the model is not monitored" },
+          drifted: { type: "boolean" },
+          models: { type: "object", additionalProperties: ref("DriftStatus") },
+        },
       },
     },
   },

@@ -1,6 +1,7 @@
 /**
  * Drift detection for the inference service: reference profiles, the statistics (PSI, two-sample KS as
- * SciPy's ks_2samp, chi-square, Bonferroni / Benjamini–Hochberg) and the DriftMonitor prediction sink.
+ * SciPy's ks_2samp, chi-square, Bonferroni / Benjamini–Hochberg), the DriftMonitor prediction sink and
+ * DriftMonitors, which keeps one monitor per served model on the profile of the version serving.
  */
 export type { FeatureResult, TestResult } from "./evaluate";
 export { kolmogorovSf } from "./kolmogorov";
@@ -12,6 +13,16 @@ export {
   type DriftStatusEvent,
   PREDICTION_FEATURE,
 } from "./monitor";
+export {
+  type DriftLogger,
+  DriftMonitors,
+  type DriftMonitorsOptions,
+  type ModelDriftStatus,
+  type MonitoredEngine,
+  type MonitoredStatus,
+  type MonitorSettings,
+  type UnmonitoredStatus,
+} from "./monitors";
 export {
   type DriftProfile,
   DriftProfileError,

@@ -16,6 +16,7 @@ export interface DriftMetrics {
   readonly evaluations: Counter<"model" | "outcome">;
   readonly droppedEvents: Counter<"model" | "reason">;
   readonly droppedWindows: Counter<"model">;
+  readonly monitored: Gauge<"model">;
 }
 
 function gauge<L extends string>(registry: Registry, name: string, help: string, labelNames: L[]): Gauge<L> {
@@ -91,5 +92,31 @@ export function driftMetrics(registry: Registry): DriftMetrics {
       "Tumbling windows skipped because evaluations fell behind.",
       ["model"],
     ),
+    monitored: gauge(
+      registry,
+      "drift_monitored",
+      "1 when the serving version of the model has a usable drift profile, else 0 (the drift endpoint says why).",
+      ["model"],
+    ),
   };
+}
+
+/**
+ * Removes one model's evaluation gauges (not its counters or drift_monitored), so a previous version's verdict
+ * does not outlive the switch to a new version or to no monitoring at all.
+ */
+export async function forgetEvaluations(metrics: DriftMetrics, model: string): Promise<void> {
+  const gauges = [
+    metrics.psi,
+    metrics.pValue,
+    metrics.adjustedPValue,
+    metrics.statistic,
+    metrics.detected,
+    metrics.windowRows,
+    metrics.lastEvaluation,
+    metrics.evaluationSeconds,
+  ] as Gauge<string>[];
+  for (const g of gauges) {
+    for (const v of (await g.get()).values) if (v.labels.model === model) g.remove(v.labels);
+  }
 }

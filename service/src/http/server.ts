@@ -21,7 +21,7 @@ import { registerInferRoutes } from "./infer-route";
 import { LabelCache } from "./label-cache";
 import { registerModelRoutes } from "./model-routes";
 
-/** Drift state for the JSON endpoint; `model` omitted: every monitored model. */
+/** Drift state for the JSON endpoint; `model` omitted: every served model (monitored or, with a reason, not). */
 export interface DriftStatusSource {
   status(model?: string): unknown;
 }
@@ -172,7 +172,7 @@ export function buildServer(options: ServerOptions): { app: FastifyInstance; lif
 function driftReply(drift: DriftStatusSource | undefined, model: string | undefined, reply: FastifyReply) {
   if (drift === undefined) throw new HttpError(404, "drift monitoring is disabled (DRIFT_ENABLED=false)");
   const status = drift.status(model);
-  if (status === undefined) throw new HttpError(404, `no drift profile for model '${model}'`);
+  if (status === undefined) throw new HttpError(404, `no drift status for model '${model}'`);
   return reply.send(status);
 }
 

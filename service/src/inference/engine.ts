@@ -6,6 +6,8 @@ import {
   type InferenceRequest,
   type InferenceResult,
   InvalidInputError,
+  type LoadedModelVersion,
+  type LoadedVersions,
   type ModelMetadata,
   ModelNotFoundError,
   ModelNotReadyError,
@@ -48,7 +50,7 @@ function sourceFor(cfg: ModelSourceConfig, opts: ResolvedOptions, cacheDir: stri
   return new LocalSource(path.resolve(cfg.source), cfg.name);
 }
 
-class Engine implements InferenceEngine {
+class Engine implements InferenceEngine, LoadedVersions {
   private readonly models = new Map<string, ModelEntry>();
   private readonly metrics: EngineMetrics;
   private readonly scheduler: Scheduler;
@@ -142,6 +144,14 @@ class Engine implements InferenceEngine {
     }
   }
 
+  loadedVersion(model: string, version?: string): LoadedModelVersion | undefined {
+    const entry = this.models.get(model);
+    if (entry === undefined) return undefined;
+    if (version === undefined || entry.current?.version === version) return entry.current?.info;
+    for (const lv of entry.loaded) if (lv.version === version) return lv.info;
+    return undefined;
+  }
+
   repositoryIndex(): readonly RepositoryEntry[] {
     return [...this.models.values()].map((e) => ({
       name: e.name,
@@ -230,7 +240,7 @@ class Engine implements InferenceEngine {
   /** Warm the version in every worker, switch routing to it, then drain and free the previous one. */
   private async swapTo(entry: ModelEntry, version: string): Promise<void> {
     const { logger } = this.opts;
-    const file = await entry.source.fetch(version);
+    const { file, profile } = await entry.source.fetch(version);
     const key = `${entry.name}@${version}#${++this.loadSeq}`;
     const results = await Promise.allSettled(
       this.workers.map((w) => w.load(key, file, this.opts.intraOpNumThreads)),
@@ -249,6 +259,7 @@ class Engine implements InferenceEngine {
       file,
       inputs: meta.inputs.map(toTensorMetadata),
       outputs: meta.outputs.map(toTensorMetadata),
+      info: { model: entry.name, version, source: entry.source.description, profile },
     });
     this.metrics.loads.inc({ model: entry.name, result: "success" });
     const old = entry.current;
@@ -260,7 +271,17 @@ class Engine implements InferenceEngine {
       this.metrics.swaps.inc({ model: entry.name });
     }
     this.metrics.versionInfo.set({ model: entry.name, version, source }, 1);
-    logger.info({ model: entry.name, version, previous: old?.version, source }, "model version serving");
+    logger.info(
+      {
+        model: entry.name,
+        version,
+        previous: old?.version,
+        source,
+        profile: profile.location,
+        profileState: profile.state,
+      },
+      "model version serving",
+    );
     if (old) await this.retire(entry, old);
   }
 
@@ -334,7 +355,7 @@ class Engine implements InferenceEngine {
  * Starts the worker pool and loads every configured model. Resolves once each model has loaded or failed
  * (a failed model is UNAVAILABLE with a reason in `repositoryIndex()`, and `ready()` stays false).
  */
-export async function createEngine(options: EngineOptions): Promise<InferenceEngine> {
+export async function createEngine(options: EngineOptions): Promise<InferenceEngine & LoadedVersions> {
   const opts = resolveOptions(options);
   const cacheDir = opts.cacheDir ?? (await mkdtemp(path.join(os.tmpdir(), "inference-models-")));
   // Sources first: a bad source option throws before any worker thread exists.

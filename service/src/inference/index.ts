@@ -4,4 +4,6 @@
  */
 export { type RawBenchOptions, type RawBenchResult, rawThroughput } from "./bench-raw";
 export { createEngine } from "./engine";
+export { isUri, listModelNames, MODEL_FILE, PROFILE_FILE } from "./layout";
 export type { EngineLogger, EngineOptions, ModelSourceConfig } from "./options";
+export type { FetchedVersion, ModelSource } from "./sources";

@@ -1,6 +1,24 @@
-import { mkdir, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { downloadS3, type ModelSource, ModelSourceError, parseS3Uri, s3ClientFromEnv } from "./sources";
+import type { VersionProfile } from "../contracts";
+import {
+  MAX_PROFILE_BYTES,
+  MODEL_FILE,
+  missingProfile,
+  PROFILE_FILE,
+  profileFromBytes,
+  tooLarge,
+  unreadableProfile,
+} from "./layout";
+import {
+  downloadS3,
+  type FetchedVersion,
+  fetchS3Profile,
+  type ModelSource,
+  ModelSourceError,
+  parseS3Uri,
+  s3ClientFromEnv,
+  writeCached,
+} from "./sources";
 
 /** `models:/<name>@<alias>` → parts; anything else → undefined. */
 export function parseAliasUri(uri: string): { name: string; alias: string } | undefined {
@@ -18,8 +36,8 @@ const TIMEOUT_MS = 30_000;
 
 /**
  * Follows an MLflow registry alias through the tracking server's REST API and downloads the model's ONNX
- * file: through the artifact proxy for `mlflow-artifacts:` locations, from S3 for `s3://`, and through
- * `/model-versions/get-artifact` for anything else the server can read.
+ * file and the `profile.json` beside it: through the artifact proxy for `mlflow-artifacts:` locations, from
+ * S3 for `s3://`, and through `/model-versions/get-artifact` for anything else the server can read.
  */
 export class MlflowAliasSource implements ModelSource {
   readonly description: string;
@@ -72,6 +90,32 @@ export class MlflowAliasSource implements ModelSource {
     return res;
   }
 
+  /** A profile through the server; 404 is "missing", any other failure "unreadable" (the model still loads). */
+  private async profileAt(pathAndQuery: string, location: string): Promise<VersionProfile> {
+    try {
+      const res = await fetch(`${this.base}${pathAndQuery}`, {
+        headers: this.headers(),
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+      if (res.status === 404) {
+        await res.body?.cancel();
+        return missingProfile(location);
+      }
+      if (!res.ok) {
+        const body = (await res.text()).slice(0, 300);
+        return unreadableProfile(location, new Error(`MLflow answered ${res.status}: ${body}`));
+      }
+      const length = Number(res.headers.get("content-length") ?? 0);
+      if (length > MAX_PROFILE_BYTES) {
+        await res.body?.cancel();
+        return tooLarge(location, length);
+      }
+      return profileFromBytes(new Uint8Array(await res.arrayBuffer()), location);
+    } catch (err) {
+      return unreadableProfile(location, err);
+    }
+  }
+
   async latest(): Promise<string> {
     const q = new URLSearchParams({ name: this.name, alias: this.alias });
     const res = await this.get(`/api/2.0/mlflow/registered-models/alias?${q}`);
@@ -91,37 +135,52 @@ export class MlflowAliasSource implements ModelSource {
     return mv?.storage_location || mv?.source;
   }
 
-  async fetch(version: string): Promise<string> {
-    const file = path.join(this.cacheDir, "mlflow", this.name, version, "model.onnx");
-    const location = (await this.location(version)) ?? "";
+  async fetch(version: string): Promise<FetchedVersion> {
+    const file = path.join(this.cacheDir, "mlflow", this.name, version, MODEL_FILE);
+    const location = ((await this.location(version)) ?? "").replace(/\/+$/, "");
     if (location.startsWith("s3://")) {
       const { bucket, prefix } = parseS3Uri(location);
-      return downloadS3(s3ClientFromEnv(), bucket, `${prefix}/model.onnx`, file);
+      const client = s3ClientFromEnv();
+      const [local, profile] = await Promise.all([
+        downloadS3(client, bucket, `${prefix}/${MODEL_FILE}`, file),
+        fetchS3Profile(client, bucket, `${prefix}/${PROFILE_FILE}`),
+      ]);
+      return { file: local, profile };
     }
-    let res: Response;
+    let model: Promise<Response>;
+    let profile: Promise<VersionProfile>;
     if (location.startsWith("mlflow-artifacts:")) {
       // mlflow-artifacts:/<path> or mlflow-artifacts://<host>/<path>: the path is relative to the proxy root.
-      const rel = location.replace(/^mlflow-artifacts:(\/\/[^/]*)?\/?/, "").replace(/\/+$/, "");
-      const onnx = await this.findOnnx(rel);
-      res = await this.get(`/api/2.0/mlflow-artifacts/artifacts/${encodePath(`${rel}/${onnx}`)}`);
+      const rel = location.replace(/^mlflow-artifacts:(\/\/[^/]*)?\/?/, "");
+      const names = await this.listArtifacts(rel);
+      const artifact = (name: string) =>
+        `/api/2.0/mlflow-artifacts/artifacts/${encodePath(`${rel}/${name}`)}`;
+      model = this.get(artifact(this.pickOnnx(rel, names)));
+      const at = `mlflow-artifacts:/${rel}/${PROFILE_FILE}`;
+      // The listing already says whether it exists: no request for a file that is not there.
+      profile = names.includes(PROFILE_FILE)
+        ? this.profileAt(artifact(PROFILE_FILE), at)
+        : Promise.resolve(missingProfile(at));
     } else {
-      const q = new URLSearchParams({ name: this.name, version, path: "model.onnx" });
-      res = await this.get(`/model-versions/get-artifact?${q}`);
+      const q = (p: string) => new URLSearchParams({ name: this.name, version, path: p });
+      model = this.get(`/model-versions/get-artifact?${q(MODEL_FILE)}`);
+      const at = `${location || `models:/${this.name}/${version}`}/${PROFILE_FILE}`;
+      profile = this.profileAt(`/model-versions/get-artifact?${q(PROFILE_FILE)}`, at);
     }
-    const bytes = new Uint8Array(await res.arrayBuffer());
-    await mkdir(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.${Date.now()}.part`;
-    await writeFile(tmp, bytes);
-    await rename(tmp, file);
-    return file;
+    const [res, fetched] = await Promise.all([model, profile]);
+    return { file: await writeCached(file, new Uint8Array(await res.arrayBuffer())), profile: fetched };
+  }
+
+  /** File names in a model artifact directory. */
+  private async listArtifacts(rel: string): Promise<string[]> {
+    const res = await this.get(`/api/2.0/mlflow-artifacts/artifacts?${new URLSearchParams({ path: rel })}`);
+    const files = ((await res.json()) as { files?: { path: string; is_dir?: boolean }[] }).files ?? [];
+    return files.filter((f) => !f.is_dir).map((f) => path.posix.basename(f.path));
   }
 
   /** `model.onnx` when present, else the only `.onnx` file of the model directory. */
-  private async findOnnx(rel: string): Promise<string> {
-    const res = await this.get(`/api/2.0/mlflow-artifacts/artifacts?${new URLSearchParams({ path: rel })}`);
-    const files = ((await res.json()) as { files?: { path: string; is_dir?: boolean }[] }).files ?? [];
-    const names = files.filter((f) => !f.is_dir).map((f) => path.posix.basename(f.path));
-    if (names.includes("model.onnx")) return "model.onnx";
+  private pickOnnx(rel: string, names: readonly string[]): string {
+    if (names.includes(MODEL_FILE)) return MODEL_FILE;
     const onnx = names.filter((n) => n.endsWith(".onnx"));
     if (onnx.length !== 1) {
       throw new ModelSourceError(

@@ -1,4 +1,4 @@
-import { QueueFullError, type Tensor, type TensorMetadata } from "../contracts";
+import { type LoadedModelVersion, QueueFullError, type Tensor, type TensorMetadata } from "../contracts";
 import type { CounterSeries, GaugeSeries, HistogramSeries } from "../hot-metrics";
 import type { EngineMetrics } from "./metrics";
 import type { PoolWorker } from "./pool";
@@ -14,6 +14,8 @@ export interface LoadedVersion {
   readonly file: string;
   readonly inputs: readonly TensorMetadata[];
   readonly outputs: readonly TensorMetadata[];
+  /** Where the version came from and the drift profile that came with it. */
+  readonly info: LoadedModelVersion;
   /** Every input and output has a variable first dimension, so requests can be stacked. */
   readonly batchable: boolean;
   readonly queue: Pending[];
@@ -38,7 +40,7 @@ export interface Pending {
 }
 
 export function newLoadedVersion(
-  fields: Pick<LoadedVersion, "model" | "version" | "key" | "file" | "inputs" | "outputs">,
+  fields: Pick<LoadedVersion, "model" | "version" | "key" | "file" | "inputs" | "outputs" | "info">,
 ): LoadedVersion {
   const batchable = [...fields.inputs, ...fields.outputs].every(
     (t) => t.shape.length > 0 && t.shape[0] === -1,

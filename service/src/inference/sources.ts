@@ -1,6 +1,25 @@
-import { mkdir, readdir, rename, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
+import type { VersionProfile } from "../contracts";
+import {
+  highestVersion,
+  MAX_PROFILE_BYTES,
+  MODEL_FILE,
+  missingProfile,
+  PROFILE_FILE,
+  profileFromBytes,
+  tooLarge,
+  unreadableProfile,
+} from "./layout";
+
+/** One version as a source delivers it: the ONNX file and the drift profile stored next to it. */
+export interface FetchedVersion {
+  /** Local path of the version's model.onnx (downloaded into the cache when remote). */
+  readonly file: string;
+  /** The profile, or why there is none; fetching it never fails the load. */
+  readonly profile: VersionProfile;
+}
 
 /** Where a served model's versions come from. */
 export interface ModelSource {
@@ -8,8 +27,8 @@ export interface ModelSource {
   readonly description: string;
   /** The version the source points at now. */
   latest(): Promise<string>;
-  /** A local path to the version's model.onnx, downloading it into the cache when remote. */
-  fetch(version: string): Promise<string>;
+  /** The version's model file (downloaded when remote) and its drift profile. */
+  fetch(version: string): Promise<FetchedVersion>;
 }
 
 export class ModelSourceError extends Error {
@@ -17,14 +36,6 @@ export class ModelSourceError extends Error {
     super(message);
     this.name = "ModelSourceError";
   }
-}
-
-const MODEL_FILE = "model.onnx";
-
-/** Numeric versions sort numerically; others after them, lexically. */
-function highestVersion(versions: readonly string[]): string | undefined {
-  const score = (v: string) => (/^\d+$/.test(v) ? Number(v) : Number.NEGATIVE_INFINITY);
-  return [...versions].sort((a, b) => score(a) - score(b) || a.localeCompare(b)).at(-1);
 }
 
 export class LocalSource implements ModelSource {
@@ -57,13 +68,29 @@ export class LocalSource implements ModelSource {
     return v;
   }
 
-  async fetch(version: string): Promise<string> {
-    return path.join(this.dir, this.name, version, MODEL_FILE);
+  async fetch(version: string): Promise<FetchedVersion> {
+    const dir = path.join(this.dir, this.name, version);
+    return {
+      file: path.join(dir, MODEL_FILE),
+      profile: await readLocalProfile(path.join(dir, PROFILE_FILE)),
+    };
+  }
+}
+
+async function readLocalProfile(file: string): Promise<VersionProfile> {
+  try {
+    const { size } = await stat(file);
+    if (size > MAX_PROFILE_BYTES) return tooLarge(file, size);
+    return profileFromBytes(await readFile(file), file);
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "ENOENT"
+      ? missingProfile(file)
+      : unreadableProfile(file, err);
   }
 }
 
 /** Writes atomically so a concurrent reader never sees a half-written model. */
-async function writeCached(file: string, bytes: Uint8Array): Promise<string> {
+export async function writeCached(file: string, bytes: Uint8Array): Promise<string> {
   await mkdir(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${Date.now()}.part`;
   await writeFile(tmp, bytes);
@@ -99,6 +126,25 @@ export async function downloadS3(
     return await writeCached(file, bytes);
   } catch (err) {
     throw new ModelSourceError(`cannot download s3://${bucket}/${key}: ${(err as Error).message}`);
+  }
+}
+
+/** The profile at s3://bucket/key; a missing object is "missing", any other failure "unreadable". */
+export async function fetchS3Profile(client: S3Client, bucket: string, key: string): Promise<VersionProfile> {
+  const location = `s3://${bucket}/${key}`;
+  try {
+    const r = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    if ((r.ContentLength ?? 0) > MAX_PROFILE_BYTES) {
+      await (r.Body as { destroy?: () => void } | undefined)?.destroy?.();
+      return tooLarge(location, r.ContentLength as number);
+    }
+    const bytes = await (r.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray();
+    return profileFromBytes(bytes, location);
+  } catch (err) {
+    const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+    return e.name === "NoSuchKey" || e.$metadata?.httpStatusCode === 404
+      ? missingProfile(location)
+      : unreadableProfile(location, err);
   }
 }
 
@@ -142,8 +188,12 @@ export class S3Source implements ModelSource {
     return v;
   }
 
-  fetch(version: string): Promise<string> {
+  async fetch(version: string): Promise<FetchedVersion> {
     const file = path.join(this.cacheDir, "s3", this.bucket, this.root, version, MODEL_FILE);
-    return downloadS3(this.client, this.bucket, `${this.root}${version}/${MODEL_FILE}`, file);
+    const [local, profile] = await Promise.all([
+      downloadS3(this.client, this.bucket, `${this.root}${version}/${MODEL_FILE}`, file),
+      fetchS3Profile(this.client, this.bucket, `${this.root}${version}/${PROFILE_FILE}`),
+    ]);
+    return { file: local, profile };
   }
 }
