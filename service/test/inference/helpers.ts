@@ -8,6 +8,14 @@ import { CATEGORICAL, MODEL, MODELS_DIR, NUMERIC } from "../support/readmission"
 
 export { MODEL, MODELS_DIR, NUMERIC };
 export const modelFile = (version: string) => path.join(MODELS_DIR, MODEL, version, "model.onnx");
+export const profileFile = (version: string) => path.join(MODELS_DIR, MODEL, version, "profile.json");
+
+/** The committed profile of `version` with one field broken: age's bin frequencies no longer sum to 1. */
+export function brokenProfile(version: string): string {
+  const p = JSON.parse(readFileSync(profileFile(version), "utf8"));
+  p.features.age.binFrequencies = p.features.age.binFrequencies.map((f: number) => f * 2);
+  return JSON.stringify(p);
+}
 
 export const ADMISSION = CATEGORICAL.admission_type;
 export const DISPOSITION = CATEGORICAL.discharge_disposition;

@@ -11,56 +11,21 @@ import {
   MODEL,
   makeRows,
   metricValue,
-  modelFile,
   output,
+  profileFile,
   Reference,
   toTensors,
   waitFor,
 } from "./helpers";
-import { findServerBin, freePort, type RunningServer, skipBanner, startServer } from "./servers";
+import { MlflowRegistry, startMlflow } from "./mlflow-server";
+import { type RunningServer, requireServerBin } from "./servers";
 
-const MLFLOW = findServerBin("MLFLOW_BIN", "mlflow");
-if (!MLFLOW) skipBanner("MLflow registry alias / hot swap tests", "mlflow (pip mlflow)", "MLFLOW_BIN");
-
-/** Registers model versions the way a training job does, through the REST API of the real server. */
-class MlflowRegistry {
-  constructor(readonly url: string) {}
-
-  async call(method: string, api: string, body?: unknown): Promise<Record<string, unknown>> {
-    const res = await fetch(`${this.url}/api/2.0/mlflow/${api}`, {
-      method,
-      headers: { "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = (await res.json()) as Record<string, unknown>;
-    if (!res.ok) throw new Error(`MLflow ${api} answered ${res.status}: ${JSON.stringify(json)}`);
-    return json;
-  }
-
-  /** Logs the committed model.onnx as a run artifact and registers it as a new version; returns the version. */
-  async registerVersion(name: string, committedVersion: string): Promise<string> {
-    const run = (await this.call("POST", "runs/create", { experiment_id: "0" })) as {
-      run: { info: { run_id: string; artifact_uri: string } };
-    };
-    const { run_id, artifact_uri } = run.run.info;
-    const rel = artifact_uri.replace(/^mlflow-artifacts:\//, "");
-    const put = await fetch(`${this.url}/api/2.0/mlflow-artifacts/artifacts/${rel}/model/model.onnx`, {
-      method: "PUT",
-      body: await readFile(modelFile(committedVersion)),
-    });
-    if (!put.ok) throw new Error(`artifact upload answered ${put.status}`);
-    const mv = (await this.call("POST", "model-versions/create", {
-      name,
-      source: `${artifact_uri}/model`,
-      run_id,
-    })) as { model_version: { version: string } };
-    return mv.model_version.version;
-  }
-
-  setAlias(name: string, alias: string, version: string) {
-    return this.call("POST", "registered-models/alias", { name, alias, version });
-  }
-}
+const MLFLOW = requireServerBin(
+  "MLFLOW_BIN",
+  "mlflow",
+  "MLflow registry alias / hot swap tests",
+  "mlflow (pip mlflow)",
+);
 
 describe.skipIf(!MLFLOW)("engine with an MLflow registry alias (real MLflow server on loopback)", () => {
   let dir: string;
@@ -70,32 +35,14 @@ describe.skipIf(!MLFLOW)("engine with an MLflow registry alias (real MLflow serv
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), "inference-mlflow-"));
-    const port = await freePort();
-    server = await startServer(
-      MLFLOW as string,
-      [
-        "server",
-        "--backend-store-uri",
-        `sqlite:///${dir}/mlflow.db`,
-        "--artifacts-destination",
-        path.join(dir, "artifacts"),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        String(port),
-        "--workers",
-        "1",
-      ],
-      port,
-      "/health",
-      // No telemetry: the test talks to loopback only.
-      { ...process.env, MLFLOW_DISABLE_TELEMETRY: "true", DO_NOT_TRACK: "true" },
-      150_000,
-    );
+    server = await startMlflow(MLFLOW as string, dir);
     mlflow = new MlflowRegistry(server.url);
     await mlflow.call("POST", "registered-models/create", { name: MODEL });
-    expect(await mlflow.registerVersion(MODEL, "1")).toBe("1");
+    // Version 1 carries its drift profile beside the model file; version 2 has none.
+    const profile = await readFile(profileFile("1"));
+    expect(await mlflow.registerVersion(MODEL, "1", { "profile.json": profile })).toBe("1");
     expect(await mlflow.registerVersion(MODEL, "2")).toBe("2");
+    expect(await mlflow.registerVersion(MODEL, "2", { "profile.json": "{not json" })).toBe("3");
     await mlflow.setAlias(MODEL, "champion", "1");
   });
 
@@ -118,6 +65,12 @@ describe.skipIf(!MLFLOW)("engine with an MLflow registry alias (real MLflow serv
     });
     engines.push(engine);
     expect(engine.repositoryIndex()).toEqual([{ name: MODEL, version: "1", state: "READY" }]);
+    const v1 = engine.loadedVersion(MODEL);
+    expect(v1?.profile).toMatchObject({
+      state: "found",
+      location: expect.stringMatching(/^mlflow-artifacts:\/.+\/model\/profile\.json$/),
+      profile: { model: MODEL, version: "1" },
+    });
     const example = loadExample("1");
     const first = await engine.infer({ model: MODEL, inputs: toTensors(example.inputs) });
     expect(Array.from(output(first.outputs, "label").data as BigInt64Array).map(Number)).toEqual(
@@ -178,6 +131,12 @@ describe.skipIf(!MLFLOW)("engine with an MLflow registry alias (real MLflow serv
     }
     expect(engine.repositoryIndex()).toEqual([{ name: MODEL, version: "2", state: "READY" }]);
     expect(engine.metadata(MODEL)?.versions).toEqual(["2"]);
+    // The swap brought version 2's own (absent) profile, not version 1's.
+    expect(engine.loadedVersion(MODEL)).toMatchObject({
+      version: "2",
+      source: `models:/${MODEL}@champion`,
+      profile: { state: "missing", location: expect.stringMatching(/\/model\/profile\.json$/) },
+    });
     expect(await metricValue(registry, "inference_model_swaps_total", { model: MODEL })).toBe(1);
     expect(await metricValue(registry, "inference_model_loads_total", { result: "success" })).toBe(2);
     // Concurrent clients were served in merged batches.
@@ -212,5 +171,24 @@ describe.skipIf(!MLFLOW)("engine with an MLflow registry alias (real MLflow serv
     expect(engine.repositoryIndex()).toEqual([{ name: MODEL, version: "1", state: "READY" }]);
     const r = await engine.infer({ model: MODEL, inputs: toTensors(makeRows(1, 1)) });
     expect(r.version).toBe("1");
+  });
+
+  it("fails when the version's profile.json is not JSON: the version is still served, its profile invalid", async () => {
+    await mlflow.setAlias(MODEL, "broken", "3");
+    const engine = await createEngine({
+      models: [{ name: MODEL, source: `models:/${MODEL}@broken` }],
+      mlflowTrackingUri: server.url,
+      workers: 1,
+      pollIntervalMs: 0,
+    });
+    engines.push(engine);
+    expect(engine.repositoryIndex()).toEqual([{ name: MODEL, version: "3", state: "READY" }]);
+    expect(engine.loadedVersion(MODEL)?.profile).toMatchObject({
+      state: "invalid",
+      location: expect.stringMatching(/^mlflow-artifacts:\/.+\/model\/profile\.json$/),
+      reason: expect.stringMatching(/^invalid JSON \(.+\)$/),
+    });
+    const r = await engine.infer({ model: MODEL, inputs: toTensors(makeRows(2, 3)) });
+    expect(r.version).toBe("3");
   });
 });

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import net from "node:net";
+import { describe, it } from "vitest";
 
 /** Where .ci/steps/inference.sh installs the servers when it is not told otherwise. */
 export const DEFAULT_VENV = "/opt/mlops-kit/inference-servers-venv";
@@ -31,6 +32,31 @@ export function skipBanner(suite: string, missing: string, envVar: string): void
       `Install it with: bash .ci/steps/inference.sh  (pinned in service/test/inference/servers-requirements.txt)\n` +
       `or point ${envVar} at the executable.\n${line}\n`,
   );
+}
+
+/**
+ * The server binary, or undefined after a skip banner. In CI (CI=true) .ci/steps/inference.sh has installed
+ * it, so a missing binary is a broken setup: the suite then gets a failing test instead of a silent skip.
+ */
+export function requireServerBin(
+  envVar: "MLFLOW_BIN" | "MOTO_BIN",
+  venvBin: string,
+  suite: string,
+  missing: string,
+): string | undefined {
+  const bin = findServerBin(envVar, venvBin);
+  if (bin !== undefined) return bin;
+  skipBanner(suite, missing, envVar);
+  if (process.env.CI === "true") {
+    describe(`${suite}: prerequisites`, () => {
+      it(`fails when ${missing} is not installed and CI=true`, () => {
+        throw new Error(
+          `CI=true but ${missing} is missing; run bash .ci/steps/inference.sh or set ${envVar}`,
+        );
+      });
+    });
+  }
+  return undefined;
 }
 
 export function freePort(): Promise<number> {

@@ -4,11 +4,25 @@ import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InferenceEngine } from "../../src/contracts";
 import { createEngine } from "../../src/inference";
-import { loadExample, MODEL, metricValue, modelFile, output, toTensors, waitFor } from "./helpers";
-import { findServerBin, freePort, type RunningServer, skipBanner, startServer } from "./servers";
+import {
+  brokenProfile,
+  loadExample,
+  MODEL,
+  metricValue,
+  modelFile,
+  output,
+  profileFile,
+  toTensors,
+  waitFor,
+} from "./helpers";
+import { freePort, type RunningServer, requireServerBin, startServer } from "./servers";
 
-const MOTO = findServerBin("MOTO_BIN", "moto_server");
-if (!MOTO) skipBanner("s3:// model source tests", "moto_server (pip moto[server])", "MOTO_BIN");
+const MOTO = requireServerBin(
+  "MOTO_BIN",
+  "moto_server",
+  "s3:// model source tests",
+  "moto_server (pip moto[server])",
+);
 
 async function expectExample(engine: InferenceEngine, version: string) {
   const example = loadExample(version);
@@ -104,5 +118,66 @@ describe.skipIf(!MOTO)("engine with an s3:// model source (moto S3 server on loo
     expect(engine.repositoryIndex()[0]?.reason).toMatch(
       /cannot list s3:\/\/no-such-bucket\/m\/readmission\/: .+/,
     );
+  });
+
+  it("carries the profile.json stored next to each version's model.onnx, and swaps it with the version", async () => {
+    await put(`profiles/${MODEL}/1/model.onnx`, "1");
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: "models",
+        Key: `profiles/${MODEL}/1/profile.json`,
+        Body: await readFile(profileFile("1")),
+      }),
+    );
+    const engine = await createEngine({
+      models: [{ name: MODEL, source: "s3://models/profiles" }],
+      workers: 1,
+      pollIntervalMs: 100,
+    });
+    engines.push(engine);
+    expect(engine.loadedVersion(MODEL)).toMatchObject({
+      version: "1",
+      source: `s3://models/profiles/${MODEL}/`,
+      profile: {
+        state: "found",
+        location: `s3://models/profiles/${MODEL}/1/profile.json`,
+        profile: { model: MODEL, version: "1" },
+      },
+    });
+
+    // Version 2 without a profile: served, and its (missing) profile replaces version 1's.
+    await put(`profiles/${MODEL}/2/model.onnx`, "2");
+    await waitFor("the engine to serve version 2", () => engine.repositoryIndex()[0]?.version === "2");
+    await expectExample(engine, "2");
+    expect(engine.loadedVersion(MODEL)?.profile).toEqual({
+      state: "missing",
+      location: `s3://models/profiles/${MODEL}/2/profile.json`,
+      reason: "no profile.json next to the model",
+    });
+  });
+
+  it("fails when a version's profile.json is malformed: served anyway, the profile invalid naming the field", async () => {
+    await put(`malformed/${MODEL}/4/model.onnx`, "2");
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: "models",
+        Key: `malformed/${MODEL}/4/profile.json`,
+        Body: brokenProfile("2"),
+      }),
+    );
+    const engine = await createEngine({
+      models: [{ name: MODEL, source: "s3://models/malformed" }],
+      workers: 1,
+      pollIntervalMs: 0,
+    });
+    engines.push(engine);
+    expect(engine.ready()).toBe(true);
+    expect(engine.loadedVersion(MODEL)?.profile).toMatchObject({
+      state: "invalid",
+      location: `s3://models/malformed/${MODEL}/4/profile.json`,
+      reason: expect.stringMatching(
+        /^features\.age\.binFrequencies: expected to sum to 1, sums to (2|1\.99)/,
+      ),
+    });
   });
 });
