@@ -9,6 +9,10 @@ interface Status {
   drifted: boolean;
   driftedFeatures: string[];
   lastSeenVersion: string | null;
+  monitored: boolean;
+  version: string;
+  profileVersion: string;
+  profileLocation: string;
 }
 
 async function send(url: string, rows: Row[], times: number) {
@@ -41,6 +45,9 @@ describe("drift endpoint on the real service", () => {
     const s = await status(service.url);
     expect(s.rowsSeen).toBe(0);
     expect(s.drifted).toBe(false);
+    // The profile came with the served version, from beside its model.onnx.
+    expect(s).toMatchObject({ monitored: true, version: "2", profileVersion: "2" });
+    expect(s.profileLocation).toMatch(/readmission\/2\/profile\.json$/);
   });
 
   it("counts served rows and flags a shifted stream as drifted", async () => {
