@@ -257,8 +257,7 @@ export class DriftMonitor implements PredictionSink {
         const r = compareCategorical(profile, codes, minRows);
         if (r !== undefined) raw.set(layout.categoricalNames[f] as string, r);
       }
-      // The reference changed (setProfile) while this window was being evaluated, or the monitor was closed
-      // (replaced after a hot swap, whose gauges may already belong to the next version): the verdict is stale.
+      // The reference changed (setProfile) or the monitor closed (replaced after a hot swap): the verdict is stale.
       if (layout !== this.layout || this.closed) return;
       const results = decide(raw, {
         alpha: this.alpha,

@@ -1,6 +1,7 @@
 /**
- * Reference drift profile (`service/models/<model>/<version>/profile.json`, format in pipelines/README.md)
- * and its validation. Errors name the file, the field path, the value found and what was expected.
+ * Reference drift profile (`profile.json` beside a version's model.onnx in every model source; format in
+ * pipelines/README.md) and its validation. Errors name the file, the field path, the value found and what
+ * was expected.
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
