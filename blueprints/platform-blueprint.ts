@@ -1,4 +1,5 @@
 import type { App } from "cdktf";
+import type { PlatformOptions } from "../config/loader";
 import type { PlatformConfig } from "../config/schema";
 import { applyPlatformRulePack, type RulePack } from "../constructs/policy/rule-pack";
 import { FoundationStack } from "../stacks/foundation-stack";
@@ -18,11 +19,16 @@ export interface PlatformBlueprint {
 /**
  * Turns one validated configuration into the platform's stacks: `<name>-<env>-foundation` (AWS base),
  * `<name>-<env>-platform` (add-ons in the cluster) and, when an add-on emits custom resources,
- * `<name>-<env>-resources`. Teams composing their own apps call this with their own `App`.
+ * `<name>-<env>-resources`. Teams composing their own apps call this with their own `App`; `options.addOns`
+ * adds their own add-ons (the same options the configuration was parsed with).
  */
-export function buildPlatform(app: App, config: PlatformConfig): PlatformBlueprint {
+export function buildPlatform(
+  app: App,
+  config: PlatformConfig,
+  options: PlatformOptions = {},
+): PlatformBlueprint {
   const foundation = new FoundationStack(app, stackName(config, "foundation"), { config });
-  const addOns = platformAddOns(config);
+  const addOns = platformAddOns(config, options);
   const platform = new PlatformStack(app, stackName(config, "platform"), { config, foundation, addOns });
   platform.addDependency(foundation);
   const notes = [`Add-ons: ${addOns.map((a) => a.id).join(", ") || "none"}`];

@@ -1,10 +1,19 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { extname, resolve } from "node:path";
 import { parse as parseYaml, YAMLParseError } from "yaml";
+import { PLATFORM_ADD_ONS } from "../constructs/addons";
+import type { AddOnDefinition } from "../constructs/core/addon-definition";
 import { deepMerge } from "../constructs/core/merge";
 import { ConfigError, describeIssues, show } from "../constructs/primitives";
+import { type AddOnsSchema, addOnsSchema } from "./addons";
 import { EMBEDDED_DEFAULT, PRESET_FRAGMENTS } from "./presets";
-import { type PlatformConfig, PlatformConfigSchema, PRESETS } from "./schema";
+import {
+  checkPlatform,
+  type PlatformConfig,
+  PlatformConfigObject,
+  PlatformConfigSchema,
+  PRESETS,
+} from "./schema";
 
 /** Environment variable naming the configuration file. */
 export const CONFIG_ENV_VAR = "MLOPS_CONFIG";
@@ -21,8 +30,32 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 export { deepMerge };
 
+/** How your own code extends the platform; pass the same options to the loader and to `buildPlatform`. */
+export interface PlatformOptions {
+  /** Add-ons beyond the kit's own, each with its `addons.<key>` section. @default [] */
+  readonly addOns?: readonly AddOnDefinition[];
+}
+
+/** Every add-on definition the options make part of the platform: the kit's, then yours. */
+export function platformAddOnDefinitions(options: PlatformOptions = {}): readonly AddOnDefinition[] {
+  return [...PLATFORM_ADD_ONS, ...(options.addOns ?? [])];
+}
+
+/** The platform configuration schema, with your add-ons' sections under `addons` after the kit's. */
+export function platformConfigSchema(options: PlatformOptions = {}): typeof PlatformConfigSchema {
+  if (!options.addOns?.length) return PlatformConfigSchema;
+  const all = platformAddOnDefinitions(options);
+  return PlatformConfigObject.extend({
+    addons: (addOnsSchema(all) as unknown as typeof AddOnsSchema).prefault({}),
+  }).superRefine(checkPlatform(all)) as unknown as typeof PlatformConfigSchema;
+}
+
 /** Applies the document's preset (if any) and validates; throws ConfigError listing every problem. */
-export function parsePlatformConfig(raw: unknown, source = "inline"): PlatformConfig {
+export function parsePlatformConfig(
+  raw: unknown,
+  source = "inline",
+  options: PlatformOptions = {},
+): PlatformConfig {
   if (!isPlainObject(raw)) {
     throw new ConfigError(source, [
       { path: "", message: `got ${show(raw)}; expected a mapping of settings` },
@@ -41,15 +74,16 @@ export function parsePlatformConfig(raw: unknown, source = "inline"): PlatformCo
     }
     doc = deepMerge(PRESET_FRAGMENTS[preset as keyof typeof PRESET_FRAGMENTS], raw);
   }
-  const result = PlatformConfigSchema.safeParse(doc);
+  const schema = platformConfigSchema(options);
+  const result = schema.safeParse(doc);
   if (!result.success) {
-    throw new ConfigError(source, describeIssues(result.error.issues, doc, PlatformConfigSchema as never));
+    throw new ConfigError(source, describeIssues(result.error.issues, doc, schema as never));
   }
   return result.data;
 }
 
 /** Reads a YAML or JSON file (JSON is YAML) and parses it as a platform configuration. */
-export function loadConfigFile(path: string): PlatformConfig {
+export function loadConfigFile(path: string, options: PlatformOptions = {}): PlatformConfig {
   const abs = resolve(path);
   if (!existsSync(abs) || !statSync(abs).isFile()) {
     throw new ConfigError(path, [
@@ -76,14 +110,18 @@ export function loadConfigFile(path: string): PlatformConfig {
       { path: "", message: `not valid ${ext === ".json" ? "JSON" : "YAML"}${where}: ${what}` },
     ]);
   }
-  return parsePlatformConfig(raw ?? {}, path);
+  return parsePlatformConfig(raw ?? {}, path, options);
 }
 
 /** The configuration named by MLOPS_CONFIG, or the embedded default. */
-export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+export function loadPlatformConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  options: PlatformOptions = {},
+): LoadedConfig {
   const file = env[CONFIG_ENV_VAR];
   if (file !== undefined && file.trim() !== "") {
-    return { config: loadConfigFile(file), source: file };
+    return { config: loadConfigFile(file, options), source: file };
   }
-  return { config: parsePlatformConfig(EMBEDDED_DEFAULT, "embedded default"), source: "embedded default" };
+  const source = "embedded default";
+  return { config: parsePlatformConfig(EMBEDDED_DEFAULT, source, options), source };
 }

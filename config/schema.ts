@@ -1,8 +1,10 @@
 import { z } from "zod";
+import { PLATFORM_ADD_ONS } from "../constructs/addons";
 import {
   DEFAULT_KUBERNETES_VERSION,
   SUPPORTED_KUBERNETES_VERSIONS,
 } from "../constructs/cluster/kubernetes-versions";
+import type { AddOnDefinition } from "../constructs/core/addon-definition";
 import {
   gpuIncompatibility,
   isArmInstanceType,
@@ -23,7 +25,7 @@ import {
   show,
   tags,
 } from "../constructs/primitives";
-import { AddOnsSchema } from "./addons";
+import { AddOnsSchema, checkAddOnDependencies } from "./addons";
 
 /**
  * The platform configuration: the only door through which parameters enter the kit. Every field is documented
@@ -407,13 +409,18 @@ function checkStateBackend(c: z.output<typeof PlatformConfigObject>, ctx: Ctx): 
     issue(ctx, ["stateBackend", "bucket"], b.bucket, "only allowed with type: s3");
 }
 
-export const PlatformConfigSchema = PlatformConfigObject.superRefine((c, ctx) => {
-  checkNetwork(c, ctx);
-  checkCluster(c, ctx);
-  checkNodePools(c, ctx);
-  checkDataLake(c, ctx);
-  checkStateBackend(c, ctx);
-});
+/** Checks that span sections; `addOns` are the definitions the `addons` object was built from. */
+export const checkPlatform =
+  (addOns: readonly AddOnDefinition[]) => (c: z.output<typeof PlatformConfigObject>, ctx: Ctx) => {
+    checkAddOnDependencies(addOns, c, ctx);
+    checkNetwork(c, ctx);
+    checkCluster(c, ctx);
+    checkNodePools(c, ctx);
+    checkDataLake(c, ctx);
+    checkStateBackend(c, ctx);
+  };
+
+export const PlatformConfigSchema = PlatformConfigObject.superRefine(checkPlatform(PLATFORM_ADD_ONS));
 
 /** The validated configuration with every default filled in. */
 export type PlatformConfig = z.output<typeof PlatformConfigSchema>;

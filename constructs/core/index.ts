@@ -1,4 +1,5 @@
 export * from "./addon";
+export * from "./addon-definition";
 export * from "./aws-context";
 export * from "./charts";
 export * from "./cluster-contract";

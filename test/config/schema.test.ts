@@ -1,17 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, deepMerge, parsePlatformConfig } from "../../config";
+import { deepMerge, parsePlatformConfig } from "../../config";
 import { DEFAULT_KUBERNETES_VERSION } from "../../constructs/cluster/kubernetes-versions";
+import { configProblems } from "../support/errors";
 
 const base = { name: "acme", environment: "dev", region: "eu-west-1", preset: "standard" };
 
 function problemsOf(doc: unknown): string[] {
-  try {
-    parsePlatformConfig(doc, "test.yaml");
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems.map((p) => `${p.path}: ${p.message}`);
-  }
-  throw new Error("expected the configuration to be rejected");
+  return configProblems(() => parsePlatformConfig(doc, "test.yaml"));
 }
 
 describe("platform configuration schema", () => {

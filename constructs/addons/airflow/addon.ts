@@ -2,13 +2,16 @@ import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-p
 import type { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import type { ServiceAccountRole } from "../../cluster/service-account-role";
 import type { AddOn, AddOnContext } from "../../core/addon";
+import type { AddOnDefinition } from "../../core/addon-definition";
 import { CHARTS } from "../../core/charts";
 import { HelmAddOn, type HelmAddOnOutputs } from "../../core/helm-addon";
 import { PLATFORM_NAMESPACE_LABEL, type PlatformNamespace } from "../../core/platform-namespace";
 import { generatedSecret } from "../external-secrets/sync-secret";
 import {
+  AIRFLOW_CONFIG,
   type AirflowConfig,
   type AirflowConfigInput,
+  airflowSharingProblem,
   gitSyncRepo,
   gitTransport,
   parseAirflowConfig,
@@ -323,3 +326,12 @@ export class AirflowAddOn extends HelmAddOn<AirflowOutputs> {
 export function airflowAddOn(config: AirflowConfigInput | AirflowConfig = {}): AddOn<AirflowOutputs> {
   return new AirflowAddOn(parseAirflowConfig(config));
 }
+
+/** The registry entry: `addons.airflow` switches it on; a database shared with MLflow needs MLflow on. */
+export const airflowDefinition = {
+  id: "airflow",
+  config: AIRFLOW_CONFIG,
+  create: (config) => new AirflowAddOn(config as AirflowConfig),
+  dependencyProblem: (dependency, config) =>
+    dependency === config.database.shareWith ? airflowSharingProblem(config, { enabled: false }) : undefined,
+} satisfies AddOnDefinition<typeof AIRFLOW_CONFIG>;

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { closest, describeIssues } from "../../primitives";
+import { addOnConfigSection, parseAddOnConfig } from "../../core/addon-definition";
+import { closest } from "../../primitives";
 
 /**
  * Configuration of the Airflow add-on (`addons.airflow` in the platform configuration). Cross-field checks
@@ -283,16 +284,16 @@ export const AirflowConfigSchema = AirflowConfigObject.superRefine((c, ctx) => {
 export type AirflowConfigInput = z.input<typeof AirflowConfigSchema>;
 export type AirflowConfig = z.output<typeof AirflowConfigSchema> & { executor: AirflowExecutor };
 
-/** Parses (or re-checks) the add-on's configuration, with errors naming `addons.airflow.<path>` and the value. */
+/** `addons.airflow`: the section the platform schema and the add-on's registry entry share. */
+export const AIRFLOW_CONFIG = addOnConfigSection({
+  key: "airflow",
+  title: "Airflow",
+  schema: AirflowConfigSchema,
+});
+
+/** Parses (or re-checks) `addons.airflow`, with errors naming `addons.airflow.<path>` and the value. */
 export function parseAirflowConfig(input: AirflowConfigInput | AirflowConfig): AirflowConfig {
-  const result = AirflowConfigSchema.safeParse(input);
-  if (result.success) return result.data as AirflowConfig;
-  const problems = describeIssues(result.error.issues, input, AirflowConfigSchema as never);
-  throw new Error(
-    `invalid Airflow configuration: ${problems.length} problem${problems.length === 1 ? "" : "s"}\n${problems
-      .map((p) => `  - addons.airflow${p.path ? `.${p.path}` : ""}: ${p.message}`)
-      .join("\n")}`,
-  );
+  return parseAddOnConfig(AIRFLOW_CONFIG, input) as AirflowConfig;
 }
 
 /**

@@ -1,8 +1,10 @@
 import type { AddOn, AddOnContext } from "../../core/addon";
+import type { AddOnDefinition } from "../../core/addon-definition";
 import { CHARTS } from "../../core/charts";
 import { HelmAddOn, type HelmAddOnOutputs } from "../../core/helm-addon";
 import { PLATFORM_NAMESPACE_LABEL, type PlatformNamespace } from "../../core/platform-namespace";
 import {
+  EXTERNAL_SECRETS_CONFIG,
   type ExternalSecretsConfig,
   type ExternalSecretsConfigInput,
   parseExternalSecretsConfig,
@@ -164,3 +166,10 @@ export function externalSecretsAddOn(
 ): AddOn<ExternalSecretsOutputs> {
   return new ExternalSecretsAddOn(parseExternalSecretsConfig(config));
 }
+
+/** The registry entry: `addons.externalSecrets` switches it on. */
+export const externalSecretsDefinition = {
+  id: EXTERNAL_SECRETS_ADDON_ID,
+  config: EXTERNAL_SECRETS_CONFIG,
+  create: (config: ExternalSecretsConfig) => new ExternalSecretsAddOn(config),
+} satisfies AddOnDefinition<typeof EXTERNAL_SECRETS_CONFIG>;

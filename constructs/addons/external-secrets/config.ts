@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { describeIssues } from "../../primitives";
+import { addOnConfigSection, parseAddOnConfig } from "../../core/addon-definition";
 
 /** Configuration of the External Secrets Operator add-on (`addons.externalSecrets`). */
 export const ExternalSecretsConfigSchema = z
@@ -34,16 +34,16 @@ export const ExternalSecretsConfigSchema = z
 export type ExternalSecretsConfigInput = z.input<typeof ExternalSecretsConfigSchema>;
 export type ExternalSecretsConfig = z.output<typeof ExternalSecretsConfigSchema>;
 
+/** `addons.externalSecrets`: the section the platform schema and the add-on's registry entry share. */
+export const EXTERNAL_SECRETS_CONFIG = addOnConfigSection({
+  key: "externalSecrets",
+  title: "External Secrets",
+  schema: ExternalSecretsConfigSchema,
+});
+
 /** Parses `addons.externalSecrets`, with errors naming the field and the value. */
 export function parseExternalSecretsConfig(
   input: ExternalSecretsConfigInput | ExternalSecretsConfig,
 ): ExternalSecretsConfig {
-  const result = ExternalSecretsConfigSchema.safeParse(input);
-  if (result.success) return result.data;
-  const problems = describeIssues(result.error.issues, input, ExternalSecretsConfigSchema as never);
-  throw new Error(
-    `invalid External Secrets configuration: ${problems.length} problem${problems.length === 1 ? "" : "s"}\n${problems
-      .map((p) => `  - addons.externalSecrets${p.path ? `.${p.path}` : ""}: ${p.message}`)
-      .join("\n")}`,
-  );
+  return parseAddOnConfig(EXTERNAL_SECRETS_CONFIG, input);
 }

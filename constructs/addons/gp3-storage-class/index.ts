@@ -2,6 +2,7 @@ import { StorageClassV1 } from "@cdktf/provider-kubernetes/lib/storage-class-v1"
 import { Construct } from "constructs";
 import { invalidProp } from "../../cluster/validation";
 import type { AddOn } from "../../core/addon";
+import type { AddOnDefinition } from "../../core/addon-definition";
 import type { IClusterContext } from "../../core/cluster-contract";
 
 export type ReclaimPolicy = "Retain" | "Delete";
@@ -67,3 +68,9 @@ export function gp3StorageClassAddOn(
     }),
   };
 }
+
+/** The registry entry: always on, since stateful add-ons claim volumes of this class. */
+export const gp3StorageClassDefinition = {
+  id: "storage",
+  create: () => gp3StorageClassAddOn(),
+} satisfies AddOnDefinition;

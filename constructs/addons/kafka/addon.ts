@@ -1,7 +1,7 @@
 import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import type { AddOn, AddOnContext } from "../../core/addon";
-import { describeIssues } from "../../primitives";
-import { type KafkaConfig, type KafkaConfigInput, KafkaConfigSchema } from "./config";
+import type { AddOnDefinition } from "../../core/addon-definition";
+import { KAFKA_CONFIG, type KafkaConfig, type KafkaConfigInput, parseKafkaConfig } from "./config";
 import { MskKafkaCluster } from "./msk-cluster";
 import type { KafkaOutputsBase } from "./outputs";
 import { StrimziKafkaAddOn, type StrimziKafkaOutputs } from "./strimzi";
@@ -20,18 +20,6 @@ export interface MskKafkaOutputs extends KafkaOutputsBase {
 }
 
 export type KafkaOutputs = MskKafkaOutputs | StrimziKafkaOutputs;
-
-/** Parses (or re-checks) the add-on's configuration, with errors naming `addons.kafka.<path>` and the value. */
-export function parseKafkaConfig(input: KafkaConfigInput | KafkaConfig): KafkaConfig {
-  const result = KafkaConfigSchema.safeParse(input);
-  if (result.success) return result.data;
-  const problems = describeIssues(result.error.issues, input, KafkaConfigSchema as never);
-  throw new Error(
-    `invalid Kafka configuration: ${problems.length} problem${problems.length === 1 ? "" : "s"}\n${problems
-      .map((p) => `  - addons.kafka${p.path ? `.${p.path}` : ""}: ${p.message}`)
-      .join("\n")}`,
-  );
-}
 
 /** Amazon MSK in the platform's private subnets, reachable only from the EKS cluster. */
 export class MskKafkaAddOn implements AddOn<MskKafkaOutputs> {
@@ -71,6 +59,13 @@ export class MskKafkaAddOn implements AddOn<MskKafkaOutputs> {
  * here) or already parsed; bad configuration fails here with every problem listed.
  */
 export function kafkaAddOn(config: KafkaConfigInput | KafkaConfig = {}): AddOn<KafkaOutputs> {
-  const parsed = parseKafkaConfig(config);
-  return parsed.mode === "msk" ? new MskKafkaAddOn(parsed) : new StrimziKafkaAddOn(parsed);
+  return kafkaDefinition.create(parseKafkaConfig(config));
 }
+
+/** The registry entry: `addons.kafka` switches it on; `mode` picks MSK or Strimzi. */
+export const kafkaDefinition = {
+  id: "kafka",
+  config: KAFKA_CONFIG,
+  create: (config: KafkaConfig): AddOn<KafkaOutputs> =>
+    config.mode === "msk" ? new MskKafkaAddOn(config) : new StrimziKafkaAddOn(config),
+} satisfies AddOnDefinition<typeof KAFKA_CONFIG>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { addOnConfigSection, parseAddOnConfig } from "../../core/addon-definition";
 
 /**
  * Configuration of the Kafka add-on (`addons.kafka` in the platform configuration): MSK or Strimzi, the topics
@@ -382,3 +383,11 @@ export type KafkaConfig = z.output<typeof KafkaConfigSchema>;
 export type KafkaTopicConfig = z.output<typeof KafkaTopicSchema>;
 export type KafkaAccessConfig = z.output<typeof KafkaAccessSchema>;
 export type TopicAccess = z.output<typeof TopicAccessSchema>;
+
+/** `addons.kafka`: the section the platform schema and the add-on's registry entry share. */
+export const KAFKA_CONFIG = addOnConfigSection({ key: "kafka", title: "Kafka", schema: KafkaConfigSchema });
+
+/** Parses (or re-checks) `addons.kafka`, with errors naming `addons.kafka.<path>` and the value. */
+export function parseKafkaConfig(input: KafkaConfigInput | KafkaConfig): KafkaConfig {
+  return parseAddOnConfig(KAFKA_CONFIG, input);
+}

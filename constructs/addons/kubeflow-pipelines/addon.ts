@@ -5,17 +5,18 @@ import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { stringify } from "yaml";
 import type { ServiceAccountRole } from "../../cluster/service-account-role";
 import type { AddOn, AddOnContext, PolicyStatement } from "../../core/addon";
+import type { AddOnDefinition } from "../../core/addon-definition";
 import { CHARTS } from "../../core/charts";
 import { deepMerge } from "../../core/merge";
 import { PLATFORM_NAMESPACE_LABEL, PlatformNamespace } from "../../core/platform-namespace";
 import { normalizePrefix } from "../../data-lake/grants";
-import { describeIssues } from "../../primitives";
 import { argoValues } from "./argo-values";
 import { KFP_LABELS, KFP_PORTS, KFP_SERVICE_ACCOUNTS, kfpComponents } from "./components";
 import {
+  KUBEFLOW_PIPELINES_CONFIG,
   type KubeflowPipelinesConfig,
   type KubeflowPipelinesConfigInput,
-  KubeflowPipelinesConfigSchema,
+  parseKubeflowPipelinesConfig,
 } from "./config";
 import { kfpImages } from "./images";
 import { type MetadataStore, metadataStore } from "./metadata";
@@ -41,19 +42,6 @@ export interface KubeflowPipelinesOutputs {
   readonly metadata: MetadataStore;
   /** The merged argo-workflows chart values (for validation). */
   readonly argoValues: Record<string, unknown>;
-}
-
-export function parseKubeflowPipelinesConfig(
-  input: KubeflowPipelinesConfigInput | KubeflowPipelinesConfig,
-): KubeflowPipelinesConfig {
-  const result = KubeflowPipelinesConfigSchema.safeParse(input);
-  if (result.success) return result.data as KubeflowPipelinesConfig;
-  const problems = describeIssues(result.error.issues, input, KubeflowPipelinesConfigSchema as never);
-  throw new Error(
-    `invalid Kubeflow Pipelines configuration: ${problems.length} problem${problems.length === 1 ? "" : "s"}\n${problems
-      .map((p) => `  - addons.kubeflowPipelines${p.path ? `.${p.path}` : ""}: ${p.message}`)
-      .join("\n")}`,
-  );
 }
 
 /**
@@ -331,3 +319,10 @@ export function kubeflowPipelinesAddOn(
 ): KubeflowPipelinesAddOn {
   return new KubeflowPipelinesAddOn(parseKubeflowPipelinesConfig(config));
 }
+
+/** The registry entry: `addons.kubeflowPipelines` switches it on. */
+export const kubeflowPipelinesDefinition = {
+  id: KUBEFLOW_PIPELINES_ADDON_ID,
+  config: KUBEFLOW_PIPELINES_CONFIG,
+  create: (config) => new KubeflowPipelinesAddOn(config as KubeflowPipelinesConfig),
+} satisfies AddOnDefinition<typeof KUBEFLOW_PIPELINES_CONFIG>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { addOnConfigSection, parseAddOnConfig } from "../../core/addon-definition";
 import { KFP_DEFAULT_VERSION, KFP_VERSIONS, type KfpVersion } from "./images";
 
 /**
@@ -194,3 +195,17 @@ export type KubeflowPipelinesConfig = z.output<typeof KubeflowPipelinesConfigSch
   readonly version: KfpVersion;
 };
 export type KfpResources = z.output<typeof ResourcesSchema>;
+
+/** `addons.kubeflowPipelines`: the section the platform schema and the add-on's registry entry share. */
+export const KUBEFLOW_PIPELINES_CONFIG = addOnConfigSection({
+  key: "kubeflowPipelines",
+  title: "Kubeflow Pipelines",
+  schema: KubeflowPipelinesConfigSchema,
+});
+
+/** Parses (or re-checks) `addons.kubeflowPipelines`, with errors naming the path and the value. */
+export function parseKubeflowPipelinesConfig(
+  input: KubeflowPipelinesConfigInput | KubeflowPipelinesConfig,
+): KubeflowPipelinesConfig {
+  return parseAddOnConfig(KUBEFLOW_PIPELINES_CONFIG, input) as KubeflowPipelinesConfig;
+}

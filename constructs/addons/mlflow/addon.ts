@@ -1,6 +1,7 @@
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import type { ServiceAccountRole } from "../../cluster/service-account-role";
 import type { AddOn, AddOnContext } from "../../core/addon";
+import type { AddOnDefinition } from "../../core/addon-definition";
 import { CHARTS } from "../../core/charts";
 import { HelmAddOn, type HelmAddOnOutputs } from "../../core/helm-addon";
 import { PLATFORM_NAMESPACE_LABEL, type PlatformNamespace } from "../../core/platform-namespace";
@@ -9,7 +10,7 @@ import { postgresAppUser } from "../../database/postgres-app-user";
 import { RdsDatabase } from "../../database/rds-database";
 import { EXTERNAL_SECRETS_ADDON_ID } from "../external-secrets/addon";
 import { generatedSecret, syncSecret } from "../external-secrets/sync-secret";
-import { type MlflowConfig, type MlflowConfigInput, parseMlflowConfig } from "./config";
+import { MLFLOW_CONFIG, type MlflowConfig, type MlflowConfigInput, parseMlflowConfig } from "./config";
 import { mlflowChartValues } from "./values";
 
 export const MLFLOW_ADDON_ID = "mlflow";
@@ -200,3 +201,10 @@ export class MlflowAddOn extends HelmAddOn<MlflowOutputs> {
 export function mlflowAddOn(config: MlflowConfigInput | MlflowConfig = {}): AddOn<MlflowOutputs> {
   return new MlflowAddOn(parseMlflowConfig(config));
 }
+
+/** The registry entry: `addons.mlflow` switches it on. */
+export const mlflowDefinition = {
+  id: MLFLOW_ADDON_ID,
+  config: MLFLOW_CONFIG,
+  create: (config: MlflowConfig) => new MlflowAddOn(config),
+} satisfies AddOnDefinition<typeof MLFLOW_CONFIG>;

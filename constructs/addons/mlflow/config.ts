@@ -1,6 +1,6 @@
 import { z } from "zod";
+import { addOnConfigSection, parseAddOnConfig } from "../../core/addon-definition";
 import { RDS_SUPPORTED_MAJORS } from "../../database/rds-validation";
-import { describeIssues } from "../../primitives";
 
 /**
  * Configuration of the MLflow add-on (`addons.mlflow`): the tracking server and model registry, its Postgres
@@ -195,14 +195,14 @@ function memoryMi(q: string): number {
 export type MlflowConfigInput = z.input<typeof MlflowConfigSchema>;
 export type MlflowConfig = z.output<typeof MlflowConfigSchema>;
 
+/** `addons.mlflow`: the section the platform schema and the add-on's registry entry share. */
+export const MLFLOW_CONFIG = addOnConfigSection({
+  key: "mlflow",
+  title: "MLflow",
+  schema: MlflowConfigSchema,
+});
+
 /** Parses `addons.mlflow`, listing every problem with its path and the value found. */
 export function parseMlflowConfig(input: MlflowConfigInput | MlflowConfig): MlflowConfig {
-  const result = MlflowConfigSchema.safeParse(input);
-  if (result.success) return result.data;
-  const problems = describeIssues(result.error.issues, input, MlflowConfigSchema as never);
-  throw new Error(
-    `invalid MLflow configuration: ${problems.length} problem${problems.length === 1 ? "" : "s"}\n${problems
-      .map((p) => `  - addons.mlflow${p.path ? `.${p.path}` : ""}: ${p.message}`)
-      .join("\n")}`,
-  );
+  return parseAddOnConfig(MLFLOW_CONFIG, input);
 }

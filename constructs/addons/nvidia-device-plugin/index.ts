@@ -1,5 +1,6 @@
 import { GPU_NODE_LABELS, GPU_TAINT, HOST_DEVICE_PLUGIN_LABEL } from "../../cluster/node-pool-options";
 import { requireIntegerInRange } from "../../cluster/validation";
+import type { AddOnDefinition } from "../../core/addon-definition";
 import { CHARTS } from "../../core/charts";
 import { HelmAddOn, type HelmAddOnProps } from "../../core/helm-addon";
 
@@ -64,3 +65,10 @@ export class NvidiaDevicePluginAddOn extends HelmAddOn {
     return nvidiaDevicePluginValues();
   }
 }
+
+/** The registry entry: on when the platform has a GPU node pool, which needs the plugin to offer its GPUs. */
+export const nvidiaDevicePluginDefinition = {
+  id: "nvidia-device-plugin",
+  enabled: (platform) => Object.values(platform.nodePools).some((p) => p.create && p.gpu),
+  create: () => new NvidiaDevicePluginAddOn(),
+} satisfies AddOnDefinition;

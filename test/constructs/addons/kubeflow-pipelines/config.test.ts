@@ -2,9 +2,11 @@ import { describe, expect, it } from "vitest";
 import {
   KubeflowPipelinesAddOn,
   kubeflowPipelinesAddOn,
-  parseKubeflowPipelinesConfig,
 } from "../../../../constructs/addons/kubeflow-pipelines/addon";
-import { KubeflowPipelinesConfigSchema } from "../../../../constructs/addons/kubeflow-pipelines/config";
+import {
+  KubeflowPipelinesConfigSchema,
+  parseKubeflowPipelinesConfig,
+} from "../../../../constructs/addons/kubeflow-pipelines/config";
 import {
   KFP_RELEASES,
   KFP_VERSIONS,

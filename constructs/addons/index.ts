@@ -1,0 +1,22 @@
+import { airflowDefinition } from "./airflow/addon";
+import { externalSecretsDefinition } from "./external-secrets/addon";
+import { gp3StorageClassDefinition } from "./gp3-storage-class";
+import { kafkaDefinition } from "./kafka/addon";
+import { kubeflowPipelinesDefinition } from "./kubeflow-pipelines/addon";
+import { mlflowDefinition } from "./mlflow/addon";
+import { nvidiaDevicePluginDefinition } from "./nvidia-device-plugin";
+
+/**
+ * The add-on registry: one line per add-on. The platform configuration schema takes `addons.<key>` from each
+ * entry's section (in this order, which is also the reference's), and the blueprint creates the add-ons the
+ * configuration switches on. Add your own without editing the kit: `buildPlatform(app, config, { addOns })`.
+ */
+export const PLATFORM_ADD_ONS = [
+  gp3StorageClassDefinition,
+  nvidiaDevicePluginDefinition,
+  externalSecretsDefinition,
+  kafkaDefinition,
+  mlflowDefinition,
+  airflowDefinition,
+  kubeflowPipelinesDefinition,
+] as const;

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { parsePlatformConfig } from "../../config";
+import { AddOnsSchema } from "../../config/addons";
+import { PLATFORM_ADD_ONS } from "../../constructs/addons";
+import { configProblems } from "../support/errors";
+
+const base = { name: "acme", environment: "dev", region: "eu-west-1" };
+
+function problemsOf(doc: unknown): string[] {
+  return configProblems(() => parsePlatformConfig(doc, "test.yaml"));
+}
+
+describe("add-on sections of the platform configuration", () => {
+  it("has one section per registry entry with a section, in registry order", () => {
+    const keys = PLATFORM_ADD_ONS.flatMap((d) => ("config" in d ? [d.config.key] : []));
+    expect(Object.keys(AddOnsSchema.shape)).toEqual(keys);
+    expect(keys).toEqual(["externalSecrets", "kafka", "mlflow", "airflow", "kubeflowPipelines"]);
+  });
+
+  it("fails when add-ons that need External Secrets are on without it, naming them all", () => {
+    const problems = problemsOf({
+      ...base,
+      preset: "standard",
+      addons: { externalSecrets: { enabled: false } },
+    });
+    expect(problems).toEqual([
+      "addons.externalSecrets.enabled: got false; mlflow, airflow, kubeflowPipelines depend on it (External Secrets Operator: syncs AWS Secrets Manager secrets and generated passwords into Kubernetes Secrets): set addons.externalSecrets.enabled: true",
+    ]);
+  });
+
+  it("fails when one add-on needs External Secrets, in the singular", () => {
+    expect(problemsOf({ ...base, preset: "minimal", addons: { mlflow: { enabled: true } } })).toEqual([
+      expect.stringMatching(/^addons\.externalSecrets\.enabled: got false; mlflow depends on it \(/),
+    ]);
+  });
+
+  it("fails when Airflow shares MLflow's database with MLflow off, at shareWith", () => {
+    const problems = problemsOf({
+      ...base,
+      preset: "minimal",
+      addons: {
+        externalSecrets: { enabled: true },
+        airflow: { enabled: true, database: { shareWith: "mlflow" } },
+      },
+    });
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^addons\.airflow\.database\.shareWith: airflow\.database\.shareWith "mlflow" needs addons\.mlflow\.enabled: true/,
+      ),
+    ]);
+  });
+
+  it("accepts a selection whose dependencies are on", () => {
+    const c = parsePlatformConfig({
+      ...base,
+      preset: "minimal",
+      addons: {
+        externalSecrets: { enabled: true },
+        mlflow: { enabled: true },
+        airflow: { enabled: true, database: { shareWith: "mlflow" } },
+      },
+    });
+    expect(c.addons.airflow.database.shareWith).toBe("mlflow");
+  });
+});
