@@ -3,6 +3,14 @@
  * `../shared/schemas/charts/<chart>` (see its SOURCES.md), which the tests validate values against.
  * Upgrading a chart: change its version here, refresh the reference data, run `npm test`.
  */
+/**
+ * Chart versions a user may choose instead of a pin (`addons.<name>.helm.chartVersion`, `chartVersion` prop),
+ * never below the pin: `"patch"` keeps major and minor (fixes of the chart the kit's values and the reference
+ * data were checked against); `"minor"` keeps the major. Anything further needs a new pin here, with its
+ * reference data refreshed and `npm test` run.
+ */
+export type ChartVersionPolicy = "patch" | "minor";
+
 export interface ChartPin {
   /** Chart name in its repository. */
   readonly chart: string;
@@ -10,6 +18,8 @@ export interface ChartPin {
   readonly repository: string;
   /** Exact chart version. */
   readonly version: string;
+  /** How far `helm.chartVersion` may move away from `version`. */
+  readonly versionPolicy: ChartVersionPolicy;
   /** Folder name under `schemas/charts/` holding the chart's reference `values.yaml`. */
   readonly schemaDir?: string;
 }
@@ -19,6 +29,7 @@ export const CHARTS = {
     chart: "nvidia-device-plugin",
     repository: "https://nvidia.github.io/k8s-device-plugin",
     version: "0.20.0",
+    versionPolicy: "patch",
     schemaDir: "nvidia-device-plugin",
   },
   // The tagged Chart.yaml says 0.1.1; Strimzi's release build publishes it as 1.2.0 (see SOURCES.md).
@@ -26,6 +37,7 @@ export const CHARTS = {
     chart: "strimzi-kafka-operator",
     repository: "oci://quay.io/strimzi-helm",
     version: "1.2.0",
+    versionPolicy: "patch",
     schemaDir: "strimzi-kafka-operator",
   },
   // The workflow engine Kubeflow Pipelines runs on (chart appVersion v4.0.6; KFP 2.17 supports Argo 4.0).
@@ -33,6 +45,7 @@ export const CHARTS = {
     chart: "argo-workflows",
     repository: "https://argoproj.github.io/argo-helm",
     version: "1.0.18",
+    versionPolicy: "patch",
     schemaDir: "argo-workflows",
   },
   // External Secrets Operator (appVersion v2.10.0). No reference values.yaml in the schema data: its release is
@@ -41,12 +54,14 @@ export const CHARTS = {
     chart: "external-secrets",
     repository: "https://charts.external-secrets.io",
     version: "2.10.0",
+    versionPolicy: "patch",
   },
   // MLflow tracking server and model registry (community-charts, appVersion 3.15.1).
   mlflow: {
     chart: "mlflow",
     repository: "https://community-charts.github.io/helm-charts",
     version: "1.11.5",
+    versionPolicy: "patch",
     schemaDir: "mlflow",
   },
   // Apache Airflow official chart (appVersion 3.2.2), the newest 1.x release. Not in the schema data (the
@@ -57,7 +72,48 @@ export const CHARTS = {
     chart: "airflow",
     repository: "https://airflow.apache.org",
     version: "1.22.0",
+    versionPolicy: "patch",
   },
 } as const satisfies Record<string, ChartPin>;
 
 export type ChartKey = keyof typeof CHARTS;
+
+/** The versions a pin's policy allows: `>=min <below`. */
+export interface ChartVersionRange {
+  readonly min: string;
+  readonly below: string;
+}
+
+const SEMVER = /^(\d+)\.(\d+)\.(\d+)$/;
+
+function semver(version: string): [number, number, number] | undefined {
+  const m = SEMVER.exec(version);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
+}
+
+export function allowedChartVersions(pin: ChartPin): ChartVersionRange {
+  const [major, minor] = semver(pin.version) ?? [0, 0, 0];
+  const below = pin.versionPolicy === "patch" ? `${major}.${minor + 1}.0` : `${major + 1}.0.0`;
+  return { min: pin.version, below };
+}
+
+/** The policy in words, for descriptions and messages: `>=1.11.5 <1.12.0 (the pin's major and minor)`. */
+export function describeChartVersions(pin: ChartPin): string {
+  const { min, below } = allowedChartVersions(pin);
+  return `>=${min} <${below} (the pin's ${pin.versionPolicy === "patch" ? "major and minor" : "major"})`;
+}
+
+/**
+ * What a chart version override should have been, or undefined when `version` is within the pin's policy.
+ * Callers prefix the path and the value they got.
+ */
+export function chartVersionProblem(pin: ChartPin, version: string): string | undefined {
+  const v = semver(version);
+  const { min, below } = allowedChartVersions(pin);
+  if (v && compare(v, semver(min)) >= 0 && compare(v, semver(below)) < 0) return undefined;
+  return `expected an exact ${pin.chart} chart version ${describeChartVersions(pin)}; another version needs a new pin in constructs/core/charts.ts`;
+}
+
+function compare(a: readonly number[], b: readonly number[] = [0, 0, 0]): number {
+  return a[0] - b[0] || a[1] - b[1] || a[2] - b[2];
+}

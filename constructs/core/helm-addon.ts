@@ -1,38 +1,35 @@
-import { Release } from "@cdktf/provider-helm/lib/release";
-import { stringify } from "yaml";
 import type { AddOn, AddOnContext } from "./addon";
 import type { ChartPin } from "./charts";
+import { HelmRelease, type HelmReleaseOptions } from "./helm-release";
 import { deepMerge } from "./merge";
 import { PlatformNamespace, type PodSecurityLevel } from "./platform-namespace";
 
 /** Props every Helm-based add-on accepts, on top of its own typed ones. */
-export interface HelmAddOnProps {
+export interface HelmAddOnProps extends HelmReleaseOptions {
   /** Namespace to install into (created with PSS labels and a default-deny NetworkPolicy). @default - the add-on's own */
   readonly namespace?: string;
   /** Helm release name. @default - the chart's usual name */
   readonly releaseName?: string;
-  /** Chart version override; the tested pin lives in `constructs/core/charts.ts`. @default - the pinned version */
-  readonly chartVersion?: string;
   /**
    * Values merged over the kit's typed values (maps by key; lists and scalars replace). Tests check every key
    * against the pinned chart's values.yaml, so a misspelt key fails instead of being ignored.
    * @default {}
    */
   readonly values?: Readonly<Record<string, unknown>>;
-  /** Seconds Helm waits for the release to become ready. @default 900 */
-  readonly timeoutInSeconds?: number;
 }
 
 /** What a Helm add-on hands to add-ons that depend on it. */
 export interface HelmAddOnOutputs {
   readonly namespace: PlatformNamespace;
-  readonly release: Release;
+  readonly release: HelmRelease;
+  /** The merged values the release renders (typed values, then the user's), for validation and tests. */
+  readonly values: Record<string, unknown>;
 }
 
 /**
  * Base of every Helm-based add-on: creates the namespace, renders typed values merged with the user's
- * overrides as one YAML document, and installs the pinned chart atomically. Subclasses supply the chart,
- * the values and any AWS or Kubernetes resources around the release.
+ * overrides, and installs the pinned chart as a `HelmRelease` with the add-on's release options. Subclasses
+ * supply the chart, the values and any AWS or Kubernetes resources around the release.
  */
 export abstract class HelmAddOn<TOutputs extends HelmAddOnOutputs = HelmAddOnOutputs>
   implements AddOn<TOutputs>
@@ -43,6 +40,8 @@ export abstract class HelmAddOn<TOutputs extends HelmAddOnOutputs = HelmAddOnOut
   protected abstract readonly chart: ChartPin;
   protected abstract readonly defaultNamespace: string;
   protected abstract readonly defaultReleaseName: string;
+  /** Construct id of the release; ids are Terraform addresses, so an add-on that had another keeps it. */
+  protected readonly releaseId: string = "Release";
   /** Pod Security Standard of the namespace; weaker than restricted needs `podSecurityReason`. */
   protected readonly podSecurity: PodSecurityLevel = "restricted";
   protected readonly podSecurityReason?: string;
@@ -78,22 +77,19 @@ export abstract class HelmAddOn<TOutputs extends HelmAddOnOutputs = HelmAddOnOut
     });
     this.beforeRelease(context, namespace);
     const values = this.renderValues(context, namespace);
-    const release = new Release(context.scope, "Release", {
+    const p = this.helmProps;
+    const release = new HelmRelease(context.scope, this.releaseId, {
       provider: context.cluster.helmProvider,
-      name: this.helmProps.releaseName ?? this.defaultReleaseName,
+      chart: this.chart,
       namespace: this.namespaceName,
-      repository: this.chart.repository,
-      chart: this.chart.chart,
-      version: this.helmProps.chartVersion ?? this.chart.version,
-      // lineWidth 0: never fold long strings, which would split Terraform references embedded in them.
-      values: [stringify(values, { lineWidth: 0, minContentWidth: 0 })],
-      createNamespace: false,
-      atomic: true,
-      cleanupOnFail: true,
-      maxHistory: 10,
-      timeout: this.helmProps.timeoutInSeconds ?? 900,
+      releaseName: p.releaseName ?? this.defaultReleaseName,
+      chartVersion: p.chartVersion,
+      wait: p.wait,
+      atomic: p.atomic,
+      timeoutInSeconds: p.timeoutInSeconds,
+      values,
       dependsOn: [namespace.resource],
     });
-    return this.afterRelease(context, { namespace, release });
+    return this.afterRelease(context, { namespace, release, values });
   }
 }

@@ -5,6 +5,8 @@ export * from "./charts";
 export * from "./cluster-contract";
 export * from "./environment";
 export * from "./helm-addon";
+export * from "./helm-config";
+export * from "./helm-release";
 export * from "./instance-types";
 export * from "./kms-key";
 export * from "./merge";

@@ -118,6 +118,17 @@ export function allowedKeys(schema: AnySchema, path: readonly PropertyKey[]): st
   return Object.keys(s._zod.def.shape as Record<string, unknown>);
 }
 
+const MOVED_KEYS = new WeakMap<object, Readonly<Record<string, string>>>();
+
+/**
+ * Marks keys an object schema no longer has, with the full config path of what replaced each, so a
+ * configuration still using one fails naming the new key. Returns the schema.
+ */
+export function movedKeys<T extends object>(schema: T, moved: Readonly<Record<string, string>>): T {
+  MOVED_KEYS.set(schema, moved);
+  return schema;
+}
+
 /** Turns zod issues into problems that name the path, quote the value and say what was expected. */
 export function describeIssues(
   issues: readonly z.core.$ZodIssue[],
@@ -128,7 +139,15 @@ export function describeIssues(
   for (const i of issues) {
     if (i.code === "unrecognized_keys") {
       const allowed = allowedKeys(schema, i.path);
+      const moved = MOVED_KEYS.get(schemaAt(schema, i.path) ?? {});
       for (const key of i.keys) {
+        if (moved?.[key]) {
+          problems.push({
+            path: formatPath([...i.path, key]),
+            message: `unknown key ${JSON.stringify(key)}: it moved to ${moved[key]}`,
+          });
+          continue;
+        }
         const guess = closest(key, allowed);
         problems.push({
           path: formatPath([...i.path, key]),

@@ -96,7 +96,11 @@ export class AirflowAddOn extends HelmAddOn<AirflowOutputs> {
   private logFolder?: string;
 
   constructor(readonly config: AirflowConfig) {
-    super({ values: config.helmValues });
+    // The metadata connection and the keys come from ExternalSecrets, which the platform applies after the
+    // add-ons (their CRDs come with the operator's release): the release cannot wait for ready pods, they start
+    // once the Secrets exist. `atomic` implies waiting and is turned off with it (as for MLflow). The config
+    // refuses both (SECRETS_AFTER_RELEASE).
+    super({ ...config.helm, wait: false, atomic: false });
     this.dependsOn = ["external-secrets", ...(config.database.shareWith ? [config.database.shareWith] : [])];
   }
 
@@ -290,11 +294,6 @@ export class AirflowAddOn extends HelmAddOn<AirflowOutputs> {
   }
 
   protected override afterRelease(context: AddOnContext, outputs: HelmAddOnOutputs): AirflowOutputs {
-    // The metadata connection and the keys come from ExternalSecrets, which the platform applies after the
-    // add-ons (their CRDs come with the operator's release): the release cannot wait for ready pods, they start
-    // once the Secrets exist. `atomic` implies waiting and is turned off with it (as for MLflow).
-    outputs.release.atomic = false;
-    outputs.release.wait = false;
     let serviceMonitor: Manifest | undefined;
     if (context.has("monitoring")) {
       serviceMonitor = context.manifest("ServiceMonitor-airflow-statsd", {

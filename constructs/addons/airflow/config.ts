@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { addOnConfigSection, parseAddOnConfig } from "../../core/addon-definition";
-import { closest } from "../../primitives";
+import { CHARTS } from "../../core/charts";
+import { helmConfigSchema } from "../../core/helm-config";
+import { closest, movedKeys } from "../../primitives";
+import { SECRETS_AFTER_RELEASE } from "../external-secrets/config";
 
 /**
  * Configuration of the Airflow add-on (`addons.airflow` in the platform configuration). Cross-field checks
@@ -224,10 +227,10 @@ const AirflowConfigObject = z.strictObject({
   resources: AirflowResourcesSchema.prefault({}),
   schedulerReplicas: positiveInt("schedulerReplicas").max(5).default(1).describe("Scheduler replicas."),
   apiServerReplicas: positiveInt("apiServerReplicas").max(10).default(1).describe("API server replicas."),
-  helmValues: z
-    .record(z.string(), z.unknown())
-    .default({})
-    .describe("Values merged over the kit's for the airflow chart (keys checked against the chart's)."),
+  helm: helmConfigSchema(CHARTS.airflow, {
+    valuesCheck: "Keys are checked against the recorded key list of the pinned chart.",
+    noWaitReason: SECRETS_AFTER_RELEASE,
+  }),
 });
 
 type Issue = { path: (string | number)[]; message: string };
@@ -280,6 +283,7 @@ export const AirflowConfigSchema = AirflowConfigObject.superRefine((c, ctx) => {
     ctx.addIssue({ code: "custom", path: p.path, message: p.message, params: { formatted: true } });
   }
 }).describe("Apache Airflow (official chart) with KubernetesExecutor, RDS metadata and S3 task logs.");
+movedKeys(AirflowConfigSchema, { helmValues: "addons.airflow.helm.values" });
 
 export type AirflowConfigInput = z.input<typeof AirflowConfigSchema>;
 export type AirflowConfig = z.output<typeof AirflowConfigSchema> & { executor: AirflowExecutor };

@@ -90,7 +90,7 @@ export class ExternalSecretsAddOn extends HelmAddOn<ExternalSecretsOutputs> {
   protected readonly defaultReleaseName = "external-secrets";
 
   constructor(readonly config: ExternalSecretsConfig) {
-    super({ values: config.helmValues });
+    super(config.helm);
   }
 
   protected values(context: AddOnContext): Record<string, unknown> {

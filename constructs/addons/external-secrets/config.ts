@@ -1,5 +1,15 @@
 import { z } from "zod";
 import { addOnConfigSection, parseAddOnConfig } from "../../core/addon-definition";
+import { CHARTS } from "../../core/charts";
+import { helmConfigSchema } from "../../core/helm-config";
+import { movedKeys } from "../../primitives";
+
+/**
+ * Why a release whose pods read Secrets made by External Secrets cannot wait for ready pods: the platform
+ * applies ExternalSecrets after the add-ons (their CRDs come with the operator's release).
+ */
+export const SECRETS_AFTER_RELEASE =
+  "the pods start only once External Secrets has created their Secrets, which the platform applies after the add-ons";
 
 /** Configuration of the External Secrets Operator add-on (`addons.externalSecrets`). */
 export const ExternalSecretsConfigSchema = z
@@ -20,16 +30,16 @@ export const ExternalSecretsConfigSchema = z
       .max(5, { error: "webhookReplicas must be at most 5" })
       .default(1)
       .describe("Replicas of the validating webhook (the API server calls it on every ESO resource change)."),
-    helmValues: z
-      .record(z.string(), z.unknown())
-      .default({})
-      .describe(
-        "Values merged over the kit's for the external-secrets chart. No reference values.yaml exists for this chart in the schema data, so keys are NOT checked: validation reports the release as unchecked.",
-      ),
+    helm: helmConfigSchema(CHARTS.externalSecrets, {
+      valuesCheck:
+        "No reference values.yaml exists for this chart in the schema data, so keys are NOT checked: validation reports the release as unchecked.",
+    }),
   })
   .describe(
     "External Secrets Operator: syncs AWS Secrets Manager secrets and generated passwords into Kubernetes Secrets.",
   );
+
+movedKeys(ExternalSecretsConfigSchema, { helmValues: "addons.externalSecrets.helm.values" });
 
 export type ExternalSecretsConfigInput = z.input<typeof ExternalSecretsConfigSchema>;
 export type ExternalSecretsConfig = z.output<typeof ExternalSecretsConfigSchema>;

@@ -1,5 +1,8 @@
 import { z } from "zod";
 import { addOnConfigSection, parseAddOnConfig } from "../../core/addon-definition";
+import { CHARTS } from "../../core/charts";
+import { helmConfigSchema } from "../../core/helm-config";
+import { movedKeys } from "../../primitives";
 
 /**
  * Configuration of the Kafka add-on (`addons.kafka` in the platform configuration): MSK or Strimzi, the topics
@@ -187,12 +190,9 @@ export const StrimziSchema = z
       .max(3)
       .default(1)
       .describe("Cluster operator replicas."),
-    helmValues: z
-      .record(z.string(), z.unknown())
-      .default({})
-      .describe("Values merged over the kit's for the strimzi-kafka-operator chart (checked against it)."),
   })
   .describe("In-cluster Kafka with the Strimzi operator (KRaft, node pools).");
+movedKeys(StrimziSchema, { helmValues: "addons.kafka.helm.values" });
 
 export const MskSchema = z
   .strictObject({
@@ -257,6 +257,9 @@ const KafkaConfigObject = z.strictObject({
     .describe('"msk": Amazon MSK; "strimzi": Kafka in the cluster with the Strimzi operator.'),
   msk: MskSchema.prefault({}),
   strimzi: StrimziSchema.prefault({}),
+  helm: helmConfigSchema(CHARTS.strimziKafkaOperator, {
+    valuesCheck: 'Keys are checked against it. Mode "strimzi" only: MSK installs no chart.',
+  }),
   topics: z
     .record(topicName, KafkaTopicSchema)
     .default({})
@@ -283,6 +286,17 @@ export function kafkaConfigProblems(c: z.output<typeof KafkaConfigObject>): Issu
     c.mode === "strimzi" ? c.strimzi.defaultReplicationFactor : c.msk.defaultReplicationFactor;
   const clusterMinIsr = c.mode === "strimzi" ? c.strimzi.minInsyncReplicas : c.msk.minInsyncReplicas;
   const modeKey = c.mode;
+  const { values, ...release } = c.helm;
+  if (
+    c.mode === "msk" &&
+    (Object.keys(values).length > 0 || Object.values(release).some((v) => v !== undefined))
+  ) {
+    out.push({
+      path: ["helm"],
+      message:
+        'helm is set but mode is "msk", which installs no Helm chart; the block configures the Strimzi operator\'s release (mode "strimzi")',
+    });
+  }
 
   const seen = new Map<string, string>();
   for (const [name, t] of Object.entries(c.topics)) {

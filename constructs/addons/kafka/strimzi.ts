@@ -49,7 +49,7 @@ export class StrimziKafkaAddOn extends HelmAddOn<StrimziKafkaOutputs> {
   protected readonly defaultReleaseName = "strimzi";
 
   constructor(private readonly config: KafkaConfig) {
-    super({ values: config.strimzi.helmValues });
+    super(config.helm);
   }
 
   get names(): StrimziNames {

@@ -1,14 +1,14 @@
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
-import { Release } from "@cdktf/provider-helm/lib/release";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import { stringify } from "yaml";
 import type { ServiceAccountRole } from "../../cluster/service-account-role";
-import type { AddOn, AddOnContext, PolicyStatement } from "../../core/addon";
+import type { AddOnContext, PolicyStatement } from "../../core/addon";
 import type { AddOnDefinition } from "../../core/addon-definition";
 import { CHARTS } from "../../core/charts";
-import { deepMerge } from "../../core/merge";
-import { PLATFORM_NAMESPACE_LABEL, PlatformNamespace } from "../../core/platform-namespace";
+import { HelmAddOn, type HelmAddOnOutputs } from "../../core/helm-addon";
+import type { HelmRelease } from "../../core/helm-release";
+import { PLATFORM_NAMESPACE_LABEL, type PlatformNamespace } from "../../core/platform-namespace";
 import { normalizePrefix } from "../../data-lake/grants";
 import { argoValues } from "./argo-values";
 import { KFP_LABELS, KFP_PORTS, KFP_SERVICE_ACCOUNTS, kfpComponents } from "./components";
@@ -18,7 +18,7 @@ import {
   type KubeflowPipelinesConfigInput,
   parseKubeflowPipelinesConfig,
 } from "./config";
-import { kfpImages } from "./images";
+import { type KfpImages, kfpImages } from "./images";
 import { type MetadataStore, metadataStore } from "./metadata";
 import { KFP_APP_LABEL } from "./workloads";
 
@@ -26,8 +26,7 @@ export const KUBEFLOW_PIPELINES_ADDON_ID = "kubeflow-pipelines";
 export const KUBEFLOW_NAMESPACE = "kubeflow";
 
 /** What the add-on hands to dependents (and to tests). */
-export interface KubeflowPipelinesOutputs {
-  readonly namespace: PlatformNamespace;
+export interface KubeflowPipelinesOutputs extends HelmAddOnOutputs {
   readonly version: string;
   /** In-cluster address of the API server (HTTP, what the `kfp` SDK's `host` takes). */
   readonly apiEndpoint: string;
@@ -38,27 +37,48 @@ export interface KubeflowPipelinesOutputs {
   readonly artifactPrefix: string;
   /** IRSA role per service account that reaches S3. */
   readonly roles: Readonly<Record<string, ServiceAccountRole>>;
-  readonly argoRelease: Release;
+  /** The Argo Workflows release (`release`). */
+  readonly argoRelease: HelmRelease;
   readonly metadata: MetadataStore;
-  /** The merged argo-workflows chart values (for validation). */
+  /** The merged argo-workflows chart values (`values`, for validation). */
   readonly argoValues: Record<string, unknown>;
+}
+
+/** What `beforeRelease` builds and the release and the components need. */
+interface Prepared {
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly images: KfpImages;
+  readonly roles: Record<string, ServiceAccountRole>;
+  readonly metadata: MetadataStore;
+  readonly pipelineRoot: string;
+  readonly scheduledWorkflowCrd: Manifest;
 }
 
 /**
  * Kubeflow Pipelines v2 (single-user) in the `kubeflow` namespace: the KFP components as typed Kubernetes
  * resources (no kustomize, no kubectl at deploy time), the Argo Workflows controller from its pinned chart
- * watching only this namespace, pipeline artifacts in one data-lake zone/prefix through IRSA, and MySQL
- * metadata on RDS or in the cluster.
+ * (the add-on's Helm release, `addons.kubeflowPipelines.helm`) watching only this namespace, pipeline
+ * artifacts in one data-lake zone/prefix through IRSA, and MySQL metadata on RDS or in the cluster.
  */
-export class KubeflowPipelinesAddOn implements AddOn<KubeflowPipelinesOutputs> {
+export class KubeflowPipelinesAddOn extends HelmAddOn<KubeflowPipelinesOutputs> {
   readonly id = KUBEFLOW_PIPELINES_ADDON_ID;
-  readonly dependsOn = ["external-secrets"] as const;
+  override readonly dependsOn = ["external-secrets"] as const;
+  protected readonly chart = CHARTS.argoWorkflows;
+  // Restricted (the default): every KFP image runs as non-root without added capabilities; pipeline steps get
+  // a non-root default security context from the API server and Argo's workflowDefaults.
+  protected readonly defaultNamespace = KUBEFLOW_NAMESPACE;
+  protected readonly defaultReleaseName = "argo-workflows";
+  protected override readonly releaseId = "ArgoWorkflows";
+  private prepared?: Prepared;
 
-  constructor(readonly config: KubeflowPipelinesConfig) {}
+  constructor(readonly config: KubeflowPipelinesConfig) {
+    super(config.helm);
+  }
 
-  deploy(context: AddOnContext): KubeflowPipelinesOutputs {
+  protected override beforeRelease(context: AddOnContext, namespace: PlatformNamespace): void {
     const c = this.config;
-    const ns = KUBEFLOW_NAMESPACE;
+    const ns = namespace.name;
     const provider = context.cluster.kubernetesProvider;
     const region = context.platform.region;
     const images = kfpImages(c.version);
@@ -75,10 +95,6 @@ export class KubeflowPipelinesAddOn implements AddOn<KubeflowPipelinesOutputs> {
       );
     }
     const prefix = normalizePrefix(c.artifacts.prefix);
-
-    // Restricted: every KFP image runs as non-root without added capabilities; pipeline steps get a
-    // non-root default security context from the API server and Argo's workflowDefaults.
-    const namespace = new PlatformNamespace(context.scope, "Namespace", { name: ns, provider });
     const deps = [namespace.resource];
 
     const role = (
@@ -165,50 +181,55 @@ export class KubeflowPipelinesAddOn implements AddOn<KubeflowPipelinesOutputs> {
       provider,
       manifest: scheduledWorkflowCrd(),
     });
+    this.prepared = {
+      bucket: zone.bucketName,
+      prefix,
+      images,
+      roles,
+      metadata,
+      pipelineRoot,
+      scheduledWorkflowCrd: swfCrd,
+    };
+  }
 
-    const argo = deepMerge<Record<string, unknown>>(
-      argoValues({
-        namespace: ns,
-        workflowServiceAccount: KFP_SERVICE_ACCOUNTS.pipelineRunner,
-        region,
-        bucket: zone.bucketName,
-        prefix,
-        resources: c.resources.workflowController,
-        monitoring: context.has("monitoring"),
-      }),
-      c.overrides.argoValues,
-    );
-    const argoRelease = new Release(context.scope, "ArgoWorkflows", {
-      provider: context.cluster.helmProvider,
-      name: "argo-workflows",
-      namespace: ns,
-      repository: CHARTS.argoWorkflows.repository,
-      chart: CHARTS.argoWorkflows.chart,
-      version: CHARTS.argoWorkflows.version,
-      values: [stringify(argo, { lineWidth: 0, minContentWidth: 0 })],
-      createNamespace: false,
-      atomic: true,
-      cleanupOnFail: true,
-      maxHistory: 10,
-      timeout: 900,
-      dependsOn: deps,
+  protected values(context: AddOnContext, namespace: PlatformNamespace): Record<string, unknown> {
+    const p = this.prepared as Prepared;
+    return argoValues({
+      namespace: namespace.name,
+      workflowServiceAccount: KFP_SERVICE_ACCOUNTS.pipelineRunner,
+      region: context.platform.region,
+      bucket: p.bucket,
+      prefix: p.prefix,
+      resources: this.config.resources.workflowController,
+      monitoring: context.has("monitoring"),
     });
+  }
+
+  protected override afterRelease(
+    context: AddOnContext,
+    outputs: HelmAddOnOutputs,
+  ): KubeflowPipelinesOutputs {
+    const c = this.config;
+    const { namespace, release } = outputs;
+    const ns = namespace.name;
+    const p = this.prepared as Prepared;
+    const { bucket, prefix, roles, metadata } = p;
 
     kfpComponents(context.scope, {
-      provider,
+      provider: context.cluster.kubernetesProvider,
       namespace: ns,
       config: c,
-      images,
+      images: p.images,
       db: metadata.db,
-      region,
-      bucket: zone.bucketName,
+      region: context.platform.region,
+      bucket,
       prefix,
       roleArns: {
         apiServer: roles[KFP_SERVICE_ACCOUNTS.apiServer].roleArn,
         pipelineRunner: roles[KFP_SERVICE_ACCOUNTS.pipelineRunner].roleArn,
         ui: roles[KFP_SERVICE_ACCOUNTS.ui]?.roleArn ?? "",
       },
-      dependsOn: [...deps, argoRelease, swfCrd],
+      dependsOn: [namespace.resource, release, p.scheduledWorkflowCrd],
     });
 
     this.networkPolicies(context, namespace, metadata);
@@ -227,17 +248,17 @@ export class KubeflowPipelinesAddOn implements AddOn<KubeflowPipelinesOutputs> {
     }
 
     return {
-      namespace,
+      ...outputs,
       version: c.version,
       apiEndpoint: `http://ml-pipeline.${ns}.svc.cluster.local:${KFP_PORTS.apiHttp}`,
       uiService: c.ui.enabled ? `ml-pipeline-ui.${ns}.svc.cluster.local:${KFP_PORTS.ui}` : undefined,
-      pipelineRoot,
-      artifactBucket: zone.bucketName,
+      pipelineRoot: p.pipelineRoot,
+      artifactBucket: bucket,
       artifactPrefix: prefix,
       roles,
-      argoRelease,
+      argoRelease: release,
       metadata,
-      argoValues: argo,
+      argoValues: outputs.values,
     };
   }
 

@@ -1,5 +1,8 @@
 import { z } from "zod";
 import { addOnConfigSection, parseAddOnConfig } from "../../core/addon-definition";
+import { CHARTS } from "../../core/charts";
+import { helmConfigSchema } from "../../core/helm-config";
+import { movedKeys } from "../../primitives";
 import { KFP_DEFAULT_VERSION, KFP_VERSIONS, type KfpVersion } from "./images";
 
 /**
@@ -58,6 +61,14 @@ const ResourcesByComponent = z
 /** Env names that would carry static AWS or object-store credentials; the add-on uses IRSA only. */
 export const FORBIDDEN_ENV =
   /^(AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|OBJECTSTORECONFIG_ACCESSKEY|OBJECTSTORECONFIG_SECRETACCESSKEY|MINIO_.*)$/;
+
+const OverridesSchema = z.strictObject({
+  apiServerEnv: z
+    .record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "expected an env var name"), z.string())
+    .default({})
+    .describe("Extra env of the API server (e.g. LOG_LEVEL); never credentials."),
+});
+movedKeys(OverridesSchema, { argoValues: "addons.kubeflowPipelines.helm.values" });
 
 const KubeflowPipelinesConfigObject = z.strictObject({
   enabled: z
@@ -148,19 +159,10 @@ const KubeflowPipelinesConfigObject = z.strictObject({
     .prefault({})
     .describe("Step result caching."),
   resources: ResourcesByComponent.prefault({}),
-  overrides: z
-    .strictObject({
-      argoValues: z
-        .record(z.string(), z.unknown())
-        .default({})
-        .describe("Values merged over the kit's for the argo-workflows chart (checked against the chart)."),
-      apiServerEnv: z
-        .record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "expected an env var name"), z.string())
-        .default({})
-        .describe("Extra env of the API server (e.g. LOG_LEVEL); never credentials."),
-    })
-    .prefault({})
-    .describe("Escape hatches, checked like the typed fields."),
+  overrides: OverridesSchema.prefault({}).describe("Escape hatches, checked like the typed fields."),
+  helm: helmConfigSchema(CHARTS.argoWorkflows, {
+    valuesCheck: "The Argo Workflows controller KFP runs on; keys are checked against the chart.",
+  }),
 });
 
 type Issue = { path: (string | number)[]; message: string };

@@ -57,7 +57,10 @@ export class MlflowAddOn extends HelmAddOn<MlflowOutputs> {
   private role?: ServiceAccountRole;
 
   constructor(readonly config: MlflowConfig) {
-    super({ values: config.helmValues });
+    // The Secrets come from ExternalSecrets, which the platform applies after the add-ons (their CRDs come
+    // with the operator's release), so the release cannot wait for ready pods: they start once the Secrets
+    // exist. `atomic` implies waiting and is turned off with it. The config refuses both (SECRETS_AFTER_RELEASE).
+    super({ ...config.helm, wait: false, atomic: false });
   }
 
   private bucket(context: AddOnContext): string {
@@ -178,11 +181,6 @@ export class MlflowAddOn extends HelmAddOn<MlflowOutputs> {
   }
 
   protected override afterRelease(context: AddOnContext, outputs: HelmAddOnOutputs): MlflowOutputs {
-    // The Secrets come from ExternalSecrets, which the platform applies after the add-ons (their CRDs come
-    // with the operator's release), so the release cannot wait for ready pods: they start once the Secrets
-    // exist. `atomic` implies waiting and is turned off with it.
-    outputs.release.atomic = false;
-    outputs.release.wait = false;
     const database = this.database as RdsDatabase;
     return {
       ...outputs,

@@ -1,6 +1,10 @@
 import { z } from "zod";
 import { addOnConfigSection, parseAddOnConfig } from "../../core/addon-definition";
+import { CHARTS } from "../../core/charts";
+import { helmConfigSchema } from "../../core/helm-config";
 import { RDS_SUPPORTED_MAJORS } from "../../database/rds-validation";
+import { movedKeys } from "../../primitives";
+import { SECRETS_AFTER_RELEASE } from "../external-secrets/config";
 
 /**
  * Configuration of the MLflow add-on (`addons.mlflow`): the tracking server and model registry, its Postgres
@@ -147,12 +151,10 @@ export const MlflowConfigSchema = z
       .default({ cpuRequest: "250m", memoryRequest: "1Gi", memoryLimit: "2Gi" })
       .describe("Tracking server container resources."),
     ingress: MlflowIngressSchema.optional().describe("Internal ALB ingress. Default: none (port-forward)."),
-    helmValues: z
-      .record(z.string(), z.unknown())
-      .default({})
-      .describe(
-        "Values merged over the kit's for the mlflow chart (checked against its values.yaml and schema).",
-      ),
+    helm: helmConfigSchema(CHARTS.mlflow, {
+      valuesCheck: "Keys are checked against its values.yaml and schema.",
+      noWaitReason: SECRETS_AFTER_RELEASE,
+    }),
   })
   .superRefine((c, ctx) => {
     const add = (path: (string | number)[], message: string) =>
@@ -187,6 +189,7 @@ export const MlflowConfigSchema = z
     }
   })
   .describe("MLflow tracking server and model registry: RDS backend, artifacts in the lake's models zone.");
+movedKeys(MlflowConfigSchema, { helmValues: "addons.mlflow.helm.values" });
 
 function memoryMi(q: string): number {
   return q.endsWith("Gi") ? Number.parseInt(q, 10) * 1024 : Number.parseInt(q, 10);

@@ -1,5 +1,4 @@
 import { GPU_NODE_LABELS, GPU_TAINT, HOST_DEVICE_PLUGIN_LABEL } from "../../cluster/node-pool-options";
-import { requireIntegerInRange } from "../../cluster/validation";
 import type { AddOnDefinition } from "../../core/addon-definition";
 import { CHARTS } from "../../core/charts";
 import { HelmAddOn, type HelmAddOnProps } from "../../core/helm-addon";
@@ -56,9 +55,7 @@ export class NvidiaDevicePluginAddOn extends HelmAddOn {
     "the device plugin mounts the kubelet's device-plugin socket directory (hostPath) to advertise GPUs";
 
   constructor(props: NvidiaDevicePluginAddOnProps = {}) {
-    super({ timeoutInSeconds: 600, ...props });
-    if (props.timeoutInSeconds !== undefined)
-      requireIntegerInRange("timeoutInSeconds", props.timeoutInSeconds, 60, 3600);
+    super({ ...props, timeoutInSeconds: props.timeoutInSeconds ?? 600 });
   }
 
   protected values(): Record<string, unknown> {

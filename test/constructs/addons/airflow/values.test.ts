@@ -69,13 +69,13 @@ describe("Airflow values against the recorded key list", () => {
   });
 
   it("fails when an override misspells a top-level key, naming the key and the chart", () => {
-    expect(() => synthAirflow({ helmValues: { schedular: { replicas: 2 } } })).toThrow(
+    expect(() => synthAirflow({ helm: { values: { schedular: { replicas: 2 } } } })).toThrow(
       /chart airflow 1\.22\.0: unknown values key "schedular"; did you mean "scheduler"\?/,
     );
   });
 
   it("fails when an override misspells a nested key, suggesting the sibling", () => {
-    expect(() => synthAirflow({ helmValues: { dags: { gitSync: { perod: "10s" } } } })).toThrow(
+    expect(() => synthAirflow({ helm: { values: { dags: { gitSync: { perod: "10s" } } } } })).toThrow(
       /chart airflow 1\.22\.0: unknown values key "dags\.gitSync\.perod"; did you mean "dags\.gitSync\.period"\?/,
     );
     expect(airflowValuesKeyProblems({ securityContexts: { pods: {} } })[0]?.message).toMatch(
@@ -91,10 +91,12 @@ describe("Airflow values against the recorded key list", () => {
 
   it("accepts recorded keys and anything below open ones (airflow.cfg sections, Kubernetes objects)", () => {
     const values = renderedValues({
-      helmValues: {
-        scheduler: { nodeSelector: { pool: "system" }, replicas: 2 },
-        config: { core: { parallelism: 64 }, anything: { goes: "here" } },
-        workers: { resources: { limits: { "nvidia.com/gpu": 1 } } },
+      helm: {
+        values: {
+          scheduler: { nodeSelector: { pool: "system" }, replicas: 2 },
+          config: { core: { parallelism: 64 }, anything: { goes: "here" } },
+          workers: { resources: { limits: { "nvidia.com/gpu": 1 } } },
+        },
       },
     });
     expect(values.scheduler.nodeSelector).toEqual({ pool: "system" });
@@ -133,7 +135,7 @@ describeWithSchemas("Airflow add-on against the reference schemas", () => {
 
 describe("Airflow values never carry secrets", () => {
   it("fails when an override sets a secret-valued chart key, naming the key and the chart", () => {
-    expect(() => synthAirflow({ helmValues: { fernetKey: "c2VjcmV0" } })).toThrow(
+    expect(() => synthAirflow({ helm: { values: { fernetKey: "c2VjcmV0" } } })).toThrow(
       /chart airflow 1\.22\.0: values key "fernetKey" would put a secret into Helm values/,
     );
     expect(

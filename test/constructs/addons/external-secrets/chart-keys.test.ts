@@ -69,7 +69,7 @@ describe("External Secrets chart values (hand-checked key list; no reference val
   });
 
   it("fails when a key is misspelt (the list check catches what Helm would ignore)", () => {
-    const { json } = synthAddOns([externalSecretsAddOn({ helmValues: { installCRD: true } })]);
+    const { json } = synthAddOns([externalSecretsAddOn({ helm: { values: { installCRD: true } } })]);
     const release = Object.values(json.resource?.helm_release ?? {})[0] as { values: string[] };
     const paths = leafPaths(parseYaml(release.values[0]));
     expect(

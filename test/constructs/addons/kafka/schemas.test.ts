@@ -84,7 +84,7 @@ describe.skipIf(!available)("Kafka add-on against the reference schemas", () => 
 
   it("fails when a values override misspells a key, naming the key and the chart", () => {
     const { json } = synthKafka({
-      strimzi: { helmValues: { watchNamespace: ["ml"], leaderElection: { enabled: true } } },
+      helm: { values: { watchNamespace: ["ml"], leaderElection: { enabled: true } } },
     });
     const report = validateSynthesizedStack(json);
     const messages = report.failures.flatMap((f) => f.issues.map((i) => i.message)).sort();

@@ -267,8 +267,13 @@ describe("Kafka add-on, Strimzi mode", () => {
     expect(o).toMatchObject({ securityProtocol: "SASL_SSL", saslMechanism: "SCRAM-SHA-512" });
   });
 
+  it("passes the helm block's release options to the operator's release", () => {
+    const { json: j } = synthKafka({ helm: { chartVersion: "1.2.3", timeoutInSeconds: 600 } });
+    expect(onlyResource(j, "helm_release")).toMatchObject({ version: "1.2.3", timeout: 600, atomic: true });
+  });
+
   it("lets user values override the kit's operator values, keeping the rest", () => {
-    const { json: j } = synthKafka({ strimzi: { helmValues: { replicas: 2, watchNamespaces: ["ml"] } } });
+    const { json: j } = synthKafka({ helm: { values: { replicas: 2, watchNamespaces: ["ml"] } } });
     const v = parse((onlyResource(j, "helm_release") as Json).values[0]) as Json;
     expect(v.replicas).toBe(2);
     expect(v.watchNamespaces).toEqual(["ml"]);

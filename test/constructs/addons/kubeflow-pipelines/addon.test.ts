@@ -389,6 +389,27 @@ describe("Kubeflow Pipelines add-on", () => {
     expect(api.depends_on.some((d: string) => d.startsWith("kubernetes_manifest."))).toBe(true);
   });
 
+  it("installs Argo through the Helm release base: the helm block's options, the release's own address", () => {
+    const { json: j } = synthKfp({
+      helm: {
+        chartVersion: "1.0.19",
+        timeoutInSeconds: 1200,
+        wait: false,
+        values: { controller: { replicas: 2 } },
+      },
+    });
+    const releases = resourcesOf(j, "helm_release");
+    expect(Object.keys(releases)).toEqual([expect.stringMatching(/_ArgoWorkflows_[0-9A-F]{8}$/)]);
+    expect(Object.values(releases)[0]).toMatchObject({
+      version: "1.0.19",
+      timeout: 1200,
+      wait: false,
+      atomic: false,
+    });
+    expect(argoValues(j).controller.replicas).toBe(2);
+    expect(argoValues(j).controller.workflowDefaults.spec.serviceAccountName).toBe("pipeline-runner");
+  });
+
   it("binds pipeline steps to pipeline-runner with namespaced RBAC only", () => {
     expect(resourcesOf(json, "kubernetes_cluster_role_v1")).toEqual({});
     expect(resourcesOf(json, "kubernetes_cluster_role_binding_v1")).toEqual({});

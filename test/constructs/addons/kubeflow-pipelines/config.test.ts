@@ -29,7 +29,8 @@ describe("Kubeflow Pipelines configuration", () => {
     expect(c.ui.enabled).toBe(true);
     expect(c.cache.enabled).toBe(true);
     expect(c.resources.apiServer).toEqual({ cpu: "250m", memory: "512Mi", cpuLimit: "1" });
-    expect(c.overrides).toEqual({ argoValues: {}, apiServerEnv: {} });
+    expect(c.overrides).toEqual({ apiServerEnv: {} });
+    expect(c.helm).toEqual({ values: {} });
   });
 
   it("pins every image of a release by exact tag, KFP images at the release version", () => {
@@ -56,7 +57,7 @@ describe("Kubeflow Pipelines configuration", () => {
       }
     };
     walk(schema, "");
-    expect(Object.keys((schema.properties ?? {}) as object).length).toBe(8);
+    expect(Object.keys((schema.properties ?? {}) as object).length).toBe(9);
     expect(undescribed).toEqual([]);
   });
 

@@ -18,7 +18,7 @@ const VARIANTS = {
     ui: { enabled: false },
     cache: { enabled: false },
     artifacts: { zone: "models", prefix: "kfp" },
-    overrides: { argoValues: { controller: { replicas: 2, pdb: { enabled: true } } } },
+    helm: { values: { controller: { replicas: 2, pdb: { enabled: true } } } },
   }),
 };
 
@@ -78,7 +78,7 @@ describeWithSchemas("Kubeflow Pipelines against the reference data", () => {
   });
 
   it("fails when an Argo values override has a key the chart does not have, naming the key and the chart", () => {
-    const { json } = synthKfp({ overrides: { argoValues: { controller: { replicaz: 2 } } } });
+    const { json } = synthKfp({ helm: { values: { controller: { replicaz: 2 } } } });
     const report = validateSynthesizedStack(json);
     const helm = report.failures.filter((f) => f.kind === "HelmRelease").map(formatFailure);
     expect(helm).toHaveLength(1);

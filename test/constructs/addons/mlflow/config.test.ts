@@ -34,7 +34,7 @@ describe("MLflow configuration", () => {
       "replicas",
       "resources",
       "ingress",
-      "helmValues",
+      "helm",
     ]);
   });
 

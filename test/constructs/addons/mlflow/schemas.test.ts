@@ -23,7 +23,7 @@ const VARIANTS = {
         host: "mlflow.internal.example.com",
         certificateArn: "arn:aws:acm:eu-west-1:1:certificate/x",
       },
-      helmValues: { log: { level: "debug" }, strategy: { type: "Recreate" } },
+      helm: { values: { log: { level: "debug" }, strategy: { type: "Recreate" } } },
     },
     monitoring: false,
   },
@@ -46,7 +46,7 @@ describeWithSchemas("MLflow add-on against the chart's values.yaml and values.sc
   }
 
   it("fails when an override key is misspelt, naming the key and the chart", () => {
-    const { json } = synthMlflow({ helmValues: { backendStore: { databaseMigartion: true } } });
+    const { json } = synthMlflow({ helm: { values: { backendStore: { databaseMigartion: true } } } });
     const failures = validateSynthesizedStack(json).failures.filter((f) => f.kind === "HelmRelease");
     expect(failures).toHaveLength(1);
     expect(failures[0].error).toMatch(/chart mlflow has no value "backendStore.databaseMigartion"/);
@@ -54,7 +54,7 @@ describeWithSchemas("MLflow add-on against the chart's values.yaml and values.sc
   });
 
   it("fails when an override breaks the chart's schema (wrong type)", () => {
-    const { json } = synthMlflow({ helmValues: { replicaCount: "two" } });
+    const { json } = synthMlflow({ helm: { values: { replicaCount: "two" } } });
     const failures = validateSynthesizedStack(json).failures.filter((f) => f.kind === "HelmRelease");
     expect(failures.map((f) => f.error).join("\n")).toMatch(/replicaCount/);
   });
