@@ -1,4 +1,5 @@
 import { Ajv, type ErrorObject, type Options, type ValidateFunction } from "ajv";
+import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
 import { compactSchema, pruningAsErrors } from "./schema-compact";
 
@@ -9,8 +10,10 @@ import { compactSchema, pruningAsErrors } from "./schema-compact";
  * - `x-kubernetes-int-or-string` nodes already carry `anyOf: [integer, string]` (see SOURCES.md), so the
  *   keyword itself needs no implementation.
  * - `pattern` values are Go RE2 syntax. `re2ToJs` translates the RE2-only constructs found in the wild
- *   (leading inline flags such as `^(?i)(abort|warn)?$` in PrometheusRule, `(?P<name>`, `\A`, `\z`, POSIX
- *   classes) to JavaScript; anything still rejected fails loudly with the pattern named.
+ *   (leading inline flags such as `^(?i)(abort|warn)?$` in PrometheusRule, `(?i)` inside a group as in
+ *   AlertmanagerConfig `^((?i)sun|mon|…)day…`, `(?P<name>`, `\A`, `\z`, POSIX classes) to JavaScript;
+ *   anything still rejected fails loudly with the pattern named.
+ * - Chart `values.schema.json` files declaring draft 2020-12 (external-secrets) compile with Ajv2020.
  */
 
 // ajv-formats is CommonJS; under ESM the plugin function may sit on `.default`.
@@ -33,6 +36,90 @@ const POSIX_CLASSES: Record<string, string> = {
   word: "0-9A-Za-z_",
   xdigit: "0-9A-Fa-f",
 };
+
+/** Adds the other case of every letter (and letter range) in a character class body, for scoped `(?i)`. */
+function caseFoldClass(body: string): string {
+  let extra = "";
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i] as string;
+    if (ch === "\\") {
+      i++; // escapes (`\d`, `\-`, `\]`) are kept as they are
+      continue;
+    }
+    const swap = (c: string) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase());
+    if (body[i + 1] === "-" && i + 2 < body.length && body[i + 2] !== "\\") {
+      const end = body[i + 2] as string;
+      if (/[a-z]/i.test(ch) && /[a-z]/i.test(end) && swap(ch) !== ch) extra += `${swap(ch)}-${swap(end)}`;
+      i += 2;
+    } else if (/[a-z]/i.test(ch)) {
+      extra += swap(ch);
+    }
+  }
+  return body + extra;
+}
+
+/**
+ * RE2 flags set inside the pattern (`a(?i)b`, `((?i)x|y)`, `(?i:x)`) hold until the end of the enclosing
+ * group, across `|`. JavaScript (Node 20) has no scoped flags, so case-insensitivity is spelt out: each letter
+ * in scope becomes `[xX]` and each character class gains the other case. Other scoped flags cannot be
+ * expressed and throw.
+ */
+function expandScopedFlags(source: string, pattern: string, ignoreCase: boolean): string {
+  const frames: boolean[] = [ignoreCase];
+  let out = "";
+  for (let i = 0; i < source.length; i++) {
+    const ch = source[i] as string;
+    const ci = frames[frames.length - 1] as boolean;
+    if (ch === "\\") {
+      const brace = /^\\[pPx]\{[^}]*\}/.exec(source.slice(i));
+      const esc = brace ? brace[0] : source.slice(i, i + 2);
+      out += esc;
+      i += esc.length - 1;
+    } else if (ch === "[") {
+      // A `]` right after `[` or `[^` is a literal in RE2.
+      let j = i + 1;
+      if (source[j] === "^") j++;
+      if (source[j] === "]") j++;
+      while (j < source.length && source[j] !== "]") j += source[j] === "\\" ? 2 : 1;
+      const open = source[i + 1] === "^" ? "[^" : "[";
+      const body = source.slice(i + open.length, j);
+      out += `${open}${ci ? caseFoldClass(body) : body}]`;
+      i = j;
+    } else if (ch === "(") {
+      const flagGroup = /^\(\?([a-zA-Z]*)(?:-([a-zA-Z]*))?([):])/.exec(source.slice(i));
+      if (flagGroup && (flagGroup[1] || flagGroup[2])) {
+        const [whole, on = "", off = "", end] = flagGroup;
+        for (const f of on + off) {
+          if (f !== "i")
+            throw new Error(
+              `RE2 flag ${f} inside a group has no JavaScript equivalent in pattern ${pattern}`,
+            );
+        }
+        const next = on.includes("i") ? true : off.includes("i") ? false : ci;
+        if (end === ")") frames[frames.length - 1] = next;
+        else {
+          frames.push(next);
+          out += "(?:";
+        }
+        i += whole.length - 1;
+      } else {
+        // `(`, `(?:`, lookarounds and `(?<name>`: the prefix is copied as is (a group name is no literal).
+        const prefix = /^\((\?(<[A-Za-z_]\w*>|<=|<!|[:=!]))?/.exec(source.slice(i))?.[0] ?? "(";
+        frames.push(ci);
+        out += prefix;
+        i += prefix.length - 1;
+      }
+    } else if (ch === ")") {
+      if (frames.length > 1) frames.pop();
+      out += ch;
+    } else if (ci && /[a-z]/i.test(ch)) {
+      out += `[${ch.toLowerCase()}${ch.toUpperCase()}]`;
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
 
 /** Translates a Go RE2 pattern to a JavaScript pattern plus flags (see the module comment). */
 export function re2ToJs(pattern: string): { source: string; flags: string } {
@@ -58,6 +145,11 @@ export function re2ToJs(pattern: string): { source: string; flags: string } {
       // Negated POSIX classes inside a bracket cannot be spliced in; leave them for the JS engine to reject.
       return neg ? whole : cls;
     });
+  if (/\(\?[a-zA-Z]*-?[a-zA-Z]*[):]/.test(source.replace(/\(\?(<|:|=|!)/g, ""))) {
+    // A leading `(?i)` then becomes part of the expansion, so a later `(?-i)` can switch it off.
+    source = expandScopedFlags(source, pattern, flags.includes("i"));
+    flags = flags.replace("i", "");
+  }
   return { source, flags };
 }
 
@@ -79,8 +171,8 @@ function re2RegExp(pattern: string, u: string): RegExp {
 }
 re2RegExp.code = "re2RegExp /* see scripts/validation/ajv.ts */";
 
-export function createAjv(extra: Options = {}): Ajv {
-  const ajv = new Ajv({
+export function createAjv(extra: Options = {}, draft: "07" | "2020-12" = "07"): Ajv {
+  const ajv = new (draft === "2020-12" ? Ajv2020 : Ajv)({
     strict: false,
     allErrors: true,
     validateSchema: false,
@@ -105,7 +197,7 @@ export function createAjv(extra: Options = {}): Ajv {
   return ajv;
 }
 
-let shared: Ajv | undefined;
+const shared: Partial<Record<"07" | "2020-12", Ajv>> = {};
 const compiled = new Map<string, ValidateFunction>();
 
 /**
@@ -119,10 +211,12 @@ export function compileCached(
 ): ValidateFunction {
   let fn = compiled.get(key);
   if (!fn) {
-    shared ??= createAjv();
-    // Each file declares draft-07 `$schema`; Ajv 8 validates draft-07 without loading the meta-schema.
-    const { $schema: _s, ...raw } = schema() as Record<string, unknown>;
-    fn = shared.compile(compactSchema(opts.pruneUnknown ? pruningAsErrors(raw) : raw));
+    // CRD files declare draft-07 `$schema`, which Ajv 8 validates without loading the meta-schema; a
+    // 2020-12 chart schema gets the 2020-12 vocabulary (prefixItems, unevaluated*, $dynamicRef).
+    const { $schema, ...raw } = schema() as Record<string, unknown>;
+    const draft = typeof $schema === "string" && $schema.includes("2020-12") ? "2020-12" : "07";
+    shared[draft] ??= createAjv({}, draft);
+    fn = shared[draft].compile(compactSchema(opts.pruneUnknown ? pruningAsErrors(raw) : raw));
     compiled.set(key, fn);
   }
   return fn;

@@ -133,15 +133,60 @@ interface KeyCheckContext {
   readonly chart: string;
   readonly subcharts: ReadonlySet<string>;
   readonly issues: SchemaIssue[];
+  /** The chart's values.schema.json, for `$ref` resolution. */
+  readonly schemaRoot?: unknown;
 }
 
-/** Every key the kit sets must exist in the chart's values.yaml, except under open defaults (see open-paths.ts). */
-function checkKeys(user: Plain, defaults: Plain, segments: string[], ctx: KeyCheckContext): void {
+/** Follows local `$ref`s (`#/definitions/…`, `#/$defs/…`) of a values.schema.json node. */
+function resolveRef(root: unknown, node: unknown): Plain | undefined {
+  let cur = node;
+  for (let hops = 0; isPlainObject(cur) && typeof cur.$ref === "string" && hops < 20; hops++) {
+    const ref: string = cur.$ref;
+    if (!ref.startsWith("#/")) return undefined;
+    cur = ref
+      .slice(2)
+      .split("/")
+      .reduce<unknown>(
+        (n, seg) => (isPlainObject(n) ? n[seg.replace(/~1/g, "/").replace(/~0/g, "~")] : undefined),
+        root,
+      );
+  }
+  return isPlainObject(cur) ? cur : undefined;
+}
+
+/** The subschema a values.schema.json declares for `key` under `properties` (also inside `allOf`), if any. */
+function declaredProperty(root: unknown, node: unknown, key: string): Plain | undefined {
+  const n = resolveRef(root, node);
+  if (!n) return undefined;
+  const own = isPlainObject(n.properties) ? resolveRef(root, n.properties[key]) : undefined;
+  if (own) return own;
+  const parts = Array.isArray(n.allOf) ? n.allOf : [];
+  for (const part of parts) {
+    const found = declaredProperty(root, part, key);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * Every key the kit sets must exist in the chart's values.yaml, except under open defaults (see open-paths.ts)
+ * or where the chart's values.schema.json declares it (values.yaml often shows such keys only commented out).
+ */
+function checkKeys(
+  user: Plain,
+  defaults: Plain,
+  segments: string[],
+  ctx: KeyCheckContext,
+  schema?: unknown,
+): void {
   for (const [key, value] of Object.entries(user)) {
     const here = [...segments, key];
     if (openPathFor(ctx.chart, here)) continue;
     // Subchart values are defined by the subchart's own values.yaml, which the reference data does not hold.
     if (segments.length === 0 && ctx.subcharts.has(key)) continue;
+    const declared = declaredProperty(ctx.schemaRoot, schema, key);
+    // values.schema.json validation (on the merged values) checks what lies below a declared key.
+    if (!(key in defaults) && declared) continue;
     if (!(key in defaults)) {
       const keys = Object.keys(defaults);
       const near = closestKeys(key, keys);
@@ -158,7 +203,7 @@ function checkKeys(user: Plain, defaults: Plain, segments: string[], ctx: KeyChe
     if (isOpenDefault(d) || value === null) continue;
     if (isPlainObject(d)) {
       if (isKubernetesPassthrough(key, d)) continue;
-      if (isPlainObject(value)) checkKeys(value, d, here, ctx);
+      if (isPlainObject(value)) checkKeys(value, d, here, ctx, declared);
       else
         ctx.issues.push({
           path: joinPath(here),
@@ -228,7 +273,14 @@ export function validateHelmValues(chartDir: string, values: unknown): HelmValue
     return { chart: ref.name, valid: false, issues };
   }
   const user = (values ?? {}) as Plain;
-  checkKeys(user, ref.defaults, [], { chart: ref.name, subcharts: ref.subcharts, issues });
+  const schemaRoot = ref.schemaFile ? schemaStore().readJson(ref.schemaFile) : undefined;
+  checkKeys(
+    user,
+    ref.defaults,
+    [],
+    { chart: ref.name, subcharts: ref.subcharts, issues, schemaRoot },
+    schemaRoot,
+  );
   if (ref.schemaFile) {
     const file = ref.schemaFile;
     const validate = compileCached(`values:${file}`, () => schemaStore().readJson(file) as object);

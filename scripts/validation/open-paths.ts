@@ -12,6 +12,13 @@ export interface OpenPath {
 
 /** Per chart (name as in its Chart.yaml / index.json). */
 export const OPEN_PATHS: Readonly<Record<string, readonly OpenPath[]>> = {
+  airflow: [
+    {
+      path: "config.*",
+      reason:
+        "airflow.cfg sections: values.schema.json allows any section and option (`additionalProperties`, scalar values); values.yaml lists only the options the chart sets",
+    },
+  ],
   "nvidia-device-plugin": [
     {
       path: "devicePlugin.enableHostNetwork",
@@ -26,6 +33,17 @@ export const OPEN_PATHS: Readonly<Record<string, readonly OpenPath[]>> = {
       reason: "documented commented-out in values.yaml (`# enableHostNetwork: false`)",
     },
   ],
+  // The chart's pod security contexts default to `{enabled: true}` with the fields shown commented out
+  // (`# fsGroup: 2000`); the fields set below `enabled` are the pod securityContext.
+  "external-secrets": [
+    "podSecurityContext",
+    "webhook.podSecurityContext",
+    "certController.podSecurityContext",
+  ].map((at) => ({
+    path: `${at}.*`,
+    reason:
+      "pod securityContext fields beside `enabled` (values.yaml shows them commented out: `# fsGroup: 2000`)",
+  })),
   "strimzi-kafka-operator": [
     {
       path: "image.imagePullSecrets",

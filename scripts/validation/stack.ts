@@ -1,4 +1,5 @@
 import { parse as parseYaml } from "yaml";
+import { CHARTS, type ChartPin } from "../../constructs/core/charts";
 import type { SchemaIssue } from "./ajv";
 import { isInterpolation } from "./ajv";
 import { isCoreKind, validateCoreObject } from "./core-objects";
@@ -26,12 +27,20 @@ export interface UncheckedObject extends ObjectRef {
   readonly reason: string;
 }
 
+/** A release validated against an older chart version than it pins (declared in `referenceVersions`). */
+export interface OlderReference extends ObjectRef {
+  readonly pinned: string;
+  readonly reference: string;
+}
+
 export interface StackValidationReport {
   /** Objects validated (valid or not), per kind. Helm releases count as `HelmRelease`. */
   readonly checked: Record<string, number>;
   readonly failures: ValidationFailure[];
   /** Objects with no reference data or not convertible: never counted as valid. */
   readonly unchecked: UncheckedObject[];
+  /** Releases counted in `checked` whose values were validated against an older chart version. */
+  readonly olderReference: OlderReference[];
 }
 
 export interface StackValidationOptions {
@@ -47,18 +56,30 @@ export interface StackValidationOptions {
    * @default UNREFERENCED_CRD_GROUPS
    */
   readonly uncheckedGroups?: Readonly<Record<string, string>>;
+  /**
+   * Chart name → a pinned version and the older version of the reference data its values may be validated
+   * against instead of failing on the version difference. Each use is listed in the report's `olderReference`.
+   * @default PINNED_REFERENCE_VERSIONS
+   */
+  readonly referenceVersions?: Readonly<
+    Record<string, { readonly pinned: string; readonly reference: string }>
+  >;
 }
 
 /**
  * Custom resources whose CRDs are not in `../shared/schemas`: reported as unchecked, never counted as valid.
- * Their shapes are pinned by the owning construct's tests instead.
+ * None at present (the External Secrets CRDs joined the reference data with release 2.9.0).
  */
-export const UNREFERENCED_CRD_GROUPS: Readonly<Record<string, string>> = {
-  "external-secrets.io":
-    "External Secrets Operator CRDs are not in the reference data; shapes checked by test/constructs/addons/external-secrets/shapes.ts",
-  "generators.external-secrets.io":
-    "External Secrets Operator generator CRDs are not in the reference data; shapes checked by test/constructs/addons/external-secrets/shapes.ts",
-};
+export const UNREFERENCED_CRD_GROUPS: Readonly<Record<string, string>> = {};
+
+/** The chart pins that declare an older `referenceVersion` (see constructs/core/charts.ts). */
+export const PINNED_REFERENCE_VERSIONS: Readonly<
+  Record<string, { readonly pinned: string; readonly reference: string }>
+> = Object.fromEntries(
+  Object.values(CHARTS as Record<string, ChartPin>).flatMap((p) =>
+    p.referenceVersion ? [[p.chart, { pinned: p.version, reference: p.referenceVersion }]] : [],
+  ),
+);
 
 type Json = Record<string, unknown>;
 
@@ -156,10 +177,15 @@ function walkHelmRelease(w: Walk, address: string, config: Json): void {
     !isInterpolation(version) &&
     stripV(version) !== stripV(entry.version)
   ) {
-    const message = `chart ${name} version ${version} differs from the reference data (${entry.version}); pin ${entry.version} or refresh ${store.dir}`;
-    if (w.options.versionMismatch === "unchecked") w.report.unchecked.push({ ...ref, reason: message });
-    else record(w, ref, [{ path: "version", message }]);
-    return;
+    const gap = (w.options.referenceVersions ?? PINNED_REFERENCE_VERSIONS)[name];
+    if (gap && stripV(gap.pinned) === stripV(version) && stripV(gap.reference) === stripV(entry.version)) {
+      w.report.olderReference.push({ ...ref, pinned: version, reference: entry.version });
+    } else {
+      const message = `chart ${name} version ${version} differs from the reference data (${entry.version}); pin ${entry.version} or refresh ${store.dir}`;
+      if (w.options.versionMismatch === "unchecked") w.report.unchecked.push({ ...ref, reason: message });
+      else record(w, ref, [{ path: "version", message }]);
+      return;
+    }
   }
   // Helm applies `values` files in order, then `set`, `set_list` and `set_sensitive` on top.
   let merged: unknown = {};
@@ -244,7 +270,7 @@ export function validateSynthesizedStack(
   json: unknown,
   options: StackValidationOptions = {},
 ): StackValidationReport {
-  const report: StackValidationReport = { checked: {}, failures: [], unchecked: [] };
+  const report: StackValidationReport = { checked: {}, failures: [], unchecked: [], olderReference: [] };
   const w: Walk = { report, options };
   const resources = isPlainObject(json) && isPlainObject(json.resource) ? json.resource : {};
   for (const [type, byName] of Object.entries(resources)) {

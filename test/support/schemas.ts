@@ -1,10 +1,12 @@
 import { type TerraformStack, Testing } from "cdktf";
-import { afterAll, describe } from "vitest";
+import { afterAll, describe, expect } from "vitest";
+import type { ChartPin } from "../../constructs/core/charts";
 import {
   formatFailure,
   SCHEMAS_DIR_ENV,
   type StackValidationOptions,
   type StackValidationReport,
+  schemaStore,
   schemasAvailable,
   schemasLocation,
   validateSynthesizedStack,
@@ -15,14 +17,22 @@ export const hasSchemas = schemasAvailable();
 
 const tally: Record<string, number> = {};
 const unchecked = new Set<string>();
+const older = new Set<string>();
 
-/** Adds a report's per-kind counts (and unchecked objects) to what the enclosing `describeWithSchemas` prints. */
+/**
+ * Adds a report's per-kind counts (and unchecked objects, and releases validated against an older chart
+ * version) to what the enclosing `describeWithSchemas` prints.
+ */
 export function countChecked(
   report: Pick<StackValidationReport, "checked"> & Partial<StackValidationReport>,
 ): void {
   for (const [kind, n] of Object.entries(report.checked)) tally[kind] = (tally[kind] ?? 0) + n;
   for (const u of report.unchecked ?? [])
     unchecked.add(`${u.constructPath ?? u.address} ${u.kind} "${u.name}": ${u.reason}`);
+  for (const o of report.olderReference ?? [])
+    older.add(
+      `chart of ${o.kind} "${o.name}" pinned ${o.pinned}, validated against reference data ${o.reference}`,
+    );
 }
 
 /** A stack's Terraform JSON with the `//` metadata (construct paths) that `Testing.synth` strips. */
@@ -44,6 +54,17 @@ export function expectValidStack(json: unknown, options?: StackValidationOptions
     );
   }
   return report;
+}
+
+/**
+ * What a report's `olderReference` must hold for one release of `pin`: nothing when the reference data has the
+ * pinned version, else the release named with the pinned and the reference version (read from the data).
+ */
+export function expectedOlderReference(pin: ChartPin, releaseName = pin.chart): unknown[] {
+  const reference = schemaStore().chartByName(pin.chart)?.version;
+  return pin.version === reference
+    ? []
+    : [expect.objectContaining({ name: releaseName, pinned: pin.version, reference })];
 }
 
 /** Counts one object validated outside the stack walker (e.g. a direct `validateCustomResource` call). */
@@ -76,6 +97,8 @@ export function describeWithSchemas(name: string, fn: () => void): void {
       const kinds = Object.entries(tally).sort(([a], [b]) => a.localeCompare(b));
       for (const line of unchecked) console.warn(`[schemas] ${name}: UNCHECKED ${line}`);
       unchecked.clear();
+      for (const line of older) console.warn(`[schemas] ${name}: OLDER REFERENCE ${line}`);
+      older.clear();
       if (kinds.length === 0) return;
       const total = kinds.reduce((sum, [, n]) => sum + n, 0);
       console.info(

@@ -123,6 +123,14 @@ const prometheusRule = (strategy = "WARN") => ({
   },
 });
 
+/** AlertmanagerConfig mute intervals: RE2 patterns with `(?i)` inside a group (scoped to that group). */
+const alertmanagerConfig = (weekdays: string[], months: string[] = ["january"]) => ({
+  apiVersion: "monitoring.coreos.com/v1alpha1",
+  kind: "AlertmanagerConfig",
+  metadata: { name: "quiet-hours", namespace: "ml-serving" },
+  spec: { muteTimeIntervals: [{ name: "weekend", timeIntervals: [{ weekdays, months }] }] },
+});
+
 const workflow = () => ({
   apiVersion: "argoproj.io/v1alpha1",
   kind: "Workflow",
@@ -181,6 +189,20 @@ describeWithSchemas("validateCustomResource", () => {
     expect(issues).toHaveLength(1);
     expect(issues[0].path).toBe("spec.groups[0].partial_response_strategy");
     expect(issues[0].message).toContain('got "ignore"');
+  });
+
+  it("applies an RE2 (?i) inside a group to that group only (AlertmanagerConfig weekdays and months)", () => {
+    // `^((?i)sun|mon|…)day(?:((:(sun|mon|…)day)$)|$)`: every alternative of the first group ignores case;
+    // `day` and the range end after `:` do not.
+    expectValid(alertmanagerConfig(["Sunday", "MONday:friday", "saturday"], ["January", "MARCH:may", "12"]));
+    const rejected = ["SUNDAY", "monday:Friday", "someday", "sun"];
+    const issues = issuesOf(alertmanagerConfig(rejected, ["13", "Smarch"]));
+    expect(issues.map((i) => i.path).sort()).toEqual([
+      "spec.muteTimeIntervals[0].timeIntervals[0].months[0]",
+      "spec.muteTimeIntervals[0].timeIntervals[0].months[1]",
+      ...rejected.map((_, i) => `spec.muteTimeIntervals[0].timeIntervals[0].weekdays[${i}]`),
+    ]);
+    expect(issues.find((i) => i.path.endsWith("weekdays[0]"))?.message).toContain('got "SUNDAY"');
   });
 
   it("fails when a Kafka listener is broken, with the JSON path of each error", () => {
@@ -259,6 +281,11 @@ it("translates RE2-only regex syntax to JavaScript", () => {
   expect(re2ToJs("(?is)^a.b$")).toEqual({ source: "^a.b$", flags: "is" });
   expect(re2ToJs("\\A(?P<n>[[:digit:]]+)\\z")).toEqual({ source: "^(?<n>[0-9]+)$", flags: "" });
   expect(() => re2ToJs("(?U)a+")).toThrow(/ungreedy/);
-  // Flags in the middle stay as they are (JS rejects them; the compile error names the pattern).
-  expect(re2ToJs("a(?i)b").source).toBe("a(?i)b");
+  // Flags inside the pattern hold to the end of the enclosing group, across `|`; JS (Node 20) has no scoped
+  // flags, so case-insensitivity is spelt out per letter and per character class.
+  expect(re2ToJs("a(?i)b").source).toBe("a[bB]");
+  expect(re2ToJs("^((?i)ab|c)d$")).toEqual({ source: "^([aA][bB]|[cC])d$", flags: "" });
+  expect(re2ToJs("(?i:x[a-c_0-9])y(?<name>z)").source).toBe("(?:[xX][a-c_0-9A-C])y(?<name>z)");
+  expect(re2ToJs("(?i)a(?-i)b")).toEqual({ source: "[aA]b", flags: "" });
+  expect(() => re2ToJs("a(?s).b")).toThrow(/flag s inside a group/);
 });

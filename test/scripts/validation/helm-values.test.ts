@@ -1,5 +1,11 @@
 import { expect, it } from "vitest";
-import { mergeValues, parseSetPath, validateHelmValues, valuesFromSet } from "../../../scripts/validation";
+import {
+  mergeValues,
+  parseSetPath,
+  schemaStore,
+  validateHelmValues,
+  valuesFromSet,
+} from "../../../scripts/validation";
 import { countKind, describeWithSchemas } from "../../support/schemas";
 
 function expectValid(chart: string, values: unknown): void {
@@ -167,7 +173,34 @@ describeWithSchemas("validateHelmValues", () => {
   });
 
   it("fails when the chart dir has no reference data, listing the charts that have some", () => {
-    expect(() => validateHelmValues("airflow", {})).toThrow(/no reference values\.yaml.*airflow.*mlflow/s);
+    expect(schemaStore().chartByName("cert-manager")).toBeUndefined();
+    expect(() => validateHelmValues("cert-manager", {})).toThrow(
+      /no reference values\.yaml.*cert-manager.*mlflow.*airflow/s,
+    );
+  });
+
+  it("validates external-secrets values against its draft 2020-12 values.schema.json", () => {
+    expectValid("external-secrets", { installCRDs: true, replicaCount: 2, webhook: { port: 10250 } });
+    const msgs = messages("external-secrets", { replicaCount: "two" });
+    expect(msgs).toEqual([expect.stringMatching(/values\.schema\.json: replicaCount: must be integer/)]);
+  });
+
+  it("accepts a key values.yaml shows only commented out when values.schema.json declares it", () => {
+    // airflow dags.gitSync: `# sshKeySecret: airflow-ssh-secret` in values.yaml, a property in the schema.
+    expectValid("airflow", {
+      dags: { gitSync: { sshKeySecret: "dags-key", knownHosts: "github.com ssh-ed25519 AAAA" } },
+    });
+    const [misspelt] = messages("airflow", { dags: { gitSync: { sshKeySecrets: "dags-key" } } });
+    expect(misspelt).toContain('"dags.gitSync.sshKeySecrets"');
+  });
+
+  it("validates airflow values against its values.yaml and values.schema.json", () => {
+    expectValid("airflow", { executor: "KubernetesExecutor", config: { core: { parallelism: 64 } } });
+    const [misspelt] = messages("airflow", { schedular: { replicas: 2 } });
+    expect(misspelt).toContain('did you mean "scheduler"');
+    expect(messages("airflow", { scheduler: { replicas: "two" } }).join("\n")).toMatch(
+      /scheduler\.replicas: must be integer/,
+    );
   });
 });
 

@@ -15,7 +15,9 @@ import {
   assertValid,
   enableSynthValidation,
   enableSynthValidationFromEnv,
+  PINNED_REFERENCE_VERSIONS,
   StackValidationError,
+  schemaStore,
   validateSynthesizedStack,
 } from "../../../scripts/validation";
 import { thrownBy } from "../../support/errors";
@@ -26,9 +28,10 @@ interface Tweaks {
   gpuSet?: { name: string; value: string }[];
   kafkaListenerName?: string;
   mlflowVersion?: string;
+  airflowVersion?: string;
 }
 
-/** A small platform: namespace, policies, a service account, a storage class, three charts and custom resources. */
+/** A small platform: namespace, policies, a service account, a storage class, five charts and custom resources. */
 function buildStack(t: Tweaks = {}) {
   const app = Testing.app();
   const stack = new TerraformStack(app, "platform");
@@ -94,7 +97,15 @@ function buildStack(t: Tweaks = {}) {
     name: "airflow",
     chart: "airflow",
     repository: "https://airflow.apache.org",
-    version: "1.19.0",
+    version: t.airflowVersion ?? "1.19.0",
+    values: [stringify({ executor: "KubernetesExecutor", statsd: { enabled: true } })],
+  });
+  // A chart the reference data does not hold (asserted in the "unchecked" test).
+  new Release(addons, "cert-manager", {
+    name: "cert-manager",
+    chart: "cert-manager",
+    repository: "https://charts.jetstack.io",
+    version: "1.19.1",
   });
   const streaming = new Construct(stack, "streaming");
   new Manifest(streaming, "kafka", {
@@ -162,8 +173,12 @@ const json = (t?: Tweaks) => synthWithPaths(buildStack(t).stack);
 describeWithSchemas("validateSynthesizedStack", () => {
   it("validates every Helm release, custom resource and typed object, counting per kind", () => {
     const report = expectValidStack(json());
+    // Releases count as checked when the reference data holds their chart's values.yaml.
+    const charts = ["nvidia-device-plugin", "mlflow", "strimzi-kafka-operator", "airflow", "cert-manager"];
+    const withData = charts.filter((c) => schemaStore().chartByName(c)?.hasValues).length;
+    expect(withData).toBeGreaterThanOrEqual(3);
     expect(report.checked).toEqual({
-      HelmRelease: 3,
+      HelmRelease: withData,
       Namespace: 1,
       NetworkPolicy: 1,
       ServiceAccount: 1,
@@ -177,34 +192,71 @@ describeWithSchemas("validateSynthesizedStack", () => {
   });
 
   it("reports charts without reference data as unchecked, with the reason", () => {
+    expect(schemaStore().chartByName("cert-manager")).toBeUndefined();
     const report = validateSynthesizedStack(json());
     expect(report.unchecked).toHaveLength(1);
     expect(report.unchecked[0]).toMatchObject({
       kind: "HelmRelease",
-      name: "airflow",
-      constructPath: "platform/addons/airflow",
+      name: "cert-manager",
+      constructPath: "platform/addons/cert-manager",
     });
-    expect(report.unchecked[0].reason).toMatch(/chart "airflow" has no reference data/);
+    expect(report.unchecked[0].reason).toMatch(/chart "cert-manager" has no reference data/);
   });
 
-  it("reports custom resources of known groups without reference CRDs as unchecked, and fails on unknown groups", () => {
+  it("validates a pin against the older reference version it declares, and reports it", () => {
+    const gap = PINNED_REFERENCE_VERSIONS.airflow;
+    expect(gap?.reference).toBe(schemaStore().chartByName("airflow")?.version);
+    const report = expectValidStack(json({ airflowVersion: gap?.pinned }));
+    expect(report.olderReference).toEqual([
+      expect.objectContaining({ name: "airflow", pinned: gap?.pinned, reference: gap?.reference }),
+    ]);
+    expect(report.checked.HelmRelease).toBe(expectValidStack(json()).checked.HelmRelease);
+    expect(expectValidStack(json()).olderReference).toEqual([]);
+  });
+
+  it("fails when a chart version differs from the reference data without a declared reference version", () => {
+    const gap = PINNED_REFERENCE_VERSIONS.airflow;
+    const undeclared = validateSynthesizedStack(json({ airflowVersion: gap?.pinned }), {
+      referenceVersions: {},
+    });
+    expect(undeclared.failures.map((f) => f.error)).toEqual([
+      expect.stringContaining(`chart airflow version ${gap?.pinned} differs from the reference data`),
+    ]);
+    const otherVersion = validateSynthesizedStack(json({ airflowVersion: "1.21.0" }));
+    expect(otherVersion.failures.map((f) => f.error)).toEqual([
+      expect.stringContaining("chart airflow version 1.21.0 differs from the reference data"),
+    ]);
+  });
+
+  it("validates ESO resources against their CRDs, reports groups listed as unchecked, and fails on unknown groups", () => {
     const app = Testing.app();
     const stack = new TerraformStack(app, "crs");
     new KubernetesProvider(stack, "kubernetes", {});
     const meta = { name: "db", namespace: "mlflow" };
     new Manifest(stack, "eso", {
-      manifest: { apiVersion: "external-secrets.io/v1", kind: "ExternalSecret", metadata: meta, spec: {} },
+      manifest: {
+        apiVersion: "external-secrets.io/v1",
+        kind: "ExternalSecret",
+        metadata: meta,
+        spec: { target: { name: "db", creationPolicy: "Owned" } },
+      },
     });
     new Manifest(stack, "unknown", {
       manifest: { apiVersion: "example.org/v1", kind: "Gadget", metadata: meta, spec: {} },
     });
     const report = validateSynthesizedStack(synthWithPaths(stack));
-    expect(report.unchecked).toEqual([
-      expect.objectContaining({ kind: "ExternalSecret", reason: expect.stringMatching(/eso-shapes\.ts/) }),
+    expect(report.unchecked).toEqual([]);
+    expect(report.failures.map((f) => f.kind).sort()).toEqual(["ExternalSecret", "Gadget"]);
+    expect(report.failures.find((f) => f.kind === "ExternalSecret")?.error).toMatch(
+      /spec\.target\.creationPolicy: must be one of .*"Owner"/,
+    );
+    const listed = validateSynthesizedStack(synthWithPaths(stack), {
+      uncheckedGroups: { "example.org": "no CRD published for the example group" },
+    });
+    expect(listed.unchecked).toEqual([
+      expect.objectContaining({ kind: "Gadget", reason: expect.stringMatching(/no CRD published/) }),
     ]);
-    expect(report.failures.map((f) => f.kind)).toEqual(["Gadget"]);
-    const strict = validateSynthesizedStack(synthWithPaths(stack), { uncheckedGroups: {} });
-    expect(strict.failures.map((f) => f.kind).sort()).toEqual(["ExternalSecret", "Gadget"]);
+    expect(listed.failures.map((f) => f.kind)).toEqual(["ExternalSecret"]);
   });
 
   it("fails on a misspelled values key with the construct path, address, chart and key", () => {

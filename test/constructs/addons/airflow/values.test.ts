@@ -7,9 +7,9 @@ import {
   airflowValuesKeyProblems,
   assertAirflowValueKeys,
 } from "../../../../constructs/addons/airflow/values-check";
-import { describeWithSchemas } from "../../../support/schemas";
+import { CHARTS } from "../../../../constructs/core/charts";
+import { describeWithSchemas, expectedOlderReference, expectValidStack } from "../../../support/schemas";
 import { onlyResource } from "../../../support/synth";
-import { expectValidWithEso } from "../external-secrets/support";
 import { type Json, manifests, mlflowStub, monitoringStub, synthAirflow } from "./support";
 
 const VARIANTS: Record<string, { config: AirflowConfigInput; extra?: (typeof mlflowStub)[] }> = {
@@ -109,26 +109,25 @@ describe("Airflow values against the recorded key list", () => {
 
 describeWithSchemas("Airflow add-on against the reference schemas", () => {
   for (const [name, variant] of Object.entries(VARIANTS)) {
-    it(`validates the Kubernetes objects and custom resources, reporting the release unchecked: ${name}`, () => {
+    it(`validates the chart values (against the declared older chart), Kubernetes objects and custom resources: ${name}`, () => {
       const { json } = synthAirflow(variant.config, variant.extra);
-      // Throws on any invalid object; ESO resources (no CRDs in the reference data) are checked against the
-      // hand-written shapes of the secrets tests and reported unchecked.
-      const report = expectValidWithEso(json);
-      expect(report.esoShapesChecked).toBeGreaterThanOrEqual(5);
-      const release = report.unchecked.filter((u) => u.kind === "HelmRelease");
-      expect(release).toHaveLength(1);
-      expect(release[0]?.name).toBe("airflow");
-      expect(release[0]?.reason).toMatch(/chart "airflow" has no reference data/);
-      expect(report.checked.HelmRelease ?? 0).toBe(0);
+      // Throws on any invalid object.
+      const report = expectValidStack(json);
+      expect(report.unchecked).toEqual([]);
+      expect(report.checked.HelmRelease).toBe(1);
+      expect(report.olderReference).toEqual(expectedOlderReference(CHARTS.airflow));
       expect(report.checked.Job).toBe(1);
       expect(report.checked.NetworkPolicy).toBeGreaterThanOrEqual(4);
       if (variant.extra?.includes(monitoringStub)) expect(report.checked.ServiceMonitor).toBe(1);
-      // Every custom resource is either validated or reported unchecked, never silently passed.
+      // Every custom resource (the ESO resources among them) is validated, never silently passed.
       const crs = manifests(json).length;
       const crKinds = new Set(manifests(json).map((m) => m.kind as string));
       const checkedCrs = [...crKinds].reduce((a, k) => a + (report.checked[k] ?? 0), 0);
       const uncheckedCrs = report.unchecked.filter((u) => crKinds.has(u.kind)).length;
       expect(checkedCrs + uncheckedCrs).toBe(crs);
+      // The ESO resources of the Airflow secrets are among them.
+      const esoCrs = manifests(json).filter((m) => String(m.apiVersion).includes("external-secrets.io/"));
+      expect(esoCrs.length).toBeGreaterThanOrEqual(5);
     });
   }
 });

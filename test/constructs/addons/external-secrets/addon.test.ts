@@ -8,11 +8,17 @@ import {
   syncSecret,
 } from "../../../../constructs/addons/external-secrets";
 import type { AddOnContext } from "../../../../constructs/core";
+import { CHARTS } from "../../../../constructs/core/charts";
+import { validateCustomResource } from "../../../../scripts/validation";
 import { TEST_PLATFORM } from "../../../support/cluster";
-import { describeWithSchemas } from "../../../support/schemas";
+import {
+  countKind,
+  describeWithSchemas,
+  expectedOlderReference,
+  expectValidStack,
+} from "../../../support/schemas";
 import { dataOf, onlyResource, resourcesOf } from "../../../support/synth";
-import { esoShapeErrors } from "./shapes";
-import { expectValidWithEso, type Json, manifests, monitoringStub, probeAddOn, synthAddOns } from "./support";
+import { ESO_GROUPS, type Json, manifests, monitoringStub, probeAddOn, synthAddOns } from "./support";
 
 const SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-1234-AbCdEf";
 const KEY = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555";
@@ -43,6 +49,21 @@ const values = (json: Json): Json => parseYaml((onlyResource(json, "helm_release
 /** Synthesizes the ESO add-on and one add-on "c" after it that runs `use` (a syncSecret/generatedSecret call). */
 const withEso = (use: (c: AddOnContext) => unknown) =>
   synthAddOns([externalSecretsAddOn(), probeAddOn("c", ["external-secrets"], use)]);
+
+/** An ExternalSecret merging literal and templated keys with a generated one. */
+const mergedExternalSecret = () => {
+  const { json } = withEso((c) =>
+    generatedSecret(c, {
+      id: "G",
+      namespace: "ns",
+      name: "g",
+      keys: { password: { length: 32, encoding: "hex" } },
+      literals: { username: "app" },
+      template: { connection: "postgresql://app:{{ .password }}@db:5432/app" },
+    }),
+  );
+  return manifests(json, "ExternalSecret")[0];
+};
 
 describe("External Secrets Operator add-on", () => {
   const { json } = synthEso();
@@ -208,23 +229,12 @@ describe("generatedSecret", () => {
   });
 
   it("merges literal and templated keys with the generated ones", () => {
-    const { json: j } = withEso((c) =>
-      generatedSecret(c, {
-        id: "G",
-        namespace: "ns",
-        name: "g",
-        keys: { password: { length: 32, encoding: "hex" } },
-        literals: { username: "app" },
-        template: { connection: "postgresql://app:{{ .password }}@db:5432/app" },
-      }),
-    );
-    const es = manifests(j, "ExternalSecret")[0];
+    const es = mergedExternalSecret();
     expect(es.spec.target.template).toEqual({
       engineVersion: "v2",
       mergePolicy: "Merge",
       data: { username: "app", connection: "postgresql://app:{{ .password }}@db:5432/app" },
     });
-    expect(esoShapeErrors(es)).toEqual([]);
   });
 
   it("fails when a literal or templated key repeats a generated key", () => {
@@ -252,26 +262,38 @@ describe("generatedSecret", () => {
   });
 });
 
-describe("ESO resource shapes (hand-written from the upstream CRDs; no ESO CRDs in the reference data)", () => {
+describeWithSchemas("External Secrets add-on against the reference data", () => {
+  it("validates the chart values (against the declared older chart) and every ESO resource against its CRD", () => {
+    const { json } = synthEso(true);
+    const report = expectValidStack(json);
+    expect(report.unchecked).toEqual([]);
+    expect(report.checked.HelmRelease).toBe(1);
+    expect(report.olderReference).toEqual(expectedOlderReference(CHARTS.externalSecrets));
+    // Every ESO resource the consumer wrote is counted as validated against its CRD.
+    const eso = manifests(json).filter((m) =>
+      ESO_GROUPS.some((g) => String(m.apiVersion).startsWith(`${g}/`)),
+    );
+    expect(eso).toHaveLength(5);
+    const esoKinds = [...new Set(eso.map((m) => m.kind as string))];
+    expect(esoKinds.reduce((n, k) => n + (report.checked[k] ?? 0), 0)).toBe(eso.length);
+    expect(report.checked.NetworkPolicy).toBeGreaterThan(0);
+    console.info(`[eso] checked ${JSON.stringify(report.checked)}; unchecked ${report.unchecked.length}`);
+  });
+
+  it("validates an ExternalSecret merging literal, templated and generated keys against its CRD", () => {
+    expect(validateCustomResource(mergedExternalSecret()).issues).toEqual([]);
+    countKind("ExternalSecret");
+  });
+
   it("fails when a field is misspelt or an enum value is wrong", () => {
     const { json } = synthEso();
     const es = structuredClone(manifests(json, "ExternalSecret")[0]);
     es.spec.refreshIntervall = "1h";
     es.spec.target.creationPolicy = "Owned";
-    const errors = esoShapeErrors(es).join("\n");
-    expect(errors).toMatch(/refreshIntervall/);
-    expect(errors).toMatch(/creationPolicy/);
-  });
-});
-
-describeWithSchemas("External Secrets add-on against the reference data", () => {
-  it("reports the chart unchecked (no reference values.yaml) and validates everything else", () => {
-    const { json } = synthEso(true);
-    const report = expectValidWithEso(json);
-    const chart = report.unchecked.find((u) => u.kind === "HelmRelease");
-    expect(chart?.reason).toMatch(/chart "external-secrets" has no reference data/);
-    expect(report.esoShapesChecked).toBe(5);
-    expect(report.checked.NetworkPolicy).toBeGreaterThan(0);
-    console.info(`[eso] checked ${JSON.stringify(report.checked)}; unchecked ${report.unchecked.length}`);
+    const errors = validateCustomResource(es)
+      .issues.map((i) => `${i.path}: ${i.message}`)
+      .join("\n");
+    expect(errors).toMatch(/spec\.refreshIntervall: is not a field of this schema/);
+    expect(errors).toMatch(/spec\.target\.creationPolicy: must be one of/);
   });
 });

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { mlflowAddOn } from "../../../../constructs/addons/mlflow";
+import { CHARTS } from "../../../../constructs/core/charts";
 import { validateSynthesizedStack } from "../../../../scripts/validation";
-import { describeWithSchemas } from "../../../support/schemas";
-import { expectValidWithEso } from "../external-secrets/support";
+import { manifests } from "../../../support/manifests";
+import { describeWithSchemas, expectedOlderReference, expectValidStack } from "../../../support/schemas";
+import { resourcesOf } from "../../../support/synth";
 import { synthMlflow } from "./support";
 
 const OIDC = {
@@ -34,13 +36,16 @@ describeWithSchemas("MLflow add-on against the chart's values.yaml and values.sc
   for (const [name, v] of Object.entries(VARIANTS)) {
     it(`${name}: every Helm value, Kubernetes object and custom resource validates`, () => {
       const { json } = synthMlflow(v.config, { monitoring: v.monitoring });
-      const report = expectValidWithEso(json);
-      expect(report.checked.HelmRelease).toBe(1); // mlflow; the ESO chart has no reference data
-      expect(report.unchecked.filter((u) => u.kind === "HelmRelease").map((u) => u.name)).toEqual([
-        "external-secrets",
-      ]);
+      const report = expectValidStack(json);
+      // mlflow and external-secrets (the latter against its declared older reference chart)
+      expect(report.checked.HelmRelease).toBe(Object.keys(resourcesOf(json, "helm_release")).length);
+      expect(report.olderReference).toEqual(expectedOlderReference(CHARTS.externalSecrets));
+      expect(report.unchecked).toEqual([]);
+      // Every ESO resource MLflow writes is validated against its CRD.
+      for (const kind of ["ExternalSecret", "SecretStore", "Password"])
+        expect(report.checked[kind] ?? 0).toBe(manifests(json, kind).length);
       console.info(
-        `[mlflow] ${name}: checked ${JSON.stringify(report.checked)}, ESO shapes ${report.esoShapesChecked}, unchecked ${report.unchecked.length}`,
+        `[mlflow] ${name}: checked ${JSON.stringify(report.checked)}, unchecked ${report.unchecked.length}`,
       );
     });
   }
