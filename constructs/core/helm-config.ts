@@ -57,15 +57,18 @@ export function helmConfigSchema(chart: ChartPin, options: HelmConfigOptions = {
         ),
     })
     .superRefine((h, ctx) => {
-      const add = (path: string, message: string) =>
-        ctx.addIssue({ code: "custom", path: [path], message, params: { formatted: true } });
-      // The timeout's range is also in the field's schema, for the reference: report each option once.
+      const refused = (["wait", "atomic"] as const).filter((option) => noWaitReason && h[option]);
+      const problems = [
+        ...refused.map((option) => ({ option, message: `got true; expected false: ${noWaitReason}` })),
+        ...helmOptionProblems(chart, h),
+      ];
+      // One problem per option: the timeout's range is also in the field's schema (for the reference), and a
+      // refused atomic of a release that cannot wait needs only the reason.
       const reported = new Set(ctx.issues.map((i) => i.path?.[0]));
-      for (const p of helmOptionProblems(chart, h)) if (!reported.has(p.option)) add(p.option, p.message);
-      if (noWaitReason) {
-        for (const key of ["wait", "atomic"] as const) {
-          if (h[key]) add(key, `got true; expected false: ${noWaitReason}`);
-        }
+      for (const p of problems) {
+        if (reported.has(p.option)) continue;
+        reported.add(p.option);
+        ctx.addIssue({ code: "custom", path: [p.option], message: p.message, params: { formatted: true } });
       }
     })
     .prefault({})

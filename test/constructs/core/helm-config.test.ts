@@ -97,6 +97,14 @@ describe("the helm block of every add-on", () => {
     expect(problems[1]).toMatch(reason);
   });
 
+  it("fails when a release that cannot wait is asked for atomic without waiting, with the reason only", () => {
+    expect(problemsOf({ mlflow: { helm: { wait: false, atomic: true } } })).toEqual([
+      expect.stringMatching(
+        /^addons\.mlflow\.helm\.atomic: got true; expected false: the pods start only once External Secrets/,
+      ),
+    ]);
+  });
+
   it("fails when Kafka's helm block is set in MSK mode, which installs no chart", () => {
     expect(problemsOf({ kafka: { mode: "msk", helm: { values: { replicas: 2 } } } })).toEqual([
       'addons.kafka.helm: helm is set but mode is "msk", which installs no Helm chart; the block configures the Strimzi operator\'s release (mode "strimzi")',
