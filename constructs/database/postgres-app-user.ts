@@ -8,6 +8,7 @@ import {
 } from "../addons/external-secrets/sync-secret";
 import type { AddOnContext } from "../core/addon";
 import type { PlatformNamespace } from "../core/platform-namespace";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../core/pod-security";
 
 /** psql for the bootstrap Job: the official image's Debian variant (user `postgres` = uid/gid 999). */
 export const PSQL_IMAGE = "docker.io/library/postgres:17.6-bookworm";
@@ -175,12 +176,10 @@ export function postgresAppUser(context: AddOnContext, options: PostgresAppUserO
         spec: {
           restartPolicy: "OnFailure",
           automountServiceAccountToken: false,
-          securityContext: {
-            runAsNonRoot: true,
+          securityContext: restrictedPodSecurityContext({
             runAsUser: String(PSQL_UID),
             runAsGroup: String(PSQL_UID),
-            seccompProfile: { type: "RuntimeDefault" },
-          },
+          }),
           container: [
             {
               name: "psql",
@@ -200,13 +199,7 @@ export function postgresAppUser(context: AddOnContext, options: PostgresAppUserO
               ],
               volumeMount: [{ name: "sql", mountPath: "/sql", readOnly: true }],
               resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                readOnlyRootFilesystem: true,
-                runAsNonRoot: true,
-                capabilities: { drop: ["ALL"] },
-                seccompProfile: { type: "RuntimeDefault" },
-              },
+              securityContext: restrictedContainerSecurityContext(),
             },
           ],
           volume: [{ name: "sql", configMap: { name: script.metadata.name } }],

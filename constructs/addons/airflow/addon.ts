@@ -6,6 +6,7 @@ import type { AddOnDefinition } from "../../core/addon-definition";
 import { CHARTS } from "../../core/charts";
 import { HelmAddOn, type HelmAddOnOutputs } from "../../core/helm-addon";
 import { PLATFORM_NAMESPACE_LABEL, type PlatformNamespace } from "../../core/platform-namespace";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../core/pod-security";
 import { generatedSecret } from "../external-secrets/sync-secret";
 import {
   AIRFLOW_CONFIG,
@@ -64,20 +65,16 @@ export interface AirflowOutputs extends HelmAddOnOutputs {
   readonly serviceMonitor?: Manifest;
 }
 
-const CONTAINER_SECURITY: AirflowContainerSecurityContext = {
-  allowPrivilegeEscalation: false,
-  capabilities: { drop: ["ALL"] },
-  runAsNonRoot: true,
-  seccompProfile: { type: "RuntimeDefault" },
-};
+// Airflow's images write outside their volumes, so the root filesystem stays writable.
+const CONTAINER_SECURITY: AirflowContainerSecurityContext = restrictedContainerSecurityContext({
+  readOnlyRootFilesystem: "unset",
+});
 
-const POD_SECURITY = {
-  runAsNonRoot: true,
+const POD_SECURITY = restrictedPodSecurityContext({
   runAsUser: AIRFLOW_UID,
   runAsGroup: AIRFLOW_GID,
   fsGroup: AIRFLOW_GID,
-  seccompProfile: { type: "RuntimeDefault" as const },
-};
+});
 
 /**
  * Apache Airflow from the official chart: KubernetesExecutor (or Celery), metadata in RDS PostgreSQL, task logs
@@ -233,7 +230,7 @@ export class AirflowAddOn extends HelmAddOn<AirflowOutputs> {
         ? {
             enabled: true,
             securityContexts: {
-              pod: { ...POD_SECURITY, runAsUser: 999, runAsGroup: 999, fsGroup: 999 },
+              pod: restrictedPodSecurityContext({ runAsUser: 999, runAsGroup: 999, fsGroup: 999 }),
               container: CONTAINER_SECURITY,
             },
           }
@@ -254,12 +251,7 @@ export class AirflowAddOn extends HelmAddOn<AirflowOutputs> {
       statsd: {
         enabled: true,
         securityContexts: {
-          pod: {
-            runAsNonRoot: true,
-            runAsUser: STATSD_UID,
-            runAsGroup: STATSD_UID,
-            seccompProfile: { type: "RuntimeDefault" },
-          },
+          pod: restrictedPodSecurityContext({ runAsUser: STATSD_UID, runAsGroup: STATSD_UID }),
           container: CONTAINER_SECURITY,
         },
       },

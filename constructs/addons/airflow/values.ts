@@ -1,3 +1,7 @@
+import type {
+  RestrictedContainerSecurityContext,
+  RestrictedPodSecurityContext,
+} from "../../core/pod-security";
 /**
  * Values keys of the official Apache Airflow chart that the kit knows, typed from the chart's values.yaml and
  * its parameters reference (see airflow-values.md for where each key was read). The chart's files are not in
@@ -6,21 +10,9 @@
  */
 
 /** Pod and container security contexts (`securityContexts.pod` / `.container[s]`) the kit sets. */
-export interface AirflowPodSecurityContext {
-  readonly runAsNonRoot: boolean;
-  readonly runAsUser: number;
-  readonly runAsGroup: number;
-  readonly fsGroup?: number;
-  readonly seccompProfile: { readonly type: "RuntimeDefault" };
-}
+export type AirflowPodSecurityContext = RestrictedPodSecurityContext<number>;
 
-export interface AirflowContainerSecurityContext {
-  readonly allowPrivilegeEscalation: false;
-  readonly capabilities: { readonly drop: readonly ["ALL"] };
-  readonly runAsNonRoot: true;
-  readonly runAsUser?: number;
-  readonly seccompProfile?: { readonly type: "RuntimeDefault" };
-}
+export type AirflowContainerSecurityContext = RestrictedContainerSecurityContext<number>;
 
 export interface AirflowServiceAccountValues {
   readonly create: boolean;

@@ -3,6 +3,7 @@ import type { AddOnDefinition } from "../../core/addon-definition";
 import { CHARTS } from "../../core/charts";
 import { HelmAddOn, type HelmAddOnOutputs } from "../../core/helm-addon";
 import { PLATFORM_NAMESPACE_LABEL, type PlatformNamespace } from "../../core/platform-namespace";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../core/pod-security";
 import {
   EXTERNAL_SECRETS_CONFIG,
   type ExternalSecretsConfig,
@@ -30,16 +31,8 @@ export interface ExternalSecretsOutputs extends HelmAddOnOutputs {
 }
 
 /** PSS-restricted container security context; the chart's default, set explicitly so an upgrade cannot drop it. */
-const RESTRICTED_CONTAINER = {
-  enabled: true,
-  allowPrivilegeEscalation: false,
-  capabilities: { drop: ["ALL"] },
-  readOnlyRootFilesystem: true,
-  runAsNonRoot: true,
-  runAsUser: 1000,
-  seccompProfile: { type: "RuntimeDefault" },
-};
-const RESTRICTED_POD = { enabled: true, runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } };
+const RESTRICTED_CONTAINER = { enabled: true, ...restrictedContainerSecurityContext({ runAsUser: 1000 }) };
+const RESTRICTED_POD = { enabled: true, ...restrictedPodSecurityContext() };
 
 /**
  * The subset of the external-secrets chart's values (2.10.0) the kit sets, typed from the chart's

@@ -4,6 +4,7 @@ import type { AddOnContext } from "../../core/addon";
 import { CHARTS } from "../../core/charts";
 import { HelmAddOn, type HelmAddOnOutputs } from "../../core/helm-addon";
 import { PLATFORM_NAMESPACE_LABEL, type PlatformNamespace } from "../../core/platform-namespace";
+import { restrictedPodSecurityContext } from "../../core/pod-security";
 import type { KafkaConfig } from "./config";
 import type { KafkaOutputsBase } from "./outputs";
 import {
@@ -66,7 +67,7 @@ export class StrimziKafkaAddOn extends HelmAddOn<StrimziKafkaOutputs> {
       // The restricted provider gives every pod Strimzi creates a PSS-restricted security context, so the
       // namespace can enforce "restricted" (Kafka Connect builds with Kaniko would need more; not used here).
       extraEnvs: [{ name: "STRIMZI_POD_SECURITY_PROVIDER_CLASS", value: "restricted" }],
-      podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+      podSecurityContext: restrictedPodSecurityContext(),
       leaderElection: { enable: true },
       podDisruptionBudget: { enabled: replicas > 1 },
       generateNetworkPolicy: true,

@@ -1,3 +1,8 @@
+import {
+  restrictedContainerSecurityContext,
+  restrictedPodSecurityContext,
+  withKeyOrder,
+} from "../../core/pod-security";
 import type { KfpResources } from "./config";
 
 export interface ArgoValuesInput {
@@ -13,14 +18,12 @@ export interface ArgoValuesInput {
   readonly monitoring: boolean;
 }
 
-/** The container security context PSS `restricted` requires, for containers whose UID the image decides. */
-const RESTRICTED = {
-  runAsNonRoot: true,
-  allowPrivilegeEscalation: false,
-  readOnlyRootFilesystem: true,
-  capabilities: { drop: ["ALL"] },
-  seccompProfile: { type: "RuntimeDefault" },
-};
+/**
+ * The container security context PSS `restricted` requires, for containers whose UID the image decides. These
+ * values were first released with `runAsNonRoot` leading; the order is kept so the release's values text is too.
+ */
+const ARGO_KEY_ORDER = ["runAsNonRoot", "allowPrivilegeEscalation", "readOnlyRootFilesystem"] as const;
+const RESTRICTED = withKeyOrder(restrictedContainerSecurityContext(), ARGO_KEY_ORDER);
 
 /**
  * Values for the argo-workflows chart as Kubeflow Pipelines needs it: the workflow controller only (no Argo
@@ -43,7 +46,7 @@ export function argoValues(i: ArgoValuesInput): Record<string, unknown> {
       rbac: { create: false },
     },
     controller: {
-      podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+      podSecurityContext: restrictedPodSecurityContext(),
       securityContext: RESTRICTED,
       resources: {
         requests: { cpu: i.resources.cpu, memory: i.resources.memory },
@@ -55,12 +58,7 @@ export function argoValues(i: ArgoValuesInput): Record<string, unknown> {
         spec: {
           serviceAccountName: i.workflowServiceAccount,
           // Pipeline step pods must pass the namespace's PSS `restricted` enforcement.
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: 1000,
-            fsGroup: 1000,
-            seccompProfile: { type: "RuntimeDefault" },
-          },
+          securityContext: restrictedPodSecurityContext({ runAsUser: 1000, fsGroup: 1000 }),
         },
       },
       metricsConfig: { enabled: i.monitoring },
@@ -80,12 +78,10 @@ export function argoValues(i: ArgoValuesInput): Record<string, unknown> {
       ],
     },
     mainContainer: {
-      securityContext: {
-        runAsNonRoot: true,
-        allowPrivilegeEscalation: false,
-        capabilities: { drop: ["ALL"] },
-        seccompProfile: { type: "RuntimeDefault" },
-      },
+      securityContext: withKeyOrder(
+        restrictedContainerSecurityContext({ readOnlyRootFilesystem: "unset" }),
+        ARGO_KEY_ORDER,
+      ),
     },
     server: { enabled: false },
     useStaticCredentials: false,

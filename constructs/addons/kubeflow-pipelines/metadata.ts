@@ -2,13 +2,14 @@ import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
 import { StatefulSetV1 } from "@cdktf/provider-kubernetes/lib/stateful-set-v1";
 import type { ITerraformDependable } from "cdktf";
 import type { AddOnContext } from "../../core/addon";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../core/pod-security";
 import { addOnDatabaseProps } from "../../database/addon-database";
 import { RdsDatabase } from "../../database/rds-database";
 import { generatedSecret, syncSecret } from "../external-secrets/sync-secret";
 import { type DbConnection, METADATA_DB } from "./components";
 import type { KubeflowPipelinesConfig } from "./config";
 import type { KfpImages } from "./images";
-import { KFP_APP_LABEL, restrictedContainer, secretEnv } from "./workloads";
+import { KFP_APP_LABEL, secretEnv } from "./workloads";
 
 /** The Secret KFP's upstream manifests read the database credentials from. */
 export const MYSQL_SECRET = "mysql-secret";
@@ -125,13 +126,11 @@ export function metadataStore(
         metadata: { labels: { ...MYSQL_LABELS, ...KFP_APP_LABEL } },
         spec: {
           // MySQL's image user (uid 999) owns the data dir through fsGroup; no root init step.
-          securityContext: {
-            runAsNonRoot: true,
+          securityContext: restrictedPodSecurityContext({
             runAsUser: "999",
             runAsGroup: "999",
             fsGroup: "999",
-            seccompProfile: { type: "RuntimeDefault" },
-          },
+          }),
           automountServiceAccountToken: false,
           container: [
             {
@@ -144,7 +143,7 @@ export function metadataStore(
                 requests: { cpu: resources.cpu, memory: resources.memory },
                 limits: { cpu: resources.cpuLimit, memory: resources.memory },
               },
-              securityContext: restrictedContainer(999, true),
+              securityContext: restrictedContainerSecurityContext({ runAsUser: "999" }),
               volumeMount: [
                 { name: "data", mountPath: "/var/lib/mysql" },
                 { name: "run", mountPath: "/var/run/mysqld" },

@@ -11,6 +11,7 @@ import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account
 import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
 import type { ITerraformDependable } from "cdktf";
 import type { Construct } from "constructs";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../core/pod-security";
 import type { KfpResources } from "./config";
 
 /** Label every object of the add-on carries (upstream uses the same key for its Application CR). */
@@ -27,18 +28,6 @@ export const fieldEnv = (name: string, fieldPath: string): Env => ({
   name,
   valueFrom: { fieldRef: { fieldPath } },
 });
-
-/** The container security context PSS `restricted` demands (plus a read-only root where the image allows). */
-export function restrictedContainer(runAsUser = 1000, readOnlyRootFilesystem = true) {
-  return {
-    allowPrivilegeEscalation: false,
-    runAsNonRoot: true,
-    runAsUser: String(runAsUser),
-    readOnlyRootFilesystem,
-    capabilities: { drop: ["ALL"] },
-    seccompProfile: { type: "RuntimeDefault" },
-  };
-}
 
 export interface ProbeSpec {
   /** HTTP GET path on `port`, or a TCP check when undefined. */
@@ -119,7 +108,10 @@ export function component(scope: Construct, id: string, p: ComponentProps) {
       requests: { cpu: p.resources.cpu, memory: p.resources.memory },
       limits: { cpu: p.resources.cpuLimit, memory: p.resources.memory },
     },
-    securityContext: restrictedContainer(p.runAsUser, p.readOnlyRootFilesystem ?? true),
+    securityContext: restrictedContainerSecurityContext({
+      runAsUser: String(p.runAsUser ?? 1000),
+      readOnlyRootFilesystem: p.readOnlyRootFilesystem ?? true,
+    }),
     volumeMount: [...scratch.map(([name, mountPath]) => ({ name, mountPath })), ...(p.extraMounts ?? [])],
     ...probes(p.probe),
   };
@@ -134,12 +126,10 @@ export function component(scope: Construct, id: string, p: ComponentProps) {
         metadata: { labels: { ...p.labels, ...KFP_APP_LABEL } },
         spec: {
           serviceAccountName: p.serviceAccountName,
-          securityContext: {
-            runAsNonRoot: true,
+          securityContext: restrictedPodSecurityContext({
             runAsUser: String(p.runAsUser ?? 1000),
             fsGroup: String(p.runAsUser ?? 1000),
-            seccompProfile: { type: "RuntimeDefault" },
-          },
+          }),
           container: [container],
           volume: [
             ...scratch.map(([name]) => ({ name, emptyDir: { sizeLimit: "256Mi" } })),

@@ -1,3 +1,4 @@
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../core/pod-security";
 import type { MlflowConfig } from "./config";
 
 export interface MlflowValuesInput {
@@ -13,24 +14,17 @@ export interface MlflowValuesInput {
 
 const UID = 1001;
 /** PSS `restricted`: the chart's defaults plus the seccomp profile it leaves out. */
-const POD_SECURITY_CONTEXT = {
-  runAsNonRoot: true,
+const POD_SECURITY_CONTEXT = restrictedPodSecurityContext({
   runAsUser: UID,
   runAsGroup: UID,
   fsGroup: UID,
   fsGroupChangePolicy: "OnRootMismatch",
-  seccompProfile: { type: "RuntimeDefault" },
-};
-const CONTAINER_SECURITY_CONTEXT = {
-  allowPrivilegeEscalation: false,
-  capabilities: { drop: ["ALL"] },
-  readOnlyRootFilesystem: true,
-  runAsNonRoot: true,
+});
+const CONTAINER_SECURITY_CONTEXT = restrictedContainerSecurityContext({
   privileged: false,
   runAsUser: UID,
   runAsGroup: UID,
-  seccompProfile: { type: "RuntimeDefault" },
-};
+});
 /** `--expose-prometheus` writes multiprocess metrics here; the root filesystem is read-only. */
 const METRICS_DIR = "/mlflow/metrics";
 
