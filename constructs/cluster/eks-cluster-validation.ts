@@ -1,16 +1,13 @@
+import { ARN, LOG_RETENTION_DAYS } from "../primitives";
 import type { EksClusterProps } from "./eks-cluster";
 import { validateKubernetesVersion } from "./kubernetes-versions";
 import { invalidProp, isUnresolved, requireOneOf } from "./validation";
 
-/** Retention periods CloudWatch Logs accepts. */
-export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
+export { LOG_RETENTION_DAYS } from "../primitives";
 
 const OPEN_TO_INTERNET = new Set(["0.0.0.0/0", "::/0", "::0/0"]);
 const IPV4_CIDR = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$/;
 const IPV6_CIDR = /^[0-9a-fA-F:]+\/(12[0-8]|1[01]\d|[1-9]?\d)$/;
-const IAM_PRINCIPAL = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/.+$/;
 
 export function validateEksClusterProps(props: EksClusterProps): void {
   const name = props.clusterName;
@@ -74,7 +71,7 @@ export function validateEksClusterProps(props: EksClusterProps): void {
           "an IAM role ARN (arn:…:iam::<account>:role/<name>), not an STS session",
         );
       }
-      if (!IAM_PRINCIPAL.test(arn)) {
+      if (!ARN.iamPrincipal.test(arn)) {
         throw invalidProp("adminPrincipalArns", arn, "an IAM role or user ARN");
       }
       if (seen.has(arn)) throw invalidProp("adminPrincipalArns", arn, "each principal listed once");

@@ -8,6 +8,7 @@ import { AwsContext } from "../core/aws-context";
 import { KmsKey } from "../core/kms-key";
 import { protectStateful, type StatefulProtectionProps } from "../core/stateful";
 import { mergeTags, type Tags } from "../core/tags";
+import { ARN } from "../primitives";
 import { AccessLogBucket } from "./access-log-bucket";
 import { DataLakeBucket, type DataLakeZoneProps, validateZoneLifecycle } from "./data-lake-bucket";
 import { type DataLakeAccess, dataLakeStatements, normalizePrefix } from "./grants";
@@ -270,7 +271,7 @@ function validateDataLakeProps(
     );
   }
   const arn = props.kmsKeyArn;
-  if (arn && !Token.isUnresolved(arn) && !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/.+$/.test(arn)) {
+  if (arn && !Token.isUnresolved(arn) && !ARN.kmsKey.test(arn)) {
     throw new Error(
       `DataLake: kmsKeyArn "${arn}" is not a KMS key ARN: expected arn:<partition>:kms:<region>:<account>:key/<id> (the bucket policy compares the full key ARN)`,
     );

@@ -1,13 +1,15 @@
 import { Token } from "cdktf";
+import {
+  ARN,
+  isSupportedRdsVersion,
+  RDS_BACKUP_RETENTION_DAYS,
+  RDS_INSTANCE_CLASS,
+  RDS_STORAGE_GIB,
+  RDS_SUPPORTED_MAJORS,
+} from "../primitives";
 import type { RdsDatabaseProps } from "./rds-database";
 
-export type RdsEngine = "postgres" | "mysql";
-
-/** Versions whose parameter group family the kit knows; newer majors need a look at the parameters first. */
-export const RDS_SUPPORTED_MAJORS: Readonly<Record<RdsEngine, readonly string[]>> = {
-  postgres: ["14", "15", "16", "17", "18"],
-  mysql: ["8.0", "8.4"],
-};
+export { RDS_SUPPORTED_MAJORS, type RdsEngine } from "../primitives";
 
 const RESERVED_USERNAMES = new Set(["admin", "rdsadmin", "root", "postgres", "mysql", "rdsrepladmin"]);
 
@@ -51,8 +53,7 @@ export function validateRdsDatabaseProps(props: RdsDatabaseProps): void {
   if (props.engineVersion !== undefined && known(props.engineVersion)) {
     const majors = RDS_SUPPORTED_MAJORS[props.engine];
     const v = props.engineVersion;
-    const ok = majors.some((m) => v === m || v.startsWith(`${m}.`)) && /^\d+(\.\d+){0,2}$/.test(v);
-    if (!ok) {
+    if (!isSupportedRdsVersion(props.engine, v)) {
       throw invalid(
         "engineVersion",
         v,
@@ -61,33 +62,33 @@ export function validateRdsDatabaseProps(props: RdsDatabaseProps): void {
     }
   }
   if (props.instanceClass !== undefined && known(props.instanceClass)) {
-    if (!/^db\.[a-z0-9-]+\.[a-z0-9]+$/.test(props.instanceClass)) {
+    if (!RDS_INSTANCE_CLASS.test(props.instanceClass)) {
       throw invalid("instanceClass", props.instanceClass, 'an RDS instance class like "db.t4g.medium"');
     }
   }
-  intIn("allocatedStorageGiB", props.allocatedStorageGiB, 20, 65_536, " (gp3)");
-  const allocated = props.allocatedStorageGiB ?? 20;
+  intIn("allocatedStorageGiB", props.allocatedStorageGiB, RDS_STORAGE_GIB.min, RDS_STORAGE_GIB.max, " (gp3)");
+  const allocated = props.allocatedStorageGiB ?? RDS_STORAGE_GIB.min;
   if (props.maxAllocatedStorageGiB !== undefined && known(props.maxAllocatedStorageGiB)) {
     const min = Math.ceil((allocated * 11) / 10);
     intIn(
       "maxAllocatedStorageGiB",
       props.maxAllocatedStorageGiB,
       min,
-      65_536,
+      RDS_STORAGE_GIB.max,
       ` (storage autoscaling needs at least 10 % above allocatedStorageGiB ${allocated})`,
     );
   }
   intIn(
     "backupRetentionInDays",
     props.backupRetentionInDays,
-    7,
-    35,
+    RDS_BACKUP_RETENTION_DAYS.min,
+    RDS_BACKUP_RETENTION_DAYS.max,
     " (the kit keeps at least a week of backups)",
   );
   intIn("logRetentionInDays", props.logRetentionInDays, 1, 3653);
   if (!props.kmsKeyArn) {
     throw invalid("kmsKeyArn", props.kmsKeyArn, "the platform KMS key ARN");
-  } else if (known(props.kmsKeyArn) && !/^arn:aws[a-z-]*:kms:/.test(props.kmsKeyArn)) {
+  } else if (known(props.kmsKeyArn) && !ARN.kmsKey.test(props.kmsKeyArn)) {
     throw invalid("kmsKeyArn", props.kmsKeyArn, "a KMS key ARN (arn:aws:kms:…)");
   }
   const subnets = props.subnetIds;

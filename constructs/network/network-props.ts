@@ -1,9 +1,9 @@
 import { Token } from "cdktf";
 import type { StatefulProtectionProps } from "../core/stateful";
 import type { Tags } from "../core/tags";
+import { ARN, LOG_RETENTION_DAYS } from "../primitives";
 import { parseCidr } from "./cidr";
 import { INTERFACE_ENDPOINT_IDS, type InterfaceEndpointService } from "./vpc-endpoints";
-import { FLOW_LOG_RETENTION_DAYS } from "./vpc-flow-log";
 
 export type NatGatewayStrategy = "single" | "one-per-az" | "none";
 export const NAT_GATEWAY_STRATEGIES: readonly NatGatewayStrategy[] = ["single", "one-per-az", "none"];
@@ -177,13 +177,13 @@ export function validateNetworkProps(props: NetworkProps): void {
     }
   }
   if (props.flowLogRetentionInDays !== undefined) {
-    if (!(FLOW_LOG_RETENTION_DAYS as readonly number[]).includes(props.flowLogRetentionInDays)) {
+    if (!(LOG_RETENTION_DAYS as readonly number[]).includes(props.flowLogRetentionInDays)) {
       throw new Error(
-        `${prefix} flowLogRetentionInDays ${props.flowLogRetentionInDays} is not a CloudWatch Logs retention: expected one of ${FLOW_LOG_RETENTION_DAYS.join(", ")}`,
+        `${prefix} flowLogRetentionInDays ${props.flowLogRetentionInDays} is not a CloudWatch Logs retention: expected one of ${LOG_RETENTION_DAYS.join(", ")}`,
       );
     }
   }
-  if (known(props.kmsKeyArn) && !/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/.+$/.test(props.kmsKeyArn)) {
+  if (known(props.kmsKeyArn) && !ARN.kmsKey.test(props.kmsKeyArn)) {
     throw new Error(
       `${prefix} kmsKeyArn "${props.kmsKeyArn}" is not a KMS key ARN: expected arn:<partition>:kms:<region>:<account>:key/<id>`,
     );

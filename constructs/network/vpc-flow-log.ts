@@ -7,11 +7,10 @@ import { Construct } from "constructs";
 import { AwsContext } from "../core/aws-context";
 import { KmsKey } from "../core/kms-key";
 import { mergeTags, type Tags } from "../core/tags";
+import { LOG_RETENTION_DAYS } from "../primitives";
 
 /** Retention values CloudWatch Logs accepts (PutRetentionPolicy). */
-export const FLOW_LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
+export const FLOW_LOG_RETENTION_DAYS = LOG_RETENTION_DAYS;
 
 export interface VpcFlowLogProps {
   readonly vpcId: string;
@@ -41,7 +40,7 @@ export class VpcFlowLog extends Construct {
     super(scope, id);
     const aws = AwsContext.of(this);
     const retentionInDays = props.retentionInDays ?? 365;
-    if (!(FLOW_LOG_RETENTION_DAYS as readonly number[]).includes(retentionInDays)) {
+    if (!(LOG_RETENTION_DAYS as readonly number[]).includes(retentionInDays)) {
       throw new Error(
         `flowLogRetentionInDays ${retentionInDays} is not a CloudWatch Logs retention: expected one of ${FLOW_LOG_RETENTION_DAYS.join(", ")}`,
       );

@@ -47,17 +47,6 @@ export const awsRegion = z
   .string()
   .regex(/^(us|eu|ap|sa|ca|me|af|il|mx|us-gov|cn)-[a-z]+-\d$/, "expected an AWS region code like eu-west-1");
 
-export const iamPrincipalArn = z
-  .string()
-  .regex(
-    /^arn:aws[a-z-]*:(iam::\d{12}:(role|user)\/[\w+=,.@/-]+|sts::\d{12}:assumed-role\/[\w+=,.@-]+\/[\w+=,.@-]+)$/,
-    "expected an IAM role or user ARN like arn:aws:iam::123456789012:role/platform-admin",
-  );
-
-export const kmsKeyArn = z
-  .string()
-  .regex(/^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[\w/-]+$/, "expected a KMS key or alias ARN");
-
 /** Lower-case DNS label: used in resource names, bucket names and Kubernetes labels. */
 export const dnsLabel = (max: number) =>
   z

@@ -2,7 +2,18 @@ import { z } from "zod";
 import { addOnConfigSection, parseAddOnConfig } from "../../core/addon-definition";
 import { CHARTS } from "../../core/charts";
 import { helmConfigSchema } from "../../core/helm-config";
-import { closest, movedKeys } from "../../primitives";
+import {
+  closest,
+  cpuQuantity,
+  kubernetesSecretName,
+  memoryQuantity,
+  movedKeys,
+  positiveInt,
+  rdsAllocatedStorageGiB,
+  rdsBackupRetentionInDays,
+  rdsEngineVersion,
+  rdsInstanceClass,
+} from "../../primitives";
 import { SECRETS_AFTER_RELEASE } from "../external-secrets/config";
 
 /**
@@ -72,19 +83,12 @@ export function gitSyncRepo(url: string): string {
   return u.port ? url : `${user}@${u.hostname}:${u.pathname.replace(/^\/+/, "")}`;
 }
 
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const GIT_REF = /^(?!\/|.*\/\/|.*\.\.|.*@\{|.*\.lock$)[A-Za-z0-9._/-]{1,200}$/;
-
-const positiveInt = (field: string) =>
-  z.int({ error: `expected an integer ${field}` }).min(1, { error: `${field} must be at least 1` });
-
-const cpu = z.string().regex(/^(\d+m|\d+(\.\d+)?)$/, 'expected a CPU quantity like "500m" or "1"');
-const memory = z.string().regex(/^\d+(Mi|Gi)$/, 'expected a memory quantity like "512Mi" or "2Gi"');
 
 export const AirflowComponentResourcesSchema = z
   .strictObject({
-    cpu: cpu.describe("CPU request."),
-    memory: memory.describe("Memory request and limit."),
+    cpu: cpuQuantity.describe("CPU request."),
+    memory: memoryQuantity.describe("Memory request and limit."),
   })
   .describe("Requests (and the memory limit) of one Airflow component.");
 
@@ -99,18 +103,13 @@ export const AirflowDatabaseSchema = z
       .describe(
         'Use the RDS instance of this add-on ("mlflow") with a separate `airflow` database and user, created by a bootstrap Job. Default: an own instance.',
       ),
-    instanceClass: z
-      .string()
-      .regex(/^db\.[a-z0-9-]+\.[a-z0-9]+$/, 'expected an RDS instance class like "db.t4g.medium"')
+    instanceClass: rdsInstanceClass
       .default("db.t4g.medium")
       .describe("Instance class of the own instance (ignored when shared)."),
-    allocatedStorageGiB: positiveInt("allocatedStorageGiB")
-      .min(20, { error: "allocatedStorageGiB must be at least 20 (gp3)" })
+    allocatedStorageGiB: rdsAllocatedStorageGiB
       .default(20)
       .describe("Initial storage of the own instance (GiB)."),
-    engineVersion: z
-      .string()
-      .regex(/^\d+(\.\d+)?$/, 'expected a PostgreSQL version like "17" or "17.6"')
+    engineVersion: rdsEngineVersion("postgres")
       .default("17")
       .describe("PostgreSQL version of the own instance."),
     multiAz: z
@@ -119,12 +118,7 @@ export const AirflowDatabaseSchema = z
       .describe(
         'A standby in another AZ (own instance). Default: true when the environment is "prod" or "production".',
       ),
-    backupRetentionInDays: z
-      .int({ error: "expected an integer backupRetentionInDays" })
-      .min(7, {
-        error: "backupRetentionInDays must be at least 7 (the kit's minimum for metadata databases)",
-      })
-      .max(35, { error: "backupRetentionInDays must be at most 35 (the RDS maximum)" })
+    backupRetentionInDays: rdsBackupRetentionInDays
       .default(7)
       .describe("Automated backup retention of the own instance, 7-35 days."),
     databaseName: z
@@ -161,13 +155,8 @@ export const AirflowGitSyncSchema = z
       )
       .default("dags")
       .describe('Folder of the DAGs inside the repository ("" for the root).'),
-    periodInSeconds: positiveInt("periodInSeconds")
-      .max(3600, { error: "periodInSeconds must be at most 3600" })
-      .default(60)
-      .describe("Seconds between syncs."),
-    sshKeySecretName: z
-      .string()
-      .regex(DNS_SUBDOMAIN, "expected a Kubernetes Secret name")
+    periodInSeconds: positiveInt("periodInSeconds", 3600).default(60).describe("Seconds between syncs."),
+    sshKeySecretName: kubernetesSecretName
       .optional()
       .describe(
         "Secret in the Airflow namespace with the SSH private key under `gitSshKey` (and `known_hosts`), for ssh URLs.",
@@ -182,9 +171,7 @@ export const AirflowGitSyncSchema = z
       .describe(
         "The git server's public SSH host keys (known_hosts lines, not secret); required for ssh URLs so git-sync verifies the server.",
       ),
-    credentialsSecretName: z
-      .string()
-      .regex(DNS_SUBDOMAIN, "expected a Kubernetes Secret name")
+    credentialsSecretName: kubernetesSecretName
       .optional()
       .describe("Secret with `GITSYNC_USERNAME`/`GITSYNC_PASSWORD` for a private https repository."),
   })
@@ -225,8 +212,8 @@ const AirflowConfigObject = z.strictObject({
   gitSync: AirflowGitSyncSchema.optional().describe("DAGs from git; without it no DAGs are deployed."),
   logs: AirflowLogsSchema.prefault({}),
   resources: AirflowResourcesSchema.prefault({}),
-  schedulerReplicas: positiveInt("schedulerReplicas").max(5).default(1).describe("Scheduler replicas."),
-  apiServerReplicas: positiveInt("apiServerReplicas").max(10).default(1).describe("API server replicas."),
+  schedulerReplicas: positiveInt("schedulerReplicas", 5).default(1).describe("Scheduler replicas."),
+  apiServerReplicas: positiveInt("apiServerReplicas", 10).default(1).describe("API server replicas."),
   helm: helmConfigSchema(CHARTS.airflow, {
     valuesCheck: "Keys are checked against the recorded key list of the pinned chart.",
     noWaitReason: SECRETS_AFTER_RELEASE,

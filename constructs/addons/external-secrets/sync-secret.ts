@@ -5,6 +5,7 @@ import { Token } from "cdktf";
 import { Construct } from "constructs";
 import type { ServiceAccountRole } from "../../cluster/service-account-role";
 import type { AddOnContext } from "../../core/addon";
+import { ARN } from "../../primitives";
 
 export const EXTERNAL_SECRET_API = "external-secrets.io/v1";
 export const GENERATOR_API = "generators.external-secrets.io/v1alpha1";
@@ -102,7 +103,7 @@ export function syncSecret(context: AddOnContext, options: SyncSecretOptions): S
   if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(options.id)) {
     throw invalid(fn, "id", options.id, "a construct id of letters, digits and '-', starting with a letter");
   }
-  if (!Token.isUnresolved(options.secretArn) && !/^arn:aws[a-z-]*:secretsmanager:/.test(options.secretArn)) {
+  if (!Token.isUnresolved(options.secretArn) && !ARN.secretsManagerSecret.test(options.secretArn)) {
     throw invalid(fn, "secretArn", options.secretArn, "a Secrets Manager secret ARN");
   }
   for (const key of Object.keys(options.template ?? {})) {

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { addOnConfigSection, parseAddOnConfig } from "../../core/addon-definition";
 import { CHARTS } from "../../core/charts";
 import { helmConfigSchema } from "../../core/helm-config";
-import { movedKeys } from "../../primitives";
+import { cpuQuantity, memoryQuantity, movedKeys, positiveInt, storageQuantity } from "../../primitives";
 
 /**
  * Configuration of the Kafka add-on (`addons.kafka` in the platform configuration): MSK or Strimzi, the topics
@@ -84,13 +84,6 @@ export const PRINCIPAL_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 const clusterName = z.string().regex(PRINCIPAL_NAME, "expected a DNS label (a-z, 0-9, '-')").max(40);
 
-const quantity = (what: string) =>
-  z.string().regex(/^[1-9]\d*(Mi|Gi|Ti)$/, `expected a ${what} size like "100Gi" (units Mi, Gi, Ti)`);
-
-// Type/range messages leave quoting the value to the config's issue formatter ("got 0; must be at least 1").
-const positiveInt = (field: string) =>
-  z.int({ error: `expected an integer ${field}` }).min(1, { error: `${field} must be at least 1` });
-
 const topicConfigKey = z
   .string()
   .regex(/^[a-z]+(\.[a-z]+)*$/, "expected a Kafka topic config key like max.message.bytes");
@@ -105,9 +98,8 @@ export const TYPED_TOPIC_CONFIG_KEYS = [
 
 export const KafkaTopicSchema = z
   .strictObject({
-    partitions: positiveInt("partitions").max(10_000).default(6).describe("Number of partitions (≥ 1)."),
-    replicationFactor: positiveInt("replicationFactor")
-      .max(32_767)
+    partitions: positiveInt("partitions", 10_000).default(6).describe("Number of partitions (≥ 1)."),
+    replicationFactor: positiveInt("replicationFactor", 32_767)
       .optional()
       .describe("Replicas of each partition; at most the broker count. Default: the cluster's default."),
     minInsyncReplicas: positiveInt("minInsyncReplicas")
@@ -149,16 +141,13 @@ export const KafkaAccessSchema = z
 const PoolSchema = (role: string, defaultReplicas: number, defaultSize: string) =>
   z
     .strictObject({
-      replicas: positiveInt("replicas")
-        .max(100)
-        .default(defaultReplicas)
-        .describe(`Number of ${role} nodes.`),
-      storageSize: quantity("volume")
+      replicas: positiveInt("replicas", 100).default(defaultReplicas).describe(`Number of ${role} nodes.`),
+      storageSize: storageQuantity
         .default(defaultSize)
         .describe("Size of each node's persistent volume (gp3, kept when the node is deleted)."),
       storageClass: z.string().min(1).default("gp3").describe("StorageClass of the volumes."),
-      cpu: z.string().default("500m").describe("CPU request per node."),
-      memory: z.string().default("2Gi").describe("Memory request and limit per node."),
+      cpu: cpuQuantity.default("500m").describe("CPU request per node."),
+      memory: memoryQuantity.default("2Gi").describe("Memory request and limit per node."),
     })
     .describe(`The ${role} node pool.`);
 
@@ -186,10 +175,7 @@ export const StrimziSchema = z
       .default(3)
       .describe("`default.replication.factor` (also for internal topics)."),
     minInsyncReplicas: positiveInt("minInsyncReplicas").default(2).describe("`min.insync.replicas`."),
-    operatorReplicas: positiveInt("operatorReplicas")
-      .max(3)
-      .default(1)
-      .describe("Cluster operator replicas."),
+    operatorReplicas: positiveInt("operatorReplicas", 3).default(1).describe("Cluster operator replicas."),
   })
   .describe("In-cluster Kafka with the Strimzi operator (KRaft, node pools).");
 movedKeys(StrimziSchema, { helmValues: "addons.kafka.helm.values" });
@@ -206,12 +192,10 @@ export const MskSchema = z
       .regex(/^(kafka|express)\.[a-z0-9]+\.[a-z0-9]+$/, 'expected an MSK broker type like "kafka.m7g.large"')
       .default("kafka.m7g.large")
       .describe("Broker instance type."),
-    brokerCount: positiveInt("brokerCount")
-      .max(90)
+    brokerCount: positiveInt("brokerCount", 90)
       .optional()
       .describe("Broker nodes; a multiple of the private subnet count. Default: one per private subnet."),
-    ebsVolumeSizeInGiB: positiveInt("ebsVolumeSizeInGiB")
-      .max(16_384)
+    ebsVolumeSizeInGiB: positiveInt("ebsVolumeSizeInGiB", 16_384)
       .default(100)
       .describe("EBS volume per broker (GiB)."),
     defaultReplicationFactor: positiveInt("defaultReplicationFactor")

@@ -2,7 +2,15 @@ import { z } from "zod";
 import { addOnConfigSection, parseAddOnConfig } from "../../core/addon-definition";
 import { CHARTS } from "../../core/charts";
 import { helmConfigSchema } from "../../core/helm-config";
-import { movedKeys } from "../../primitives";
+import {
+  boundedInt,
+  cpuQuantity,
+  memoryQuantity,
+  movedKeys,
+  RDS_STORAGE_GIB,
+  rdsBackupRetentionInDays,
+  rdsInstanceClass,
+} from "../../primitives";
 import { KFP_DEFAULT_VERSION, KFP_VERSIONS, type KfpVersion } from "./images";
 
 /**
@@ -12,21 +20,11 @@ import { KFP_DEFAULT_VERSION, KFP_VERSIONS, type KfpVersion } from "./images";
 
 const quoted = (v: unknown) => JSON.stringify(v);
 
-/** Kubernetes resource quantities as the kit accepts them (no exponent forms). */
-const CPU = /^(\d+m|\d+(\.\d+)?)$/;
-const MEMORY = /^\d+(Ki|Mi|Gi)$/;
-
 const ResourcesSchema = z
   .strictObject({
-    cpu: z.string().regex(CPU, 'expected a CPU quantity like "250m" or "1"').describe("CPU request."),
-    memory: z
-      .string()
-      .regex(MEMORY, 'expected a memory quantity like "512Mi" or "1Gi"')
-      .describe("Memory request, also the limit (memory is not compressible)."),
-    cpuLimit: z
-      .string()
-      .regex(CPU, 'expected a CPU quantity like "1" or "500m"')
-      .describe("CPU limit (bursting above the request)."),
+    cpu: cpuQuantity.describe("CPU request."),
+    memory: memoryQuantity.describe("Memory request, also the limit (memory is not compressible)."),
+    cpuLimit: cpuQuantity.describe("CPU limit (bursting above the request)."),
   })
   .describe("Requests and limits of one component's main container.");
 
@@ -119,27 +117,18 @@ const KubeflowPipelinesConfigObject = z.strictObject({
         })
         .default("rds")
         .describe('"rds": Amazon RDS for MySQL; "in-cluster": a MySQL StatefulSet on a gp3 volume.'),
-      instanceClass: z
-        .string()
-        .regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, 'expected an RDS instance class like "db.t4g.medium"')
-        .default("db.t4g.medium")
-        .describe("RDS instance class."),
+      instanceClass: rdsInstanceClass.default("db.t4g.medium").describe("RDS instance class."),
       multiAz: z
         .boolean()
         .optional()
         .describe(
           'RDS standby in another AZ with automatic failover. Default: true when the environment is "prod" or "production".',
         ),
-      backupRetentionInDays: z
-        .int({ error: "expected an integer number of days" })
-        .min(7, { error: "backupRetentionInDays must be at least 7 (platform backup policy)" })
-        .max(35, { error: "backupRetentionInDays must be at most 35 (RDS limit)" })
+      backupRetentionInDays: rdsBackupRetentionInDays
         .default(7)
         .describe("RDS automated backup retention, 7-35 days."),
-      storageGiB: z
-        .int({ error: "expected an integer size in GiB" })
-        .min(20)
-        .max(16_384)
+      // 16 TiB: the in-cluster volume's limit (gp3), below RDS's.
+      storageGiB: boundedInt("storageGiB", RDS_STORAGE_GIB.min, 16_384)
         .default(20)
         .describe("Initial storage (RDS gp3, autoscaling above it) or the in-cluster volume size."),
     })

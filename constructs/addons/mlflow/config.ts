@@ -2,8 +2,20 @@ import { z } from "zod";
 import { addOnConfigSection, parseAddOnConfig } from "../../core/addon-definition";
 import { CHARTS } from "../../core/charts";
 import { helmConfigSchema } from "../../core/helm-config";
-import { RDS_SUPPORTED_MAJORS } from "../../database/rds-validation";
-import { movedKeys } from "../../primitives";
+import {
+  acmCertificateArn,
+  boundedInt,
+  cpuQuantity,
+  memoryQuantity,
+  movedKeys,
+  positiveInt,
+  RDS_STORAGE_GIB,
+  rdsAllocatedStorageGiB,
+  rdsBackupRetentionInDays,
+  rdsEngineVersion,
+  rdsInstanceClass,
+  secretsManagerSecretArn,
+} from "../../primitives";
 import { SECRETS_AFTER_RELEASE } from "../external-secrets/config";
 
 /**
@@ -13,43 +25,21 @@ import { SECRETS_AFTER_RELEASE } from "../external-secrets/config";
 
 const quoted = (v: unknown) => JSON.stringify(v);
 
-const positiveInt = (field: string, max: number) =>
-  z
-    .int({ error: `expected an integer ${field}` })
-    .min(1, { error: `${field} must be at least 1` })
-    .max(max, { error: `${field} must be at most ${max}` });
-
-const cpu = z.string().regex(/^([1-9]\d*m|\d+(\.\d+)?)$/, 'expected a CPU quantity like "250m" or "1"');
-const memory = z.string().regex(/^[1-9]\d*(Mi|Gi)$/, 'expected a memory quantity like "512Mi" or "2Gi"');
-
 export const MLFLOW_AUTH_MODES = ["basic", "oidc", "none"] as const;
 export const MLFLOW_PERMISSIONS = ["READ", "EDIT", "MANAGE", "NO_PERMISSIONS"] as const;
 
 export const MlflowDatabaseSchema = z
   .strictObject({
-    instanceClass: z
-      .string()
-      .regex(/^db\.[a-z0-9-]+\.[a-z0-9]+$/, 'expected an RDS instance class like "db.t4g.medium"')
+    instanceClass: rdsInstanceClass
       .default("db.t4g.medium")
       .describe("RDS instance class of the backend store."),
-    engineVersion: z
-      .string()
-      .refine((v) => RDS_SUPPORTED_MAJORS.postgres.some((m) => v === m || v.startsWith(`${m}.`)), {
-        error: (iss) =>
-          `engineVersion ${quoted(iss.input)} is not a supported PostgreSQL version (majors ${RDS_SUPPORTED_MAJORS.postgres.join(", ")})`,
-        params: { formatted: true },
-      })
+    engineVersion: rdsEngineVersion("postgres")
       .default("17")
       .describe('PostgreSQL version; a major ("17") lets RDS apply minor upgrades.'),
-    allocatedStorageGiB: z
-      .int({ error: "expected an integer allocatedStorageGiB" })
-      .min(20, { error: "allocatedStorageGiB must be at least 20 (gp3 minimum)" })
-      .max(65_536, { error: "allocatedStorageGiB must be at most 65536" })
+    allocatedStorageGiB: rdsAllocatedStorageGiB
       .default(20)
       .describe("Initial gp3 storage in GiB; storage autoscaling grows it up to maxAllocatedStorageGiB."),
-    maxAllocatedStorageGiB: z
-      .int({ error: "expected an integer maxAllocatedStorageGiB" })
-      .max(65_536, { error: "maxAllocatedStorageGiB must be at most 65536" })
+    maxAllocatedStorageGiB: boundedInt("maxAllocatedStorageGiB", RDS_STORAGE_GIB.min, RDS_STORAGE_GIB.max)
       .optional()
       .describe("Storage autoscaling ceiling in GiB. Default: max(5 × allocated, 100)."),
     multiAz: z
@@ -58,12 +48,7 @@ export const MlflowDatabaseSchema = z
       .describe(
         'Standby in a second AZ with automatic failover. Default: true when the platform environment is "prod" or "production", false otherwise.',
       ),
-    backupRetentionInDays: z
-      .int({ error: "expected an integer backupRetentionInDays" })
-      .min(7, { error: "backupRetentionInDays must be at least 7 (the kit keeps a week of backups)" })
-      .max(35, { error: "backupRetentionInDays must be at most 35 (the RDS maximum)" })
-      .default(7)
-      .describe("Days of automated backups (7-35)."),
+    backupRetentionInDays: rdsBackupRetentionInDays.default(7).describe("Days of automated backups (7-35)."),
   })
   .describe("The RDS PostgreSQL backend store (experiments, runs, registered models).");
 
@@ -76,12 +61,9 @@ export const MlflowOidcSchema = z
       })
       .describe("OpenID Connect discovery URL."),
     clientId: z.string().min(1, { error: "clientId must not be empty" }).describe("OIDC client id."),
-    clientSecretArn: z
-      .string()
-      .regex(/^arn:aws[a-z-]*:secretsmanager:/, "expected a Secrets Manager secret ARN")
-      .describe(
-        'Secrets Manager secret holding the client secret as JSON `{"clientSecret": "…"}`; synced by External Secrets, never read by Terraform.',
-      ),
+    clientSecretArn: secretsManagerSecretArn.describe(
+      'Secrets Manager secret holding the client secret as JSON `{"clientSecret": "…"}`; synced by External Secrets, never read by Terraform.',
+    ),
     userGroups: z
       .array(z.string().min(1))
       .min(1)
@@ -122,10 +104,7 @@ export const MlflowIngressSchema = z
         "expected a DNS host name like mlflow.internal.example.com",
       )
       .describe("Host name the internal ALB answers for."),
-    certificateArn: z
-      .string()
-      .regex(/^arn:aws[a-z-]*:acm:/, "expected an ACM certificate ARN")
-      .describe("ACM certificate of the HTTPS listener."),
+    certificateArn: acmCertificateArn.describe("ACM certificate of the HTTPS listener."),
     groupName: z
       .string()
       .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "expected an ALB group name (a-z, 0-9, '-', '.')")
@@ -144,9 +123,9 @@ export const MlflowConfigSchema = z
     replicas: positiveInt("replicas", 10).default(2).describe("Tracking server replicas."),
     resources: z
       .strictObject({
-        cpuRequest: cpu.default("250m").describe("CPU request per replica."),
-        memoryRequest: memory.default("1Gi").describe("Memory request per replica."),
-        memoryLimit: memory.default("2Gi").describe("Memory limit per replica."),
+        cpuRequest: cpuQuantity.default("250m").describe("CPU request per replica."),
+        memoryRequest: memoryQuantity.default("1Gi").describe("Memory request per replica."),
+        memoryLimit: memoryQuantity.default("2Gi").describe("Memory limit per replica."),
       })
       .default({ cpuRequest: "250m", memoryRequest: "1Gi", memoryLimit: "2Gi" })
       .describe("Tracking server container resources."),

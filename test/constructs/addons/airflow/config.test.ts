@@ -55,6 +55,21 @@ describe("Airflow configuration", () => {
     expect(() => parseAirflowConfig({ database: { backupRetentionInDays: 36 } })).toThrow(/at most 35/);
   });
 
+  it("fails when a CPU request is zero (the shared quantity rule MLflow and Kubeflow use too)", () => {
+    expect(() => parseAirflowConfig({ resources: { scheduler: { cpu: "0m", memory: "1Gi" } } })).toThrow(
+      /addons\.airflow\.resources\.scheduler\.cpu: got "0m"; expected a CPU quantity above zero/,
+    );
+    expect(() => parseAirflowConfig({ resources: { scheduler: { cpu: "500m", memory: "0Mi" } } })).toThrow(
+      /resources\.scheduler\.memory: got "0Mi"/,
+    );
+  });
+
+  it("fails when the PostgreSQL version is of a major RDS support in the kit does not know", () => {
+    expect(() => parseAirflowConfig({ database: { engineVersion: "13" } })).toThrow(
+      /database\.engineVersion.*"13" is not a supported PostgreSQL version/,
+    );
+  });
+
   it("fails when the git URL is not an https or ssh clone URL, quoting it", () => {
     for (const repository of [
       "ftp://github.com/acme/dags.git",

@@ -104,6 +104,18 @@ describe("Kafka configuration", () => {
     ]);
   });
 
+  it("fails when a Strimzi pool's CPU, memory or volume size is not a quantity above zero", () => {
+    expect(problems({ strimzi: { brokers: { cpu: "half" } } })).toEqual([
+      'strimzi.brokers.cpu: expected a CPU quantity above zero like "250m" or "1"',
+    ]);
+    expect(problems({ strimzi: { brokers: { memory: "2GB" } } })[0]).toMatch(
+      /^strimzi\.brokers\.memory: expected a memory/,
+    );
+    expect(problems({ strimzi: { brokers: { storageSize: "0Gi" } } })[0]).toMatch(
+      /^strimzi\.brokers\.storageSize: expected a volume size above zero/,
+    );
+  });
+
   it("fails when partitions are below 1", () => {
     expect(problems({ topics: { t: { partitions: 0 } } })).toEqual([
       "topics.t.partitions: partitions must be at least 1",

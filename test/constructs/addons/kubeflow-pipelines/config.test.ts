@@ -61,6 +61,26 @@ describe("Kubeflow Pipelines configuration", () => {
     expect(undescribed).toEqual([]);
   });
 
+  it("accepts the same RDS instance classes as the other add-ons and RdsDatabase", () => {
+    for (const instanceClass of ["db.r6g.large", "db.x2iedn.xlarge", "db.m7i.large"]) {
+      expect(parseKubeflowPipelinesConfig({ metadata: { instanceClass } }).metadata.instanceClass).toBe(
+        instanceClass,
+      );
+    }
+  });
+
+  it("fails when a component's CPU or memory is zero", () => {
+    const apiServer = { cpu: "0", memory: "512Mi", cpuLimit: "1" };
+    expect(() => parseKubeflowPipelinesConfig({ resources: { apiServer } })).toThrow(
+      /resources\.apiServer\.cpu/,
+    );
+    expect(() =>
+      parseKubeflowPipelinesConfig({
+        resources: { apiServer: { ...apiServer, cpu: "250m", memory: "0Ki" } },
+      }),
+    ).toThrow(/resources\.apiServer\.memory/);
+  });
+
   it("fails when the version is not a supported release, listing the supported ones", () => {
     expect(() => kubeflowPipelinesAddOn({ version: "2.5.0" })).toThrow(
       /addons\.kubeflowPipelines\.version: .*unsupported Kubeflow Pipelines version "2\.5\.0"; supported .*2\.17\.1/,

@@ -1,0 +1,35 @@
+import { z } from "zod";
+
+/**
+ * Kubernetes resource quantities as the kit accepts them: plain decimal forms (no exponents), and never zero, since
+ * a zero request or limit is either meaningless (a limit) or silently best-effort (a request).
+ */
+
+/** CPU: millicores (`250m`) or cores (`1`, `0.5`); the lookahead requires a non-zero digit. */
+export const CPU_QUANTITY = /^(?=.*[1-9])(\d+m|\d+(\.\d+)?)$/;
+
+/** Memory and storage: a whole number of binary-SI units (`512Mi`, `2Gi`, `100Gi`, `1Ti`), not zero. */
+export const BYTES_QUANTITY = /^[1-9]\d*(Ki|Mi|Gi|Ti)$/;
+
+export const cpuQuantity = z
+  .string()
+  .regex(CPU_QUANTITY, 'expected a CPU quantity above zero like "250m" or "1"');
+
+export const memoryQuantity = z
+  .string()
+  .regex(
+    BYTES_QUANTITY,
+    'expected a memory quantity above zero like "512Mi" or "2Gi" (units Ki, Mi, Gi, Ti)',
+  );
+
+export const storageQuantity = z
+  .string()
+  .regex(BYTES_QUANTITY, 'expected a volume size above zero like "100Gi" (units Ki, Mi, Gi, Ti)');
+
+/** Kubernetes object names that are DNS subdomains (Secrets, ConfigMaps): lower-case, '-' and '.', up to 253. */
+export const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+export const kubernetesSecretName = z
+  .string()
+  .max(253)
+  .regex(DNS_SUBDOMAIN, "expected a Kubernetes Secret name (a-z, 0-9, '-', '.')");
