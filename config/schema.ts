@@ -5,12 +5,6 @@ import {
   SUPPORTED_KUBERNETES_VERSIONS,
 } from "../constructs/cluster/kubernetes-versions";
 import type { AddOnDefinition } from "../constructs/core/addon-definition";
-import {
-  gpuIncompatibility,
-  isArmInstanceType,
-  isInstanceType,
-  isNvidiaGpuInstanceType,
-} from "../constructs/core/instance-types";
 import { INTERFACE_ENDPOINT_IDS, type InterfaceEndpointService } from "../constructs/network/vpc-endpoints";
 import { PolicyConfigSchema } from "../constructs/policy/suppressions";
 import {
@@ -22,10 +16,11 @@ import {
   kmsKeyArn,
   logRetentionInDays,
   parseCidr,
-  show,
   tags,
 } from "../constructs/primitives";
 import { AddOnsSchema, checkAddOnDependencies } from "./addons";
+import { issue } from "./issue";
+import { checkNodePools, NodePoolSchema } from "./node-pools";
 
 /**
  * The platform configuration: the only door through which parameters enter the kit. Every field is documented
@@ -108,51 +103,6 @@ export const ClusterSchema = z
   })
   .describe("The EKS cluster.");
 
-const TaintSchema = z.strictObject({
-  key: z.string().min(1).max(253),
-  value: z.string().max(63).optional(),
-  effect: z.enum(["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"]),
-});
-
-export const AMI_TYPES = [
-  "AL2023_x86_64_STANDARD",
-  "AL2023_ARM_64_STANDARD",
-  "AL2023_x86_64_NVIDIA",
-  "BOTTLEROCKET_x86_64",
-  "BOTTLEROCKET_ARM_64",
-  "BOTTLEROCKET_x86_64_NVIDIA",
-] as const;
-
-export const NodePoolSchema = z
-  .strictObject({
-    create: z.boolean().default(true).describe("Set false to drop a pool inherited from a preset."),
-    gpu: z
-      .boolean()
-      .default(false)
-      .describe("A GPU pool: NVIDIA AMI, `nvidia.com/gpu=true:NoSchedule` taint, GPU instance types only."),
-    instanceTypes: z
-      .array(z.string().refine(isInstanceType, { message: "expected an EC2 instance type like m6i.large" }))
-      .min(1)
-      .describe("EC2 instance types, in order of preference."),
-    capacityType: z.enum(["ON_DEMAND", "SPOT"]).default("ON_DEMAND").describe("On-demand or Spot capacity."),
-    amiType: z
-      .enum(AMI_TYPES)
-      .optional()
-      .describe("EKS AMI type. Default: AL2023, NVIDIA for GPU pools, ARM for Graviton."),
-    minSize: z.int().min(0).max(1000).describe("Minimum nodes (0 allowed, e.g. for GPU pools)."),
-    maxSize: z.int().min(1).max(1000).describe("Maximum nodes."),
-    desiredSize: z.int().min(0).max(1000).optional().describe("Initial nodes. Default: `minSize`."),
-    diskSizeGiB: z.int().min(20).max(16384).default(100).describe("Encrypted gp3 root volume size."),
-    labels: z.record(z.string().min(1), z.string().max(63)).default({}).describe("Kubernetes node labels."),
-    taints: z.array(TaintSchema).default([]).describe("Kubernetes taints (`key`, `value`, `effect`)."),
-    httpPutResponseHopLimit: z
-      .union([z.literal(1), z.literal(2)])
-      .default(1)
-      .describe("IMDSv2 hop limit: 1 keeps pods off the node's credentials; 2 only for pods that need IMDS."),
-    tags: tags.default({}).describe("Tags on this pool's resources."),
-  })
-  .describe("A managed node group.");
-
 const ZoneSchema = z.strictObject({
   noncurrentVersionExpirationInDays: z.int().min(1).optional().describe("Override of the lake-wide setting."),
   transitionToIntelligentTieringAfterDays: z
@@ -232,16 +182,6 @@ export const PlatformConfigObject = z.strictObject({
 
 type Ctx = z.RefinementCtx;
 
-function issue(ctx: Ctx, path: (string | number)[], input: unknown, message: string): void {
-  // zod drops `input` from custom issues, so the quoted value goes into the message here.
-  ctx.addIssue({
-    code: "custom",
-    path,
-    message: `got ${show(input)}; ${message}`,
-    params: { formatted: true },
-  });
-}
-
 function checkNetwork(c: z.output<typeof PlatformConfigObject>, ctx: Ctx): void {
   const n = c.network;
   if (!n.createVpc) {
@@ -314,73 +254,6 @@ function checkCluster(c: z.output<typeof PlatformConfigObject>, ctx: Ctx): void 
   });
 }
 
-function checkNodePools(c: z.output<typeof PlatformConfigObject>, ctx: Ctx): void {
-  const active = Object.entries(c.nodePools).filter(([, p]) => p.create);
-  if (active.length === 0) {
-    issue(ctx, ["nodePools"], Object.keys(c.nodePools), "at least one node pool with create: true is needed");
-  }
-  if (!active.some(([, p]) => !p.gpu && p.minSize > 0)) {
-    issue(
-      ctx,
-      ["nodePools"],
-      Object.keys(c.nodePools),
-      "at least one non-GPU pool with minSize ≥ 1 is needed to run cluster add-ons (coredns, controllers)",
-    );
-  }
-  for (const [name, p] of Object.entries(c.nodePools)) {
-    const at = ["nodePools", name];
-    if (p.minSize > p.maxSize) {
-      issue(ctx, [...at, "minSize"], p.minSize, `must be ≤ maxSize (${p.maxSize})`);
-    }
-    if (p.desiredSize !== undefined && (p.desiredSize < p.minSize || p.desiredSize > p.maxSize)) {
-      issue(
-        ctx,
-        [...at, "desiredSize"],
-        p.desiredSize,
-        `must be between minSize (${p.minSize}) and maxSize (${p.maxSize})`,
-      );
-    }
-    p.instanceTypes.forEach((type, i) => {
-      if (p.gpu) {
-        const why = gpuIncompatibility(type);
-        if (why)
-          issue(
-            ctx,
-            [...at, "instanceTypes", i],
-            type,
-            `a GPU pool needs NVIDIA GPU instances; ${type} ${why}`,
-          );
-      } else if (isNvidiaGpuInstanceType(type)) {
-        issue(ctx, [...at, "instanceTypes", i], type, "is a GPU instance type: set gpu: true on this pool");
-      }
-    });
-    const arm = p.instanceTypes.map(isArmInstanceType);
-    if (arm.some((a) => a) && arm.some((a) => !a)) {
-      issue(ctx, [...at, "instanceTypes"], p.instanceTypes, "mixes Arm (Graviton) and x86 instance types");
-    }
-    if (p.amiType) {
-      const nvidia = p.amiType.includes("NVIDIA");
-      if (p.gpu && !nvidia) issue(ctx, [...at, "amiType"], p.amiType, "a GPU pool needs an NVIDIA AMI type");
-      if (!p.gpu && nvidia)
-        issue(ctx, [...at, "amiType"], p.amiType, "NVIDIA AMI types are for gpu: true pools");
-      const armAmi = p.amiType.includes("ARM");
-      if (arm.length > 0 && arm.every((a) => a) !== armAmi) {
-        issue(
-          ctx,
-          [...at, "amiType"],
-          p.amiType,
-          `does not match the ${armAmi ? "x86" : "Arm"} instance types`,
-        );
-      }
-    }
-    p.taints.forEach((t, i) => {
-      if (p.gpu && t.key === "nvidia.com/gpu") {
-        issue(ctx, [...at, "taints", i], t, "the nvidia.com/gpu taint is added to GPU pools automatically");
-      }
-    });
-  }
-}
-
 function checkDataLake(c: z.output<typeof PlatformConfigObject>, ctx: Ctx): void {
   for (const [zone, z] of Object.entries(c.dataLake.zones)) {
     if (
@@ -415,7 +288,7 @@ export const checkPlatform =
     checkAddOnDependencies(addOns, c, ctx);
     checkNetwork(c, ctx);
     checkCluster(c, ctx);
-    checkNodePools(c, ctx);
+    checkNodePools(c.nodePools, ctx);
     checkDataLake(c, ctx);
     checkStateBackend(c, ctx);
   };
@@ -426,4 +299,5 @@ export const PlatformConfigSchema = PlatformConfigObject.superRefine(checkPlatfo
 export type PlatformConfig = z.output<typeof PlatformConfigSchema>;
 /** What a configuration file may contain (defaults optional). */
 export type PlatformConfigInput = z.input<typeof PlatformConfigSchema>;
-export type NodePoolConfig = z.output<typeof NodePoolSchema>;
+
+export { AMI_TYPES, type NodePoolConfig, NodePoolSchema } from "./node-pools";

@@ -1,6 +1,7 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
+import { toNodePoolOptions } from "../config/node-pools";
 import type { PlatformConfig } from "../config/schema";
 import { EksCluster } from "../constructs/cluster/eks-cluster";
 import type { NodePoolOptions } from "../constructs/cluster/node-pool-options";
@@ -27,20 +28,7 @@ export function nodePoolOptions(config: PlatformConfig): Record<string, NodePool
   const pools: Record<string, NodePoolOptions> = {};
   for (const [name, p] of Object.entries(config.nodePools)) {
     if (!p.create) continue;
-    pools[name] = {
-      gpu: p.gpu,
-      instanceTypes: p.instanceTypes,
-      amiType: p.amiType,
-      capacityType: p.capacityType,
-      minSize: p.minSize,
-      maxSize: p.maxSize,
-      desiredSize: p.desiredSize,
-      diskSizeGiB: p.diskSizeGiB,
-      httpPutResponseHopLimit: p.httpPutResponseHopLimit,
-      labels: p.labels,
-      taints: p.taints,
-      tags: p.tags,
-    };
+    pools[name] = toNodePoolOptions(p);
   }
   return pools;
 }

@@ -15,6 +15,9 @@ export const NVIDIA_AMI_TYPES = [
   "BOTTLEROCKET_ARM_64_NVIDIA",
 ] as const;
 
+/** Every AMI type the kit offers: the configuration's `amiType` enum and the NodePool prop. */
+export const AMI_TYPES = [...STANDARD_AMI_TYPES, ...NVIDIA_AMI_TYPES] as const;
+
 export type StandardAmiType = (typeof STANDARD_AMI_TYPES)[number];
 export type NvidiaAmiType = (typeof NVIDIA_AMI_TYPES)[number];
 export type AmiType = StandardAmiType | NvidiaAmiType;

@@ -1,11 +1,12 @@
 import type { Tags } from "../core/tags";
-import type { AmiType } from "./ami-types";
+import { type AmiType, defaultAmiType } from "./ami-types";
+import type { ResolvedPoolSettings } from "./node-pool-validation";
 
-export type TaintEffect = "NO_SCHEDULE" | "NO_EXECUTE" | "PREFER_NO_SCHEDULE";
-export const TAINT_EFFECTS: readonly TaintEffect[] = ["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"];
+export const TAINT_EFFECTS = ["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"] as const;
+export type TaintEffect = (typeof TAINT_EFFECTS)[number];
 
-export type CapacityType = "ON_DEMAND" | "SPOT";
-export const CAPACITY_TYPES: readonly CapacityType[] = ["ON_DEMAND", "SPOT"];
+export const CAPACITY_TYPES = ["ON_DEMAND", "SPOT"] as const;
+export type CapacityType = (typeof CAPACITY_TYPES)[number];
 
 export interface NodeTaint {
   readonly key: string;
@@ -48,7 +49,7 @@ export interface NodePoolOptions {
   readonly maxSize?: number;
   /** Initial size only: later changes are ignored so autoscalers own it. @default - minSize */
   readonly desiredSize?: number;
-  /** Root (AL2023) or data (Bottlerocket) gp3 volume size. @default - 50, or 200 when gpu (CUDA images are large) */
+  /** Root (AL2023) or data (Bottlerocket) gp3 volume size. @default - 100, or 200 when gpu (see DEFAULT_DISK_SIZE_GIB) */
   readonly diskSizeGiB?: number;
   /**
    * IMDSv2 hop limit: 1 keeps pods from reaching the node role through IMDS; 2 only for pools whose pods
@@ -69,4 +70,42 @@ export interface NodePoolOptions {
   readonly nodeRoleArn?: string;
   /** Tags for this pool's resources, instances, volumes and ENIs (merged over the global tags). @default {} */
   readonly tags?: Tags;
+}
+
+/**
+ * Root (AL2023) or data (Bottlerocket) volume size when a pool sets none: room for a node's images and logs, and
+ * twice that for GPU pools, whose CUDA images are several GiB each. The platform configuration documents and
+ * applies the same values (config/node-pools.ts).
+ */
+export const DEFAULT_DISK_SIZE_GIB = { standard: 100, gpu: 200 } as const;
+
+/** Bounds of a pool's numeric settings, shared by the configuration schema and the construct. */
+export const NODE_POOL_LIMITS = {
+  minSize: { min: 0, max: 1000 },
+  maxSize: { min: 1, max: 1000 },
+  desiredSize: { min: 0, max: 1000 },
+  diskSizeGiB: { min: 20, max: 16_384 },
+  maxUnavailablePercentage: { min: 1, max: 100 },
+} as const;
+
+/** A pool's settings with every default filled in: what the rules check and the construct builds. */
+export function resolvePoolSettings(poolName: string, o: NodePoolOptions): ResolvedPoolSettings {
+  const gpu = o.gpu ?? false;
+  const minSize = o.minSize ?? (gpu ? 0 : 1);
+  const instanceTypes = o.instanceTypes ?? [gpu ? "g6.xlarge" : "m7i.xlarge"];
+  return {
+    poolName,
+    gpu,
+    instanceTypes,
+    amiType: o.amiType ?? defaultAmiType(gpu, instanceTypes),
+    capacityType: o.capacityType ?? "ON_DEMAND",
+    minSize,
+    maxSize: o.maxSize ?? (gpu ? 2 : 3),
+    desiredSize: o.desiredSize ?? minSize,
+    diskSizeGiB: o.diskSizeGiB ?? (gpu ? DEFAULT_DISK_SIZE_GIB.gpu : DEFAULT_DISK_SIZE_GIB.standard),
+    hopLimit: o.httpPutResponseHopLimit ?? 1,
+    maxUnavailablePercentage: o.maxUnavailablePercentage ?? 33,
+    taints: o.taints ?? [],
+    labels: o.labels ?? {},
+  };
 }

@@ -1,4 +1,10 @@
-import { gpuIncompatibility, isInstanceType, isNvidiaGpuInstanceType } from "../core/instance-types";
+import {
+  gpuIncompatibility,
+  isArmInstanceType,
+  isInstanceType,
+  isNvidiaGpuInstanceType,
+} from "../core/instance-types";
+import { formatPath } from "../primitives";
 import {
   type AmiType,
   amiArchitecture,
@@ -6,8 +12,14 @@ import {
   NVIDIA_AMI_TYPES,
   STANDARD_AMI_TYPES,
 } from "./ami-types";
-import { CAPACITY_TYPES, type NodeTaint, TAINT_EFFECTS } from "./node-pool-options";
-import { invalidProp, isUnresolved, requireIntegerInRange, requireOneOf } from "./validation";
+import { CAPACITY_TYPES, NODE_POOL_LIMITS, type NodeTaint, TAINT_EFFECTS } from "./node-pool-options";
+import { invalidProp, isUnresolved } from "./validation";
+
+/**
+ * The node pool rules, in one place: the platform configuration's schema reports every problem with its config
+ * path (`nodePools.<name>.…`), and the NodePool construct throws the first with the same path, so a pool built
+ * from code and one built from a config file are held to the same rules.
+ */
 
 export interface ResolvedPoolSettings {
   readonly poolName: string;
@@ -23,6 +35,13 @@ export interface ResolvedPoolSettings {
   readonly maxUnavailablePercentage: number;
   readonly taints: readonly NodeTaint[];
   readonly labels: Readonly<Record<string, string>>;
+}
+
+/** One broken rule: where in the pool's settings, the value found and what was expected. */
+export interface NodePoolProblem {
+  readonly path: readonly (string | number)[];
+  readonly value: unknown;
+  readonly expected: string;
 }
 
 const NAME_PART = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
@@ -42,84 +61,103 @@ export function isLabelValue(value: string): boolean {
   return value === "" || NAME_PART.test(value);
 }
 
-/** Throws on the first invalid setting; `p` names props as `nodePools.<name>.<prop>`. */
-export function validatePoolSettings(s: ResolvedPoolSettings): void {
-  const p = (prop: string) => `nodePools.${s.poolName}.${prop}`;
-  if (!isUnresolved(s.poolName) && !/^[A-Za-z0-9][A-Za-z0-9_-]{0,37}$/.test(s.poolName)) {
-    throw invalidProp("nodePools key", s.poolName, "1-38 letters, digits, '-' or '_', starting alphanumeric");
-  }
-  if (s.instanceTypes.length === 0) throw invalidProp(p("instanceTypes"), [], "at least one instance type");
+/** Every rule a node pool's settings break, in the order a reader fixes them (skipping Terraform tokens). */
+export function nodePoolProblems(s: ResolvedPoolSettings): NodePoolProblem[] {
+  const out: NodePoolProblem[] = [];
+  const add = (path: readonly (string | number)[], value: unknown, expected: string) =>
+    out.push({ path, value, expected });
+  const int = (prop: string, value: number, { min, max }: { readonly min: number; readonly max: number }) => {
+    if (!isUnresolved(value) && (!Number.isInteger(value) || value < min || value > max))
+      add([prop], value, `an integer from ${min} to ${max}`);
+  };
+
+  if (s.instanceTypes.length === 0) add(["instanceTypes"], [], "at least one instance type");
   const allowedAmis: readonly string[] = s.gpu ? NVIDIA_AMI_TYPES : STANDARD_AMI_TYPES;
   if (!allowedAmis.includes(s.amiType)) {
     const hint = s.gpu ? "(GPU pools need an NVIDIA AMI)" : "(NVIDIA AMIs need gpu: true)";
-    throw invalidProp(p("amiType"), s.amiType, `one of ${allowedAmis.join(", ")} ${hint}`);
+    add(["amiType"], s.amiType, `one of ${allowedAmis.join(", ")} ${hint}`);
   }
-  for (const type of s.instanceTypes) {
-    if (isUnresolved(type)) continue;
-    if (!isInstanceType(type)) {
-      throw invalidProp(p("instanceTypes"), type, 'an EC2 instance type such as "m7i.xlarge"');
-    }
-    const whyNotGpu = s.gpu ? gpuIncompatibility(type) : undefined;
-    if (whyNotGpu) {
-      throw invalidProp(
-        p("instanceTypes"),
-        type,
-        `an NVIDIA GPU instance type for a GPU pool (${type} ${whyNotGpu}; see NVIDIA_GPU_FAMILIES)`,
-      );
-    }
-    if (!s.gpu && isNvidiaGpuInstanceType(type)) {
-      throw invalidProp(p("instanceTypes"), type, "a non-GPU instance type, or set gpu: true for this pool");
-    }
-    if (instanceArchitecture(type) !== amiArchitecture(s.amiType)) {
-      throw invalidProp(
-        p("instanceTypes"),
-        type,
-        `an ${amiArchitecture(s.amiType)} instance type to match amiType ${s.amiType}`,
-      );
-    }
-  }
-  requireOneOf(p("capacityType"), s.capacityType, CAPACITY_TYPES);
-  requireIntegerInRange(p("minSize"), s.minSize, 0, 1000);
-  requireIntegerInRange(p("maxSize"), s.maxSize, 1, 1000);
-  requireIntegerInRange(p("desiredSize"), s.desiredSize, 0, 1000);
-  if (s.minSize > s.maxSize) {
-    throw invalidProp(p("minSize"), s.minSize, `at most maxSize (${s.maxSize})`);
-  }
-  if (s.desiredSize < s.minSize || s.desiredSize > s.maxSize) {
-    throw invalidProp(
-      p("desiredSize"),
-      s.desiredSize,
-      `between minSize (${s.minSize}) and maxSize (${s.maxSize})`,
+  const known = s.instanceTypes.filter((t) => !isUnresolved(t) && isInstanceType(t));
+  const arm = known.map(isArmInstanceType);
+  const mixed = arm.some((a) => a) && arm.some((a) => !a);
+  if (mixed) {
+    add(
+      ["instanceTypes"],
+      s.instanceTypes,
+      "instance types of one CPU architecture: these mix Arm (Graviton) and x86",
     );
   }
-  requireIntegerInRange(p("diskSizeGiB"), s.diskSizeGiB, 20, 16384);
-  if (s.hopLimit !== 1 && s.hopLimit !== 2) {
-    throw invalidProp(p("httpPutResponseHopLimit"), s.hopLimit, "1 (default) or 2");
+  s.instanceTypes.forEach((type, i) => {
+    if (isUnresolved(type)) return;
+    const expected = instanceTypeProblem(s, type, mixed);
+    if (expected) add(["instanceTypes", i], type, expected);
+  });
+  if (!isUnresolved(s.capacityType) && !(CAPACITY_TYPES as readonly string[]).includes(s.capacityType)) {
+    add(
+      ["capacityType"],
+      s.capacityType,
+      `one of ${CAPACITY_TYPES.map((c) => JSON.stringify(c)).join(", ")}`,
+    );
   }
-  requireIntegerInRange(p("maxUnavailablePercentage"), s.maxUnavailablePercentage, 1, 100);
+  int("minSize", s.minSize, NODE_POOL_LIMITS.minSize);
+  int("maxSize", s.maxSize, NODE_POOL_LIMITS.maxSize);
+  int("desiredSize", s.desiredSize, NODE_POOL_LIMITS.desiredSize);
+  if (s.minSize > s.maxSize) add(["minSize"], s.minSize, `at most maxSize (${s.maxSize})`);
+  else if (s.desiredSize < s.minSize || s.desiredSize > s.maxSize) {
+    add(["desiredSize"], s.desiredSize, `between minSize (${s.minSize}) and maxSize (${s.maxSize})`);
+  }
+  int("diskSizeGiB", s.diskSizeGiB, NODE_POOL_LIMITS.diskSizeGiB);
+  if (s.hopLimit !== 1 && s.hopLimit !== 2) add(["httpPutResponseHopLimit"], s.hopLimit, "1 (default) or 2");
+  int("maxUnavailablePercentage", s.maxUnavailablePercentage, NODE_POOL_LIMITS.maxUnavailablePercentage);
   for (const [key, value] of Object.entries(s.labels)) {
     if (isUnresolved(key) || isUnresolved(value)) continue;
-    if (!isQualifiedName(key)) throw invalidProp(p("labels"), key, "a Kubernetes label key ([prefix/]name)");
-    if (!isLabelValue(value)) {
-      throw invalidProp(
-        p(`labels.${key}`),
-        value,
-        "a label value of at most 63 letters, digits, '-', '_' or '.'",
-      );
+    if (!isQualifiedName(key)) add(["labels"], key, "a Kubernetes label key ([prefix/]name)");
+    else if (!isLabelValue(value)) {
+      add(["labels", key], value, "a label value of at most 63 letters, digits, '-', '_' or '.'");
     }
   }
-  for (const taint of s.taints) {
-    if (isUnresolved(taint.key)) continue;
-    if (!isQualifiedName(taint.key)) {
-      throw invalidProp(p("taints[].key"), taint.key, "a Kubernetes taint key ([prefix/]name)");
-    }
+  s.taints.forEach((taint, i) => {
+    if (isUnresolved(taint.key)) return;
+    if (!isQualifiedName(taint.key))
+      add(["taints", i, "key"], taint.key, "a Kubernetes taint key ([prefix/]name)");
     if (taint.value !== undefined && !isUnresolved(taint.value) && !isLabelValue(taint.value)) {
-      throw invalidProp(
-        p(`taints[${taint.key}].value`),
-        taint.value,
-        "at most 63 letters, digits, '-', '_' or '.'",
+      add(["taints", i, "value"], taint.value, "at most 63 letters, digits, '-', '_' or '.'");
+    }
+    if (!isUnresolved(taint.effect) && !(TAINT_EFFECTS as readonly string[]).includes(taint.effect)) {
+      add(
+        ["taints", i, "effect"],
+        taint.effect,
+        `one of ${TAINT_EFFECTS.map((e) => JSON.stringify(e)).join(", ")}`,
       );
     }
-    requireOneOf(p(`taints[${taint.key}].effect`), taint.effect, TAINT_EFFECTS);
+  });
+  return out;
+}
+
+/** What one instance type should have been, or undefined when it fits the pool. */
+function instanceTypeProblem(
+  s: ResolvedPoolSettings,
+  type: string,
+  mixedArchitectures: boolean,
+): string | undefined {
+  if (!isInstanceType(type)) return 'an EC2 instance type such as "m7i.xlarge"';
+  const whyNotGpu = s.gpu ? gpuIncompatibility(type) : undefined;
+  if (whyNotGpu)
+    return `an NVIDIA GPU instance type for a GPU pool (${type} ${whyNotGpu}; see NVIDIA_GPU_FAMILIES)`;
+  if (!s.gpu && isNvidiaGpuInstanceType(type))
+    return "a non-GPU instance type, or set gpu: true for this pool";
+  if (!mixedArchitectures && instanceArchitecture(type) !== amiArchitecture(s.amiType)) {
+    return `an ${amiArchitecture(s.amiType)} instance type to match amiType ${s.amiType}`;
   }
+  return undefined;
+}
+
+/** Throws on the first broken rule, naming it `nodePools.<name>.<prop>` (the config path and EksCluster's prop). */
+export function validatePoolSettings(s: ResolvedPoolSettings): void {
+  if (!isUnresolved(s.poolName) && !/^[A-Za-z0-9][A-Za-z0-9_-]{0,37}$/.test(s.poolName)) {
+    throw invalidProp("nodePools key", s.poolName, "1-38 letters, digits, '-' or '_', starting alphanumeric");
+  }
+  const [first] = nodePoolProblems(s);
+  if (first)
+    throw invalidProp(formatPath(["nodePools", s.poolName, ...first.path]), first.value, first.expected);
 }

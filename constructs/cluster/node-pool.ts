@@ -10,7 +10,7 @@ import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { AwsContext } from "../core/aws-context";
 import { mergeTags, type Tags } from "../core/tags";
-import { type AmiType, defaultAmiType, isBottlerocket } from "./ami-types";
+import { type AmiType, isBottlerocket } from "./ami-types";
 import {
   GPU_NODE_LABELS,
   GPU_TAINT,
@@ -18,6 +18,7 @@ import {
   NODE_POOL_LABEL,
   type NodePoolOptions,
   type NodeTaint,
+  resolvePoolSettings,
 } from "./node-pool-options";
 import { validatePoolSettings } from "./node-pool-validation";
 
@@ -61,25 +62,9 @@ export class NodePool extends Construct {
 
   constructor(scope: Construct, id: string, props: NodePoolProps) {
     super(scope, id);
-    const gpu = props.gpu ?? false;
-    const minSize = props.minSize ?? (gpu ? 0 : 1);
-    const instanceTypes = props.instanceTypes ?? [gpu ? "g6.xlarge" : "m7i.xlarge"];
-    const settings = {
-      poolName: props.poolName,
-      gpu,
-      instanceTypes,
-      amiType: props.amiType ?? defaultAmiType(gpu, instanceTypes),
-      capacityType: props.capacityType ?? "ON_DEMAND",
-      minSize,
-      maxSize: props.maxSize ?? (gpu ? 2 : 3),
-      desiredSize: props.desiredSize ?? minSize,
-      diskSizeGiB: props.diskSizeGiB ?? (gpu ? 200 : 50),
-      hopLimit: props.httpPutResponseHopLimit ?? 1,
-      maxUnavailablePercentage: props.maxUnavailablePercentage ?? 33,
-      taints: props.taints ?? [],
-      labels: props.labels ?? {},
-    } as const;
+    const settings = resolvePoolSettings(props.poolName, props);
     validatePoolSettings(settings);
+    const gpu = settings.gpu;
     this.gpu = gpu;
     this.amiType = settings.amiType;
 

@@ -101,12 +101,12 @@ describe("platform configuration errors", () => {
     [
       "fails when a node pool's minSize exceeds maxSize",
       { ...base, nodePools: { system: { minSize: 5, maxSize: 3 } } },
-      /^nodePools\.system\.minSize: got 5; must be ≤ maxSize \(3\)/,
+      /^nodePools\.system\.minSize: got 5; expected at most maxSize \(3\)/,
     ],
     [
       "fails when a GPU pool has instance types without a GPU",
       { ...base, nodePools: { gpu: { instanceTypes: ["m5.large"] } } },
-      /^nodePools\.gpu\.instanceTypes\[0\]: got "m5\.large"; a GPU pool needs NVIDIA GPU instances; m5\.large has no NVIDIA GPU/,
+      /^nodePools\.gpu\.instanceTypes\[0\]: got "m5\.large"; expected an NVIDIA GPU instance type for a GPU pool \(m5\.large has no NVIDIA GPU/,
     ],
     [
       "fails when a GPU pool uses AMD GPU instances",
@@ -116,7 +116,7 @@ describe("platform configuration errors", () => {
     [
       "fails when a CPU pool uses GPU instances",
       { ...base, nodePools: { system: { instanceTypes: ["g5.xlarge"] } } },
-      /^nodePools\.system\.instanceTypes\[0\]: got "g5\.xlarge"; is a GPU instance type: set gpu: true/,
+      /^nodePools\.system\.instanceTypes\[0\]: got "g5\.xlarge"; expected a non-GPU instance type, or set gpu: true/,
     ],
     [
       "fails when the service CIDR overlaps the VPC",
@@ -189,12 +189,12 @@ describe("platform configuration errors", () => {
     [
       "fails when a GPU pool has a non-NVIDIA AMI",
       { ...base, nodePools: { gpu: { amiType: "AL2023_x86_64_STANDARD" } } },
-      /^nodePools\.gpu\.amiType: got "AL2023_x86_64_STANDARD"; a GPU pool needs an NVIDIA AMI type/,
+      /^nodePools\.gpu\.amiType: got "AL2023_x86_64_STANDARD"; expected one of .*\(GPU pools need an NVIDIA AMI\)/,
     ],
     [
       "fails when a pool mixes Arm and x86 instances",
       { ...base, nodePools: { system: { instanceTypes: ["m7g.large", "m7i.large"] } } },
-      /^nodePools\.system\.instanceTypes: got \["m7g\.large","m7i\.large"\]; mixes Arm \(Graviton\) and x86/,
+      /^nodePools\.system\.instanceTypes: got \["m7g\.large","m7i\.large"\]; expected instance types of one CPU architecture: these mix Arm \(Graviton\) and x86/,
     ],
     [
       "fails when no pool can run the cluster add-ons",

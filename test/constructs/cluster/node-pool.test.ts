@@ -49,7 +49,8 @@ describe("NodePool", () => {
         device_name: "/dev/xvda",
         ebs: {
           volume_type: "gp3",
-          volume_size: 50,
+          // DEFAULT_DISK_SIZE_GIB.standard: the same default the configuration documents.
+          volume_size: 100,
           encrypted: "true",
           kms_key_id: KEY,
           delete_on_termination: "true",
@@ -244,7 +245,7 @@ describe("NodePool validation", () => {
 
   it("fails when a GPU pool uses a non-GPU instance type", () => {
     expect(() => synthPool({ gpu: true, instanceTypes: ["m5.large"] }, "gpu")).toThrow(
-      /Invalid nodePools\.gpu\.instanceTypes: got "m5\.large"; expected an NVIDIA GPU instance type/,
+      /Invalid nodePools\.gpu\.instanceTypes\[0\]: got "m5\.large"; expected an NVIDIA GPU instance type/,
     );
   });
 
@@ -275,14 +276,14 @@ describe("NodePool validation", () => {
 
   it("fails when a taint effect, capacity type or disk size is invalid", () => {
     expect(() => synthPool({ taints: [{ key: "a", effect: "NoSchedule" as "NO_SCHEDULE" }] })).toThrow(
-      /taints\[a\]\.effect: got "NoSchedule"/,
+      /taints\[0\]\.effect: got "NoSchedule"/,
     );
     expect(() => synthPool({ capacityType: "RESERVED" as "SPOT" })).toThrow(/capacityType: got "RESERVED"/);
     expect(() => synthPool({ diskSizeGiB: 10 })).toThrow(/diskSizeGiB: got 10/);
   });
 
   it("fails when an instance type is malformed", () => {
-    expect(() => synthPool({ instanceTypes: ["large"] })).toThrow(/instanceTypes: got "large"/);
+    expect(() => synthPool({ instanceTypes: ["large"] })).toThrow(/instanceTypes\[0\]: got "large"/);
     expect(() => synthPool({ instanceTypes: [] })).toThrow(/instanceTypes: got \[\]/);
   });
 });
@@ -296,10 +297,10 @@ describe("NodePool label and taint syntax", () => {
 
   it("fails when a taint key or value is not valid Kubernetes syntax", () => {
     expect(() => synthPool({ taints: [{ key: "a/b/c", effect: "NO_SCHEDULE" }] })).toThrow(
-      /taints\[\]\.key: got "a\/b\/c"/,
+      /taints\[0\]\.key: got "a\/b\/c"/,
     );
     expect(() => synthPool({ taints: [{ key: "team", value: "x y", effect: "NO_SCHEDULE" }] })).toThrow(
-      /taints\[team\]\.value: got "x y"/,
+      /taints\[0\]\.value: got "x y"/,
     );
   });
 });
