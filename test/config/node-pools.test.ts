@@ -1,21 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parsePlatformConfig } from "../../config";
+import { parsePlatformConfig } from "../../config";
 import { AMI_TYPES } from "../../constructs/cluster/ami-types";
 import { DEFAULT_DISK_SIZE_GIB, resolvePoolSettings } from "../../constructs/cluster/node-pool-options";
 import { nodePoolProblems } from "../../constructs/cluster/node-pool-validation";
+import { configProblems } from "../support/errors";
 import { synthPlatform } from "../support/platform";
 
 const base = { name: "acme", environment: "dev", region: "eu-west-1", preset: "minimal" };
 
-function problemsOf(doc: unknown): string[] {
-  try {
-    parsePlatformConfig(doc, "test.yaml");
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems.map((p) => `${p.path}: ${p.message}`);
-  }
-  throw new Error("expected the configuration to be rejected");
-}
+const problemsOf = (doc: unknown) => configProblems(() => parsePlatformConfig(doc, "test.yaml"));
 
 describe("node pools: one set of rules for the configuration and the construct", () => {
   it("offers every AMI type the construct supports, Arm NVIDIA included", () => {
