@@ -56,7 +56,7 @@ describe("the app (main.ts)", () => {
       },
       [
         /netwrk: unknown key "netwrk"; did you mean "network"\?/,
-        /nodePools\.a\.minSize: got 3; must be ≤ maxSize \(1\)/,
+        /nodePools\.a\.minSize: got 3; expected at most maxSize \(1\)/,
       ],
     ],
     [
