@@ -22,6 +22,46 @@ export interface PolicyDocument {
 }
 
 /** Statements of an `aws_iam_policy_document` data source (effect defaults to Allow). */
+/** Where a statement's scalar and list fields live: Terraform's policy-document blocks or IAM's JSON. */
+type StatementKeys = Readonly<
+  Record<"sid" | "effect" | "actions" | "notActions" | "resources" | "notResources", string>
+>;
+const TERRAFORM_KEYS: StatementKeys = {
+  sid: "sid",
+  effect: "effect",
+  actions: "actions",
+  notActions: "not_actions",
+  resources: "resources",
+  notResources: "not_resources",
+};
+const JSON_KEYS: StatementKeys = {
+  sid: "Sid",
+  effect: "Effect",
+  actions: "Action",
+  notActions: "NotAction",
+  resources: "Resource",
+  notResources: "NotResource",
+};
+
+function statement(
+  s: Record<string, unknown>,
+  k: StatementKeys,
+  principals: Statement["principals"],
+  conditions: Statement["conditions"],
+): Statement {
+  const sid = s[k.sid];
+  return {
+    sid: typeof sid === "string" ? sid : undefined,
+    effect: s[k.effect] === "Deny" ? "Deny" : "Allow",
+    actions: strings(s[k.actions]),
+    notActions: strings(s[k.notActions]),
+    resources: strings(s[k.resources]),
+    notResources: strings(s[k.notResources]),
+    principals,
+    conditions,
+  };
+}
+
 export function documentStatements(view: ResourceView, index?: PolicyIndex): Statement[] {
   const out: Statement[] = blocks(view.config.statement).map((s) => {
     const principals: Record<string, string[]> = {};
@@ -29,20 +69,12 @@ export function documentStatements(view: ResourceView, index?: PolicyIndex): Sta
       const type = String(p.type);
       principals[type] = [...(principals[type] ?? []), ...strings(p.identifiers)];
     }
-    return {
-      sid: typeof s.sid === "string" ? s.sid : undefined,
-      effect: s.effect === "Deny" ? "Deny" : "Allow",
-      actions: strings(s.actions),
-      notActions: strings(s.not_actions),
-      resources: strings(s.resources),
-      notResources: strings(s.not_resources),
-      principals,
-      conditions: blocks(s.condition).map((c) => ({
-        test: String(c.test),
-        variable: String(c.variable),
-        values: strings(c.values),
-      })),
-    };
+    const conditions = blocks(s.condition).map((c) => ({
+      test: String(c.test),
+      variable: String(c.variable),
+      values: strings(c.values),
+    }));
+    return statement(s, TERRAFORM_KEYS, principals, conditions);
   });
   for (const src of [
     ...strings(view.config.source_policy_documents),
@@ -75,16 +107,7 @@ export function jsonStatements(text: string): Statement[] | undefined {
         if (isObject(vars))
           for (const [variable, values] of Object.entries(vars))
             conditions.push({ test, variable, values: strings(values) });
-    return {
-      sid: typeof s.Sid === "string" ? s.Sid : undefined,
-      effect: s.Effect === "Deny" ? "Deny" : "Allow",
-      actions: strings(s.Action),
-      notActions: strings(s.NotAction),
-      resources: strings(s.Resource),
-      notResources: strings(s.NotResource),
-      principals,
-      conditions,
-    };
+    return statement(s, JSON_KEYS, principals, conditions);
   });
 }
 

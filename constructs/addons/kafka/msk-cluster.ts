@@ -34,6 +34,11 @@ function invalid(field: string, value: unknown, expected: string): Error {
   return new Error(`Invalid addons.kafka.${field}: got ${JSON.stringify(value)}; expected ${expected}.`);
 }
 
+/** Throws when a set count is above the limit it depends on (`what` names the limit in the message). */
+function atMost(field: string, value: number | undefined, limit: number, what: string): void {
+  if (value !== undefined && value > limit) throw invalid(field, value, `at most ${what} ${limit}`);
+}
+
 /**
  * A provisioned MSK cluster that only the EKS cluster's nodes can reach: IAM client authentication over TLS
  * (no unauthenticated or plaintext access), TLS between brokers, data and logs encrypted with the platform key,
@@ -80,38 +85,29 @@ export class MskKafkaCluster extends Construct {
     }
     this.defaultReplicationFactor = msk.defaultReplicationFactor ?? Math.min(3, this.brokerCount);
     this.minInsyncReplicas = msk.minInsyncReplicas ?? Math.max(1, this.defaultReplicationFactor - 1);
-    if (this.defaultReplicationFactor > this.brokerCount) {
-      throw invalid(
-        "msk.defaultReplicationFactor",
-        this.defaultReplicationFactor,
-        `at most the broker count ${this.brokerCount}`,
-      );
-    }
+    atMost(
+      "msk.defaultReplicationFactor",
+      this.defaultReplicationFactor,
+      this.brokerCount,
+      "the broker count",
+    );
     for (const [name, t] of Object.entries(config.topics)) {
       const rf = t.replicationFactor ?? this.defaultReplicationFactor;
-      if (t.minInsyncReplicas !== undefined && t.minInsyncReplicas > rf) {
-        throw invalid(
-          `topics.${name}.minInsyncReplicas`,
-          t.minInsyncReplicas,
-          `at most the replication factor ${rf}`,
-        );
-      }
+      atMost(`topics.${name}.minInsyncReplicas`, t.minInsyncReplicas, rf, "the replication factor");
     }
-    if (this.minInsyncReplicas > this.defaultReplicationFactor) {
-      throw invalid(
-        "msk.minInsyncReplicas",
-        this.minInsyncReplicas,
-        `at most the replication factor ${this.defaultReplicationFactor}`,
-      );
-    }
+    atMost(
+      "msk.minInsyncReplicas",
+      this.minInsyncReplicas,
+      this.defaultReplicationFactor,
+      "the replication factor",
+    );
     for (const [name, t] of Object.entries(config.topics)) {
-      if (t.replicationFactor !== undefined && t.replicationFactor > this.brokerCount) {
-        throw invalid(
-          `topics.${name}.replicationFactor`,
-          t.replicationFactor,
-          `at most the MSK broker count ${this.brokerCount}`,
-        );
-      }
+      atMost(
+        `topics.${name}.replicationFactor`,
+        t.replicationFactor,
+        this.brokerCount,
+        "the MSK broker count",
+      );
     }
 
     const tags = mergeTags(props.tags, { "mlops.io/component": "kafka" });

@@ -3,7 +3,18 @@ import type { ITerraformDependable } from "cdktf";
 import type { Construct } from "constructs";
 import type { KubeflowPipelinesConfig } from "./config";
 import type { KfpImages } from "./images";
+import {
+  type DbConnection,
+  KFP_LABELS,
+  KFP_PORTS,
+  KFP_SERVICE_ACCOUNTS,
+  METADATA_DB,
+  PIPELINE_DB,
+} from "./names";
 import { account, component, type Env, env, fieldEnv, rule, secretEnv } from "./workloads";
+
+// Re-exported: the add-on and its index import these from here.
+export { type DbConnection, KFP_LABELS, KFP_PORTS, KFP_SERVICE_ACCOUNTS, METADATA_DB, PIPELINE_DB };
 
 /**
  * The KFP components the platform runs, as typed resources. Each mirrors the upstream kustomize base of the
@@ -15,42 +26,6 @@ import { account, component, type Env, env, fieldEnv, rule, secretEnv } from "./
  * - RBAC trimmed to what single-user KFP on Argo needs (no Tekton, Seldon, viewer CRD rules; the UI gets no
  *   `secrets` access, which only served the MinIO keys).
  */
-
-export const KFP_SERVICE_ACCOUNTS = {
-  apiServer: "ml-pipeline",
-  persistenceAgent: "ml-pipeline-persistenceagent",
-  scheduledWorkflow: "ml-pipeline-scheduledworkflow",
-  ui: "ml-pipeline-ui",
-  metadataWriter: "kubeflow-pipelines-metadata-writer",
-  metadataGrpc: "metadata-grpc-server",
-  pipelineRunner: "pipeline-runner",
-} as const;
-
-export const KFP_PORTS = { apiHttp: 8888, apiGrpc: 8887, ui: 3000, metadataGrpc: 8080, envoy: 9090 } as const;
-
-export const KFP_LABELS = {
-  apiServer: { app: "ml-pipeline" },
-  persistenceAgent: { app: "ml-pipeline-persistenceagent" },
-  scheduledWorkflow: { app: "ml-pipeline-scheduledworkflow" },
-  ui: { app: "ml-pipeline-ui" },
-  metadataWriter: { app: "metadata-writer" },
-  metadataGrpc: { component: "metadata-grpc-server" },
-  metadataEnvoy: { component: "metadata-envoy" },
-} as const;
-
-/** How components reach the database: names of env sources, never the secret values. */
-export interface DbConnection {
-  readonly host: string;
-  readonly port: number;
-  /** Kubernetes Secret with key `password` (and `username` when `usernameFromSecret`). */
-  readonly secretName: string;
-  /** The user: from the secret's `username` key (RDS master secret), or this literal (in-cluster root). */
-  readonly username: { readonly fromSecret: true } | { readonly value: string };
-  /** go-sql-driver DSN params (TLS for RDS, which enforces `require_secure_transport`). */
-  readonly extraParams: Readonly<Record<string, string>>;
-  /** Key of the secret holding ML Metadata's full server config (used instead of the MySQL flags). */
-  readonly mlmdConfigKey?: string;
-}
 
 export interface ComponentsInput {
   readonly provider: KubernetesProvider;
@@ -64,9 +39,6 @@ export interface ComponentsInput {
   readonly roleArns: { readonly apiServer: string; readonly pipelineRunner: string; readonly ui: string };
   readonly dependsOn: ITerraformDependable[];
 }
-
-export const PIPELINE_DB = "mlpipeline";
-export const METADATA_DB = "metadb";
 
 function dbEnv(db: DbConnection, prefix: "DBCONFIG_MYSQLCONFIG" | "DBCONFIG"): Env[] {
   const user =
