@@ -2,36 +2,10 @@ import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
-import type { IClusterContext } from "../core/cluster-contract";
-import type { Tags } from "../core/tags";
+import type { ClusterContextValues, ClusterFacts, IClusterContext } from "../core/cluster-contract";
 import { ServiceAccountRole, type ServiceAccountRoleOptions } from "./service-account-role";
 
-/**
- * Plain values describing a cluster: what `EksCluster.contextProps()` returns and what another stack needs to
- * rebuild a `ClusterContext` (cross-stack references become outputs/remote state in cdktf).
- */
-export interface ClusterContextValues {
-  readonly clusterName: string;
-  /** API server URL. */
-  readonly endpoint: string;
-  /** Base64 PEM of the cluster CA, as EKS returns it. */
-  readonly certificateAuthorityData: string;
-  /** `https://oidc.eks.<region>.amazonaws.com/id/<id>`. */
-  readonly oidcIssuerUrl: string;
-  readonly oidcProviderArn: string;
-  /** The security group EKS created for control plane ↔ node traffic. */
-  readonly clusterSecurityGroupId: string;
-  readonly vpcId: string;
-  readonly privateSubnetIds: readonly string[];
-  /** The platform KMS key (secrets, logs, EBS volumes). */
-  readonly kmsKeyArn: string;
-  readonly kubernetesVersion: string;
-  readonly region: string;
-  /** Passed on to stateful add-on resources. @default true */
-  readonly preventDestroy?: boolean;
-  /** Global tags for add-on resources. @default {} */
-  readonly tags?: Tags;
-}
+export type { ClusterContextValues, ClusterFacts };
 
 export interface ClusterContextProps extends ClusterContextValues {
   /** Alias for the kubernetes and helm providers, needed only when one stack talks to several clusters. @default - no alias */
@@ -69,43 +43,27 @@ export function eksTokenExec(
  * Everything an in-cluster add-on needs, including kubernetes and helm providers configured for the cluster,
  * created in the stack where the add-on's resources live.
  */
-export class ClusterContext extends Construct implements ClusterContextValues, IClusterContext {
+// The facts are declared once (ClusterFacts) and assigned from one object in the constructor: no second field list.
+export interface ClusterContext extends ClusterFacts {}
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the facts are declared once (ClusterFacts) and assigned from one object in the constructor, instead of a second field list here
+export class ClusterContext extends Construct implements IClusterContext {
   /** Builds the context (and its providers) in `scope`'s stack from plain values. */
   static create(scope: Construct, id: string, props: ClusterContextProps): ClusterContext {
     return new ClusterContext(scope, id, props);
   }
 
-  readonly clusterName: string;
-  readonly endpoint: string;
-  readonly certificateAuthorityData: string;
-  readonly oidcIssuerUrl: string;
-  readonly oidcProviderArn: string;
-  readonly clusterSecurityGroupId: string;
-  readonly vpcId: string;
-  readonly privateSubnetIds: readonly string[];
-  readonly kmsKeyArn: string;
-  readonly kubernetesVersion: string;
-  readonly region: string;
-  readonly preventDestroy: boolean;
-  readonly tags: Tags;
   readonly kubernetesProvider: KubernetesProvider;
   readonly helmProvider: HelmProvider;
 
   constructor(scope: Construct, id: string, props: ClusterContextProps) {
     super(scope, id);
-    this.clusterName = props.clusterName;
-    this.endpoint = props.endpoint;
-    this.certificateAuthorityData = props.certificateAuthorityData;
-    this.oidcIssuerUrl = props.oidcIssuerUrl;
-    this.oidcProviderArn = props.oidcProviderArn;
-    this.clusterSecurityGroupId = props.clusterSecurityGroupId;
-    this.vpcId = props.vpcId;
-    this.privateSubnetIds = props.privateSubnetIds;
-    this.kmsKeyArn = props.kmsKeyArn;
-    this.kubernetesVersion = props.kubernetesVersion;
-    this.region = props.region;
-    this.preventDestroy = props.preventDestroy ?? true;
-    this.tags = props.tags ?? {};
+    const { providerAlias: _alias, authRoleArn: _role, authEnv: _env, ...values } = props;
+    const facts: ClusterFacts = {
+      ...values,
+      preventDestroy: props.preventDestroy ?? true,
+      tags: props.tags ?? {},
+    };
+    Object.assign(this, facts);
 
     const exec = eksTokenExec(props);
     const caCertificate = Fn.base64decode(props.certificateAuthorityData);

@@ -51,22 +51,43 @@ export interface IServiceAccountRole extends IConstruct {
   readonly association?: EksPodIdentityAssociation;
 }
 
-/** The cluster as add-ons see it: its facts, providers configured for it, and roles for its service accounts. */
-export interface IClusterContext {
+/**
+ * Plain values describing a cluster: what `EksCluster.contextProps()` returns and what another stack needs to
+ * rebuild a `ClusterContext` (cross-stack references become outputs/remote state in cdktf).
+ */
+export interface ClusterContextValues {
   readonly clusterName: string;
+  /** API server URL. */
   readonly endpoint: string;
+  /** Base64 PEM of the cluster CA, as EKS returns it. */
+  readonly certificateAuthorityData: string;
+  /** `https://oidc.eks.<region>.amazonaws.com/id/<id>`. */
   readonly oidcIssuerUrl: string;
   readonly oidcProviderArn: string;
   /** The security group EKS created for control plane ↔ node traffic. */
   readonly clusterSecurityGroupId: string;
+  readonly vpcId: string;
+  readonly privateSubnetIds: readonly string[];
   /** The platform KMS key (secrets, logs, EBS volumes). */
   readonly kmsKeyArn: string;
   readonly kubernetesVersion: string;
   readonly region: string;
+  /** Passed on to stateful add-on resources. @default true */
+  readonly preventDestroy?: boolean;
+  /** Global tags for add-on resources. @default {} */
+  readonly tags?: Tags;
+}
+
+/** The values with their defaults applied, as a cluster context exposes them. */
+export type ClusterFacts = Readonly<Omit<ClusterContextValues, "preventDestroy" | "tags">> & {
   /** Whether stateful add-on resources get `prevent_destroy`. */
   readonly preventDestroy: boolean;
   /** Global tags for add-on resources. */
   readonly tags: Tags;
+};
+
+/** The cluster as add-ons see it: its facts, providers configured for it, and roles for its service accounts. */
+export interface IClusterContext extends ClusterFacts {
   readonly kubernetesProvider: KubernetesProvider;
   readonly helmProvider: HelmProvider;
   /** An IAM role for one service account of this cluster, created in the context's stack. */
