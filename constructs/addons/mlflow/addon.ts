@@ -11,21 +11,19 @@ import { RdsDatabase } from "../../database/rds-database";
 import { EXTERNAL_SECRETS_ADDON_ID } from "../external-secrets/addon";
 import { generatedSecret, syncSecret } from "../external-secrets/sync-secret";
 import { MLFLOW_CONFIG, type MlflowConfig, type MlflowConfigInput, parseMlflowConfig } from "./config";
+import {
+  MLFLOW_ADDON_ID,
+  MLFLOW_ARTIFACT_PREFIX,
+  MLFLOW_DATABASE,
+  MLFLOW_NAMESPACE,
+  MLFLOW_POD_LABELS,
+  MLFLOW_PORT,
+  MLFLOW_SECRETS,
+  MLFLOW_SERVICE_ACCOUNT,
+} from "./names";
 import { mlflowChartValues } from "./values";
 
-export const MLFLOW_ADDON_ID = "mlflow";
-export const MLFLOW_NAMESPACE = "mlflow";
-export const MLFLOW_PORT = 5000;
-export const MLFLOW_SERVICE_ACCOUNT = "mlflow";
-/** Prefix of the artifacts in the data lake's `models` zone. */
-export const MLFLOW_ARTIFACT_PREFIX = "mlflow/";
-/** Kubernetes Secrets the release reads; their values come from External Secrets, never from Terraform. */
-export const MLFLOW_SECRETS = { database: "mlflow-db", admin: "mlflow-admin", oidc: "mlflow-oidc" } as const;
-/** Selector labels the chart gives the tracking server pods (release and chart both named `mlflow`). */
-export const MLFLOW_POD_LABELS = {
-  "app.kubernetes.io/name": "mlflow",
-  "app.kubernetes.io/instance": "mlflow",
-} as const;
+export * from "./names";
 
 export interface MlflowOutputs extends HelmAddOnOutputs {
   /** In-cluster tracking URI (`MLFLOW_TRACKING_URI`). */
@@ -83,7 +81,7 @@ export class MlflowAddOn extends HelmAddOn<MlflowOutputs> {
       addOnDatabaseProps(context, {
         engine: "postgres",
         name: "mlflow",
-        databaseName: "mlflow",
+        databaseName: MLFLOW_DATABASE,
         settings: db,
         tags: { ...context.platform.tags, "mlops.io/component": "mlflow" },
       }),
@@ -112,8 +110,8 @@ export class MlflowAddOn extends HelmAddOn<MlflowOutputs> {
       port: this.database.port,
       masterSecretArn: this.database.masterSecretArn,
       kmsKeyArn: context.cluster.kmsKeyArn,
-      username: "mlflow",
-      databaseName: "mlflow",
+      username: MLFLOW_DATABASE,
+      databaseName: MLFLOW_DATABASE,
       secretName: MLFLOW_SECRETS.database,
       vpcCidr: context.platform.vpcCidr,
     });

@@ -1,5 +1,12 @@
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../core/pod-security";
 import type { MlflowConfig } from "./config";
+import {
+  MLFLOW_ARTIFACT_PREFIX,
+  MLFLOW_DATABASE,
+  MLFLOW_PORT,
+  MLFLOW_SECRETS,
+  MLFLOW_SERVICE_ACCOUNT,
+} from "./names";
 
 export interface MlflowValuesInput {
   readonly config: MlflowConfig;
@@ -61,12 +68,12 @@ export function mlflowChartValues(input: MlflowValuesInput): Record<string, unkn
     serviceAccount: {
       create: true,
       automount: true,
-      name: "mlflow",
+      name: MLFLOW_SERVICE_ACCOUNT,
       annotations: { "eks.amazonaws.com/role-arn": input.roleArn },
     },
     podSecurityContext: POD_SECURITY_CONTEXT,
     securityContext: CONTAINER_SECURITY_CONTEXT,
-    service: { enabled: true, type: "ClusterIP", port: 5000, containerPort: 5000 },
+    service: { enabled: true, type: "ClusterIP", port: MLFLOW_PORT, containerPort: MLFLOW_PORT },
     telemetry: { enabled: false },
     // MLflow 3's host-header check (MLFLOW_SERVER_ALLOWED_HOSTS): the Service names, port-forwards, and pod IPs
     // in private ranges (kubelet probes and the ALB's ip targets use them).
@@ -79,13 +86,17 @@ export function mlflowChartValues(input: MlflowValuesInput): Record<string, unkn
         enabled: true,
         host: input.databaseHost,
         port: input.databasePort,
-        database: "mlflow",
+        database: MLFLOW_DATABASE,
         // Left empty on purpose: user and password come from existingDatabaseSecret as PGUSER/PGPASSWORD.
         user: "",
         password: "",
         driver: "psycopg2",
       },
-      existingDatabaseSecret: { name: "mlflow-db", usernameKey: "username", passwordKey: "password" },
+      existingDatabaseSecret: {
+        name: MLFLOW_SECRETS.database,
+        usernameKey: "username",
+        passwordKey: "password",
+      },
     },
     postgresql: { enabled: false },
     mysql: { enabled: false },
@@ -93,7 +104,7 @@ export function mlflowChartValues(input: MlflowValuesInput): Record<string, unkn
     artifactRoot: {
       // The server proxies artifact uploads and downloads, so only its role touches S3.
       proxiedArtifactStorage: true,
-      s3: { enabled: true, bucket: input.bucket, path: "mlflow" },
+      s3: { enabled: true, bucket: input.bucket, path: MLFLOW_ARTIFACT_PREFIX.replace(/\/$/, "") },
     },
     extraEnvVars: {
       AWS_DEFAULT_REGION: input.region,
@@ -109,7 +120,11 @@ export function mlflowChartValues(input: MlflowValuesInput): Record<string, unkn
       enabled: auth.mode === "basic",
       ...(auth.mode === "basic"
         ? {
-            existingAdminSecret: { name: "mlflow-admin", usernameKey: "username", passwordKey: "password" },
+            existingAdminSecret: {
+              name: MLFLOW_SECRETS.admin,
+              usernameKey: "username",
+              passwordKey: "password",
+            },
             defaultPermission: auth.defaultPermission,
             // Under /tmp (an emptyDir): the root filesystem is read-only. See README on what this implies.
             sqliteFile: "/tmp/basic_auth.db",
@@ -122,7 +137,7 @@ export function mlflowChartValues(input: MlflowValuesInput): Record<string, unkn
             enabled: true,
             discoveryUrl: auth.oidc.discoveryUrl,
             clientId: auth.oidc.clientId,
-            existingSecret: { name: "mlflow-oidc", clientSecretKey: "OIDC_CLIENT_SECRET" },
+            existingSecret: { name: MLFLOW_SECRETS.oidc, clientSecretKey: "OIDC_CLIENT_SECRET" },
             groupName: auth.oidc.userGroups,
             adminGroupName: auth.oidc.adminGroups,
             defaultPermission: auth.defaultPermission,

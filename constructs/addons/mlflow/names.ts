@@ -1,0 +1,17 @@
+/** Names and ports of the MLflow add-on, in one place for the add-on, its chart values and its dependents. */
+
+export const MLFLOW_ADDON_ID = "mlflow";
+export const MLFLOW_NAMESPACE = "mlflow";
+export const MLFLOW_PORT = 5000;
+export const MLFLOW_SERVICE_ACCOUNT = "mlflow";
+/** The PostgreSQL database of the backend store, and the role MLflow connects as. */
+export const MLFLOW_DATABASE = "mlflow";
+/** Prefix of the artifacts in the data lake's `models` zone. */
+export const MLFLOW_ARTIFACT_PREFIX = "mlflow/";
+/** Kubernetes Secrets the release reads; their values come from External Secrets, never from Terraform. */
+export const MLFLOW_SECRETS = { database: "mlflow-db", admin: "mlflow-admin", oidc: "mlflow-oidc" } as const;
+/** Selector labels the chart gives the tracking server pods (release and chart both named `mlflow`). */
+export const MLFLOW_POD_LABELS = {
+  "app.kubernetes.io/name": "mlflow",
+  "app.kubernetes.io/instance": "mlflow",
+} as const;
