@@ -286,7 +286,10 @@ export function validateHelmValues(chartDir: string, values: unknown): HelmValue
     const validate = compileCached(`values:${file}`, () => schemaStore().readJson(file) as object);
     const merged = mergeValues(ref.defaults, user);
     if (!validate(merged)) {
+      const unknownKeys = new Set(issues.map((i) => i.path));
       for (const issue of toIssues(validate.errors, merged)) {
+        // A key the values.yaml check already named needs no second line from the schema.
+        if (unknownKeys.has(issue.path)) continue;
         issues.push({
           path: issue.path,
           message: `chart ${ref.name} values.schema.json: ${issue.path}: ${issue.message}`,

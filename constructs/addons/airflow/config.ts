@@ -215,7 +215,7 @@ const AirflowConfigObject = z.strictObject({
   schedulerReplicas: positiveInt("schedulerReplicas", 5).default(1).describe("Scheduler replicas."),
   apiServerReplicas: positiveInt("apiServerReplicas", 10).default(1).describe("API server replicas."),
   helm: helmConfigSchema(CHARTS.airflow, {
-    valuesCheck: "Keys are checked against the recorded key list of the pinned chart.",
+    valuesCheck: `Keys are checked against the chart's reference values (${CHARTS.airflow.referenceVersion}, the newest release the schema data proves); secret-valued keys are refused.`,
     noWaitReason: SECRETS_AFTER_RELEASE,
   }),
 });

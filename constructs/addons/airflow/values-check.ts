@@ -1,69 +1,17 @@
 import { CHARTS } from "../../core/charts";
-import { closest } from "../../primitives";
-import { AIRFLOW_VALUE_KEYS } from "./values";
 
 /**
- * Checks of Airflow chart values against the recorded key list (`AIRFLOW_VALUE_KEYS`) and against secrets
- * written into values. The generic validation cannot check this chart (no reference data), so these are the
- * checks the add-on runs on its typed values merged with the user's `helmValues`.
+ * Refuses secrets written into Airflow chart values: they would land in Terraform state and plans. Whether a
+ * key exists in the chart is checked by scripts/validation against the chart's reference data (values.md).
  */
 
-/**
- * A listed key without listed children is open: its content is not chart-defined (airflow.cfg sections in
- * `config`, Kubernetes objects passed through verbatim such as `resources`, `affinity`, security contexts and
- * probes, free maps such as labels and annotations), so anything below it is accepted.
- */
 export interface ValuesKeyProblem {
   readonly path: string;
   readonly message: string;
 }
 
-const KNOWN = new Set(Object.keys(AIRFLOW_VALUE_KEYS));
-/** Every proper prefix of a listed key: the maps whose children are checked. */
-const PARENTS = new Set(
-  [...KNOWN].flatMap((k) =>
-    k
-      .split(".")
-      .slice(0, -1)
-      .map((_, i, a) => a.slice(0, i + 1).join(".")),
-  ),
-);
-
-function childKeys(prefix: string): string[] {
-  const depth = prefix ? prefix.split(".").length : 0;
-  const under = [...KNOWN].filter((k) => (prefix ? k.startsWith(`${prefix}.`) : true));
-  return [...new Set(under.map((k) => k.split(".")[depth] as string))].sort();
-}
-
 function isMap(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v);
-}
-
-/** Every key path of `values` that the Airflow chart does not have (by the recorded key list). */
-export function airflowValuesKeyProblems(values: Record<string, unknown>): ValuesKeyProblem[] {
-  const chart = `${CHARTS.airflow.chart} ${CHARTS.airflow.version}`;
-  const out: ValuesKeyProblem[] = [];
-  const walk = (node: Record<string, unknown>, prefix: string) => {
-    for (const [key, value] of Object.entries(node)) {
-      const path = prefix ? `${prefix}.${key}` : key;
-      if (PARENTS.has(path) && isMap(value)) walk(value, path);
-      else if (KNOWN.has(path)) continue;
-      else {
-        const siblings = childKeys(prefix);
-        const guess = closest(key, siblings);
-        const suggestion = guess
-          ? `; did you mean ${JSON.stringify(prefix ? `${prefix}.${guess}` : guess)}?`
-          : "";
-        const known = `${siblings.slice(0, 15).join(", ")}${siblings.length > 15 ? ", …" : ""}`;
-        out.push({
-          path,
-          message: `chart ${chart}: unknown values key ${JSON.stringify(path)}${suggestion} (known keys at ${prefix || "the top level"}: ${known})`,
-        });
-      }
-    }
-  };
-  walk(values, "");
-  return out;
 }
 
 /**
@@ -148,9 +96,9 @@ export function airflowSecretValueProblems(values: Record<string, unknown>): Val
   return out;
 }
 
-/** Throws one error listing every unknown key and every secret value, naming the chart. */
-export function assertAirflowValueKeys(values: Record<string, unknown>): void {
-  const problems = [...airflowValuesKeyProblems(values), ...airflowSecretValueProblems(values)];
+/** Throws one error listing every secret value, naming the chart. */
+export function assertNoAirflowSecretValues(values: Record<string, unknown>): void {
+  const problems = airflowSecretValueProblems(values);
   if (problems.length > 0) {
     throw new Error(
       `invalid Helm values for chart ${CHARTS.airflow.chart} ${CHARTS.airflow.version}:\n${problems.map((p) => `  - ${p.message}`).join("\n")}`,

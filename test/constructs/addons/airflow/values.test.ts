@@ -1,14 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import type { AirflowConfigInput } from "../../../../constructs/addons/airflow/config";
-import { AIRFLOW_VALUE_KEYS } from "../../../../constructs/addons/airflow/values";
-import {
-  airflowSecretValueProblems,
-  airflowValuesKeyProblems,
-  assertAirflowValueKeys,
-} from "../../../../constructs/addons/airflow/values-check";
+import { airflowSecretValueProblems } from "../../../../constructs/addons/airflow/values-check";
 import { CHARTS } from "../../../../constructs/core/charts";
-import { describeWithSchemas, expectedOlderReference, expectValidStack } from "../../../support/schemas";
+import { validateHelmValues, validateSynthesizedStack } from "../../../../scripts/validation";
+import {
+  countChecked,
+  describeWithSchemas,
+  expectedOlderReference,
+  expectValidStack,
+} from "../../../support/schemas";
 import { onlyResource } from "../../../support/synth";
 import { type Json, manifests, mlflowStub, monitoringStub, synthAirflow } from "./support";
 
@@ -37,60 +38,56 @@ function renderedValues(config: AirflowConfigInput, extra: (typeof mlflowStub)[]
   return parse(release.values[0]) as Json;
 }
 
-/** Dotted paths of every leaf (lists are leaves: they replace, never merge). */
-function leafPaths(value: unknown, prefix = ""): string[] {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return [prefix];
-  return Object.entries(value).flatMap(([k, v]) => leafPaths(v, prefix ? `${prefix}.${k}` : k));
+/** The failures of the Airflow release when the add-on's values are validated against the reference data. */
+function releaseIssues(config: AirflowConfigInput): string[] {
+  const report = validateSynthesizedStack(synthAirflow(config).json);
+  countChecked(report);
+  return report.failures
+    .filter((f) => f.kind === "HelmRelease")
+    .flatMap((f) => f.issues.map((i) => i.message));
 }
 
-describe("Airflow values against the recorded key list", () => {
+describeWithSchemas("Airflow values against the chart's values.yaml and values.schema.json", () => {
   for (const [name, variant] of Object.entries(VARIANTS)) {
-    it(`sets only recorded keys: ${name}`, () => {
+    it(`sets only keys the chart has, with the types its schema allows: ${name}`, () => {
       const values = renderedValues(variant.config, variant.extra);
-      expect(airflowValuesKeyProblems(values)).toEqual([]);
-      // Each leaf is a recorded key or lies below one (an open map such as resources or securityContexts.pod).
-      for (const leaf of leafPaths(values)) {
-        const segments = leaf.split(".");
-        const recorded = segments.some((_, i) => segments.slice(0, i + 1).join(".") in AIRFLOW_VALUE_KEYS);
-        expect(recorded, leaf).toBe(true);
-      }
+      expect(validateHelmValues("airflow", values).issues).toEqual([]);
     });
   }
 
-  it("records a source for every key, and only three keys are known from values.yaml comments alone", () => {
-    const sources = new Set(Object.values(AIRFLOW_VALUE_KEYS));
-    expect([...sources].sort()).toEqual(["parameters-ref 1.22.0", "values.yaml", "values.yaml comment"]);
-    expect(
-      Object.entries(AIRFLOW_VALUE_KEYS)
-        .filter(([, s]) => s === "values.yaml comment")
-        .map(([k]) => k)
-        .sort(),
-    ).toEqual(["dags.gitSync.credentialsSecret", "dags.gitSync.knownHosts", "dags.gitSync.sshKeySecret"]);
-  });
-
   it("fails when an override misspells a top-level key, naming the key and the chart", () => {
-    expect(() => synthAirflow({ helm: { values: { schedular: { replicas: 2 } } } })).toThrow(
-      /chart airflow 1\.22\.0: unknown values key "schedular"; did you mean "scheduler"\?/,
-    );
+    expect(releaseIssues({ helm: { values: { schedular: { replicas: 2 } } } })).toEqual([
+      expect.stringMatching(/chart airflow has no value "schedular" .*did you mean "scheduler"\?/),
+    ]);
   });
 
   it("fails when an override misspells a nested key, suggesting the sibling", () => {
-    expect(() => synthAirflow({ helm: { values: { dags: { gitSync: { perod: "10s" } } } } })).toThrow(
-      /chart airflow 1\.22\.0: unknown values key "dags\.gitSync\.perod"; did you mean "dags\.gitSync\.period"\?/,
-    );
-    expect(airflowValuesKeyProblems({ securityContexts: { pods: {} } })[0]?.message).toMatch(
-      /unknown values key "securityContexts\.pods"; did you mean "securityContexts\.pod"\?/,
+    expect(releaseIssues({ helm: { values: { dags: { gitSync: { perod: "10s" } } } } })).toEqual([
+      expect.stringMatching(
+        /chart airflow has no value "dags\.gitSync\.perod" .*did you mean "dags\.gitSync\.period"/,
+      ),
+    ]);
+    expect(validateHelmValues("airflow", { securityContexts: { pods: {} } }).issues[0]?.message).toMatch(
+      /no value "securityContexts\.pods" .*did you mean "securityContexts\.pod"\?/,
     );
   });
 
   it("lists every problem at once", () => {
-    expect(() => assertAirflowValueKeys({ exector: "x", statsd: { enable: true } })).toThrow(
-      /invalid Helm values for chart airflow 1\.22\.0:\n {2}- .*"exector".*\n {2}- .*"statsd\.enable"; did you mean "statsd\.enabled"/,
-    );
+    const issues = releaseIssues({ helm: { values: { exector: "x", statsd: { enable: true } } } });
+    expect(issues.sort()).toEqual([
+      expect.stringMatching(/no value "exector" .*did you mean "executor"/),
+      expect.stringMatching(/no value "statsd\.enable" .*did you mean "statsd\.enabled"/),
+    ]);
   });
 
-  it("accepts recorded keys and anything below open ones (airflow.cfg sections, Kubernetes objects)", () => {
-    const values = renderedValues({
+  it("fails when an override gives a chart key the wrong type (values.schema.json)", () => {
+    expect(releaseIssues({ helm: { values: { scheduler: { replicas: "two" } } } })).toEqual([
+      expect.stringMatching(/values\.schema\.json: scheduler\.replicas: must be integer/),
+    ]);
+  });
+
+  it("accepts chart keys and anything below open ones (airflow.cfg sections, Kubernetes objects)", () => {
+    const config = {
       helm: {
         values: {
           scheduler: { nodeSelector: { pool: "system" }, replicas: 2 },
@@ -98,7 +95,9 @@ describe("Airflow values against the recorded key list", () => {
           workers: { resources: { limits: { "nvidia.com/gpu": 1 } } },
         },
       },
-    });
+    };
+    expect(releaseIssues(config)).toEqual([]);
+    const values = renderedValues(config);
     expect(values.scheduler.nodeSelector).toEqual({ pool: "system" });
     expect(values.scheduler.replicas).toBe(2);
     expect(values.config.core.parallelism).toBe(64);
