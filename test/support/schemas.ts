@@ -1,5 +1,5 @@
 import { type TerraformStack, Testing } from "cdktf";
-import { afterAll, describe, expect } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { ChartPin } from "../../constructs/core/charts";
 import {
   formatFailure,
@@ -91,6 +91,15 @@ export function describeWithSchemas(name: string, fn: () => void): void {
         "",
       ].join("\n"),
     );
+  }
+  if (!hasSchemas && process.env.CI === "true") {
+    // In CI a missing tool or data set is a failure, not a skip.
+    describe(name, () => {
+      it("fails when CI=true and the reference schemas are missing", () => {
+        throw new Error(`CI=true but the reference schemas are missing: ${schemasLocation().reason}`);
+      });
+    });
+    return;
   }
   describe.skipIf(!hasSchemas)(name, () => {
     afterAll(() => {

@@ -13,9 +13,12 @@ import { CHARTS } from "../../../../constructs/core/charts";
 import { baseAddOnContext } from "../../../support/cluster";
 import { onlyResource, resourcesOf, synthStack } from "../../../support/synth";
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
 const chartDir = resolve(repoRoot, "../shared/schemas/charts", CHARTS.nvidiaDevicePlugin.schemaDir);
 const haveReference = existsSync(resolve(chartDir, "values.yaml"));
+// In CI a missing data set is a failure, not a skip.
+if (!haveReference && process.env.CI === "true")
+  throw new Error(`CI=true but ${chartDir} has no values.yaml`);
 if (!haveReference) {
   console.warn(
     `\n${"!".repeat(78)}\n! SKIPPING nvidia-device-plugin reference checks: ${chartDir} is missing.\n` +
