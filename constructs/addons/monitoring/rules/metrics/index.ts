@@ -1,0 +1,112 @@
+/**
+ * Per exporter, the metric (series) names that alert rules and dashboards may query. Each list says where it
+ * came from; the ones taken from a real exposition or from the kit's own exporter config are verified by tests
+ * (test/constructs/addons/monitoring/rules/), the others are copied from the upstream docs named.
+ */
+import { type MetricFamily, sampleNames } from "./family";
+import { INFERENCE_SERVICE_FAMILIES } from "./inference-service";
+import { KAFKA_JMX_MBEANS } from "./kafka-jmx";
+
+export type { MetricFamily, MetricType } from "./family";
+export { familiesOf, sampleNames } from "./family";
+export { INFERENCE_SERVICE_FAMILIES } from "./inference-service";
+export { KAFKA_JMX_MBEANS } from "./kafka-jmx";
+
+/**
+ * Series every Prometheus adds to each scrape (Prometheus 2.x docs, "Jobs and instances": automatically
+ * generated labels and time series).
+ */
+const PROMETHEUS_SYNTHETIC = [
+  "up",
+  "scrape_duration_seconds",
+  "scrape_samples_scraped",
+  "scrape_samples_post_metric_relabeling",
+  "scrape_series_added",
+];
+
+/** kube-state-metrics v2.x docs (docs/metrics/workload/pod-metrics.md, storage/persistentvolumeclaim-metrics.md). */
+const KUBE_STATE_METRICS = [
+  "kube_pod_status_phase",
+  "kube_pod_container_status_waiting_reason",
+  "kube_pod_container_status_restarts_total",
+  "kube_pod_container_resource_requests",
+  "kube_pod_info",
+  "kube_persistentvolumeclaim_info",
+  "kube_persistentvolumeclaim_status_phase",
+];
+
+/** Kubelet volume stats (Kubernetes metrics reference, kubelet `/metrics`; labels namespace, persistentvolumeclaim). */
+const KUBELET = [
+  "kubelet_volume_stats_available_bytes",
+  "kubelet_volume_stats_capacity_bytes",
+  "kubelet_volume_stats_used_bytes",
+  "kubelet_volume_stats_inodes",
+  "kubelet_volume_stats_inodes_used",
+];
+
+/**
+ * DCGM exporter default counters: the dcgm-exporter chart 4.8.2 values.yaml (`../shared/schemas/charts/
+ * dcgm-exporter`) lists them; metric-lists.test.ts checks every name against that file. Labels: gpu, UUID,
+ * Hostname, and the pod/namespace/container the GPU is allocated to.
+ */
+const DCGM = [
+  "DCGM_FI_DEV_GPU_UTIL",
+  "DCGM_FI_DEV_MEM_COPY_UTIL",
+  "DCGM_FI_DEV_FB_FREE",
+  "DCGM_FI_DEV_FB_USED",
+  "DCGM_FI_DEV_XID_ERRORS",
+  "DCGM_FI_DEV_GPU_TEMP",
+  "DCGM_FI_DEV_POWER_USAGE",
+  "DCGM_FI_DEV_ECC_DBE_VOL_TOTAL",
+];
+
+/**
+ * Kafka Exporter (danielqsj/kafka_exporter README, "Metrics"; Strimzi's `kafkaExporter` runs it). Labels:
+ * consumergroup, topic, partition.
+ */
+const KAFKA_EXPORTER = [
+  "kafka_brokers",
+  "kafka_topic_partitions",
+  "kafka_topic_partition_under_replicated_partition",
+  "kafka_consumergroup_current_offset",
+  "kafka_consumergroup_lag",
+  "kafka_consumergroup_lag_sum",
+  "kafka_consumergroup_members",
+];
+
+/**
+ * MLflow's `--expose-prometheus` (mlflow/server/prometheus_exporter.py: prometheus_flask_exporter with
+ * defaults_prefix "mlflow"; the exporter's README names the default metrics). Labels: method, status.
+ */
+const MLFLOW: readonly MetricFamily[] = [
+  ["mlflow_http_request_total", "counter"],
+  ["mlflow_http_request_duration_seconds", "histogram"],
+  ["mlflow_http_request_exceptions_total", "counter"],
+  ["mlflow_exporter_info", "gauge"],
+];
+
+/**
+ * Airflow's StatsD metrics (Airflow docs, "Metrics": `scheduler_heartbeat`, `dag_processing.import_errors`,
+ * …) as the chart's statsd-exporter names them: prefix `airflow`, dots to underscores.
+ */
+const AIRFLOW_STATSD = [
+  "airflow_scheduler_heartbeat",
+  "airflow_dag_processing_import_errors",
+  "airflow_executor_open_slots",
+  "airflow_executor_queued_tasks",
+  "airflow_executor_running_tasks",
+];
+
+export const EXPORTER_METRICS = {
+  prometheus: PROMETHEUS_SYNTHETIC,
+  "kube-state-metrics": KUBE_STATE_METRICS,
+  kubelet: KUBELET,
+  dcgm: DCGM,
+  "kafka-jmx": KAFKA_JMX_MBEANS.map(([, name]) => name),
+  "kafka-exporter": KAFKA_EXPORTER,
+  mlflow: MLFLOW.flatMap(sampleNames),
+  "airflow-statsd": AIRFLOW_STATSD,
+  "inference-service": INFERENCE_SERVICE_FAMILIES.flatMap(sampleNames),
+} as const satisfies Record<string, readonly string[]>;
+
+export type ExporterId = keyof typeof EXPORTER_METRICS;
