@@ -1,6 +1,6 @@
 import type { RuleGroup } from "./model";
 import { percent, type ResolvedAlertRuleOptions } from "./options";
-import { targetDown } from "./services";
+import { http5xxRatioExpr, targetDown } from "./services";
 
 /** The reference inference service (service/): availability, errors, latency and the drift the retraining loop acts on. */
 export function inferenceRuleGroups(o: ResolvedAlertRuleOptions): RuleGroup[] {
@@ -14,7 +14,7 @@ export function inferenceRuleGroups(o: ResolvedAlertRuleOptions): RuleGroup[] {
         targetDown("InferenceTargetDown", namespace, "Inference service"),
         {
           alert: "InferenceHigh5xxRatio",
-          expr: `sum by (namespace) (rate(http_requests_total{${ns}, status_code=~"5.."}[5m])) / sum by (namespace) (rate(http_requests_total{${ns}}[5m])) > ${o.http5xxRatio}`,
+          expr: http5xxRatioExpr("http_requests_total", "status_code", namespace, o.http5xxRatio),
           for: "10m",
           labels: { severity: "critical" },
           annotations: {

@@ -18,8 +18,18 @@ export function targetDown(alert: string, namespace: string, what: string): Aler
   };
 }
 
+/** Share of `metric`'s requests answered 5xx in a namespace over 5 minutes, above `ratio`. */
+export function http5xxRatioExpr(
+  metric: string,
+  statusLabel: string,
+  namespace: string,
+  ratio: number,
+): string {
+  const ns = `namespace="${namespace}"`;
+  return `sum by (namespace) (rate(${metric}{${ns}, ${statusLabel}=~"5.."}[5m])) / sum by (namespace) (rate(${metric}{${ns}}[5m])) > ${ratio}`;
+}
+
 export function mlflowRuleGroups(o: ResolvedAlertRuleOptions): RuleGroup[] {
-  const ns = `namespace="${MLFLOW_NAMESPACE}"`;
   return [
     {
       name: "mlflow",
@@ -28,7 +38,7 @@ export function mlflowRuleGroups(o: ResolvedAlertRuleOptions): RuleGroup[] {
         targetDown("MlflowTargetDown", MLFLOW_NAMESPACE, "MLflow"),
         {
           alert: "MlflowHigh5xxRatio",
-          expr: `sum by (namespace) (rate(mlflow_http_request_total{${ns}, status=~"5.."}[5m])) / sum by (namespace) (rate(mlflow_http_request_total{${ns}}[5m])) > ${o.http5xxRatio}`,
+          expr: http5xxRatioExpr("mlflow_http_request_total", "status", MLFLOW_NAMESPACE, o.http5xxRatio),
           for: "10m",
           labels: { severity: "warning" },
           annotations: {

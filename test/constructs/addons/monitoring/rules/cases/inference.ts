@@ -1,5 +1,5 @@
 import { INFERENCE_TARGET_CASES } from "./services";
-import { type RuleCases, s } from "./types";
+import { answers, type RuleCases, s } from "./types";
 
 const ns = { namespace: "serving" };
 const route = { ...ns, method: "POST", route: "/v2/models/:name/infer" };
@@ -18,19 +18,13 @@ export const INFERENCE_CASES: RuleCases = {
   ...INFERENCE_TARGET_CASES,
   InferenceHigh5xxRatio: {
     fires: {
-      series: [
-        s("http_requests_total", { ...route, status_code: "503" }, "0+10x30"),
-        s("http_requests_total", { ...route, status_code: "200" }, "0+90x30"),
-      ],
+      series: answers("http_requests_total", route, ["status_code", "503", "200"], [10, 90]),
       at: "20m",
       labels: ns,
     },
     // 4xx are the clients' errors.
     quiet: {
-      series: [
-        s("http_requests_total", { ...route, status_code: "400" }, "0+10x30"),
-        s("http_requests_total", { ...route, status_code: "200" }, "0+90x30"),
-      ],
+      series: answers("http_requests_total", route, ["status_code", "400", "200"], [10, 90]),
       at: "20m",
     },
   },

@@ -1,4 +1,4 @@
-import { type RuleCases, s } from "./types";
+import { type RuleCases, s, volume } from "./types";
 
 const broker = { namespace: "kafka", pod: "platform-broker-0" };
 const pvc = { namespace: "kafka", persistentvolumeclaim: "data-platform-broker-0" };
@@ -30,18 +30,12 @@ export const KAFKA_CASES: RuleCases = {
   },
   KafkaBrokerDiskFilling: {
     fires: {
-      series: [
-        s("kubelet_volume_stats_available_bytes", pvc, "10x10"),
-        s("kubelet_volume_stats_capacity_bytes", pvc, "100x10"),
-      ],
+      series: volume(pvc, "10x10", "100x10"),
       at: "10m",
       labels: pvc,
     },
     quiet: {
-      series: [
-        s("kubelet_volume_stats_available_bytes", pvc, "50x10"),
-        s("kubelet_volume_stats_capacity_bytes", pvc, "100x10"),
-      ],
+      series: volume(pvc, "50x10", "100x10"),
       at: "10m",
     },
   },

@@ -1,4 +1,4 @@
-import { type RuleCases, s } from "./types";
+import { type RuleCases, s, volume } from "./types";
 
 const crash = { pod: "mlflow-7d9c", container: "mlflow", reason: "CrashLoopBackOff" };
 const pvc = { namespace: "airflow", persistentvolumeclaim: "logs-airflow-worker-0" };
@@ -19,18 +19,12 @@ export const KUBERNETES_CASES: RuleCases = {
   PlatformPersistentVolumeFillingUp: {
     // 60% used, losing 1 byte a minute: 1440 bytes a day against 310 left.
     fires: {
-      series: [
-        s("kubelet_volume_stats_available_bytes", pvc, "400-1x100"),
-        s("kubelet_volume_stats_capacity_bytes", pvc, "1000x100"),
-      ],
+      series: volume(pvc, "400-1x100", "1000x100"),
       at: "90m",
       labels: pvc,
     },
     quiet: {
-      series: [
-        s("kubelet_volume_stats_available_bytes", pvc, "400x100"),
-        s("kubelet_volume_stats_capacity_bytes", pvc, "1000x100"),
-      ],
+      series: volume(pvc, "400x100", "1000x100"),
       at: "90m",
     },
   },

@@ -1,4 +1,4 @@
-import { type RuleCases, s } from "./types";
+import { answers, type RuleCases, s } from "./types";
 
 function targetDown(namespace: string, job: string): RuleCases[string] {
   const target = { namespace, job, instance: "10.0.1.7:8080" };
@@ -14,18 +14,12 @@ export const MLFLOW_CASES: RuleCases = {
   MlflowTargetDown: targetDown("mlflow", "mlflow"),
   MlflowHigh5xxRatio: {
     fires: {
-      series: [
-        s("mlflow_http_request_total", { ...mlflow, status: "500" }, "0+10x30"),
-        s("mlflow_http_request_total", { ...mlflow, status: "200" }, "0+90x30"),
-      ],
+      series: answers("mlflow_http_request_total", mlflow, ["status", "500", "200"], [10, 90]),
       at: "20m",
       labels: { namespace: "mlflow" },
     },
     quiet: {
-      series: [
-        s("mlflow_http_request_total", { ...mlflow, status: "500" }, "0+1x30"),
-        s("mlflow_http_request_total", { ...mlflow, status: "200" }, "0+99x30"),
-      ],
+      series: answers("mlflow_http_request_total", mlflow, ["status", "500", "200"], [1, 99]),
       at: "20m",
     },
   },

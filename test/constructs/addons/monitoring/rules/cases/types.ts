@@ -25,3 +25,25 @@ export function s(name: string, labels: Record<string, string>, values: string):
     .join(",");
   return { series: `${name}{${inner}}`, values };
 }
+
+/** Kubelet's stats of one PVC: available and capacity bytes in promtool notation. */
+export function volume(pvc: Record<string, string>, available: string, capacity: string): Series[] {
+  return [
+    s("kubelet_volume_stats_available_bytes", pvc, available),
+    s("kubelet_volume_stats_capacity_bytes", pvc, capacity),
+  ];
+}
+
+/** A request counter split into error and success series, e.g. 10 errors and 90 successes a minute. */
+export function answers(
+  name: string,
+  labels: Record<string, string>,
+  status: readonly [key: string, error: string, ok: string],
+  perMinute: readonly [errors: number, ok: number],
+): Series[] {
+  const [key, error, ok] = status;
+  return [
+    s(name, { ...labels, [key]: error }, `0+${perMinute[0]}x30`),
+    s(name, { ...labels, [key]: ok }, `0+${perMinute[1]}x30`),
+  ];
+}
