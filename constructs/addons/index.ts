@@ -4,6 +4,7 @@ import { gp3StorageClassDefinition } from "./gp3-storage-class";
 import { kafkaDefinition } from "./kafka/addon";
 import { kubeflowPipelinesDefinition } from "./kubeflow-pipelines/addon";
 import { mlflowDefinition } from "./mlflow/addon";
+import { monitoringDefinition } from "./monitoring/addon";
 import { nvidiaDevicePluginDefinition } from "./nvidia-device-plugin";
 
 /**
@@ -19,4 +20,5 @@ export const PLATFORM_ADD_ONS = [
   mlflowDefinition,
   airflowDefinition,
   kubeflowPipelinesDefinition,
+  monitoringDefinition,
 ] as const;

@@ -86,6 +86,15 @@ export const CHARTS = {
     schemaDir: "airflow",
     referenceVersion: "1.19.0",
   },
+  // Prometheus Operator, Prometheus, Alertmanager, Grafana, node-exporter and kube-state-metrics (operator
+  // v0.93.1). Its subcharts' own values are not in the reference data; the validation leaves them open.
+  kubePrometheusStack: {
+    chart: "kube-prometheus-stack",
+    repository: "https://prometheus-community.github.io/helm-charts",
+    version: "88.5.3",
+    versionPolicy: "patch",
+    schemaDir: "kube-prometheus-stack",
+  },
 } as const satisfies Record<string, ChartPin>;
 
 export type ChartKey = keyof typeof CHARTS;

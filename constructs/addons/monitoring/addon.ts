@@ -1,0 +1,252 @@
+import type { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
+import type { AddOn, AddOnContext } from "../../core/addon";
+import type { AddOnDefinition } from "../../core/addon-definition";
+import { CHARTS } from "../../core/charts";
+import { isProductionEnvironment } from "../../core/environment";
+import { HelmAddOn, type HelmAddOnOutputs } from "../../core/helm-addon";
+import { PLATFORM_NAMESPACE_LABEL, PlatformNamespace } from "../../core/platform-namespace";
+import { STATSD_SCRAPE_PORT } from "../airflow/addon";
+import { EXTERNAL_SECRETS_ADDON_ID } from "../external-secrets/addon";
+import { generatedSecret, syncSecret } from "../external-secrets/sync-secret";
+import { STRIMZI_METRICS_PORT } from "../kafka/strimzi-resources";
+import { KFP_PORTS } from "../kubeflow-pipelines/names";
+import { MLFLOW_PORT } from "../mlflow/names";
+import { receiverSecretTemplate, receiversWithSecrets } from "./alertmanager";
+import {
+  MONITORING_CONFIG,
+  type MonitoringConfig,
+  type MonitoringConfigInput,
+  parseMonitoringConfig,
+} from "./config";
+import {
+  MONITORING_ADDON_ID,
+  MONITORING_NAMESPACE,
+  MONITORING_POD_LABELS,
+  MONITORING_PORTS,
+  MONITORING_RELEASE,
+  MONITORING_SECRETS,
+  NODE_EXPORTER_NAMESPACE,
+  receiverSecretName,
+  STORAGE_ADDON_ID,
+} from "./names";
+import { monitoringChartValues } from "./values";
+
+export * from "./names";
+
+/** One Prometheus rule group, as in a PrometheusRule's `spec.groups`. */
+export interface PrometheusRuleGroup {
+  readonly name: string;
+  readonly interval?: string;
+  readonly rules: readonly Record<string, unknown>[];
+}
+
+/** A PrometheusRule the add-on emits into its namespace: `name` becomes `metadata.name` and the construct id. */
+export interface MonitoringRuleSet {
+  readonly name: string;
+  readonly groups: readonly PrometheusRuleGroup[];
+}
+
+/**
+ * Where the platform's alert rules plug in: a function of the deployed platform (which add-ons run) returning
+ * the rule sets to emit. The rules as code (constructs/addons/monitoring/rules/) provide one.
+ */
+export type MonitoringRules = (context: AddOnContext) => readonly MonitoringRuleSet[];
+
+export interface MonitoringOutputs extends HelmAddOnOutputs {
+  /** In-cluster Prometheus URL (the operator's governing Service). */
+  readonly prometheusUrl: string;
+  readonly alertmanagerUrl: string;
+  /** The Grafana Service (`kubectl port-forward svc/<this> 3000:80`). */
+  readonly grafanaService: string;
+  /** The Secret holding Grafana's `admin-user` / `admin-password`. */
+  readonly grafanaAdminSecret: string;
+  readonly nodeExporterNamespace: PlatformNamespace;
+  /** The PrometheusRules emitted, by name. */
+  readonly rules: Readonly<Record<string, Manifest>>;
+}
+
+/**
+ * Ports Prometheus scrapes in the other add-ons' namespaces (their monitors' endpoints): MLflow, Strimzi's
+ * brokers (JMX exporter) and cluster operator, Airflow's StatsD exporter, the KFP API server and Argo's
+ * workflow controller. A new monitor on another port needs its port here, or Prometheus cannot reach it.
+ */
+export const SCRAPED_PLATFORM_PORTS: readonly number[] = [
+  ...new Set([MLFLOW_PORT, STRIMZI_METRICS_PORT, 8080, STATSD_SCRAPE_PORT, KFP_PORTS.apiHttp, 9090]),
+].sort((a, b) => a - b);
+
+/**
+ * kube-prometheus-stack: Prometheus (encrypted gp3 volumes, retention from config, 2 replicas in production)
+ * loading every ServiceMonitor, PodMonitor and PrometheusRule of the kit's namespaces; Alertmanager with
+ * receivers whose secrets External Secrets syncs from Secrets Manager; Grafana with its admin from External
+ * Secrets and no anonymous access; node-exporter (own privileged namespace) and kube-state-metrics.
+ */
+export class MonitoringAddOn extends HelmAddOn<MonitoringOutputs> {
+  readonly id = MONITORING_ADDON_ID;
+  override readonly dependsOn = [EXTERNAL_SECRETS_ADDON_ID, STORAGE_ADDON_ID];
+  protected readonly chart = CHARTS.kubePrometheusStack;
+  protected readonly defaultNamespace = MONITORING_NAMESPACE;
+  protected readonly defaultReleaseName = MONITORING_RELEASE;
+  private nodeExporterNamespace?: PlatformNamespace;
+
+  constructor(
+    readonly config: MonitoringConfig,
+    private readonly rules: MonitoringRules = () => [],
+  ) {
+    // Grafana's admin and the receivers' Secrets come from ExternalSecrets, applied after the add-ons (see
+    // SECRETS_AFTER_RELEASE): the release cannot wait for ready pods.
+    super({ ...config.helm, wait: false, atomic: false });
+  }
+
+  protected override beforeRelease(context: AddOnContext, namespace: PlatformNamespace): void {
+    const ns = this.namespaceName;
+    this.nodeExporterNamespace = new PlatformNamespace(context.scope, "NodeExporterNamespace", {
+      name: NODE_EXPORTER_NAMESPACE,
+      provider: context.cluster.kubernetesProvider,
+      podSecurity: "privileged",
+      podSecurityReason:
+        "node-exporter reads the host's /proc, /sys and root filesystem (hostPath, hostPID) and serves on the node's network (hostNetwork)",
+    });
+    this.nodeExporterNamespace.allowIngress(
+      "Prometheus",
+      {
+        from: [
+          {
+            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ns } },
+            podSelector: { matchLabels: MONITORING_POD_LABELS.prometheus },
+          },
+        ],
+        ports: [{ port: String(MONITORING_PORTS.nodeExporter), protocol: "TCP" }],
+      },
+      MONITORING_POD_LABELS.nodeExporter,
+    );
+
+    const admin = this.config.grafana.adminSecretArn;
+    if (admin) {
+      syncSecret(context, {
+        id: "GrafanaAdmin",
+        namespace: ns,
+        name: MONITORING_SECRETS.grafanaAdmin,
+        secretArn: admin,
+        template: { "admin-user": "{{ .username }}", "admin-password": "{{ .password }}" },
+      });
+    } else {
+      generatedSecret(context, {
+        id: "GrafanaAdmin",
+        namespace: ns,
+        name: MONITORING_SECRETS.grafanaAdmin,
+        keys: { "admin-password": { length: 32 } },
+        literals: { "admin-user": "admin" },
+      });
+    }
+    for (const r of receiversWithSecrets(this.config)) {
+      syncSecret(context, {
+        id: `Receiver-${r.name}`,
+        namespace: ns,
+        name: receiverSecretName(r.name),
+        secretArn: r.secretArn as string,
+        template: receiverSecretTemplate(r),
+      });
+    }
+    this.networkPolicies(context, namespace);
+  }
+
+  /** On top of the namespace's default-deny, which admits traffic inside the namespace and DNS. */
+  private networkPolicies(context: AddOnContext, namespace: PlatformNamespace): void {
+    const tcp = (port: number) => ({ port: String(port), protocol: "TCP" });
+    const vpc = [{ ipBlock: { cidr: context.platform.vpcCidr } }];
+    const platform = [{ namespaceSelector: { matchLabels: { [PLATFORM_NAMESPACE_LABEL]: "true" } } }];
+    // Scrapes: the add-ons' metrics ports, the kubelets (cAdvisor) and node-exporter on the nodes' addresses.
+    namespace.allowEgress(
+      "PrometheusPlatformTargets",
+      { to: platform, ports: SCRAPED_PLATFORM_PORTS.map(tcp) },
+      MONITORING_POD_LABELS.prometheus,
+    );
+    namespace.allowEgress(
+      "PrometheusNodeTargets",
+      { to: vpc, ports: [tcp(MONITORING_PORTS.kubelet), tcp(MONITORING_PORTS.nodeExporter)] },
+      MONITORING_POD_LABELS.prometheus,
+    );
+    // The Kubernetes API (service discovery, the operator, kube-state-metrics, Grafana's sidecar, the webhook
+    // jobs) and the receivers: Slack, PagerDuty and webhooks over HTTPS.
+    namespace.allowHttpsEgress("Https");
+    const extra = this.receiverPorts().filter((p) => p !== 443);
+    if (extra.length > 0) {
+      namespace.allowEgress("AlertReceivers", { ports: extra.map(tcp) }, MONITORING_POD_LABELS.alertmanager);
+    }
+    const es = this.config.grafana.elasticsearch;
+    if (es) {
+      const url = new URL(es.url);
+      const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
+      if (port !== 443)
+        namespace.allowEgress("Elasticsearch", { ports: [tcp(port)] }, MONITORING_POD_LABELS.grafana);
+    }
+    // The API server calls the operator's admission webhook from the control plane's ENIs in the VPC.
+    namespace.allowIngress(
+      "OperatorWebhook",
+      { from: vpc, ports: [tcp(MONITORING_PORTS.operatorWebhook)] },
+      MONITORING_POD_LABELS.operator,
+    );
+  }
+
+  /** SMTP and non-HTTPS webhook ports the receivers need. */
+  private receiverPorts(): number[] {
+    const ports = this.config.alertmanager.receivers.map((r) => {
+      if (r.type === "email") return Number(r.smarthost.split(":")[1]);
+      if (r.type === "webhook") {
+        const url = new URL(r.url);
+        return Number(url.port || (url.protocol === "https:" ? 443 : 80));
+      }
+      return 443;
+    });
+    return [...new Set(ports)].sort((a, b) => a - b);
+  }
+
+  protected values(context: AddOnContext): Record<string, unknown> {
+    return monitoringChartValues({
+      config: this.config,
+      production: isProductionEnvironment(context.platform.environment),
+    });
+  }
+
+  protected override afterRelease(context: AddOnContext, outputs: HelmAddOnOutputs): MonitoringOutputs {
+    const nodeExporterNamespace = this.nodeExporterNamespace as PlatformNamespace;
+    // The release also installs node-exporter into its own namespace, which must exist first.
+    outputs.release.dependsOn = [...(outputs.release.dependsOn ?? []), nodeExporterNamespace.resource.fqn];
+    const ns = this.namespaceName;
+    const rules: Record<string, Manifest> = {};
+    for (const set of this.rules(context)) {
+      if (rules[set.name])
+        throw new Error(`add-on monitoring: PrometheusRule ${JSON.stringify(set.name)} emitted twice`);
+      rules[set.name] = context.manifest(`PrometheusRule-${set.name}`, {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "PrometheusRule",
+        metadata: { name: set.name, namespace: ns },
+        spec: { groups: set.groups },
+      });
+    }
+    return {
+      ...outputs,
+      prometheusUrl: `http://prometheus-operated.${ns}.svc:${MONITORING_PORTS.prometheus}`,
+      alertmanagerUrl: `http://alertmanager-operated.${ns}.svc:${MONITORING_PORTS.alertmanager}`,
+      grafanaService: `${MONITORING_RELEASE}-grafana`,
+      grafanaAdminSecret: MONITORING_SECRETS.grafanaAdmin,
+      nodeExporterNamespace,
+      rules,
+    };
+  }
+}
+
+/** The monitoring add-on (id `monitoring`, depends on `external-secrets` and `storage`); takes `addons.monitoring`. */
+export function monitoringAddOn(
+  config: MonitoringConfigInput | MonitoringConfig = {},
+  rules?: MonitoringRules,
+): AddOn<MonitoringOutputs> {
+  return new MonitoringAddOn(parseMonitoringConfig(config), rules);
+}
+
+/** The registry entry: `addons.monitoring` switches it on. */
+export const monitoringDefinition = {
+  id: MONITORING_ADDON_ID,
+  config: MONITORING_CONFIG,
+  create: (config: MonitoringConfig) => new MonitoringAddOn(config),
+} satisfies AddOnDefinition<typeof MONITORING_CONFIG>;

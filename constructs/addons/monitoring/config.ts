@@ -1,0 +1,243 @@
+import { z } from "zod";
+import { addOnConfigSection, parseAddOnConfig } from "../../core/addon-definition";
+import { CHARTS } from "../../core/charts";
+import { helmConfigSchema } from "../../core/helm-config";
+import { cpuQuantity, memoryQuantity, positiveInt, secretsManagerSecretArn } from "../../primitives";
+import { SECRETS_AFTER_RELEASE } from "../external-secrets/config";
+
+/**
+ * Configuration of the monitoring add-on (`addons.monitoring`): kube-prometheus-stack with Prometheus,
+ * Alertmanager, Grafana, node-exporter and kube-state-metrics.
+ */
+
+const quoted = (v: unknown) => JSON.stringify(v);
+
+/** Prometheus durations the kit accepts for retention: whole hours, days, weeks or years. */
+const RETENTION = /^([1-9]\d*)(h|d|w|y)$/;
+const HOURS = { h: 1, d: 24, w: 24 * 7, y: 24 * 365 } as const;
+/** Prometheus byte sizes for retentionSize. */
+const SIZE = /^([1-9]\d*)(MB|GB|TB)$/;
+const GIB_PER_UNIT = { MB: 1 / 1024, GB: 1, TB: 1024 } as const;
+
+export function retentionHours(retention: string): number {
+  const m = RETENTION.exec(retention);
+  return m ? Number(m[1]) * HOURS[m[2] as keyof typeof HOURS] : Number.NaN;
+}
+
+function sizeGiB(size: string): number {
+  const m = SIZE.exec(size);
+  return m ? Number(m[1]) * GIB_PER_UNIT[m[2] as keyof typeof GIB_PER_UNIT] : Number.NaN;
+}
+
+const resources = (cpu: string, memory: string, limit: string) =>
+  z
+    .strictObject({
+      cpuRequest: cpuQuantity.default(cpu).describe("CPU request."),
+      memoryRequest: memoryQuantity.default(memory).describe("Memory request."),
+      memoryLimit: memoryQuantity.default(limit).describe("Memory limit."),
+    })
+    .default({ cpuRequest: cpu, memoryRequest: memory, memoryLimit: limit });
+
+export const PrometheusSchema = z
+  .strictObject({
+    retention: z
+      .string()
+      .regex(RETENTION, 'expected a duration of whole hours, days, weeks or years such as "15d"')
+      .default("15d")
+      .describe("How long samples are kept (`retention`); at least 1d."),
+    retentionSize: z
+      .string()
+      .regex(SIZE, 'expected a size such as "40GB"')
+      .default("40GB")
+      .describe("Oldest blocks are dropped beyond this size (`retentionSize`); below storageGiB."),
+    storageGiB: positiveInt("storageGiB", 16384)
+      .default(50)
+      .describe("Encrypted gp3 volume per replica, GiB."),
+    replicas: positiveInt("replicas", 5)
+      .optional()
+      .describe(
+        'Prometheus replicas. Default: 2 when the platform environment is "prod" or "production", else 1.',
+      ),
+    resources: resources("500m", "2Gi", "4Gi").describe("Prometheus container resources."),
+  })
+  .describe("The Prometheus server.");
+
+export const ALERT_RECEIVER_TYPES = ["webhook", "slack", "pagerduty", "email"] as const;
+
+const receiverName = z
+  .string()
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "expected a receiver name of a-z, 0-9 and '-'")
+  .max(40)
+  .refine((n) => n !== "null", { error: 'receiver name "null" is reserved (the kit\'s silent receiver)' });
+
+const secretArn = secretsManagerSecretArn.optional();
+
+export const AlertReceiverSchema = z.discriminatedUnion("type", [
+  z.strictObject({
+    name: receiverName,
+    type: z.literal("webhook"),
+    url: z.url({ protocol: /^https?$/ }).describe("Webhook endpoint (not a secret: the token is)."),
+    secretArn: secretArn.describe(
+      'Optional Secrets Manager secret `{"token": "…"}`, sent as `Authorization: Bearer`.',
+    ),
+    sendResolved: z.boolean().default(true),
+  }),
+  z.strictObject({
+    name: receiverName,
+    type: z.literal("slack"),
+    channel: z.string().regex(/^[#@]?[\w.-]+$/, "expected a Slack channel such as #alerts"),
+    secretArn: secretArn.describe('Secrets Manager secret `{"apiUrl": "https://hooks.slack.com/…"}`.'),
+    sendResolved: z.boolean().default(true),
+  }),
+  z.strictObject({
+    name: receiverName,
+    type: z.literal("pagerduty"),
+    secretArn: secretArn.describe('Secrets Manager secret `{"routingKey": "…"}` (Events API v2).'),
+    sendResolved: z.boolean().default(true),
+  }),
+  z.strictObject({
+    name: receiverName,
+    type: z.literal("email"),
+    to: z.email(),
+    from: z.email(),
+    smarthost: z
+      .string()
+      .regex(
+        /^[a-z0-9.-]+:\d{1,5}$/i,
+        "expected host:port of the SMTP server, e.g. email-smtp.eu-west-1.amazonaws.com:587",
+      ),
+    username: z.string().min(1).describe("SMTP user name."),
+    secretArn: secretArn.describe('Secrets Manager secret `{"password": "…"}` (the SMTP password).'),
+    sendResolved: z.boolean().default(false),
+  }),
+]);
+export type AlertReceiver = z.output<typeof AlertReceiverSchema>;
+
+const duration = z.string().regex(/^\d+(s|m|h)$/, 'expected a duration such as "30s", "5m" or "4h"');
+
+export const AlertRouteSchema = z.strictObject({
+  receiver: z.string().describe("Receiver name."),
+  matchers: z
+    .array(z.string().min(1))
+    .min(1)
+    .describe('Alertmanager matchers, e.g. `severity = "critical"`.'),
+  continue: z.boolean().default(false).describe("Keep matching the following routes."),
+});
+
+export const AlertmanagerSchema = z
+  .strictObject({
+    replicas: positiveInt("replicas", 5)
+      .optional()
+      .describe('Alertmanager replicas. Default: 2 in "prod"/"production", else 1.'),
+    receivers: z.array(AlertReceiverSchema).default([]).describe("Where alerts go."),
+    defaultReceiver: z
+      .string()
+      .optional()
+      .describe('Receiver of alerts no route matches. Default: the first receiver, else "null" (dropped).'),
+    groupBy: z.array(z.string().min(1)).default(["alertname", "namespace"]),
+    groupWait: duration.default("30s"),
+    groupInterval: duration.default("5m"),
+    repeatInterval: duration.default("4h"),
+    routes: z.array(AlertRouteSchema).default([]).describe("Child routes, in order."),
+    resources: resources("50m", "128Mi", "256Mi").describe("Alertmanager container resources."),
+  })
+  .describe("Alertmanager: receivers and routes; every receiver secret comes from Secrets Manager.");
+
+export const GrafanaSchema = z
+  .strictObject({
+    adminSecretArn: secretsManagerSecretArn
+      .optional()
+      .describe(
+        'Secrets Manager secret `{"username": "…", "password": "…"}` of the admin. Default: a password generated in the cluster by External Secrets, user "admin".',
+      ),
+    elasticsearch: z
+      .strictObject({
+        url: z.url({ protocol: /^https?$/ }).describe("Elasticsearch URL as Grafana reaches it."),
+        index: z.string().min(1).default("logs-*").describe("Index pattern."),
+        timeField: z.string().min(1).default("@timestamp"),
+      })
+      .optional()
+      .describe("An Elasticsearch data source (e.g. the logging add-on's). Default: none."),
+    resources: resources("100m", "256Mi", "512Mi").describe("Grafana container resources."),
+  })
+  .describe(
+    "Grafana: no anonymous access; Prometheus and Alertmanager data sources; dashboards from ConfigMaps.",
+  );
+
+export const MonitoringConfigSchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(false)
+      .describe("Install kube-prometheus-stack (needs addons.externalSecrets)."),
+    prometheus: PrometheusSchema.default(PrometheusSchema.parse({})),
+    alertmanager: AlertmanagerSchema.default(AlertmanagerSchema.parse({})),
+    grafana: GrafanaSchema.default(GrafanaSchema.parse({})),
+    helm: helmConfigSchema(CHARTS.kubePrometheusStack, {
+      valuesCheck: "Keys are checked against its values.yaml (subchart keys are free).",
+      noWaitReason: SECRETS_AFTER_RELEASE,
+    }),
+  })
+  .superRefine((c, ctx) => {
+    const add = (path: (string | number)[], message: string) =>
+      ctx.addIssue({ code: "custom", path, message, params: { formatted: true } });
+    const p = c.prometheus;
+    if (retentionHours(p.retention) < 24) {
+      add(
+        ["prometheus", "retention"],
+        `retention ${quoted(p.retention)} is below 1 day; expected at least "1d"`,
+      );
+    }
+    if (sizeGiB(p.retentionSize) >= p.storageGiB) {
+      add(
+        ["prometheus", "retentionSize"],
+        `retentionSize ${quoted(p.retentionSize)} must be below the volume (storageGiB ${p.storageGiB}), or Prometheus fills it`,
+      );
+    }
+    const am = c.alertmanager;
+    const names = new Set<string>(["null"]);
+    am.receivers.forEach((r, i) => {
+      if (names.has(r.name))
+        add(["alertmanager", "receivers", i, "name"], `receiver name ${quoted(r.name)} is used twice`);
+      names.add(r.name);
+      if (r.type !== "webhook" && !r.secretArn) {
+        add(
+          ["alertmanager", "receivers", i, "secretArn"],
+          `receiver ${quoted(r.name)} (${r.type}) needs secretArn: the Secrets Manager secret of its ${SECRET_WHAT[r.type]}; secrets are never taken inline`,
+        );
+      }
+    });
+    const known = [...names].map(quoted).join(", ");
+    if (am.defaultReceiver !== undefined && !names.has(am.defaultReceiver)) {
+      add(
+        ["alertmanager", "defaultReceiver"],
+        `unknown receiver ${quoted(am.defaultReceiver)}; expected one of ${known}`,
+      );
+    }
+    am.routes.forEach((r, i) => {
+      if (!names.has(r.receiver)) {
+        add(
+          ["alertmanager", "routes", i, "receiver"],
+          `unknown receiver ${quoted(r.receiver)}; expected one of ${known}`,
+        );
+      }
+    });
+  })
+  .describe("Metrics and alerts: kube-prometheus-stack (Prometheus, Alertmanager, Grafana, exporters).");
+
+const SECRET_WHAT = { slack: "webhook URL", pagerduty: "routing key", email: "SMTP password" } as const;
+
+export type MonitoringConfigInput = z.input<typeof MonitoringConfigSchema>;
+export type MonitoringConfig = z.output<typeof MonitoringConfigSchema>;
+
+/** `addons.monitoring`: the section the platform schema and the add-on's registry entry share. */
+export const MONITORING_CONFIG = addOnConfigSection({
+  key: "monitoring",
+  title: "Monitoring",
+  schema: MonitoringConfigSchema,
+});
+
+/** Parses `addons.monitoring`, listing every problem with its path and the value found. */
+export function parseMonitoringConfig(input: MonitoringConfigInput | MonitoringConfig): MonitoringConfig {
+  return parseAddOnConfig(MONITORING_CONFIG, input);
+}

@@ -1,0 +1,4 @@
+export * from "./addon";
+export * from "./alertmanager";
+export * from "./config";
+export * from "./values";
