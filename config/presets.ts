@@ -15,6 +15,7 @@ const PLATFORM_SERVICES: ConfigFragment["addons"] = {
   mlflow: { enabled: true },
   airflow: { enabled: true },
   kubeflowPipelines: { enabled: true },
+  monitoring: { enabled: true },
 };
 
 const systemPool = (instanceType: string, minSize: number, maxSize: number) => ({

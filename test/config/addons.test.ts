@@ -14,7 +14,14 @@ describe("add-on sections of the platform configuration", () => {
   it("has one section per registry entry with a section, in registry order", () => {
     const keys = PLATFORM_ADD_ONS.flatMap((d) => ("config" in d ? [d.config.key] : []));
     expect(Object.keys(AddOnsSchema.shape)).toEqual(keys);
-    expect(keys).toEqual(["externalSecrets", "kafka", "mlflow", "airflow", "kubeflowPipelines"]);
+    expect(keys).toEqual([
+      "externalSecrets",
+      "kafka",
+      "mlflow",
+      "airflow",
+      "kubeflowPipelines",
+      "monitoring",
+    ]);
   });
 
   it("fails when add-ons that need External Secrets are on without it, naming them all", () => {
@@ -24,7 +31,7 @@ describe("add-on sections of the platform configuration", () => {
       addons: { externalSecrets: { enabled: false } },
     });
     expect(problems).toEqual([
-      "addons.externalSecrets.enabled: got false; mlflow, airflow, kubeflowPipelines depend on it (External Secrets Operator: syncs AWS Secrets Manager secrets and generated passwords into Kubernetes Secrets): set addons.externalSecrets.enabled: true",
+      "addons.externalSecrets.enabled: got false; mlflow, airflow, kubeflowPipelines, monitoring depend on it (External Secrets Operator: syncs AWS Secrets Manager secrets and generated passwords into Kubernetes Secrets): set addons.externalSecrets.enabled: true",
     ]);
   });
 

@@ -6,7 +6,7 @@ import { isProductionEnvironment } from "../../core/environment";
 import { HelmAddOn, type HelmAddOnOutputs } from "../../core/helm-addon";
 import { PLATFORM_NAMESPACE_LABEL, PlatformNamespace } from "../../core/platform-namespace";
 import { STATSD_SCRAPE_PORT } from "../airflow/addon";
-import { EXTERNAL_SECRETS_ADDON_ID } from "../external-secrets/addon";
+import { ESO_METRICS_PORT, EXTERNAL_SECRETS_ADDON_ID } from "../external-secrets/addon";
 import { generatedSecret, syncSecret } from "../external-secrets/sync-secret";
 import { STRIMZI_METRICS_PORT } from "../kafka/strimzi-resources";
 import { KFP_PORTS } from "../kubeflow-pipelines/names";
@@ -67,11 +67,19 @@ export interface MonitoringOutputs extends HelmAddOnOutputs {
 
 /**
  * Ports Prometheus scrapes in the other add-ons' namespaces (their monitors' endpoints): MLflow, Strimzi's
- * brokers (JMX exporter) and cluster operator, Airflow's StatsD exporter, the KFP API server and Argo's
- * workflow controller. A new monitor on another port needs its port here, or Prometheus cannot reach it.
+ * brokers (JMX exporter) and cluster operator (8080), Airflow's StatsD exporter, the KFP API server, Argo's
+ * workflow controller (9090) and the External Secrets controller. A new monitor on another port needs its port here, or Prometheus cannot reach it.
  */
 export const SCRAPED_PLATFORM_PORTS: readonly number[] = [
-  ...new Set([MLFLOW_PORT, STRIMZI_METRICS_PORT, 8080, STATSD_SCRAPE_PORT, KFP_PORTS.apiHttp, 9090]),
+  ...new Set([
+    MLFLOW_PORT,
+    STRIMZI_METRICS_PORT,
+    8080,
+    STATSD_SCRAPE_PORT,
+    KFP_PORTS.apiHttp,
+    9090,
+    ESO_METRICS_PORT,
+  ]),
 ].sort((a, b) => a - b);
 
 /**

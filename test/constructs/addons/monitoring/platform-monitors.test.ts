@@ -19,7 +19,7 @@ function monitorsByAddOn(p: SynthesizedPlatform): Record<string, string[]> {
       if (!MONITOR_KINDS.includes(m.kind)) continue;
       // Paths are <stack>/<add-on id>/<construct id>: the manifests stack scopes each add-on by its id.
       const addOn = String(r["//"]?.metadata?.path ?? "?/?").split("/")[1];
-      (out[addOn] ??= []).push(`${m.kind} ${m.metadata.namespace}/${m.metadata.name}`);
+      out[addOn] = [...(out[addOn] ?? []), `${m.kind} ${m.metadata.namespace}/${m.metadata.name}`];
     }
   }
   return out;
@@ -53,10 +53,11 @@ describe("the default platform with monitoring on", () => {
     expect(monitors.monitoring).toBeUndefined();
   });
 
-  it("has the charts that ship their own monitor switch them on (MLflow, Argo Workflows)", () => {
+  it("has the charts that ship their own monitor switch them on (MLflow, Argo Workflows, External Secrets)", () => {
     // These come from the charts' own `serviceMonitor` templates, not as custom resources of the kit.
     expect(releaseValues(platform, "mlflow")).toMatch(/serviceMonitor:\n\s+enabled: true/);
     expect(releaseValues(platform, "argo-workflows")).toMatch(/serviceMonitor:\n\s+enabled: true/);
+    expect(releaseValues(platform, "external-secrets")).toMatch(/serviceMonitor:\n\s+enabled: true/);
   });
 
   it("puts every monitor in a namespace Prometheus selects (labelled mlops.io/platform)", () => {
