@@ -59,6 +59,8 @@ export interface KafkaTestBrokerOptions {
   readonly startTimeoutMs?: number;
   /** Extra server.properties entries (override the defaults). */
   readonly properties?: Readonly<Record<string, string | number | boolean>>;
+  /** Extra JVM options for the broker process only (not the storage format tool), e.g. a `-javaagent:`. */
+  readonly jvmArgs?: readonly string[];
 }
 
 /** Picks a free TCP port on 127.0.0.1 (the OS chooses; closed again right away). */
@@ -207,6 +209,7 @@ export class KafkaTestBroker {
 
   private javaArgs(mainClass: string, ...args: string[]): string[] {
     return [
+      ...(mainClass === "kafka.Kafka" ? (this.options.jvmArgs ?? []) : []),
       `-Xmx${this.options.heapMax ?? "512m"}`,
       "-Xms64m",
       "-XX:+UseSerialGC",

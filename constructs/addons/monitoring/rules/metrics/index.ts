@@ -46,7 +46,7 @@ const KUBELET = [
 
 /**
  * DCGM exporter default counters: the dcgm-exporter chart 4.8.2 values.yaml (`../shared/schemas/charts/
- * dcgm-exporter`) lists them; metric-lists.test.ts checks every name against that file. Labels: gpu, UUID,
+ * dcgm-exporter`) lists them; metric-names.test.ts checks every name against that file. Labels: gpu, UUID,
  * Hostname, and the pod/namespace/container the GPU is allocated to.
  */
 const DCGM = [

@@ -1,9 +1,9 @@
 /**
  * Kafka broker metrics as the kit's JMX exporter rules name them (constructs/addons/kafka/strimzi-resources.ts
- * `jmxExporterConfig`, lowercaseOutputName). Each entry pairs the broker MBean (Apache Kafka 3.x/4.x operations
- * docs, "Monitoring") with the name the rules give it; test/constructs/addons/monitoring/rules/metric-lists.test.ts
- * applies the kit's real rules to each MBean and fails when the produced name differs, so a change to the JMX
- * rules shows up here. Not captured from a live exporter: the broker test runs Kafka without the JMX agent.
+ * `jmxExporterConfig`, lowercaseOutputName). Each entry pairs the broker MBean (Apache Kafka 4.x operations
+ * docs, "Monitoring") with the name the rules give it. Checked twice under test/constructs/addons/monitoring/rules:
+ * metric-names.test.ts applies the kit's rules to each MBean; kafka-exposition.test.ts runs a real Kafka 4.1.1
+ * KRaft broker with the Prometheus JMX exporter agent 1.0.1 and those rules, and every name must be served.
  */
 export const KAFKA_JMX_MBEANS: readonly (readonly [mbean: string, name: string])[] = [
   [
