@@ -29,21 +29,22 @@ import {
   receiverSecretName,
   STORAGE_ADDON_ID,
 } from "./names";
+import { type AlertRuleOptions, platformRuleGroups, ruleGroupsDocument } from "./rules";
 import { monitoringChartValues } from "./values";
 
 export * from "./names";
 
-/** One Prometheus rule group, as in a PrometheusRule's `spec.groups`. */
-export interface PrometheusRuleGroup {
+/** One Prometheus rule group, as in a PrometheusRule's `spec.groups` (validated against the CRD in tests). */
+export interface MonitoringRuleGroup {
   readonly name: string;
   readonly interval?: string;
-  readonly rules: readonly Record<string, unknown>[];
+  readonly rules: readonly object[];
 }
 
 /** A PrometheusRule the add-on emits into its namespace: `name` becomes `metadata.name` and the construct id. */
 export interface MonitoringRuleSet {
   readonly name: string;
-  readonly groups: readonly PrometheusRuleGroup[];
+  readonly groups: readonly MonitoringRuleGroup[];
 }
 
 /**
@@ -51,6 +52,27 @@ export interface MonitoringRuleSet {
  * the rule sets to emit. The rules as code (constructs/addons/monitoring/rules/) provide one.
  */
 export type MonitoringRules = (context: AddOnContext) => readonly MonitoringRuleSet[];
+
+/**
+ * The kit's alert rules (./rules) for the add-ons the platform runs: one PrometheusRule per component,
+ * `platform-<component>`. The Kubernetes rules always apply; the inference service's wait for its add-on.
+ */
+export function platformAlertRules(options: AlertRuleOptions = {}): MonitoringRules {
+  return (context) => {
+    const groups = platformRuleGroups(options);
+    const present = {
+      kafka: context.has("kafka"),
+      mlflow: context.has("mlflow"),
+      airflow: context.has("airflow"),
+      kubernetes: true,
+      gpu: context.has("nvidia-device-plugin"),
+      inference: false,
+    } satisfies Record<keyof typeof groups, boolean>;
+    return (Object.keys(present) as (keyof typeof groups)[])
+      .filter((c) => present[c] && groups[c].length > 0)
+      .map((c) => ({ name: `platform-${c}`, groups: ruleGroupsDocument(groups[c]) }));
+  };
+}
 
 export interface MonitoringOutputs extends HelmAddOnOutputs {
   /** In-cluster Prometheus URL (the operator's governing Service). */
@@ -256,5 +278,5 @@ export function monitoringAddOn(
 export const monitoringDefinition = {
   id: MONITORING_ADDON_ID,
   config: MONITORING_CONFIG,
-  create: (config: MonitoringConfig) => new MonitoringAddOn(config),
+  create: (config: MonitoringConfig) => new MonitoringAddOn(config, platformAlertRules()),
 } satisfies AddOnDefinition<typeof MONITORING_CONFIG>;

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { monitoringAddOn, SCRAPED_PLATFORM_PORTS } from "../../../../constructs/addons/monitoring";
+import {
+  monitoringAddOn,
+  platformAlertRules,
+  SCRAPED_PLATFORM_PORTS,
+} from "../../../../constructs/addons/monitoring";
 import { all, named } from "../../../support/manifests";
 import {
   ALL_RECEIVERS,
@@ -207,6 +211,32 @@ describe("monitoring add-on", () => {
         },
       ),
     ).toThrow(/PrometheusRule "a" emitted twice/);
+  });
+
+  it("emits the kit's alert rules only for the add-ons the platform runs (Kubernetes rules always)", () => {
+    const stub = (id: string) => ({ id, deploy: () => ({}) });
+    const alone = synthMonitoring({}, { rules: platformAlertRules() });
+    expect(manifests(alone.json, "PrometheusRule").map((m) => m.metadata.name)).toEqual([
+      "platform-kubernetes",
+    ]);
+    const all = synthMonitoring(
+      {},
+      {
+        rules: platformAlertRules(),
+        extra: ["kafka", "mlflow", "airflow", "nvidia-device-plugin"].map(stub),
+      },
+    );
+    expect(Object.keys(all.outputs.rules)).toEqual([
+      "platform-kafka",
+      "platform-mlflow",
+      "platform-airflow",
+      "platform-kubernetes",
+      "platform-gpu",
+    ]);
+    for (const rule of manifests(all.json, "PrometheusRule")) {
+      expect(rule.metadata.namespace).toBe("monitoring");
+      for (const g of rule.spec.groups) for (const r of g.rules) expect(r.labels.severity).toBeDefined();
+    }
   });
 
   it("depends on external-secrets and the storage class add-on", () => {

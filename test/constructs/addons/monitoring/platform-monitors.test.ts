@@ -60,6 +60,24 @@ describe("the default platform with monitoring on", () => {
     expect(releaseValues(platform, "external-secrets")).toMatch(/serviceMonitor:\n\s+enabled: true/);
   });
 
+  it("emits the kit's alert rules for the add-ons the default platform runs", () => {
+    const rules = Object.values(
+      (platform.resources?.resource?.kubernetes_manifest ?? {}) as Record<string, Json>,
+    )
+      .map((r) => r.manifest)
+      .filter((m) => m.kind === "PrometheusRule")
+      .map((m) => m.metadata.name);
+    console.info(`[monitoring] PrometheusRules: ${rules.join(", ")}`);
+    expect(rules).toEqual(
+      expect.arrayContaining([
+        "platform-kafka",
+        "platform-mlflow",
+        "platform-airflow",
+        "platform-kubernetes",
+      ]),
+    );
+  });
+
   it("puts every monitor in a namespace Prometheus selects (labelled mlops.io/platform)", () => {
     const namespaces = new Set(
       Object.values((platform.platform.resource?.kubernetes_namespace_v1 ?? {}) as Record<string, Json>)

@@ -1,4 +1,5 @@
 import { expect, it } from "vitest";
+import { platformAlertRules } from "../../../../constructs/addons/monitoring";
 import { CHARTS } from "../../../../constructs/core/charts";
 import { validateSynthesizedStack } from "../../../../scripts/validation";
 import { describeWithSchemas, expectedOlderReference, expectValidStack } from "../../../support/schemas";
@@ -19,6 +20,7 @@ const RULES = () => [
 
 const VARIANTS = {
   defaults: { config: {}, rules: undefined },
+  "the kit's alert rules": { config: {}, rules: platformAlertRules() },
   "every receiver type, Elasticsearch, given admin, a rule set": {
     config: {
       ...ALL_RECEIVERS,
