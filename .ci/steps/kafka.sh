@@ -5,14 +5,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
-missing=()
-command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
-command -v mvn >/dev/null || missing+=(maven)
-if ((${#missing[@]})); then
-  apt-get update
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
-fi
-java -version 2>&1 | head -1
+# shellcheck source=../../scripts/jvm/ensure-java-maven.sh
+. scripts/jvm/ensure-java-maven.sh
 
 dir="$(bash scripts/kafka/fetch.sh)"
 if [[ -n "${CI_ENV_FILE:-}" ]]; then

@@ -5,22 +5,26 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createWriteStream, existsSync, readdirSync, readFileSync } from "node:fs";
+import { createWriteStream, existsSync, readdirSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createConnection, createServer } from "node:net";
-import { homedir, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import {
+  exitOf,
+  javaAvailable,
+  mlopsCacheDir,
+  pomProperty,
+  sleep,
+  tailFile,
+  trackChild,
+} from "../jvm/support";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 /** The pinned Kafka version, read from the pom so there is one source of truth. */
-export const KAFKA_VERSION: string = (() => {
-  const pom = readFileSync(join(here, "pom.xml"), "utf8");
-  const match = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(pom);
-  if (!match?.[1]) throw new Error(`scripts/kafka/pom.xml: no <kafka.version> property found`);
-  return match[1];
-})();
+export const KAFKA_VERSION: string = pomProperty(join(here, "pom.xml"), "kafka.version");
 
 /** The command that installs what the broker needs, for skip banners. */
 export const KAFKA_INSTALL_HINT = "bash scripts/kafka/fetch.sh   (or: bash .ci/steps/kafka.sh)";
@@ -29,11 +33,7 @@ export const KAFKA_INSTALL_HINT = "bash scripts/kafka/fetch.sh   (or: bash .ci/s
 export function kafkaClasspathDir(): string {
   return (
     process.env.KAFKA_CLASSPATH_DIR ??
-    join(
-      process.env.KAFKA_CACHE_DIR ?? join(homedir(), ".cache", "mlops-kit"),
-      `kafka-${KAFKA_VERSION}`,
-      "libs",
-    )
+    join(mlopsCacheDir(process.env.KAFKA_CACHE_DIR), `kafka-${KAFKA_VERSION}`, "libs")
   );
 }
 
@@ -44,11 +44,7 @@ export function kafkaUnavailableReason(): string | undefined {
   if (!existsSync(dir) || !readdirSync(dir).includes(jar)) {
     return `Kafka ${KAFKA_VERSION} jars not found: expected ${jar} in ${dir}`;
   }
-  const javaHome = process.env.JAVA_HOME;
-  const javaOnPath = (process.env.PATH ?? "").split(":").some((p) => p && existsSync(join(p, "java")));
-  if (!javaOnPath && !(javaHome && existsSync(join(javaHome, "bin", "java")))) {
-    return "no `java` on PATH (Java 17+ is needed to run the Kafka broker)";
-  }
+  if (!javaAvailable()) return "no `java` on PATH (Java 17+ is needed to run the Kafka broker)";
   return undefined;
 }
 
@@ -88,8 +84,6 @@ function portAccepts(port: number): Promise<boolean> {
   });
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * Runs java so that it dies with the test process even when that is killed: util-linux's setpriv (always on
  * Debian) sets the parent-death signal and then execs java under the same pid.
@@ -101,12 +95,6 @@ function spawnJava(args: string[], cwd?: string): ChildProcess {
   }
   return spawn("java", args, options);
 }
-
-/** Live brokers, killed if the test process exits without stopping them. */
-const live = new Set<ChildProcess>();
-process.once("exit", () => {
-  for (const child of live) child.kill("SIGKILL");
-});
 
 export class KafkaTestBroker {
   private child: ChildProcess | undefined;
@@ -263,35 +251,30 @@ export class KafkaTestBroker {
     child.stdout?.pipe(log);
     child.stderr?.pipe(log);
     this.child = child;
-    live.add(child);
-    let exited: number | null | undefined;
-    child.once("exit", (code) => {
-      exited = code;
-      live.delete(child);
+    const exitCode = trackChild(child, () => {
       if (this.child === child) this.child = undefined;
     });
 
     const deadline = Date.now() + (this.options.startTimeoutMs ?? 60_000);
     while (Date.now() < deadline) {
-      if (exited !== undefined) {
-        throw new Error(`kafka broker exited with ${exited} while starting; log: ${await tail(logFile)}`);
+      if (exitCode() !== undefined) {
+        throw new Error(
+          `kafka broker exited with ${exitCode()} while starting; log: ${await tailFile(logFile)}`,
+        );
       }
       const text = await readFile(logFile, "utf8").catch(() => "");
       if (/Kafka Server started/.test(text) && (await portAccepts(this.port))) return;
       await sleep(200);
     }
     await this.stop();
-    throw new Error(`kafka broker did not start within the timeout; log: ${await tail(logFile)}`);
+    throw new Error(`kafka broker did not start within the timeout; log: ${await tailFile(logFile)}`);
   }
 
   /** Stops the broker; SIGTERM lets it shut down cleanly, SIGKILL simulates a crash. */
   async stop(signal: "SIGTERM" | "SIGKILL" = "SIGTERM", timeoutMs = 30_000): Promise<void> {
     const child = this.child;
     if (!child) return;
-    const exited = new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) resolve();
-      else child.once("exit", () => resolve());
-    });
+    const exited = exitOf(child);
     child.kill(signal);
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     await exited;
@@ -309,9 +292,4 @@ export class KafkaTestBroker {
     await this.stop("SIGKILL");
     await rm(this.dir, { recursive: true, force: true });
   }
-}
-
-async function tail(file: string): Promise<string> {
-  const text = await readFile(file, "utf8").catch(() => "(no log)");
-  return text.slice(-2000);
 }
