@@ -278,5 +278,8 @@ export function monitoringAddOn(
 export const monitoringDefinition = {
   id: MONITORING_ADDON_ID,
   config: MONITORING_CONFIG,
-  create: (config: MonitoringConfig) => new MonitoringAddOn(config, platformAlertRules()),
+  create: (config: MonitoringConfig) => {
+    const { enabled, ...thresholds } = config.rules;
+    return new MonitoringAddOn(config, enabled ? platformAlertRules(thresholds) : undefined);
+  },
 } satisfies AddOnDefinition<typeof MONITORING_CONFIG>;

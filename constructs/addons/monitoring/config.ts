@@ -4,6 +4,8 @@ import { CHARTS } from "../../core/charts";
 import { helmConfigSchema } from "../../core/helm-config";
 import { cpuQuantity, memoryQuantity, positiveInt, secretsManagerSecretArn } from "../../primitives";
 import { SECRETS_AFTER_RELEASE } from "../external-secrets/config";
+import { KAFKA_NAMESPACE } from "../kafka/strimzi";
+import { ALERT_RULE_CHECKS, ALERT_RULE_DEFAULTS, expectedMessage } from "./rules/options";
 
 /**
  * Configuration of the monitoring add-on (`addons.monitoring`): kube-prometheus-stack with Prometheus,
@@ -164,6 +166,92 @@ export const GrafanaSchema = z
     "Grafana: no anonymous access; Prometheus and Alertmanager data sources; dashboards from ConfigMaps.",
   );
 
+/**
+ * Runs one of the alert rules' own checks (rules/options.ts), so a bad value gets the same rule and message
+ * whether it comes from the configuration or from `platformAlertRules(options)`.
+ */
+const ruleCheck =
+  <T>(rule: (v: T) => string | undefined) =>
+  (v: T, ctx: z.RefinementCtx) => {
+    const expected = rule(v);
+    if (expected)
+      ctx.addIssue({ code: "custom", message: expectedMessage(v, expected), params: { formatted: true } });
+  };
+const threshold = z.number().superRefine(ruleCheck(ALERT_RULE_CHECKS.positive));
+const ratio = z.number().superRefine(ruleCheck(ALERT_RULE_CHECKS.ratio));
+const ruleNamespace = z.string().superRefine(ruleCheck(ALERT_RULE_CHECKS.namespace));
+const D = ALERT_RULE_DEFAULTS;
+
+export const AlertRulesSchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe("Emit the kit's PrometheusRules; false keeps the stack without them."),
+    namespaces: z
+      .array(ruleNamespace)
+      .min(1)
+      .optional()
+      .describe(
+        "Namespaces the Kubernetes rules (crash loops, PVCs) watch. Default: the kit's add-on namespaces and inference.namespace.",
+      ),
+    kafka: z
+      .strictObject({
+        namespace: ruleNamespace
+          .default(KAFKA_NAMESPACE)
+          .describe(`Namespace of the Kafka cluster the rules watch. Default: "${KAFKA_NAMESPACE}".`),
+        consumerGroupPrefixes: z
+          .array(z.string().superRefine(ruleCheck(ALERT_RULE_CHECKS.groupPrefix)))
+          .default([])
+          .describe("Consumer group name prefixes whose lag alerts. Default: every group."),
+        consumerLagThreshold: threshold
+          .default(D.kafka.consumerLagThreshold)
+          .describe(
+            `Summed lag of one group on one topic, in messages. Default: ${D.kafka.consumerLagThreshold}.`,
+          ),
+        brokerDiskFreeRatio: ratio
+          .default(D.kafka.brokerDiskFreeRatio)
+          .describe(
+            `Free fraction of a broker volume below which it alerts. Default: ${D.kafka.brokerDiskFreeRatio}.`,
+          ),
+      })
+      .prefault({})
+      .describe("Kafka rules."),
+    pvcFillHorizonHours: threshold
+      .default(D.pvcFillHorizonHours)
+      .describe(`How far ahead a PVC's fill prediction looks, hours. Default: ${D.pvcFillHorizonHours}.`),
+    http5xxRatio: ratio
+      .default(D.http5xxRatio)
+      .describe(`Ratio of 5xx answers over 5 minutes that alerts. Default: ${D.http5xxRatio}.`),
+    gpu: z
+      .strictObject({
+        memoryUsedRatio: ratio
+          .default(D.gpu.memoryUsedRatio)
+          .describe(`Framebuffer used fraction that alerts. Default: ${D.gpu.memoryUsedRatio}.`),
+        idleUtilizationPercent: threshold
+          .default(D.gpu.idleUtilizationPercent)
+          .describe(
+            `GPU utilization (%) under which a GPU counts as idle. Default: ${D.gpu.idleUtilizationPercent}.`,
+          ),
+      })
+      .prefault({})
+      .describe("GPU rules."),
+    inference: z
+      .strictObject({
+        namespace: ruleNamespace
+          .default(D.inference.namespace)
+          .describe(`Namespace of the reference service. Default: "${D.inference.namespace}".`),
+        latencyP99Seconds: threshold
+          .default(D.inference.latencyP99Seconds)
+          .describe(
+            `p99 of successful inference requests, seconds. Default: ${D.inference.latencyP99Seconds}.`,
+          ),
+      })
+      .prefault({})
+      .describe("Inference service rules."),
+  })
+  .describe("The kit's alert rules (PrometheusRules) and their thresholds.");
+
 export const MonitoringConfigSchema = z
   .strictObject({
     enabled: z
@@ -173,6 +261,7 @@ export const MonitoringConfigSchema = z
     prometheus: PrometheusSchema.default(PrometheusSchema.parse({})),
     alertmanager: AlertmanagerSchema.default(AlertmanagerSchema.parse({})),
     grafana: GrafanaSchema.default(GrafanaSchema.parse({})),
+    rules: AlertRulesSchema.default(AlertRulesSchema.parse({})),
     helm: helmConfigSchema(CHARTS.kubePrometheusStack, {
       valuesCheck: "Keys are checked against its values.yaml (subchart keys are free).",
       noWaitReason: SECRETS_AFTER_RELEASE,

@@ -52,29 +52,46 @@ export type ResolvedAlertRuleOptions = {
 
 export const DEFAULT_INFERENCE_NAMESPACE = "serving";
 
-const PATH = "monitoring.rules";
+/** The kit's thresholds: the one place they are defined (the config schema and its reference read them). */
+export const ALERT_RULE_DEFAULTS = {
+  kafka: { consumerLagThreshold: 10_000, brokerDiskFreeRatio: 0.15 },
+  pvcFillHorizonHours: 24,
+  http5xxRatio: 0.05,
+  gpu: { memoryUsedRatio: 0.95, idleUtilizationPercent: 5 },
+  inference: { namespace: DEFAULT_INFERENCE_NAMESPACE, latencyP99Seconds: 0.5 },
+} as const;
+
+/** Where the options live in the platform configuration; every error names it. */
+export const ALERT_RULES_CONFIG_PATH = "addons.monitoring.rules";
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const GROUP_PREFIX = /^[a-zA-Z0-9._-]+$/;
 
-function fail(path: string, value: unknown, expected: string): never {
-  throw new Error(`${PATH}.${path}: got ${JSON.stringify(value)}, expected ${expected}`);
-}
+/**
+ * The checks on one value, each returning what was expected when the value fails it. The config schema
+ * (../config.ts) runs these same functions, so a value is judged by one rule with one message.
+ */
+export const ALERT_RULE_CHECKS = {
+  positive: (v: number) => (Number.isFinite(v) && v > 0 ? undefined : "a number greater than 0"),
+  ratio: (v: number) =>
+    Number.isFinite(v) && v > 0 && v <= 1 ? undefined : "a ratio greater than 0 and at most 1",
+  namespace: (v: string) =>
+    NAME.test(v) && v.length <= 63 ? undefined : "a Kubernetes namespace name (RFC 1123 label)",
+  groupPrefix: (v: string) => (GROUP_PREFIX.test(v) ? undefined : "a-z, A-Z, 0-9, . _ -"),
+} as const;
 
-function positive(path: string, value: number): number {
-  if (!Number.isFinite(value) || value <= 0) fail(path, value, "a number greater than 0");
+/** The message of a failed check, after the path: `got 0, expected a number greater than 0`. */
+export const expectedMessage = (value: unknown, expected: string) =>
+  `got ${JSON.stringify(value)}, expected ${expected}`;
+
+function check<T>(path: string, value: T, rule: (v: T) => string | undefined): T {
+  const expected = rule(value);
+  if (expected) throw new Error(`${ALERT_RULES_CONFIG_PATH}.${path}: ${expectedMessage(value, expected)}`);
   return value;
 }
 
-function ratio(path: string, value: number): number {
-  if (!Number.isFinite(value) || value <= 0 || value >= 1) fail(path, value, "a ratio between 0 and 1");
-  return value;
-}
-
-function namespace(path: string, value: string): string {
-  if (!NAME.test(value) || value.length > 63)
-    fail(path, value, "a Kubernetes namespace name (RFC 1123 label)");
-  return value;
-}
+const positive = (path: string, value: number) => check(path, value, ALERT_RULE_CHECKS.positive);
+const ratio = (path: string, value: number) => check(path, value, ALERT_RULE_CHECKS.ratio);
+const namespace = (path: string, value: string) => check(path, value, ALERT_RULE_CHECKS.namespace);
 
 /** The options with defaults filled in; throws on the first bad value. */
 export function resolveAlertRuleOptions(opts: AlertRuleOptions = {}): ResolvedAlertRuleOptions {
@@ -86,13 +103,13 @@ export function resolveAlertRuleOptions(opts: AlertRuleOptions = {}): ResolvedAl
     EXTERNAL_SECRETS_NAMESPACE,
     opts.inference?.namespace ?? DEFAULT_INFERENCE_NAMESPACE,
   ];
-  if (namespaces.length === 0) fail("namespaces", namespaces, "at least one namespace");
+  check("namespaces", namespaces, (n) => (n.length > 0 ? undefined : "at least one namespace"));
   namespaces.forEach((n, i) => {
     namespace(`namespaces[${i}]`, n);
   });
   const prefixes = opts.kafka?.consumerGroupPrefixes ?? [];
   prefixes.forEach((p, i) => {
-    if (!GROUP_PREFIX.test(p)) fail(`kafka.consumerGroupPrefixes[${i}]`, p, "a-z, A-Z, 0-9, . _ -");
+    check(`kafka.consumerGroupPrefixes[${i}]`, p, ALERT_RULE_CHECKS.groupPrefix);
   });
   return {
     namespaces: [...new Set(namespaces)],
@@ -101,19 +118,34 @@ export function resolveAlertRuleOptions(opts: AlertRuleOptions = {}): ResolvedAl
       consumerGroupPrefixes: prefixes,
       consumerLagThreshold: positive(
         "kafka.consumerLagThreshold",
-        opts.kafka?.consumerLagThreshold ?? 10_000,
+        opts.kafka?.consumerLagThreshold ?? ALERT_RULE_DEFAULTS.kafka.consumerLagThreshold,
       ),
-      brokerDiskFreeRatio: ratio("kafka.brokerDiskFreeRatio", opts.kafka?.brokerDiskFreeRatio ?? 0.15),
+      brokerDiskFreeRatio: ratio(
+        "kafka.brokerDiskFreeRatio",
+        opts.kafka?.brokerDiskFreeRatio ?? ALERT_RULE_DEFAULTS.kafka.brokerDiskFreeRatio,
+      ),
     },
-    pvcFillHorizonHours: positive("pvcFillHorizonHours", opts.pvcFillHorizonHours ?? 24),
-    http5xxRatio: ratio("http5xxRatio", opts.http5xxRatio ?? 0.05),
+    pvcFillHorizonHours: positive(
+      "pvcFillHorizonHours",
+      opts.pvcFillHorizonHours ?? ALERT_RULE_DEFAULTS.pvcFillHorizonHours,
+    ),
+    http5xxRatio: ratio("http5xxRatio", opts.http5xxRatio ?? ALERT_RULE_DEFAULTS.http5xxRatio),
     gpu: {
-      memoryUsedRatio: ratio("gpu.memoryUsedRatio", opts.gpu?.memoryUsedRatio ?? 0.95),
-      idleUtilizationPercent: positive("gpu.idleUtilizationPercent", opts.gpu?.idleUtilizationPercent ?? 5),
+      memoryUsedRatio: ratio(
+        "gpu.memoryUsedRatio",
+        opts.gpu?.memoryUsedRatio ?? ALERT_RULE_DEFAULTS.gpu.memoryUsedRatio,
+      ),
+      idleUtilizationPercent: positive(
+        "gpu.idleUtilizationPercent",
+        opts.gpu?.idleUtilizationPercent ?? ALERT_RULE_DEFAULTS.gpu.idleUtilizationPercent,
+      ),
     },
     inference: {
       namespace: namespace("inference.namespace", opts.inference?.namespace ?? DEFAULT_INFERENCE_NAMESPACE),
-      latencyP99Seconds: positive("inference.latencyP99Seconds", opts.inference?.latencyP99Seconds ?? 0.5),
+      latencyP99Seconds: positive(
+        "inference.latencyP99Seconds",
+        opts.inference?.latencyP99Seconds ?? ALERT_RULE_DEFAULTS.inference.latencyP99Seconds,
+      ),
     },
   };
 }

@@ -77,16 +77,16 @@ describe("rule checks", () => {
 
   it("fails when a threshold is out of range, naming the option path and the value", () => {
     expect(() => resolveAlertRuleOptions({ kafka: { brokerDiskFreeRatio: 1.5 } })).toThrow(
-      "monitoring.rules.kafka.brokerDiskFreeRatio: got 1.5, expected a ratio between 0 and 1",
+      "addons.monitoring.rules.kafka.brokerDiskFreeRatio: got 1.5, expected a ratio greater than 0 and at most 1",
     );
     expect(() => resolveAlertRuleOptions({ pvcFillHorizonHours: 0 })).toThrow(
-      "monitoring.rules.pvcFillHorizonHours: got 0, expected a number greater than 0",
+      "addons.monitoring.rules.pvcFillHorizonHours: got 0, expected a number greater than 0",
     );
     expect(() => resolveAlertRuleOptions({ namespaces: ["ML"] })).toThrow(
-      'monitoring.rules.namespaces[0]: got "ML", expected a Kubernetes namespace name',
+      'addons.monitoring.rules.namespaces[0]: got "ML", expected a Kubernetes namespace name',
     );
     expect(() => resolveAlertRuleOptions({ kafka: { consumerGroupPrefixes: ["a b"] } })).toThrow(
-      'monitoring.rules.kafka.consumerGroupPrefixes[0]: got "a b"',
+      'addons.monitoring.rules.kafka.consumerGroupPrefixes[0]: got "a b"',
     );
   });
 });
