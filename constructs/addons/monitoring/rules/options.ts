@@ -111,40 +111,36 @@ export function resolveAlertRuleOptions(opts: AlertRuleOptions = {}): ResolvedAl
   prefixes.forEach((p, i) => {
     check(`kafka.consumerGroupPrefixes[${i}]`, p, ALERT_RULE_CHECKS.groupPrefix);
   });
+  const D = ALERT_RULE_DEFAULTS;
+  const { kafka = {}, gpu = {}, inference = {} } = opts;
   return {
     namespaces: [...new Set(namespaces)],
     kafka: {
-      namespace: namespace("kafka.namespace", opts.kafka?.namespace ?? KAFKA_NAMESPACE),
+      namespace: namespace("kafka.namespace", kafka.namespace ?? KAFKA_NAMESPACE),
       consumerGroupPrefixes: prefixes,
       consumerLagThreshold: positive(
         "kafka.consumerLagThreshold",
-        opts.kafka?.consumerLagThreshold ?? ALERT_RULE_DEFAULTS.kafka.consumerLagThreshold,
+        kafka.consumerLagThreshold ?? D.kafka.consumerLagThreshold,
       ),
       brokerDiskFreeRatio: ratio(
         "kafka.brokerDiskFreeRatio",
-        opts.kafka?.brokerDiskFreeRatio ?? ALERT_RULE_DEFAULTS.kafka.brokerDiskFreeRatio,
+        kafka.brokerDiskFreeRatio ?? D.kafka.brokerDiskFreeRatio,
       ),
     },
-    pvcFillHorizonHours: positive(
-      "pvcFillHorizonHours",
-      opts.pvcFillHorizonHours ?? ALERT_RULE_DEFAULTS.pvcFillHorizonHours,
-    ),
-    http5xxRatio: ratio("http5xxRatio", opts.http5xxRatio ?? ALERT_RULE_DEFAULTS.http5xxRatio),
+    pvcFillHorizonHours: positive("pvcFillHorizonHours", opts.pvcFillHorizonHours ?? D.pvcFillHorizonHours),
+    http5xxRatio: ratio("http5xxRatio", opts.http5xxRatio ?? D.http5xxRatio),
     gpu: {
-      memoryUsedRatio: ratio(
-        "gpu.memoryUsedRatio",
-        opts.gpu?.memoryUsedRatio ?? ALERT_RULE_DEFAULTS.gpu.memoryUsedRatio,
-      ),
+      memoryUsedRatio: ratio("gpu.memoryUsedRatio", gpu.memoryUsedRatio ?? D.gpu.memoryUsedRatio),
       idleUtilizationPercent: positive(
         "gpu.idleUtilizationPercent",
-        opts.gpu?.idleUtilizationPercent ?? ALERT_RULE_DEFAULTS.gpu.idleUtilizationPercent,
+        gpu.idleUtilizationPercent ?? D.gpu.idleUtilizationPercent,
       ),
     },
     inference: {
-      namespace: namespace("inference.namespace", opts.inference?.namespace ?? DEFAULT_INFERENCE_NAMESPACE),
+      namespace: namespace("inference.namespace", inference.namespace ?? D.inference.namespace),
       latencyP99Seconds: positive(
         "inference.latencyP99Seconds",
-        opts.inference?.latencyP99Seconds ?? ALERT_RULE_DEFAULTS.inference.latencyP99Seconds,
+        inference.latencyP99Seconds ?? D.inference.latencyP99Seconds,
       ),
     },
   };
