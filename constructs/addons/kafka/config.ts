@@ -176,6 +176,15 @@ export const StrimziSchema = z
       .describe("`default.replication.factor` (also for internal topics)."),
     minInsyncReplicas: positiveInt("minInsyncReplicas").default(2).describe("`min.insync.replicas`."),
     operatorReplicas: positiveInt("operatorReplicas", 3).default(1).describe("Cluster operator replicas."),
+    kafkaExporter: z
+      .strictObject({
+        cpu: cpuQuantity.default("50m").describe("CPU request."),
+        memory: memoryQuantity.default("128Mi").describe("Memory request and limit."),
+      })
+      .prefault({})
+      .describe(
+        "Kafka Exporter (consumer lag of the principals' groups, topic offsets); runs only with the monitoring add-on.",
+      ),
   })
   .describe("In-cluster Kafka with the Strimzi operator (KRaft, node pools).");
 movedKeys(StrimziSchema, { helmValues: "addons.kafka.helm.values" });

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { stringify } from "yaml";
 import { PLATFORM_NAMESPACE_LABEL } from "../../core/platform-namespace";
 import type { KafkaConfig } from "./config";
+import { exporterPodMonitor, kafkaExporterSpec } from "./exporter";
 import { reads, resolveAccess, topicConfigEntries, writes } from "./topic-access";
 
 /**
@@ -107,8 +108,11 @@ export function jmxExporterConfig(): string {
   });
 }
 
-/** The `Kafka` resource: a TLS listener for platform namespaces, simple authorization, JMX metrics. */
-export function kafkaResource(config: KafkaConfig, n: StrimziNames): Manifest {
+/**
+ * The `Kafka` resource: a TLS listener for platform namespaces, simple authorization, JMX metrics, and the Kafka
+ * Exporter when something scrapes it (`monitoring`).
+ */
+export function kafkaResource(config: KafkaConfig, n: StrimziNames, monitoring = false): Manifest {
   const s = config.strimzi;
   const kafka: Manifest = {
     listeners: [
@@ -145,6 +149,7 @@ export function kafkaResource(config: KafkaConfig, n: StrimziNames): Manifest {
     spec: {
       kafka,
       entityOperator: { topicOperator: {}, userOperator: {} },
+      ...(monitoring ? { kafkaExporter: kafkaExporterSpec(config) } : {}),
     },
   };
 }
@@ -243,7 +248,7 @@ export function userResources(config: KafkaConfig, n: StrimziNames): Manifest[] 
   });
 }
 
-/** PodMonitors for the brokers/controllers and the cluster operator (Prometheus Operator). */
+/** PodMonitors for the brokers/controllers, the Kafka Exporter and the cluster operator (Prometheus Operator). */
 export function podMonitorResources(n: StrimziNames): Manifest[] {
   return [
     {
@@ -251,11 +256,17 @@ export function podMonitorResources(n: StrimziNames): Manifest[] {
       kind: "PodMonitor",
       metadata: { name: `${n.cluster}-kafka`, namespace: n.namespace },
       spec: {
-        selector: { matchLabels: { "strimzi.io/cluster": n.cluster, "strimzi.io/kind": "Kafka" } },
+        // Node pool pods only: the Kafka Exporter's pod also has `strimzi.io/kind: Kafka` and a `tcp-prometheus`
+        // port, and scraping it twice would double every summed lag.
+        selector: {
+          matchLabels: { "strimzi.io/cluster": n.cluster, "strimzi.io/kind": "Kafka" },
+          matchExpressions: [{ key: "strimzi.io/pool-name", operator: "Exists" }],
+        },
         namespaceSelector: { matchNames: [n.namespace] },
         podMetricsEndpoints: [{ path: "/metrics", port: "tcp-prometheus" }],
       },
     },
+    exporterPodMonitor(n),
     {
       apiVersion: "monitoring.coreos.com/v1",
       kind: "PodMonitor",

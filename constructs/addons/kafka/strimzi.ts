@@ -90,6 +90,7 @@ export class StrimziKafkaAddOn extends HelmAddOn<StrimziKafkaOutputs> {
       "strimzi.io/name": `${this.names.cluster}-entity-operator`,
     });
     if (context.has("monitoring")) {
+      // Every pod of the cluster, so the Kafka Exporter's metrics port (also 9404) too.
       namespace.allowIngress(
         "KafkaMetrics",
         { from: platformNamespaces, ports: [{ port: String(STRIMZI_METRICS_PORT), protocol: "TCP" }] },
@@ -113,7 +114,7 @@ export class StrimziKafkaAddOn extends HelmAddOn<StrimziKafkaOutputs> {
     });
     const manifests = [
       ...nodePoolResources(this.config, n),
-      kafkaResource(this.config, n),
+      kafkaResource(this.config, n, context.has("monitoring")),
       ...topicResources(this.config, n),
       ...userResources(this.config, n),
       ...(context.has("monitoring") ? podMonitorResources(n) : []),

@@ -78,6 +78,9 @@ describe.skipIf(!available)("Kafka add-on against the reference schemas", () => 
         .reduce((a, [, n]) => a + n, 0);
       expect(checkedCrs).toBe(crs);
       if (variant.config.mode === "strimzi") expect(report.checked.HelmRelease).toBe(1);
+      // The Kafka Exporter (monitoring only) is part of what was checked.
+      if (variant.monitoring)
+        expect(manifestNamed(json, "Kafka", "platform").spec.kafkaExporter).toBeDefined();
       for (const [k, n] of Object.entries(report.checked)) totals[k] = (totals[k] ?? 0) + n;
     });
   }
@@ -98,14 +101,16 @@ describe.skipIf(!available)("Kafka add-on against the reference schemas", () => 
   });
 
   it("fails when a custom resource carries a field its CRD does not define (which the API server would prune)", () => {
-    const { json } = synthKafka({});
+    const { json } = synthKafka({}, [monitoringStub]);
     const kafka = manifestNamed(json, "Kafka", "platform");
     kafka.spec.kafka.listenrs = [];
+    kafka.spec.kafkaExporter.template.container.securityContxt = {};
     kafka.spec.zookeeper = { replicas: 3 };
     const pool = manifestNamed(json, "KafkaNodePool", "brokers");
     pool.spec.storage.deleteClaims = true;
     expect(pruned(json).sort()).toEqual([
       "Kafka platform: spec.kafka.listenrs",
+      "Kafka platform: spec.kafkaExporter.template.container.securityContxt",
       "Kafka platform: spec.zookeeper",
       "KafkaNodePool brokers: spec.storage.deleteClaims",
     ]);

@@ -213,6 +213,7 @@ describe("Kafka add-on, Strimzi mode", () => {
     const monitors = manifests(json, "PodMonitor");
     expect(monitors.map((m) => m.metadata.name).sort()).toEqual([
       "platform-kafka",
+      "platform-kafka-exporter",
       "strimzi-cluster-operator",
     ]);
     const kafkaMonitor = monitors.find((m) => m.metadata.name === "platform-kafka") as Json;

@@ -40,6 +40,7 @@ describe("the default platform with monitoring on", () => {
     const lines = Object.entries(monitors).flatMap(([a, ms]) => ms.map((m) => `  ${a}: ${m}`));
     console.info(`[monitoring] monitors per add-on (custom resources):\n${lines.join("\n")}`);
     expect(monitors.kafka).toEqual([
+      "PodMonitor kafka/platform-kafka-exporter",
       "PodMonitor kafka/platform-kafka",
       "PodMonitor kafka/strimzi-cluster-operator",
     ]);
