@@ -8,6 +8,7 @@ import { App, TerraformStack } from "cdktf";
 import { describe, expect, it } from "vitest";
 // @ts-expect-error plain ESM script without types
 import { constructPath, loadSkips } from "../../.ci/checkov/scan.mjs";
+import { failWhenMissingInCi } from "../support/ci";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const SCAN = join(ROOT, ".ci", "checkov", "scan.mjs");
@@ -62,6 +63,8 @@ if (!checkov) {
     ].join("\n"),
   );
 }
+
+failWhenMissingInCi("checkov scan", !checkov && "checkov not found (bash .ci/steps/checkov.sh)");
 
 describe.skipIf(!checkov)("checkov scan (.ci/checkov/scan.mjs)", () => {
   it("fails when a stack has a failed check outside the skip list, naming check, resource and construct path", () => {

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import net from "node:net";
-import { describe, it } from "vitest";
+import { failWhenMissingInCi } from "../../../test/support/ci";
 
 /** Where .ci/steps/inference.sh installs the servers when it is not told otherwise. */
 export const DEFAULT_VENV = "/opt/mlops-kit/inference-servers-venv";
@@ -47,15 +47,7 @@ export function requireServerBin(
   const bin = findServerBin(envVar, venvBin);
   if (bin !== undefined) return bin;
   skipBanner(suite, missing, envVar);
-  if (process.env.CI === "true") {
-    describe(`${suite}: prerequisites`, () => {
-      it(`fails when ${missing} is not installed and CI=true`, () => {
-        throw new Error(
-          `CI=true but ${missing} is missing; run bash .ci/steps/inference.sh or set ${envVar}`,
-        );
-      });
-    });
-  }
+  failWhenMissingInCi(suite, `${missing} is missing; run bash .ci/steps/inference.sh or set ${envVar}`);
   return undefined;
 }
 

@@ -9,6 +9,7 @@ import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { failWhenMissingInCi } from "../../../test/support/ci";
 import { exampleRows, inferBody, type StartedService, startRealService } from "../http/real-service";
 
 function which(bin: string, envVar: string): string | undefined {
@@ -52,6 +53,11 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
   }
   throw new Error(`timed out waiting for ${what}: ${String(last)}`);
 }
+
+failWhenMissingInCi(
+  "Prometheus scraping the service",
+  missing && "prometheus/promtool not found (bash .ci/steps/prometheus.sh)",
+);
 
 describe.skipIf(missing)("Prometheus scraping the service", () => {
   let service: StartedService;

@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { Kafka, logLevel } from "kafkajs";
 import { afterAll, describe, expect, it } from "vitest";
 import { KafkaTestBroker, kafkaUnavailableReason } from "../../../scripts/kafka/broker";
+import { failWhenMissingInCi } from "../../../test/support/ci";
 import { exampleRows, inferBody } from "../http/real-service";
 import { spawnService } from "./service-process";
 
@@ -142,6 +143,8 @@ if (kafkaMissing) {
     `\n${"!".repeat(78)}\n! SKIPPING SIGTERM Kafka flush test: ${kafkaMissing}\n! install: bash .ci/steps/kafka.sh\n${"!".repeat(78)}\n`,
   );
 }
+
+failWhenMissingInCi("SIGTERM with the Kafka feedback loop", kafkaMissing);
 
 describe.skipIf(kafkaMissing !== undefined)("SIGTERM with the Kafka feedback loop", () => {
   let broker: KafkaTestBroker | undefined;

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APP_USER_SQL } from "../../../constructs/database";
+import { failWhenMissingInCi } from "../../support/ci";
 import {
   type PostgresServer,
   postgresMissing,
@@ -17,6 +18,8 @@ import {
  */
 const missing = postgresMissing();
 if (missing) warnSkipping("bootstrap SQL tests against PostgreSQL", missing);
+
+failWhenMissingInCi("APP_USER_SQL against a real PostgreSQL", missing);
 
 describe.skipIf(!!missing)("APP_USER_SQL against a real PostgreSQL", () => {
   let server: PostgresServer;

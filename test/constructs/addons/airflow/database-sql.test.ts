@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mlflowAddOn } from "../../../../constructs/addons/mlflow";
 import { URL_ESCAPED_PASSWORD } from "../../../../constructs/database";
+import { failWhenMissingInCi } from "../../../support/ci";
 import { named } from "../../../support/manifests";
 import { resourcesOf, type SynthJson } from "../../../support/synth";
 import {
@@ -102,6 +103,8 @@ const libpqUri = (server: PostgresServer, c: ReturnType<typeof connectionUri>) =
 
 const BASE = { enabled: true, gitSync: TEST_GIT };
 const hex = () => randomBytes(32).toString("hex");
+
+failWhenMissingInCi("Airflow database SQL against a real PostgreSQL", missing);
 
 describe.skipIf(!!missing)(
   "Airflow's database bootstrap against a real PostgreSQL (TLS, RDS-like master)",

@@ -6,6 +6,7 @@ import {
   schemasLocation,
   validateSynthesizedStack,
 } from "../../../../scripts/validation";
+import { failWhenMissingInCi } from "../../../support/ci";
 import type { SynthJson } from "../../../support/synth";
 import { type Json, manifestNamed, manifests, monitoringStub, prunedFields, synthKafka } from "./support";
 
@@ -53,6 +54,11 @@ function pruned(json: SynthJson): string[] {
     );
   });
 }
+
+failWhenMissingInCi(
+  "Kafka add-on against the reference schemas",
+  !available && "the reference schemas (../shared/schemas) are missing",
+);
 
 describe.skipIf(!available)("Kafka add-on against the reference schemas", () => {
   const totals: Record<string, number> = {};

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mlflowChartValues, parseMlflowConfig } from "../../../../constructs/addons/mlflow";
 import { freePort, type RunningServer, startServer } from "../../../../service/test/inference/servers";
+import { failWhenMissingInCi } from "../../../support/ci";
 
 /**
  * Runs a real MLflow server (pip mlflow, pinned in service/test/inference/servers-requirements.txt) configured
@@ -82,6 +83,8 @@ function get(port: number, path: string, host: string, auth?: string): Promise<n
     req.end();
   });
 }
+
+failWhenMissingInCi("MLflow server", !MLFLOW && "mlflow not found (bash .ci/steps/registry.sh)");
 
 describe.skipIf(!MLFLOW)("MLflow server with the kit's host allow-list and basic-auth INI", () => {
   const dir = mkdtempSync(join(tmpdir(), "mlflow-addon-"));
