@@ -1,4 +1,5 @@
 import { airflowDefinition } from "./airflow/addon";
+import { dcgmExporterDefinition } from "./dcgm-exporter";
 import { externalSecretsDefinition } from "./external-secrets/addon";
 import { gp3StorageClassDefinition } from "./gp3-storage-class";
 import { kafkaDefinition } from "./kafka/addon";
@@ -21,4 +22,5 @@ export const PLATFORM_ADD_ONS = [
   airflowDefinition,
   kubeflowPipelinesDefinition,
   monitoringDefinition,
+  dcgmExporterDefinition,
 ] as const;

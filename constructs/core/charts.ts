@@ -39,6 +39,14 @@ export const CHARTS = {
     versionPolicy: "patch",
     schemaDir: "nvidia-device-plugin",
   },
+  // NVIDIA's GPU telemetry exporter (exporter 4.8.2, DCGM 4.5.3) on the GPU pools, scraped by the monitoring add-on.
+  dcgmExporter: {
+    chart: "dcgm-exporter",
+    repository: "https://nvidia.github.io/dcgm-exporter/helm-charts",
+    version: "4.8.2",
+    versionPolicy: "patch",
+    schemaDir: "dcgm-exporter",
+  },
   // The tagged Chart.yaml says 0.1.1; Strimzi's release build publishes it as 1.2.0 (see SOURCES.md).
   strimziKafkaOperator: {
     chart: "strimzi-kafka-operator",

@@ -6,6 +6,7 @@ import { isProductionEnvironment } from "../../core/environment";
 import { HelmAddOn, type HelmAddOnOutputs } from "../../core/helm-addon";
 import { PLATFORM_NAMESPACE_LABEL, PlatformNamespace } from "../../core/platform-namespace";
 import { STATSD_SCRAPE_PORT } from "../airflow/addon";
+import { DCGM_EXPORTER_ADDON_ID, DCGM_EXPORTER_PORT } from "../dcgm-exporter";
 import { ESO_METRICS_PORT, EXTERNAL_SECRETS_ADDON_ID } from "../external-secrets/addon";
 import { generatedSecret, syncSecret } from "../external-secrets/sync-secret";
 import { STRIMZI_METRICS_PORT } from "../kafka/strimzi-resources";
@@ -65,7 +66,7 @@ export function platformAlertRules(options: AlertRuleOptions = {}): MonitoringRu
       mlflow: context.has("mlflow"),
       airflow: context.has("airflow"),
       kubernetes: true,
-      gpu: context.has("nvidia-device-plugin"),
+      gpu: context.has(DCGM_EXPORTER_ADDON_ID),
       inference: false,
     } satisfies Record<keyof typeof groups, boolean>;
     return (Object.keys(present) as (keyof typeof groups)[])
@@ -90,7 +91,8 @@ export interface MonitoringOutputs extends HelmAddOnOutputs {
 /**
  * Ports Prometheus scrapes in the other add-ons' namespaces (their monitors' endpoints): MLflow, Strimzi's
  * brokers (JMX exporter) and cluster operator (8080), Airflow's StatsD exporter, the KFP API server, Argo's
- * workflow controller (9090) and the External Secrets controller. A new monitor on another port needs its port here, or Prometheus cannot reach it.
+ * workflow controller (9090), the External Secrets controller and the DCGM exporter. A new monitor on another
+ * port needs its port here, or Prometheus cannot reach it.
  */
 export const SCRAPED_PLATFORM_PORTS: readonly number[] = [
   ...new Set([
@@ -101,6 +103,7 @@ export const SCRAPED_PLATFORM_PORTS: readonly number[] = [
     KFP_PORTS.apiHttp,
     9090,
     ESO_METRICS_PORT,
+    DCGM_EXPORTER_PORT,
   ]),
 ].sort((a, b) => a - b);
 

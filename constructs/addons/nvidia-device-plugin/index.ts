@@ -1,17 +1,37 @@
 import { GPU_NODE_LABELS, GPU_TAINT, HOST_DEVICE_PLUGIN_LABEL } from "../../cluster/node-pool-options";
-import type { AddOnDefinition } from "../../core/addon-definition";
+import type { AddOnDefinition, AddOnSelection } from "../../core/addon-definition";
 import { CHARTS } from "../../core/charts";
 import { HelmAddOn, type HelmAddOnProps } from "../../core/helm-addon";
 
 const GPU_PRESENT_LABEL = "nvidia.com/gpu.present";
+
+/** Whether the platform has a GPU node pool (the device plugin and the DCGM exporter run only then). */
+export function hasGpuPool(platform: AddOnSelection): boolean {
+  return Object.values(platform.nodePools).some((p) => p.create && p.gpu);
+}
+
+/**
+ * Node selector and tolerations of a DaemonSet for the GPU nodes of the kit's pools: the GPU label, the GPU
+ * taint, and CriticalAddonsOnly (system DaemonSets must also run where only critical add-ons are admitted).
+ */
+export function gpuNodePlacement() {
+  return {
+    nodeSelector: { [GPU_PRESENT_LABEL]: GPU_NODE_LABELS[GPU_PRESENT_LABEL] },
+    tolerations: [
+      { key: GPU_TAINT.key, operator: "Exists", effect: "NoSchedule" },
+      { key: "CriticalAddonsOnly", operator: "Exists" },
+    ],
+  };
+}
 
 /**
  * The values the kit sets; every key exists in the chart's reference values.yaml (a test checks it). Only GPU
  * nodes of the kit's pools match, and Bottlerocket NVIDIA nodes (which run the plugin on the host) do not.
  */
 export function nvidiaDevicePluginValues(): Record<string, unknown> {
+  const { nodeSelector, tolerations } = gpuNodePlacement();
   return {
-    nodeSelector: { [GPU_PRESENT_LABEL]: GPU_NODE_LABELS[GPU_PRESENT_LABEL] },
+    nodeSelector,
     affinity: {
       nodeAffinity: {
         requiredDuringSchedulingIgnoredDuringExecution: {
@@ -26,10 +46,7 @@ export function nvidiaDevicePluginValues(): Record<string, unknown> {
         },
       },
     },
-    tolerations: [
-      { key: GPU_TAINT.key, operator: "Exists", effect: "NoSchedule" },
-      { key: "CriticalAddonsOnly", operator: "Exists" },
-    ],
+    tolerations,
     priorityClassName: "system-node-critical",
     devicePlugin: { enabled: true },
     // GPU feature discovery needs a privileged pod and NFD; the kit labels GPU nodes itself.
@@ -66,6 +83,6 @@ export class NvidiaDevicePluginAddOn extends HelmAddOn {
 /** The registry entry: on when the platform has a GPU node pool, which needs the plugin to offer its GPUs. */
 export const nvidiaDevicePluginDefinition = {
   id: "nvidia-device-plugin",
-  enabled: (platform) => Object.values(platform.nodePools).some((p) => p.create && p.gpu),
+  enabled: hasGpuPool,
   create: () => new NvidiaDevicePluginAddOn(),
 } satisfies AddOnDefinition;

@@ -54,11 +54,13 @@ describe("the default platform with monitoring on", () => {
     expect(monitors.monitoring).toBeUndefined();
   });
 
-  it("has the charts that ship their own monitor switch them on (MLflow, Argo Workflows, External Secrets)", () => {
+  it("has the charts that ship their own monitor switch them on (MLflow, Argo Workflows, External Secrets, DCGM)", () => {
     // These come from the charts' own `serviceMonitor` templates, not as custom resources of the kit.
     expect(releaseValues(platform, "mlflow")).toMatch(/serviceMonitor:\n\s+enabled: true/);
     expect(releaseValues(platform, "argo-workflows")).toMatch(/serviceMonitor:\n\s+enabled: true/);
     expect(releaseValues(platform, "external-secrets")).toMatch(/serviceMonitor:\n\s+enabled: true/);
+    // The default platform has a GPU pool: the DCGM exporter runs there with its chart's ServiceMonitor.
+    expect(releaseValues(platform, "dcgm-exporter")).toMatch(/serviceMonitor:\n\s+enabled: true/);
   });
 
   it("emits the kit's alert rules for the add-ons the default platform runs", () => {
@@ -75,6 +77,7 @@ describe("the default platform with monitoring on", () => {
         "platform-mlflow",
         "platform-airflow",
         "platform-kubernetes",
+        "platform-gpu",
       ]),
     );
   });

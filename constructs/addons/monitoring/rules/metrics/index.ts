@@ -3,6 +3,7 @@
  * came from; the ones taken from a real exposition or from the kit's own exporter config are verified by tests
  * (test/constructs/addons/monitoring/rules/), the others are copied from the upstream docs named.
  */
+import { dcgmMetricNames } from "../../../dcgm-exporter/counters";
 import { type MetricFamily, sampleNames } from "./family";
 import { INFERENCE_SERVICE_FAMILIES } from "./inference-service";
 import { KAFKA_JMX_MBEANS } from "./kafka-jmx";
@@ -45,20 +46,11 @@ const KUBELET = [
 ];
 
 /**
- * DCGM exporter default counters: the dcgm-exporter chart 4.8.2 values.yaml (`../shared/schemas/charts/
- * dcgm-exporter`) lists them; metric-names.test.ts checks every name against that file. Labels: gpu, UUID,
- * Hostname, and the pod/namespace/container the GPU is allocated to.
+ * DCGM exporter: exactly the fields the kit's exporter is configured to collect (constructs/addons/dcgm-exporter
+ * `DCGM_COUNTERS`, rendered into its counters file), each checked against the pinned chart's documented fields.
+ * Labels: gpu, UUID, Hostname, and the pod/namespace/container the GPU is allocated to.
  */
-const DCGM = [
-  "DCGM_FI_DEV_GPU_UTIL",
-  "DCGM_FI_DEV_MEM_COPY_UTIL",
-  "DCGM_FI_DEV_FB_FREE",
-  "DCGM_FI_DEV_FB_USED",
-  "DCGM_FI_DEV_XID_ERRORS",
-  "DCGM_FI_DEV_GPU_TEMP",
-  "DCGM_FI_DEV_POWER_USAGE",
-  "DCGM_FI_DEV_ECC_DBE_VOL_TOTAL",
-];
+const DCGM = dcgmMetricNames();
 
 /**
  * Kafka Exporter (danielqsj/kafka_exporter README, "Metrics"; Strimzi's `kafkaExporter` runs it). Labels:
