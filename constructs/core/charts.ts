@@ -103,6 +103,14 @@ export const CHARTS = {
     versionPolicy: "patch",
     schemaDir: "kube-prometheus-stack",
   },
+  // Fluent Bit (appVersion 5.1.1): the log collector of the logging add-on, for both of its backends.
+  fluentBit: {
+    chart: "fluent-bit",
+    repository: "https://fluent.github.io/helm-charts",
+    version: "0.58.1",
+    versionPolicy: "patch",
+    schemaDir: "fluent-bit",
+  },
 } as const satisfies Record<string, ChartPin>;
 
 export type ChartKey = keyof typeof CHARTS;
