@@ -196,6 +196,8 @@ export function outputSections(config: CollectorConfig, output: CollectorOutput)
         ["AWS_Auth", "On"],
         ["AWS_Region", output.region],
         ["AWS_Service_Name", "es"],
+        // The regional STS endpoint: reachable through the VPC's STS endpoint, where the global one is not.
+        ["AWS_STS_Endpoint", `https://sts.${output.region}.amazonaws.com`],
       ],
     },
   ];

@@ -224,6 +224,7 @@ describe("LogCollector", () => {
       AWS_Auth: "On",
       AWS_Region: "eu-west-1",
       AWS_Service_Name: "es",
+      AWS_STS_Endpoint: "https://sts.eu-west-1.amazonaws.com",
       tls: "On",
       "tls.verify": "On",
       Logstash_Prefix: "logs-containers",
