@@ -1,5 +1,6 @@
 import { ClusterRoleBindingV1 } from "@cdktf/provider-kubernetes/lib/cluster-role-binding-v1";
 import { ClusterRoleV1 } from "@cdktf/provider-kubernetes/lib/cluster-role-v1";
+import type { NetworkPolicyV1SpecIngressFrom } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { CHARTS, type ChartPin } from "../../../core/charts";
@@ -28,6 +29,17 @@ import { collectorChartValues } from "./values";
 export const COLLECTOR_RBAC_RULES = [
   { apiGroups: [""], resources: ["namespaces", "pods"], verbs: ["get", "list", "watch"] },
 ] as const;
+
+/**
+ * The collector's pods as a NetworkPolicy peer: what the Elasticsearch namespace admits on its HTTP port.
+ * @param namespace the collector's namespace (default "logging-collector")
+ */
+export function collectorPeer(namespace: string = COLLECTOR_NAMESPACE): NetworkPolicyV1SpecIngressFrom {
+  return {
+    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": namespace } },
+    podSelector: { matchLabels: { ...COLLECTOR_POD_LABELS } },
+  };
+}
 
 export interface LogCollectorProps {
   /** `addons.logging.collector`, parsed (`parseCollectorConfig`). */
@@ -58,6 +70,8 @@ export class LogCollector extends Construct {
   /** The merged values the release renders (typed values, then `config.helm.values`). */
   readonly values: Record<string, unknown>;
   readonly serviceAccountName = COLLECTOR_SERVICE_ACCOUNT;
+  /** The collector's pods as a NetworkPolicy peer (`collectorPeer` of its namespace). */
+  readonly peer: NetworkPolicyV1SpecIngressFrom;
 
   constructor(scope: Construct, id: string, props: LogCollectorProps) {
     super(scope, id);
@@ -66,6 +80,7 @@ export class LogCollector extends Construct {
     const ns = props.namespace ?? COLLECTOR_NAMESPACE;
     const releaseName = props.releaseName ?? COLLECTOR_RELEASE;
     const monitoring = props.monitoring ?? false;
+    this.peer = collectorPeer(ns);
     // hostPath volumes (the node's /var/log, read-only, and the buffer directory) are forbidden by both
     // "restricted" and "baseline"; the container itself stays unprivileged with every capability dropped.
     this.namespace = new PlatformNamespace(this, "Namespace", {

@@ -49,11 +49,12 @@ export const CollectorConfigSchema = z
           "output, in the hostPath buffer): an outage of the backend is survived while its logs fit; beyond it " +
           "the oldest chunks are dropped first.",
       ),
-    memBufLimitMiB: boundedInt("memBufLimitMiB", 5, 2048)
+    memBufLimitMiB: boundedInt("memBufLimitMiB", 16, 2048, { min: "8 chunks of 2 MiB" })
       .default(64)
       .describe(
-        "Memory the tail input keeps chunks in (`Mem_Buf_Limit`); beyond it new chunks go to the filesystem " +
-          "buffer only (`storage.type filesystem`), so reading never pauses and nothing is lost.",
+        "Memory the buffered chunks may take: `storage.max_chunks_up` = this / 2 MiB (Fluent Bit's chunk " +
+          "size). Chunks beyond it stay on disk only until they are delivered, so reading never pauses and " +
+          "nothing is lost. (`Mem_Buf_Limit` would bound memory buffering only, which the collector does not use.)",
       ),
     retryLimit: z
       .union([z.string(), z.number()])

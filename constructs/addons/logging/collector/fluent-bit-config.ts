@@ -67,7 +67,10 @@ const TAG = "kube.*";
 /** Fluent Bit reads `${VAR}` from its environment; Terraform would interpolate it, so `$${` is written. */
 const env = (name: string) => `$\${${name}}`;
 
-export function serviceSection(): FluentBitSection {
+/** Fluent Bit's chunk size: `storage.max_chunks_up` counts chunks of about this many MiB. */
+export const CHUNK_MIB = 2;
+
+export function serviceSection(config: CollectorConfig): FluentBitSection {
   return {
     kind: "SERVICE",
     entries: [
@@ -82,6 +85,9 @@ export function serviceSection(): FluentBitSection {
       ["storage.path", `${COLLECTOR_PATHS.hostState}/buffer`],
       ["storage.sync", "normal"],
       ["storage.checksum", "Off"],
+      // With filesystem buffering this bounds the chunks held in memory (Mem_Buf_Limit does not apply); the
+      // others wait on disk, and the input is not paused (storage.pause_on_chunks_overlimit stays off).
+      ["storage.max_chunks_up", Math.ceil(config.memBufLimitMiB / CHUNK_MIB)],
       ["storage.backlog.mem_limit", "16M"],
       ["storage.metrics", "On"],
     ],
@@ -111,7 +117,6 @@ export function inputSections(config: CollectorConfig): FluentBitSection[] {
         // containerd splits lines at 16 KiB (joined again by the cri parser), so no physical line reaches this.
         ["Buffer_Max_Size", "128k"],
         ["Skip_Long_Lines", "On"],
-        ["Mem_Buf_Limit", `${config.memBufLimitMiB}MB`],
         ["storage.type", "filesystem"],
       ],
     },

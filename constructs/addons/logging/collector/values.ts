@@ -113,7 +113,7 @@ export function collectorChartValues(input: CollectorValuesInput): Record<string
     daemonSetVolumeMounts: mounts,
     luaScripts: { [ECS_RECORD_SCRIPT]: ECS_RECORD_LUA },
     config: {
-      service: renderSections([serviceSection()]),
+      service: renderSections([serviceSection(config)]),
       inputs: renderSections(inputSections(config)),
       filters: renderSections(filterSections()),
       outputs: renderSections(outputSections(config, output)),

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   COLLECTOR_PATHS,
   COLLECTOR_RBAC_RULES,
+  collectorPeer,
   ECS_RECORD_FUNCTION,
   ECS_RECORD_SCRIPT,
 } from "../../../../../constructs/addons/logging/collector";
@@ -124,7 +125,9 @@ describe("LogCollector", () => {
     expect(tail.get("multiline.parser")).toBe("cri");
     expect(tail.get("storage.type")).toBe("filesystem");
     expect(tail.get("Read_from_Head")).toBe("On");
-    expect(tail.get("Mem_Buf_Limit")).toBe("64MB");
+    // Filesystem buffering: memory is bounded by chunks up (64 MiB / 2 MiB), not by Mem_Buf_Limit.
+    expect(tail.get("Mem_Buf_Limit")).toBeUndefined();
+    expect(onlySection(sections, "SERVICE").get("storage.max_chunks_up")).toBe("32");
     expect(tail.get("Exclude_Path")).toBeUndefined();
     expect(sections.filter((s) => s.kind === "INPUT")).toHaveLength(1);
   });
@@ -157,7 +160,7 @@ describe("LogCollector", () => {
     expect(out.get("storage.total_limit_size")).toBe("4096M");
     expect(out.get("Retry_Limit")).toBe("12");
     const tail = onlySection(s, "INPUT", "tail");
-    expect(tail.get("Mem_Buf_Limit")).toBe("100MB");
+    expect(onlySection(s, "SERVICE").get("storage.max_chunks_up")).toBe("50");
     expect(tail.get("Exclude_Path")).toBe(
       "/var/log/containers/*_kube-system_*.log,/var/log/containers/*_sandbox_*.log",
     );
@@ -286,6 +289,18 @@ describe("LogCollector", () => {
       match_labels: { "kubernetes.io/metadata.name": "monitoring" },
     });
     expect(releaseValues(withMonitoring).serviceMonitor).toEqual({ enabled: true });
+  });
+
+  it("names its pods as a peer the Elasticsearch namespace can admit", () => {
+    const { collector } = synthCollector({}, { namespace: "logs-agent" });
+    expect(collector.peer).toEqual({
+      namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "logs-agent" } },
+      podSelector: { matchLabels: { "app.kubernetes.io/name": "fluent-bit" } },
+    });
+    expect(collectorPeer()).toEqual({
+      ...collector.peer,
+      namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "logging-collector" } },
+    });
   });
 
   it("merges config.helm.values over the kit's and passes the release options", () => {

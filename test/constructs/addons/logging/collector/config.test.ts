@@ -50,6 +50,12 @@ describe("addons.logging.collector", () => {
     );
   });
 
+  it("fails when the memory buffer is below 8 chunks", () => {
+    expect(problem({ memBufLimitMiB: 8 })).toContain(
+      "addons.logging.collector.memBufLimitMiB: got 8; memBufLimitMiB must be at least 16 (8 chunks of 2 MiB)",
+    );
+  });
+
   it("fails when the memory buffer is more than half the memory limit", () => {
     expect(problem({ memBufLimitMiB: 300 })).toContain(
       'addons.logging.collector.memBufLimitMiB: got 300 with resources.memoryLimit "512Mi"; expected at most half the memory limit (256)',
