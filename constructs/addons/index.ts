@@ -4,6 +4,7 @@ import { externalSecretsDefinition } from "./external-secrets/addon";
 import { gp3StorageClassDefinition } from "./gp3-storage-class";
 import { kafkaDefinition } from "./kafka/addon";
 import { kubeflowPipelinesDefinition } from "./kubeflow-pipelines/addon";
+import { loggingDefinition } from "./logging/addon";
 import { mlflowDefinition } from "./mlflow/addon";
 import { monitoringDefinition } from "./monitoring/addon";
 import { nvidiaDevicePluginDefinition } from "./nvidia-device-plugin";
@@ -23,4 +24,5 @@ export const PLATFORM_ADD_ONS = [
   kubeflowPipelinesDefinition,
   monitoringDefinition,
   dcgmExporterDefinition,
+  loggingDefinition,
 ] as const;

@@ -111,6 +111,15 @@ export const CHARTS = {
     versionPolicy: "patch",
     schemaDir: "fluent-bit",
   },
+  // Elastic Cloud on Kubernetes operator (appVersion 3.5.0; Elastic License 2.0), with its CRDs subchart
+  // eck-operator-crds 3.5.0. The Elasticsearch/Kibana version it runs is ELASTIC_STACK_VERSION (logging/names.ts).
+  eckOperator: {
+    chart: "eck-operator",
+    repository: "https://helm.elastic.co",
+    version: "3.5.0",
+    versionPolicy: "patch",
+    schemaDir: "eck-operator",
+  },
 } as const satisfies Record<string, ChartPin>;
 
 export type ChartKey = keyof typeof CHARTS;

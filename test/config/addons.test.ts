@@ -21,6 +21,7 @@ describe("add-on sections of the platform configuration", () => {
       "airflow",
       "kubeflowPipelines",
       "monitoring",
+      "logging",
     ]);
   });
 

@@ -4,8 +4,10 @@ import { Construct } from "constructs";
 import { describe, expect, it } from "vitest";
 import { airflowAddOn } from "../../constructs/addons/airflow/addon";
 import { externalSecretsAddOn } from "../../constructs/addons/external-secrets/addon";
+import { gp3StorageClassAddOn } from "../../constructs/addons/gp3-storage-class";
 import { kafkaAddOn } from "../../constructs/addons/kafka";
 import { kubeflowPipelinesAddOn } from "../../constructs/addons/kubeflow-pipelines/addon";
+import { loggingAddOn } from "../../constructs/addons/logging/addon";
 import { mlflowAddOn } from "../../constructs/addons/mlflow/addon";
 import { NvidiaDevicePluginAddOn } from "../../constructs/addons/nvidia-device-plugin";
 import { type AddOn, deployAddOns } from "../../constructs/core";
@@ -27,6 +29,7 @@ const SETS: Record<string, (env: string) => AddOn<unknown>[]> = {
     kubeflowPipelinesAddOn({ metadata: { store: "in-cluster" } }),
   ],
   "nvidia-device-plugin": () => [new NvidiaDevicePluginAddOn()],
+  "logging (eck)": () => [externalSecretsAddOn(), gp3StorageClassAddOn(), loggingAddOn(), monitoringStub],
 };
 
 function deployWithPack(addOns: AddOn<unknown>[], environment: string) {
