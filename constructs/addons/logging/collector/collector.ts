@@ -123,6 +123,9 @@ export class LogCollector extends Construct {
       namespace: ns,
       releaseName,
       ...(options satisfies HelmReleaseOptions),
+      // The config refuses both (COLLECTOR_NO_WAIT): nothing this release waited for could be ready yet.
+      wait: false,
+      atomic: false,
       values: this.values,
       dependsOn: [this.namespace.resource, this.clusterRole],
     });

@@ -10,6 +10,15 @@ import { boundedInt, cpuQuantity, memoryQuantity } from "../../../primitives";
  */
 
 const RETRY_FOREVER = "no_limits";
+
+/**
+ * Why the release cannot wait for ready pods: they start once their Secrets exist (Elasticsearch mode) and are
+ * ready once the backend answers, and both the Secrets and Elasticsearch (a custom resource) come after the
+ * add-ons' releases; an OpenSearch domain refuses writes until its role mapping is applied after deploy.
+ */
+export const COLLECTOR_NO_WAIT =
+  "the collector's pods start once their Secrets exist and are ready once the backend answers, and both are applied after the add-ons";
+
 /** `Retry_Limit`: retry until delivered, or drop a chunk after this many failed attempts. */
 export type RetryLimit = typeof RETRY_FOREVER | number;
 const MIB: Readonly<Record<string, number>> = { Ki: 1 / 1024, Mi: 1, Gi: 1024, Ti: 1024 * 1024 };
@@ -82,6 +91,7 @@ export const CollectorConfigSchema = z
       ),
     helm: helmConfigSchema(CHARTS.fluentBit, {
       valuesCheck: "Tests check every key against the chart's reference values.yaml.",
+      noWaitReason: COLLECTOR_NO_WAIT,
     }),
   })
   .superRefine((c, ctx) => {

@@ -42,6 +42,8 @@ describe("LogCollector", () => {
       expect.stringContaining("kubernetes_cluster_role_v1"),
     ]);
     expect(values.kind).toBe("DaemonSet");
+    // Its Secrets and its backend come after the add-ons: waiting for ready pods would time out.
+    expect(release).toMatchObject({ wait: false, atomic: false });
   });
 
   it("the namespace is privileged only for the host paths, with the reason written on it", () => {

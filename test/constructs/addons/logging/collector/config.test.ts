@@ -91,6 +91,12 @@ describe("addons.logging.collector", () => {
     );
   });
 
+  it("fails when the release is asked to wait for ready pods", () => {
+    expect(problem({ helm: { wait: true } })).toContain(
+      "addons.logging.collector.helm.wait: got true; expected false: the collector's pods start once their Secrets exist",
+    );
+  });
+
   it("fails when a key is unknown, suggesting the close one", () => {
     expect(problem({ bufferSizeMb: 100 })).toMatch(/addons\.logging\.collector.*bufferSizeMb.*bufferSizeMiB/);
   });
