@@ -23,6 +23,12 @@ export const MONITORING_PORTS = {
   kubelet: 10250,
 } as const;
 
+/** The label and value Grafana's dashboard sidecar watches ConfigMaps for, in any namespace. */
+export const GRAFANA_DASHBOARD_LABEL = "grafana_dashboard";
+export const GRAFANA_DASHBOARD_LABEL_VALUE = "1";
+/** The ConfigMap annotation the sidecar reads a dashboard's Grafana folder from. */
+export const GRAFANA_FOLDER_ANNOTATION = "grafana_folder";
+
 /** Where the operator mounts `alertmanagerSpec.secrets`: `<dir>/<secret name>/<key>`. */
 export const ALERTMANAGER_SECRETS_DIR = "/etc/alertmanager/secrets";
 

@@ -4,12 +4,16 @@
  * (test/constructs/addons/monitoring/rules/), the others are copied from the upstream docs named.
  */
 import { dcgmMetricNames } from "../../../dcgm-exporter/counters";
+import { CADVISOR } from "./cadvisor";
 import { type MetricFamily, sampleNames } from "./family";
+import { INFERENCE_FEEDBACK_FAMILIES } from "./inference-feedback";
 import { INFERENCE_SERVICE_FAMILIES } from "./inference-service";
 import { KAFKA_JMX_MBEANS } from "./kafka-jmx";
 
+export { CADVISOR } from "./cadvisor";
 export type { MetricFamily, MetricType } from "./family";
 export { familiesOf, sampleNames } from "./family";
+export { INFERENCE_FEEDBACK_FAMILIES } from "./inference-feedback";
 export { INFERENCE_SERVICE_FAMILIES } from "./inference-service";
 export { KAFKA_JMX_MBEANS } from "./kafka-jmx";
 
@@ -93,12 +97,14 @@ export const EXPORTER_METRICS = {
   prometheus: PROMETHEUS_SYNTHETIC,
   "kube-state-metrics": KUBE_STATE_METRICS,
   kubelet: KUBELET,
+  cadvisor: CADVISOR,
   dcgm: DCGM,
   "kafka-jmx": KAFKA_JMX_MBEANS.map(([, name]) => name),
   "kafka-exporter": KAFKA_EXPORTER,
   mlflow: MLFLOW.flatMap(sampleNames),
   "airflow-statsd": AIRFLOW_STATSD,
   "inference-service": INFERENCE_SERVICE_FAMILIES.flatMap(sampleNames),
+  "inference-feedback": INFERENCE_FEEDBACK_FAMILIES.flatMap(sampleNames),
 } as const satisfies Record<string, readonly string[]>;
 
 export type ExporterId = keyof typeof EXPORTER_METRICS;

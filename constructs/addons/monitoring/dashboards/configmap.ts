@@ -1,0 +1,27 @@
+/** A dashboard as the ConfigMap Grafana's sidecar loads: one `<uid>.json` file, filed under the kit's folder. */
+import { GRAFANA_DASHBOARD_LABEL, GRAFANA_DASHBOARD_LABEL_VALUE, GRAFANA_FOLDER_ANNOTATION } from "../names";
+import { buildDashboard, DASHBOARD_FOLDER, type PlatformDashboard } from "./model";
+
+export function dashboardConfigMapName(uid: string): string {
+  return `dashboard-${uid}`;
+}
+
+export function dashboardConfigMap(d: PlatformDashboard, namespace: string): Record<string, unknown> {
+  const model = buildDashboard(d);
+  // The declaration is what the add-on and the synth summary list; the model is what Grafana shows.
+  if (model.uid !== d.uid || model.title !== d.title)
+    throw new Error(
+      `dashboard "${d.uid}": the built model has uid "${model.uid}" and title "${model.title}", expected "${d.uid}" and "${d.title}"`,
+    );
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: {
+      name: dashboardConfigMapName(d.uid),
+      namespace,
+      labels: { [GRAFANA_DASHBOARD_LABEL]: GRAFANA_DASHBOARD_LABEL_VALUE },
+      annotations: { [GRAFANA_FOLDER_ANNOTATION]: DASHBOARD_FOLDER },
+    },
+    data: { [`${d.uid}.json`]: JSON.stringify(model) },
+  };
+}
