@@ -19,6 +19,7 @@ import {
   type MonitoringConfigInput,
   parseMonitoringConfig,
 } from "./config";
+import { dashboardConfigMap, dashboardsFor, PLATFORM_DASHBOARDS, type PlatformDashboard } from "./dashboards";
 import {
   MONITORING_ADDON_ID,
   MONITORING_NAMESPACE,
@@ -86,6 +87,8 @@ export interface MonitoringOutputs extends HelmAddOnOutputs {
   readonly nodeExporterNamespace: PlatformNamespace;
   /** The PrometheusRules emitted, by name. */
   readonly rules: Readonly<Record<string, Manifest>>;
+  /** The dashboard ConfigMaps emitted, by dashboard uid. */
+  readonly dashboards: Readonly<Record<string, Manifest>>;
 }
 
 /**
@@ -124,6 +127,8 @@ export class MonitoringAddOn extends HelmAddOn<MonitoringOutputs> {
   constructor(
     readonly config: MonitoringConfig,
     private readonly rules: MonitoringRules = () => [],
+    /** Dashboards (./dashboards) to emit when their add-ons run. */
+    private readonly dashboards: readonly PlatformDashboard[] = [],
   ) {
     // Grafana's admin and the receivers' Secrets come from ExternalSecrets, applied after the add-ons (see
     // SECRETS_AFTER_RELEASE): the release cannot wait for ready pods.
@@ -257,6 +262,9 @@ export class MonitoringAddOn extends HelmAddOn<MonitoringOutputs> {
         spec: { groups: set.groups },
       });
     }
+    const dashboards: Record<string, Manifest> = {};
+    for (const d of dashboardsFor((id) => context.has(id), this.dashboards))
+      dashboards[d.uid] = context.manifest(`Dashboard-${d.uid}`, dashboardConfigMap(d, ns));
     return {
       ...outputs,
       prometheusUrl: `http://prometheus-operated.${ns}.svc:${MONITORING_PORTS.prometheus}`,
@@ -265,6 +273,7 @@ export class MonitoringAddOn extends HelmAddOn<MonitoringOutputs> {
       grafanaAdminSecret: MONITORING_SECRETS.grafanaAdmin,
       nodeExporterNamespace,
       rules,
+      dashboards,
     };
   }
 }
@@ -273,8 +282,9 @@ export class MonitoringAddOn extends HelmAddOn<MonitoringOutputs> {
 export function monitoringAddOn(
   config: MonitoringConfigInput | MonitoringConfig = {},
   rules?: MonitoringRules,
+  dashboards?: readonly PlatformDashboard[],
 ): AddOn<MonitoringOutputs> {
-  return new MonitoringAddOn(parseMonitoringConfig(config), rules);
+  return new MonitoringAddOn(parseMonitoringConfig(config), rules, dashboards);
 }
 
 /** The registry entry: `addons.monitoring` switches it on. */
@@ -283,6 +293,10 @@ export const monitoringDefinition = {
   config: MONITORING_CONFIG,
   create: (config: MonitoringConfig) => {
     const { enabled, ...thresholds } = config.rules;
-    return new MonitoringAddOn(config, enabled ? platformAlertRules(thresholds) : undefined);
+    return new MonitoringAddOn(
+      config,
+      enabled ? platformAlertRules(thresholds) : undefined,
+      PLATFORM_DASHBOARDS,
+    );
   },
 } satisfies AddOnDefinition<typeof MONITORING_CONFIG>;

@@ -2,7 +2,15 @@ import { PLATFORM_NAMESPACE_LABEL } from "../../core/platform-namespace";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../core/pod-security";
 import { alertmanagerConfig, receiversWithSecrets } from "./alertmanager";
 import type { MonitoringConfig } from "./config";
-import { MONITORING_SECRETS, NODE_EXPORTER_NAMESPACE, receiverSecretName, STORAGE_CLASS } from "./names";
+import {
+  GRAFANA_DASHBOARD_LABEL,
+  GRAFANA_DASHBOARD_LABEL_VALUE,
+  GRAFANA_FOLDER_ANNOTATION,
+  MONITORING_SECRETS,
+  NODE_EXPORTER_NAMESPACE,
+  receiverSecretName,
+  STORAGE_CLASS,
+} from "./names";
 
 export interface MonitoringValuesInput {
   readonly config: MonitoringConfig;
@@ -109,8 +117,16 @@ export function monitoringChartValues(input: MonitoringValuesInput): Record<stri
       sidecar: {
         resources: small("50m", "128Mi"),
         securityContext: CONTAINER_SECURITY,
-        // Any ConfigMap labelled grafana_dashboard=1 in any namespace becomes a dashboard.
-        dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" },
+        // Any ConfigMap labelled grafana_dashboard=1 in any namespace becomes a dashboard, in the folder its
+        // grafana_folder annotation names (the root folder without one).
+        dashboards: {
+          enabled: true,
+          label: GRAFANA_DASHBOARD_LABEL,
+          labelValue: GRAFANA_DASHBOARD_LABEL_VALUE,
+          searchNamespace: "ALL",
+          folderAnnotation: GRAFANA_FOLDER_ANNOTATION,
+          provider: { foldersFromFilesStructure: true },
+        },
         datasources: { enabled: true, defaultDatasourceEnabled: true, alertmanager: { enabled: true } },
       },
       additionalDataSources: es

@@ -2,6 +2,15 @@
 import { GRAFANA_DASHBOARD_LABEL, GRAFANA_DASHBOARD_LABEL_VALUE, GRAFANA_FOLDER_ANNOTATION } from "../names";
 import { buildDashboard, DASHBOARD_FOLDER, type PlatformDashboard } from "./model";
 
+/**
+ * Terraform reads `${…}` and `%{…}` in any string of its JSON as interpolation and template directives; the
+ * dashboard's own `${datasource}` must reach Kubernetes literally, so they are doubled (`$${`, `%%{`).
+ */
+export function escapeTerraformTemplates(text: string): string {
+  // A replacer function: in a replacement string "$$" would mean one "$".
+  return text.replaceAll("${", () => "$${").replaceAll("%{", () => "%%{");
+}
+
 export function dashboardConfigMapName(uid: string): string {
   return `dashboard-${uid}`;
 }
@@ -22,6 +31,6 @@ export function dashboardConfigMap(d: PlatformDashboard, namespace: string): Rec
       labels: { [GRAFANA_DASHBOARD_LABEL]: GRAFANA_DASHBOARD_LABEL_VALUE },
       annotations: { [GRAFANA_FOLDER_ANNOTATION]: DASHBOARD_FOLDER },
     },
-    data: { [`${d.uid}.json`]: JSON.stringify(model) },
+    data: { [`${d.uid}.json`]: escapeTerraformTemplates(JSON.stringify(model)) },
   };
 }

@@ -9,7 +9,7 @@ import { PLATFORM_OVERVIEW } from "./platform";
 import { SERVICES_DASHBOARD } from "./services";
 import { SERVING_DASHBOARD } from "./serving";
 
-export { dashboardConfigMap, dashboardConfigMapName } from "./configmap";
+export { dashboardConfigMap, dashboardConfigMapName, escapeTerraformTemplates } from "./configmap";
 export * from "./model";
 export { dashboardExprs, type PanelQuery } from "./queries";
 

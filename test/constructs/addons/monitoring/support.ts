@@ -7,6 +7,7 @@ import {
   type MonitoringRules,
   monitoringAddOn,
 } from "../../../../constructs/addons/monitoring";
+import type { PlatformDashboard } from "../../../../constructs/addons/monitoring/dashboards";
 import type { AddOn, PlatformInfo } from "../../../../constructs/core";
 import type { SynthJson } from "../../../support/synth";
 import { type Json, synthAddOns } from "../external-secrets/support";
@@ -45,13 +46,18 @@ export const ALL_RECEIVERS: MonitoringConfigInput = {
 /** Storage class, ESO and monitoring (+ extra add-ons), synthesized. */
 export function synthMonitoring(
   config: MonitoringConfigInput = {},
-  opts: { rules?: MonitoringRules; extra?: AddOn<unknown>[]; platform?: Partial<PlatformInfo> } = {},
+  opts: {
+    rules?: MonitoringRules;
+    dashboards?: readonly PlatformDashboard[];
+    extra?: AddOn<unknown>[];
+    platform?: Partial<PlatformInfo>;
+  } = {},
 ): { json: SynthJson; outputs: MonitoringOutputs } {
   const { json, outputs } = synthAddOns(
     [
       gp3StorageClassAddOn(),
       externalSecretsAddOn(),
-      monitoringAddOn(config, opts.rules),
+      monitoringAddOn(config, opts.rules, opts.dashboards),
       ...(opts.extra ?? []),
     ],
     opts.platform,
