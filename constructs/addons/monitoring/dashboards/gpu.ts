@@ -1,9 +1,10 @@
 /**
- * GPU pools: utilization, memory and health per GPU from the DCGM exporter, allocation per pod from
- * kube-state-metrics. DCGM's own pod/namespace labels arrive as exported_pod/exported_namespace: the
- * dcgm-exporter chart's ServiceMonitor keeps honorLabels false, so the target's labels win.
+ * GPU pools: utilization, memory and health per GPU from the DCGM exporter (add-on dcgm-exporter), allocation
+ * per pod from kube-state-metrics. DCGM's own pod/namespace labels arrive as exported_pod/exported_namespace:
+ * the dcgm-exporter chart's ServiceMonitor keeps honorLabels false, so the target's labels win.
  */
 import { DashboardBuilder, RowBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
+import { DCGM_EXPORTER_ADDON_ID } from "../../dcgm-exporter";
 import type { PlatformDashboard } from "./model";
 import { labelVariable, platformDashboard, saturation, stat, timeseries } from "./panels";
 
@@ -14,7 +15,8 @@ const PER_GPU = "{{Hostname}} GPU {{gpu}}";
 export const GPU_DASHBOARD: PlatformDashboard = {
   uid: "mlops-gpu-pools",
   title: "MLOps Platform / GPU pools",
-  addOns: ["nvidia-device-plugin"],
+  // The DCGM exporter runs on GPU pools when monitoring does; the device plugin alone still gives allocation.
+  addOns: [DCGM_EXPORTER_ADDON_ID, "nvidia-device-plugin"],
   exporters: ["dcgm", "kube-state-metrics"],
   build: () =>
     platformDashboard(new DashboardBuilder("MLOps Platform / GPU pools"), ["gpu"])

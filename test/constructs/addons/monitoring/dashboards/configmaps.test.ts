@@ -31,7 +31,7 @@ describe("dashboard ConfigMaps", () => {
       {},
       {
         dashboards: PLATFORM_DASHBOARDS,
-        extra: ["kafka", "mlflow", "airflow", "kubeflow-pipelines", "nvidia-device-plugin"].map(stub),
+        extra: ["kafka", "mlflow", "airflow", "kubeflow-pipelines", "dcgm-exporter"].map(stub),
       },
     );
     expect(Object.keys(all.outputs.dashboards)).toEqual(PLATFORM_DASHBOARDS.map((d) => d.uid));

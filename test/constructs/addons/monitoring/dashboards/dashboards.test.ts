@@ -111,6 +111,7 @@ describe("platform dashboards", () => {
     expect(uids(["kafka"])).toContain("mlops-kafka");
     expect(uids(["airflow"])).toContain("mlops-services");
     expect(uids(["kubeflow-pipelines"])).toContain("mlops-services");
+    expect(uids(["dcgm-exporter"])).toContain("mlops-gpu-pools");
     expect(uids(["nvidia-device-plugin"])).toContain("mlops-gpu-pools");
     expect(uids(["kafka", "mlflow", "nvidia-device-plugin"])).toHaveLength(5);
   });
