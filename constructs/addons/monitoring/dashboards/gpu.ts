@@ -6,7 +6,7 @@
 import { DashboardBuilder, RowBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
 import { DCGM_EXPORTER_ADDON_ID } from "../../dcgm-exporter";
 import type { PlatformDashboard } from "./model";
-import { labelVariable, platformDashboard, saturation, stat, timeseries } from "./panels";
+import { labelVariable, platformDashboard, problemCount, saturation, stat, timeseries } from "./panels";
 
 const NODE = 'Hostname=~"$node"';
 const GPU_REQUESTS = 'kube_pod_container_resource_requests{resource="nvidia_com_gpu"}';
@@ -91,12 +91,10 @@ export const GPU_DASHBOARD: PlatformDashboard = {
         ),
       )
       .withPanel(
-        stat(
+        problemCount(
           "GPU pods pending",
-          [
-            `count(kube_pod_status_phase{phase="Pending"} == 1 and on (namespace, pod) ${GPU_REQUESTS} > 0) or vector(0)`,
-          ],
-          { thresholdAt: 1, higherIsWorse: true, span: 8, height: 8 },
+          `count(kube_pod_status_phase{phase="Pending"} == 1 and on (namespace, pod) ${GPU_REQUESTS} > 0) or vector(0)`,
+          { span: 8, height: 8 },
         ),
       )
       .withRow(new RowBuilder("Health"))

@@ -1,14 +1,13 @@
 /** Kafka (Strimzi): partition health from the brokers' JMX exporter, consumer lag from the Kafka Exporter. */
 import { DashboardBuilder, RowBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
 import type { PlatformDashboard } from "./model";
-import { labelVariable, platformDashboard, RATE, saturation, stat, timeseries } from "./panels";
+import { labelVariable, platformDashboard, problemCount, RATE, saturation, stat, timeseries } from "./panels";
 
 const NS = 'namespace=~"$namespace"';
 /** Strimzi names broker data PVCs `data-<cluster>-<pool>-<id>` (as the broker disk alert does). */
 const BROKER_PVC = 'persistentvolumeclaim=~"data-.*"';
 
-const health = (title: string, metric: string) =>
-  stat(title, [`sum(${metric}{${NS}})`], { thresholdAt: 1, higherIsWorse: true });
+const health = (title: string, metric: string) => problemCount(title, `sum(${metric}{${NS}})`);
 
 export const KAFKA_DASHBOARD: PlatformDashboard = {
   uid: "mlops-kafka",

@@ -110,6 +110,11 @@ export function stat(
   return p;
 }
 
+/** A count that should be 0 (offline partitions, crash-looping pods): green at 0, red from 1. */
+export function problemCount(title: string, expr: string, o: PanelOptions = {}) {
+  return stat(title, [expr], { thresholdAt: 1, higherIsWorse: true, ...o });
+}
+
 /** Share of a selector's scrape targets that are up: red below 100 %. "No data" means no target at all. */
 export function upStat(title: string, selector: string, o: PanelOptions = {}) {
   return stat(title, [`sum(up{${selector}}) / count(up{${selector}})`], {

@@ -1,7 +1,7 @@
 /** Platform overview: what is up, error ratios and saturation across the kit's namespaces. */
 import { DashboardBuilder, RowBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
 import type { PlatformDashboard } from "./model";
-import { errorRatio, labelVariable, platformDashboard, RATE, saturation, stat } from "./panels";
+import { errorRatio, labelVariable, platformDashboard, problemCount, RATE, saturation, stat } from "./panels";
 
 const NS = 'namespace=~"$namespace"';
 
@@ -24,26 +24,26 @@ export const PLATFORM_OVERVIEW: PlatformDashboard = {
         ),
       )
       .withPanel(
-        stat(
+        problemCount(
           "Pods pending or failed",
-          [`sum(kube_pod_status_phase{${NS}, phase=~"Pending|Failed|Unknown"})`],
-          { thresholdAt: 1, higherIsWorse: true, span: 8 },
-        ),
-      )
-      .withPanel(
-        stat(
-          "Containers crash-looping",
-          [`sum(kube_pod_container_status_waiting_reason{${NS}, reason="CrashLoopBackOff"})`],
-          { thresholdAt: 1, higherIsWorse: true, span: 8 },
-        ),
-      )
-      .withPanel(
-        stat(
-          "Container restarts (1h)",
-          [`sum(increase(kube_pod_container_status_restarts_total{${NS}}[1h]))`],
+          `sum(kube_pod_status_phase{${NS}, phase=~"Pending|Failed|Unknown"})`,
           {
-            thresholdAt: 1,
-            higherIsWorse: true,
+            span: 8,
+          },
+        ),
+      )
+      .withPanel(
+        problemCount(
+          "Containers crash-looping",
+          `sum(kube_pod_container_status_waiting_reason{${NS}, reason="CrashLoopBackOff"})`,
+          { span: 8 },
+        ),
+      )
+      .withPanel(
+        problemCount(
+          "Container restarts (1h)",
+          `sum(increase(kube_pod_container_status_restarts_total{${NS}}[1h]))`,
+          {
             span: 8,
           },
         ),

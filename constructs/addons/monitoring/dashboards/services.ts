@@ -8,7 +8,15 @@ import { AIRFLOW_NAMESPACE } from "../../airflow/addon";
 import { KUBEFLOW_NAMESPACE } from "../../kubeflow-pipelines/addon";
 import { MLFLOW_NAMESPACE } from "../../mlflow/names";
 import type { PlatformDashboard } from "./model";
-import { errorRatio, latencyQuantiles, platformDashboard, RATE, stat, timeseries, upStat } from "./panels";
+import {
+  errorRatio,
+  latencyQuantiles,
+  platformDashboard,
+  problemCount,
+  RATE,
+  timeseries,
+  upStat,
+} from "./panels";
 
 const ns = (namespace: string) => `namespace="${namespace}"`;
 const MLFLOW = ns(MLFLOW_NAMESPACE);
@@ -67,9 +75,7 @@ export const SERVICES_DASHBOARD: PlatformDashboard = {
         ),
       )
       .withPanel(
-        stat("DAG import errors", [`max(airflow_dag_processing_import_errors{${AIRFLOW}})`], {
-          thresholdAt: 1,
-          higherIsWorse: true,
+        problemCount("DAG import errors", `max(airflow_dag_processing_import_errors{${AIRFLOW}})`, {
           span: 4,
           height: 8,
         }),

@@ -10,6 +10,7 @@ import {
   labelVariable,
   latencyQuantiles,
   platformDashboard,
+  problemCount,
   RATE,
   saturation,
   stacked,
@@ -106,9 +107,7 @@ export const SERVING_DASHBOARD: PlatformDashboard = {
       )
       .withRow(new RowBuilder("Drift"))
       .withPanel(
-        stat("Features drifted", [`sum(max by (model, feature) (drift_detected{${SEL}}))`], {
-          thresholdAt: 1,
-          higherIsWorse: true,
+        problemCount("Features drifted", `sum(max by (model, feature) (drift_detected{${SEL}}))`, {
           span: 4,
           height: 8,
         }),
