@@ -2,6 +2,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { CloudwatchLogResourcePolicy } from "@cdktf/provider-aws/lib/cloudwatch-log-resource-policy";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamServiceLinkedRole } from "@cdktf/provider-aws/lib/iam-service-linked-role";
 import { OpensearchDomain } from "@cdktf/provider-aws/lib/opensearch-domain";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
@@ -12,7 +13,7 @@ import { AwsContext } from "../../../core/aws-context";
 import { protectStateful } from "../../../core/stateful";
 import { mergeTags, type Tags } from "../../../core/tags";
 import { ARN, parseCidr } from "../../../primitives";
-import { WRITER_HTTP_ACTIONS } from "./access";
+import { WRITER_HTTP_ACTIONS, writerPolicy } from "./access";
 import type { OpenSearchServiceConfig } from "./config";
 import { type OpenSearchTopology, resolveTopology } from "./topology";
 
@@ -264,6 +265,18 @@ export class OpenSearchServiceDomain extends Construct {
     new TerraformOutput(this, "ArnOutput", {
       value: this.domain.arn,
       description: `ARN of the ${this.domainName} OpenSearch Service domain (IAM policies name <arn>/*)`,
+    });
+  }
+
+  /**
+   * Gives a writer's role (e.g. the collector's IRSA role) the `writerPolicy` for this domain as an inline
+   * policy. The role's ARN must also be in `writerRoleArns` (the domain's access policy) and mapped in FGAC.
+   */
+  grantWrite(id: string, role: { readonly roleName: string }): IamRolePolicy {
+    return new IamRolePolicy(this, `Writer-${id}`, {
+      role: role.roleName,
+      name: `${this.domainName}-write`,
+      policy: writerPolicy(this.domainArn),
     });
   }
 }

@@ -6,6 +6,8 @@ export {
   writerPolicyStatements,
   writerSecurityRequests,
 } from "./access";
+export { CURL_IMAGE, OpenSearchBootstrap, type OpenSearchBootstrapProps } from "./bootstrap";
+export { BOOTSTRAP_SCRIPT, requestFiles } from "./bootstrap-script";
 export {
   DEDICATED_MASTER_COUNTS,
   instanceTypeProblem,

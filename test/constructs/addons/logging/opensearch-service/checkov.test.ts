@@ -6,9 +6,10 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { App, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { describe, expect, it } from "vitest";
-import { OpenSearchServiceDomain } from "../../../../../constructs/addons/logging/opensearch-service";
+import { deployAddOns } from "../../../../../constructs/core";
 import { failWhenMissingInCi } from "../../../../support/ci";
-import { domainProps } from "./support";
+import { baseAddOnContext } from "../../../../support/cluster";
+import { loggingProbe } from "./support";
 
 // The domain on its own under the kit's checkov scan (skip list included), until the logging add-on wires it
 // into the platform synth that test/policy/checkov.test.ts scans.
@@ -36,19 +37,19 @@ failWhenMissingInCi(
 );
 
 describe.skipIf(!checkov)("OpenSearch Service domain under checkov", () => {
-  it("has zero unsuppressed failures in dev and prod stacks, prod without any skip", () => {
+  it("has zero unsuppressed failures in dev and prod stacks (domain and bootstrap Job), prod without any skip", () => {
     const outdir = mkdtempSync(join(tmpdir(), "checkov-aos-"));
     try {
       const app = new App({ outdir });
       for (const env of ["dev", "prod"]) {
         const stack = new TerraformStack(app, `acme-${env}-platform`);
         new AwsProvider(stack, "aws", { region: "eu-west-1" });
-        // The path the logging add-on builds it at, which the skip list's non-prod trade-offs are scoped to.
-        const scope = new Construct(new Construct(stack, "AddOns"), "logging");
-        new OpenSearchServiceDomain(
-          scope,
-          "OpenSearch",
-          domainProps({}, { namePrefix: `acme-${env}`, production: env === "prod" }),
+        const base = baseAddOnContext(stack);
+        // At the path the logging add-on builds it (AddOns/logging/…), which the non-prod trade-offs scope to.
+        deployAddOns(
+          new Construct(stack, "AddOns"),
+          { ...base, platform: { ...base.platform, environment: env } },
+          [loggingProbe(undefined, { namePrefix: `acme-${env}`, production: env === "prod" })],
         );
       }
       app.synth();

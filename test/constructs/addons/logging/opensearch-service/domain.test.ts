@@ -1,7 +1,5 @@
-import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { TerraformOutput } from "cdktf";
 import { describe, expect, it } from "vitest";
-import { writerPolicy } from "../../../../../constructs/addons/logging/opensearch-service";
 import { TEST_PLATFORM } from "../../../../support/cluster";
 import { dataOf, onlyResource, parsePolicy, resourcesOf } from "../../../../support/synth";
 import { CLUSTER_SG, type domainProps, type Json, PLATFORM_KEY, synthDomain, WRITER } from "./support";
@@ -28,7 +26,7 @@ function policyDocument(json: Json, ref: string): Json[] {
 
 describe("OpenSearchServiceDomain (defaults, dev)", () => {
   const { json, domain: construct } = synthDomain({}, {}, (stack, d) => {
-    new IamPolicy(stack, "WriterPolicy", { name: "writer", policy: writerPolicy(d.domainArn) });
+    d.grantWrite("collector", { roleName: "acme-dev-log-collector" });
     // What the construct exposes, rendered by Terraform so the references can be compared.
     new TerraformOutput(stack, "probe", {
       value: { endpoint: d.endpoint, arn: d.domainArn, sg: d.securityGroupId, name: d.domainName },
@@ -80,7 +78,10 @@ describe("OpenSearchServiceDomain (defaults, dev)", () => {
         ],
       },
     ]);
-    expect(resourcesOf(json, "aws_iam_role_policy")).toEqual({});
+    // The only inline policy is the collector's grant; nothing is attached to the admin role.
+    expect(Object.values(resourcesOf(json, "aws_iam_role_policy")).map((p) => p.role)).toEqual([
+      "acme-dev-log-collector",
+    ]);
     expect(resourcesOf(json, "aws_iam_role_policy_attachment")).toEqual({});
   });
 
@@ -227,8 +228,9 @@ describe("OpenSearchServiceDomain (defaults, dev)", () => {
     for (const o of outputs) expect(o.description).toMatch(/acme-dev-logs OpenSearch Service domain/);
   });
 
-  it("builds a writer's IAM policy: the four write/read HTTP methods on this domain's paths only", () => {
-    const policy = onlyResource(json, "aws_iam_policy") as Json;
+  it("grants a writer's role the four write/read HTTP methods on this domain's paths only", () => {
+    const policy = onlyResource(json, "aws_iam_role_policy") as Json;
+    expect(policy).toMatchObject({ role: "acme-dev-log-collector", name: "acme-dev-logs-write" });
     expect(parsePolicy(policy.policy).Statement).toEqual([
       {
         Sid: "WriteLogsToOpenSearch",

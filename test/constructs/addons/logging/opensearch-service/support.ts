@@ -1,10 +1,14 @@
 import type { TerraformStack } from "cdktf";
 import {
+  OpenSearchBootstrap,
   type OpenSearchServiceConfigInput,
   OpenSearchServiceDomain,
   type OpenSearchServiceDomainProps,
   parseOpenSearchServiceConfig,
+  writerSecurityRequests,
 } from "../../../../../constructs/addons/logging/opensearch-service";
+import { PlatformNamespace } from "../../../../../constructs/core";
+import { probeAddOn } from "../../../../support/addons";
 import { TEST_PLATFORM } from "../../../../support/cluster";
 import { type SynthJson, synthStack } from "../../../../support/synth";
 
@@ -46,4 +50,30 @@ export function synthDomain(
     build?.(stack, domain);
   });
   return { json: json as SynthJson & Json, domain: domain as OpenSearchServiceDomain };
+}
+
+/**
+ * The domain, the collector's grant and the bootstrap Job as the logging add-on builds them (add-on id
+ * `logging`, a restricted namespace), for the policy suites.
+ */
+export function loggingProbe(masterUserArn?: string, overrides: Partial<OpenSearchServiceDomainProps> = {}) {
+  return probeAddOn("logging", [], (c) => {
+    const namespace = new PlatformNamespace(c.scope, "Namespace", {
+      name: "logging",
+      provider: c.cluster.kubernetesProvider,
+    });
+    const domain = new OpenSearchServiceDomain(
+      c.scope,
+      "OpenSearch",
+      domainProps({ masterUserArn }, overrides),
+    );
+    domain.grantWrite("collector", { roleName: "acme-dev-log-collector" });
+    return new OpenSearchBootstrap(c.scope, "OpenSearchBootstrap", {
+      cluster: c.cluster,
+      namespace,
+      endpoint: domain.endpoint,
+      masterUserArn: domain.masterUserArn,
+      requests: writerSecurityRequests({ writerRoleArns: [WRITER], indexPatterns: ["logs-containers-*"] }),
+    });
+  });
 }
