@@ -125,7 +125,10 @@ export function upStat(title: string, selector: string, o: PanelOptions = {}) {
   });
 }
 
-/** Share of a counter's requests whose status label matches 5xx, per `by`. */
+/**
+ * Share of a counter's requests whose status label matches 5xx, per `by`; 0 (not "No data") while there are
+ * requests but no 5xx series yet.
+ */
 export function errorRatio(
   title: string,
   counter: string,
@@ -136,7 +139,8 @@ export function errorRatio(
 ) {
   const sum = (extra: string) =>
     `sum by (${by}) (rate(${counter}{${[selector, extra].filter(Boolean).join(", ")}}[${RATE}]))`;
-  return timeseries(title, [[`${sum(`${statusLabel}=~"5.."`)} / ${sum("")}`, `{{${by}}}`]], {
+  const all = sum("");
+  return timeseries(title, [[`(${sum(`${statusLabel}=~"5.."`)} or ${all} * 0) / ${all}`, `{{${by}}}`]], {
     unit: "percentunit",
     min: 0,
     ...o,

@@ -5,11 +5,17 @@ export interface PanelQuery {
   /** Where it is: `<panel title> [refId]` or `variable <name>`. */
   readonly where: string;
   readonly expr: string;
+  /** The legend (`{{label}}` placeholders name labels the series must carry). */
+  readonly legend?: string;
 }
 
 interface JsonPanel {
   readonly title?: string;
-  readonly targets?: readonly { readonly expr?: string; readonly refId?: string }[];
+  readonly targets?: readonly {
+    readonly expr?: string;
+    readonly refId?: string;
+    readonly legendFormat?: string;
+  }[];
   readonly panels?: readonly JsonPanel[];
 }
 
@@ -21,7 +27,8 @@ export function dashboardExprs(dashboard: Dashboard): PanelQuery[] {
   const visit = (panels: readonly JsonPanel[]) => {
     for (const p of panels) {
       for (const t of p.targets ?? [])
-        if (t.expr !== undefined) out.push({ where: `${p.title} [${t.refId}]`, expr: t.expr });
+        if (t.expr !== undefined)
+          out.push({ where: `${p.title} [${t.refId}]`, expr: t.expr, legend: t.legendFormat });
       visit(p.panels ?? []);
     }
   };

@@ -7,6 +7,7 @@
 import { DashboardBuilder, RowBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
 import type { PlatformDashboard } from "./model";
 import {
+  errorRatio,
   labelVariable,
   latencyQuantiles,
   platformDashboard,
@@ -50,16 +51,9 @@ export const SERVING_DASHBOARD: PlatformDashboard = {
         ),
       )
       .withPanel(
-        timeseries(
-          "Inference errors (5xx) ratio",
-          [
-            [
-              `sum by (model) (rate(inference_requests_total{${SEL}, code=~"5.."}[${RATE}])) / sum by (model) (rate(inference_requests_total{${SEL}}[${RATE}]))`,
-              "{{model}}",
-            ],
-          ],
-          { unit: "percentunit", min: 0, span: 6 },
-        ),
+        errorRatio("Inference errors (5xx) ratio", "inference_requests_total", "code", SEL, "model", {
+          span: 6,
+        }),
       )
       .withPanel(
         stacked(
