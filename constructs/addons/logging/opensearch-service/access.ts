@@ -42,11 +42,16 @@ export function writerPolicy(domainArn: string): string {
   });
 }
 
-/** One call of the OpenSearch security REST API, made SigV4-signed as the FGAC master user. */
+/** One call of the OpenSearch REST API (security plugin, templates, ISM), made SigV4-signed as the FGAC master. */
 export interface SecurityApiRequest {
   readonly method: "PUT";
   readonly path: string;
   readonly body: Record<string, unknown>;
+  /**
+   * A 409 counts as done: for APIs whose PUT creates but does not overwrite without a sequence number, such as
+   * an ISM policy (`PUT _plugins/_ism/policies/<name>`). Such an object is then kept as it is. @default false
+   */
+  readonly keepExisting?: boolean;
 }
 
 export interface WriterSecurityOptions {

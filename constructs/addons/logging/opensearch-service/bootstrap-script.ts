@@ -7,7 +7,8 @@ import type { SecurityApiRequest } from "./access";
  * 1. IRSA: trades the projected service account token for the Job role's credentials
  *    (`AssumeRoleWithWebIdentity`, an unsigned STS call, at the regional endpoint).
  * 2. When the FGAC master is another role, assumes it with a SigV4-signed `AssumeRole` (role chaining).
- * 3. PUTs every `<n>.json` of the requests directory to the path in `<n>.path`, signed for `es`, in file order.
+ * 3. PUTs every `<n>.json` of the requests directory to the path in `<n>.path`, signed for `es`, in file order;
+ *    any status but 2xx fails the run, except 409 where `<n>.keep-existing` exists (`keepExisting`).
  *
  * Every PUT is idempotent, so the Job may run again. Credentials stay in shell variables, never in files or
  * logs. `STS_URL`/`OPENSEARCH_URL` override the https endpoints, for the loopback test only.
@@ -35,7 +36,7 @@ signed() {
   service="$1"
   shift
   printf 'user = "%s:%s"\\nheader = "x-amz-security-token: %s"\\n' "$ak" "$sk" "$st" |
-    curl -sS --fail-with-body $retry --aws-sigv4 "aws:amz:\${region}:\${service}" --config - "$@"
+    curl -sS $retry --aws-sigv4 "aws:amz:\${region}:\${service}" --config - "$@"
 }
 
 answer=$(curl -sS --fail-with-body $retry "$sts/" \\
@@ -45,7 +46,7 @@ answer=$(curl -sS --fail-with-body $retry "$sts/" \\
 credentials "$answer"
 
 if [ -n "\${MASTER_ROLE_ARN:-}" ] && [ "$MASTER_ROLE_ARN" != "$AWS_ROLE_ARN" ]; then
-  answer=$(signed sts "$sts/" \\
+  answer=$(signed sts --fail-with-body "$sts/" \\
     --data-urlencode "Action=AssumeRole" --data-urlencode "Version=2011-06-15" \\
     --data-urlencode "RoleArn=$MASTER_ROLE_ARN" --data-urlencode "RoleSessionName=opensearch-bootstrap")
   credentials "$answer"
@@ -55,8 +56,16 @@ count=0
 for file in "$requests"/*.path; do
   path=$(cat "$file")
   echo "PUT $path"
-  signed es -H "Content-Type: application/json" -X PUT --data-binary "@\${file%.path}.json" "$domain$path"
-  echo
+  answer=$(signed es -w '\\n%{http_code}' -H "Content-Type: application/json" -X PUT \\
+    --data-binary "@\${file%.path}.json" "$domain$path")
+  code=$(printf '%s\\n' "$answer" | tail -n 1)
+  printf '%s\\n' "$answer" | sed '$d'
+  case "$code" in
+    2??) ;;
+    409) if [ -e "\${file%.path}.keep-existing" ]; then echo "exists; kept as it is"; else
+      echo "HTTP 409 for $path" >&2; exit 1; fi ;;
+    *) echo "HTTP $code for $path" >&2; exit 1 ;;
+  esac
   count=$((count + 1))
 done
 echo "applied $count request(s)"
@@ -77,6 +86,7 @@ export function requestFiles(requests: readonly SecurityApiRequest[]): Record<st
     const n = String(i + 1).padStart(2, "0");
     files[`${n}.path`] = r.path;
     files[`${n}.json`] = JSON.stringify(r.body);
+    if (r.keepExisting) files[`${n}.keep-existing`] = "";
   });
   return files;
 }

@@ -1,7 +1,7 @@
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
 import { JobV1 } from "@cdktf/provider-kubernetes/lib/job-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
-import { Token } from "cdktf";
+import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
 import type { IClusterContext, IServiceAccountRole } from "../../../core/cluster-contract";
 import type { PlatformNamespace } from "../../../core/platform-namespace";
@@ -35,7 +35,8 @@ export interface OpenSearchBootstrapProps {
  * and the script (`BOOTSTRAP_SCRIPT`) signs every call with SigV4. The master role must trust the Job's role:
  * the default `<prefix>-logs-admin` trusts the account, so the identity policy here is enough; a configured
  * `masterUserArn` needs the Job role in its trust policy. Like the kit's database bootstrap, the apply does not
- * wait for the Job; it retries (backoff) until the domain answers.
+ * wait for the Job; it retries (backoff) until the domain answers. The Job's name carries a hash of what it
+ * applies, so a changed request set runs again.
  */
 export class OpenSearchBootstrap extends Construct {
   readonly role: IServiceAccountRole;
@@ -96,9 +97,11 @@ export class OpenSearchBootstrap extends Construct {
     // STS and the domain, both on 443 (through the VPC's endpoints or NAT for STS).
     props.namespace.allowHttpsEgress(`${id}Https`, this.podLabels);
 
+    // Named after a hash of the script and requests: a changed request set replaces the Job, which runs again.
+    const hash = Fn.substr(Fn.sha256(Fn.jsonencode(this.requests.data)), 0, 10);
     this.job = new JobV1(this, "Job", {
       provider,
-      metadata: { name, namespace: ns, labels: this.podLabels },
+      metadata: { name: `${name}-${hash}`, namespace: ns, labels: this.podLabels },
       spec: {
         backoffLimit: 20,
         template: {

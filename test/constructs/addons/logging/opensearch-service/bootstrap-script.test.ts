@@ -41,6 +41,7 @@ const MASTER_CREDS: Credentials = {
   secretAccessKey: "master/secret+2",
   sessionToken: "master-token/x==",
 };
+const ISM_PATH = "/_plugins/_ism/policies/logs-containers";
 const REQUESTS = writerSecurityRequests({ writerRoleArns: [WRITER], indexPatterns: ["logs-containers-*"] });
 
 interface Seen {
@@ -66,6 +67,7 @@ describe.skipIf(!curlSigns)("BOOTSTRAP_SCRIPT (sh + curl, loopback STS and domai
   let base = "";
   let seen: Seen;
   let refusePath: string | undefined;
+  let conflictPath: string | undefined;
   let dir = "";
 
   beforeAll(async () => {
@@ -90,6 +92,8 @@ describe.skipIf(!curlSigns)("BOOTSTRAP_SCRIPT (sh + curl, loopback STS and domai
       const problem = sigv4Problem(req, body, creds, REGION, "es");
       seen.domain.push({ method: req.method, path, body: JSON.parse(body.toString()), problem });
       if (problem || path === refusePath) return res.writeHead(403).end('{"error":"forbidden"}');
+      if (path === conflictPath)
+        return res.writeHead(409).end('{"error":"version_conflict_engine_exception"}');
       return res.writeHead(200, { "Content-Type": "application/json" }).end('{"status":"OK"}');
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -101,13 +105,25 @@ describe.skipIf(!curlSigns)("BOOTSTRAP_SCRIPT (sh + curl, loopback STS and domai
     for (const [name, content] of Object.entries(requestFiles(REQUESTS))) {
       writeFileSync(join(dir, "requests", name), content);
     }
+    // An ISM policy that may already exist (409 = kept), then the role mapping.
+    mkdirSync(join(dir, "ism"));
+    const ism = [
+      { method: "PUT", path: ISM_PATH, body: { policy: {} }, keepExisting: true },
+      REQUESTS[1],
+    ] as const;
+    for (const [name, content] of Object.entries(requestFiles(ism))) {
+      writeFileSync(join(dir, "ism", name), content);
+    }
   });
   afterAll(() => {
     server?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  function run(master: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  function run(
+    master: string,
+    requests = "requests",
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
     seen = { sts: [], domain: [] };
     const child = spawn("sh", [join(dir, "bootstrap.sh")], {
       env: {
@@ -119,7 +135,7 @@ describe.skipIf(!curlSigns)("BOOTSTRAP_SCRIPT (sh + curl, loopback STS and domai
         OPENSEARCH_ENDPOINT: "vpc-acme-dev-logs-abc.eu-west-1.es.amazonaws.com",
         STS_URL: `${base}/sts`,
         OPENSEARCH_URL: `${base}/os`,
-        REQUESTS_DIR: join(dir, "requests"),
+        REQUESTS_DIR: join(dir, requests),
         CURL_RETRIES: "0",
       },
     });
@@ -160,7 +176,26 @@ describe.skipIf(!curlSigns)("BOOTSTRAP_SCRIPT (sh + curl, loopback STS and domai
     expect(seen.domain.map((d) => d.problem)).toEqual([undefined, undefined]);
   });
 
+  it("keeps an object that exists (409) when the request allows it, and goes on", async () => {
+    refusePath = undefined;
+    conflictPath = ISM_PATH;
+    const r = await run(MASTER, "ism");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("exists; kept as it is");
+    expect(seen.domain.map((d) => d.path)).toEqual([ISM_PATH, REQUESTS[1].path]);
+  });
+
+  it("fails when a request without keepExisting meets a 409", async () => {
+    refusePath = undefined;
+    conflictPath = REQUESTS[0].path;
+    const r = await run(MASTER);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(`HTTP 409 for ${REQUESTS[0].path}`);
+    expect(seen.domain).toHaveLength(1);
+  });
+
   it("fails (so the Job retries) when the domain refuses a request, and stops there", async () => {
+    conflictPath = undefined;
     refusePath = REQUESTS[0].path;
     const r = await run(MASTER);
     expect(r.code).not.toBe(0);
@@ -172,6 +207,7 @@ describe.skipIf(!curlSigns)("BOOTSTRAP_SCRIPT (sh + curl, loopback STS and domai
 describe("requestFiles", () => {
   it("numbers path and body files so the script keeps the order", () => {
     expect(Object.keys(requestFiles(REQUESTS))).toEqual(["01.path", "01.json", "02.path", "02.json"]);
+    expect(requestFiles([{ ...REQUESTS[0], keepExisting: true }])).toMatchObject({ "01.keep-existing": "" });
     expect(requestFiles(REQUESTS)["02.path"]).toBe("/_plugins/_security/api/rolesmapping/log-writer");
   });
 

@@ -35,6 +35,10 @@ describe("OpenSearchBootstrap", () => {
     const cm = onlyResource(json, "kubernetes_config_map_v1") as Json;
     expect(cm.data).toEqual({ "bootstrap.sh": BOOTSTRAP_SCRIPT, ...requestFiles(REQUESTS) });
     const cmKey = Object.keys(resourcesOf(json, "kubernetes_config_map_v1"))[0];
+    // Re-run on change: the Job's name is a hash of the ConfigMap's data, computed by Terraform.
+    expect(job.metadata.name).toBe(
+      `opensearch-bootstrap-\${substr(sha256(jsonencode(kubernetes_config_map_v1.${cmKey}.data)), 0, 10)}`,
+    );
     expect(cm.metadata.name).toBe("opensearch-bootstrap");
     expect(pod.volume).toEqual([
       { name: "bootstrap", config_map: { name: `\${kubernetes_config_map_v1.${cmKey}.metadata[0].name}` } },

@@ -39,7 +39,7 @@ export function sigv4Problem(
   const amzDate = String(req.headers["x-amz-date"] ?? "");
   if (!amzDate.startsWith(date)) return `x-amz-date ${amzDate} does not match the scope date ${date}`;
   const headers = signedHeaders.split(";");
-  for (const required of ["host", "x-amz-date"]) {
+  for (const required of ["host", "x-amz-date", "x-amz-security-token"]) {
     if (!headers.includes(required)) return `${required} is not signed (${signedHeaders})`;
   }
   const url = new URL(req.url ?? "/", "http://placeholder");
