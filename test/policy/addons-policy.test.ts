@@ -30,6 +30,7 @@ const SETS: Record<string, (env: string) => AddOn<unknown>[]> = {
   ],
   "nvidia-device-plugin": () => [new NvidiaDevicePluginAddOn()],
   "logging (eck)": () => [externalSecretsAddOn(), gp3StorageClassAddOn(), loggingAddOn(), monitoringStub],
+  "logging (opensearch-service)": () => [loggingAddOn({ mode: "opensearch-service" })],
 };
 
 function deployWithPack(addOns: AddOn<unknown>[], environment: string) {

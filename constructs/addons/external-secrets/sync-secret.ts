@@ -203,6 +203,8 @@ export interface GeneratedSecretOptions {
    * `{ connection: "postgresql://app:{{ .password }}@host:5432/app" }`. Merged with the generated keys. @default {}
    */
   readonly template?: Readonly<Record<string, string>>;
+  /** Type of the produced Secret, e.g. `kubernetes.io/basic-auth` for consumers that require it. @default "Opaque" */
+  readonly type?: string;
 }
 
 export interface GeneratedSecret {
@@ -289,8 +291,9 @@ export function generatedSecret(context: AddOnContext, options: GeneratedSecretO
       );
     }
   }
-  if (literals.length + templated.length > 0) {
+  if (literals.length + templated.length > 0 || options.type) {
     target.template = {
+      ...(options.type ? { type: options.type } : {}),
       engineVersion: "v2",
       mergePolicy: "Merge",
       data: Object.fromEntries([...literals, ...templated]),

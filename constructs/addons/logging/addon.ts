@@ -8,11 +8,14 @@ import { PlatformNamespace } from "../../core/platform-namespace";
 import { EXTERNAL_SECRETS_ADDON_ID } from "../external-secrets/addon";
 import { MONITORING_NAMESPACE, MONITORING_POD_LABELS } from "../monitoring/names";
 import { type ResolvedLogBackend, resolveLogBackend } from "./backend";
+import { collectorPeer, LogCollector } from "./collector/collector";
+import { COLLECTOR_NAMESPACE } from "./collector/names";
 import { LOGGING_CONFIG, type LoggingConfig, type LoggingConfigInput, parseLoggingConfig } from "./config";
 import { bootstrapObjects } from "./eck/bootstrap";
 import { elasticsearchResource } from "./eck/elasticsearch";
 import { kibanaResource } from "./eck/kibana";
 import { SnapshotStorage } from "./eck/snapshots";
+import { ElasticsearchWriterAccess } from "./eck/writer-access";
 import {
   ECK_OPERATOR_NAMESPACE,
   ECK_OPERATOR_RELEASE,
@@ -26,6 +29,7 @@ import {
   LOGGING_PORTS,
   STORAGE_ADDON_ID,
 } from "./names";
+import { OpenSearchLoggingAddOn, type OpenSearchLoggingOutputs } from "./opensearch";
 import { eckOperatorValues } from "./values";
 
 export * from "./names";
@@ -47,6 +51,9 @@ export interface EckLoggingOutputs extends HelmAddOnOutputs {
   readonly snapshots?: SnapshotStorage;
   /** The custom resources and the bootstrap objects, by kind. */
   readonly resources: Readonly<Record<string, Manifest>>;
+  /** Fluent Bit on every node, writing as the `log-writer` user. */
+  readonly collector: LogCollector;
+  readonly collectorAccess: ElasticsearchWriterAccess;
 }
 
 const tcp = (port: number) => ({ port: String(port), protocol: "TCP" });
@@ -112,6 +119,11 @@ export class EckLoggingAddOn extends HelmAddOn<EckLoggingOutputs> {
     );
     const fromOperator = [inNamespace(this.namespaceName, operator)];
     logging.allowIngress(
+      "CollectorElasticsearch",
+      { from: [collectorPeer()], ports: [tcp(LOGGING_PORTS.elasticsearch)] },
+      es,
+    );
+    logging.allowIngress(
       "OperatorElasticsearch",
       { from: fromOperator, ports: [tcp(LOGGING_PORTS.elasticsearch)] },
       es,
@@ -146,11 +158,40 @@ export class EckLoggingAddOn extends HelmAddOn<EckLoggingOutputs> {
   protected override afterRelease(context: AddOnContext, outputs: HelmAddOnOutputs): EckLoggingOutputs {
     const logging = this.loggingNamespace as PlatformNamespace;
     const snap = this.config.eck.snapshots;
+    const access = new ElasticsearchWriterAccess(context.scope, "CollectorAccess", {
+      context,
+      backend: this.backend,
+      namespace: logging.name,
+      namespaceResource: logging.resource,
+      elasticsearchName: ELASTICSEARCH_NAME,
+      clientNamespace: COLLECTOR_NAMESPACE,
+    });
+    const collector = new LogCollector(context.scope, "Collector", {
+      // Its Secrets come from ExternalSecrets, applied after the add-ons: the release cannot wait for ready pods.
+      config: {
+        ...this.config.collector,
+        helm: { ...this.config.collector.helm, wait: false, atomic: false },
+      },
+      cluster: context.cluster,
+      monitoring: context.has("monitoring"),
+      output: {
+        kind: "elasticsearch",
+        host: `${eckNames(ELASTICSEARCH_NAME).httpService}.${logging.name}.svc`,
+        port: LOGGING_PORTS.elasticsearch,
+        indexPrefix: this.backend.indexPrefix,
+        pipeline: this.backend.name,
+        credentialsSecretName: access.credentialsSecretName,
+        caSecretName: access.caSecretName,
+        backendNamespace: logging.name,
+      },
+    });
+    access.copierServiceAccount.dependsOn = [collector.namespace.resource.fqn];
     const objects = [
       elasticsearchResource({
         config: this.config,
         namespace: logging.name,
         snapshotRoleArn: this.snapshots?.role.roleArn,
+        auth: { fileRealmSecrets: [access.userSecretName], roleSecrets: [access.roleSecretName] },
       }),
       kibanaResource({
         config: this.config,
@@ -189,11 +230,13 @@ export class EckLoggingAddOn extends HelmAddOn<EckLoggingOutputs> {
       backend: this.backend,
       snapshots: this.snapshots,
       resources,
+      collector,
+      collectorAccess: access,
     };
   }
 }
 
-export type LoggingOutputs = EckLoggingOutputs;
+export type LoggingOutputs = EckLoggingOutputs | OpenSearchLoggingOutputs;
 
 /** The logging add-on (id `logging`) for the configured mode; takes `addons.logging`. */
 export function loggingAddOn(config: LoggingConfigInput | LoggingConfig = {}): AddOn<LoggingOutputs> {
@@ -204,13 +247,6 @@ export function loggingAddOn(config: LoggingConfigInput | LoggingConfig = {}): A
 export const loggingDefinition = {
   id: LOGGING_ADDON_ID,
   config: LOGGING_CONFIG,
-  create: (config: LoggingConfig): AddOn<LoggingOutputs> => {
-    if (config.mode !== "eck") {
-      // TODO(logging wiring): OpenSearchServiceDomain + LogCollector once constructs/addons/logging/opensearch-service lands.
-      throw new Error(
-        `addons.logging.mode: "${config.mode}" is not available yet in this version of the kit; use "eck"`,
-      );
-    }
-    return new EckLoggingAddOn(config);
-  },
+  create: (config: LoggingConfig): AddOn<LoggingOutputs> =>
+    config.mode === "opensearch-service" ? new OpenSearchLoggingAddOn(config) : new EckLoggingAddOn(config),
 } satisfies AddOnDefinition<typeof LOGGING_CONFIG>;

@@ -4,7 +4,9 @@ import { CHARTS } from "../../core/charts";
 import { helmConfigSchema } from "../../core/helm-config";
 import { boundedInt, cpuQuantity, memoryQuantity, positiveInt } from "../../primitives";
 import { resolveLogBackend } from "./backend";
+import { collectorConfigSchema } from "./collector/config";
 import { ELASTIC_STACK_VERSION } from "./names";
+import { openSearchServiceConfigSchema } from "./opensearch-service/config";
 
 /**
  * Configuration of the logging add-on (`addons.logging`): where container logs go (`mode`), how long they are
@@ -171,8 +173,10 @@ export const LoggingConfigSchema = z
       .default(1)
       .describe("Replica shards per primary; needs replicas + 1 data nodes."),
     eck: EckSchema.prefault({}),
-    // TODO(logging wiring): `collector` (collectorConfigSchema) and `openSearchService`
-    // (openSearchServiceConfigSchema) are composed in once their folders land on main.
+    collector: collectorConfigSchema,
+    openSearchService: openSearchServiceConfigSchema
+      .prefault({})
+      .describe(openSearchServiceConfigSchema.description as string),
     helm: helmConfigSchema(CHARTS.eckOperator, {
       valuesCheck: 'Keys are checked against its values.yaml. Mode "eck" only.',
     }),

@@ -94,7 +94,8 @@ export interface MonitoringOutputs extends HelmAddOnOutputs {
 /**
  * Ports Prometheus scrapes in the other add-ons' namespaces (their monitors' endpoints): MLflow, Strimzi's
  * brokers (JMX exporter) and cluster operator (8080), Airflow's StatsD exporter, the KFP API server, Argo's
- * workflow controller (9090), the External Secrets controller and the DCGM exporter. A new monitor on another
+ * workflow controller (9090), the External Secrets controller, the DCGM exporter and the log collector (Fluent
+ * Bit, 2020). A new monitor on another
  * port needs its port here, or Prometheus cannot reach it.
  */
 export const SCRAPED_PLATFORM_PORTS: readonly number[] = [
@@ -107,6 +108,9 @@ export const SCRAPED_PLATFORM_PORTS: readonly number[] = [
     9090,
     ESO_METRICS_PORT,
     DCGM_EXPORTER_PORT,
+    // Fluent Bit's HTTP server (COLLECTOR_METRICS_PORT of logging/collector, which imports this folder; the
+    // logging tests check the two agree).
+    2020,
   ]),
 ].sort((a, b) => a - b);
 

@@ -26,6 +26,8 @@ export interface ElasticsearchProps {
   readonly snapshotRoleArn?: string;
   /** @default STORAGE_CLASS */
   readonly storageClass?: string;
+  /** Users and roles ECK loads from Secrets (`spec.auth`): the collector's writer. @default - none */
+  readonly auth?: { readonly fileRealmSecrets: readonly string[]; readonly roleSecrets: readonly string[] };
 }
 
 /** The heap a node set runs with: the configured one, else derived from its memory. */
@@ -162,6 +164,14 @@ export function elasticsearchResource(props: ElasticsearchProps): Manifest {
     spec: {
       version: eck.version,
       http: { tls: { selfSignedCertificate: { disabled: false } } },
+      ...(props.auth
+        ? {
+            auth: {
+              fileRealm: props.auth.fileRealmSecrets.map((secretName) => ({ secretName })),
+              roles: props.auth.roleSecrets.map((secretName) => ({ secretName })),
+            },
+          }
+        : {}),
       nodeSets: Object.entries(eck.nodeSets).map(([n, s]) => nodeSet(props, n, s)),
     },
   };

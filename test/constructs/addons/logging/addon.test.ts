@@ -99,19 +99,15 @@ describe("logging add-on (eck)", () => {
     const { json, outputs } = synthLogging({ eck: { snapshots: { enabled: false } } });
     expect(all(json, "aws_s3_bucket")).toEqual([]);
     expect(all(json, "aws_iam_role")).toEqual([]);
-    expect(all(json, "kubernetes_service_account_v1")).toEqual([]);
+    expect(all(json, "kubernetes_service_account_v1").map((a) => a.metadata.name)).toEqual([
+      "log-writer-copier",
+    ]);
     expect(policies(json)["logging/allow-egress-elasticsearch-aws-apis"]).toBeUndefined();
     expect(outputs.snapshots).toBeUndefined();
   });
 
   it("depends on external-secrets and storage", () => {
     expect(loggingAddOn().dependsOn).toEqual(["external-secrets", "storage"]);
-  });
-
-  it("fails when mode opensearch-service is chosen before it is wired, naming the path", () => {
-    expect(() => loggingAddOn({ mode: "opensearch-service" })).toThrow(
-      /addons\.logging\.mode: "opensearch-service"/,
-    );
   });
 });
 

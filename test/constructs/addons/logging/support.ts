@@ -2,8 +2,8 @@ import { parse as parseYaml } from "yaml";
 import { externalSecretsAddOn } from "../../../../constructs/addons/external-secrets";
 import { gp3StorageClassAddOn } from "../../../../constructs/addons/gp3-storage-class";
 import {
+  type EckLoggingOutputs,
   type LoggingConfigInput,
-  type LoggingOutputs,
   loggingAddOn,
 } from "../../../../constructs/addons/logging";
 import type { AddOn, PlatformInfo } from "../../../../constructs/core";
@@ -17,12 +17,12 @@ export { type Json, manifests } from "../external-secrets/support";
 export function synthLogging(
   config: LoggingConfigInput = {},
   opts: { extra?: AddOn<unknown>[]; platform?: Partial<PlatformInfo> } = {},
-): { json: SynthJson; outputs: LoggingOutputs } {
+): { json: SynthJson; outputs: EckLoggingOutputs } {
   const { json, outputs } = synthAddOns(
     [gp3StorageClassAddOn(), externalSecretsAddOn(), loggingAddOn(config), ...(opts.extra ?? [])],
     opts.platform,
   );
-  return { json, outputs: outputs.get("logging") as LoggingOutputs };
+  return { json, outputs: outputs.get("logging") as EckLoggingOutputs };
 }
 
 export function eckRelease(json: SynthJson): Json {

@@ -36,7 +36,9 @@ describe("snapshot storage", () => {
     )?.[1] as Json;
     const cond = trust.statement[0].condition.map((c: Json) => c.values[0]);
     expect(cond).toContain("system:serviceaccount:logging:elasticsearch");
-    const [sa] = all(json, "kubernetes_service_account_v1");
+    const [sa] = all(json, "kubernetes_service_account_v1").filter(
+      (a) => a.metadata.name === "elasticsearch",
+    );
     expect(sa.metadata).toMatchObject({ name: "elasticsearch" });
     expect(sa.metadata.annotations["eks.amazonaws.com/role-arn"]).toMatch(
       /^\$\{aws_iam_role\..*logging-snapshots.*\.arn\}$/,
