@@ -3,6 +3,7 @@ import type { AddOnDefinition } from "../../core/addon-definition";
 import { CHARTS } from "../../core/charts";
 import { HelmAddOn, type HelmAddOnOutputs } from "../../core/helm-addon";
 import { PLATFORM_NAMESPACE_LABEL, type PlatformNamespace } from "../../core/platform-namespace";
+import { podMonitor } from "../../core/pod-monitor";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../core/pod-security";
 import {
   EXTERNAL_SECRETS_CONFIG,
@@ -53,6 +54,7 @@ export interface ExternalSecretsChartValues {
   securityContext: typeof RESTRICTED_CONTAINER;
   resources: { requests: { cpu: string; memory: string }; limits: { memory: string } };
   serviceMonitor: { enabled: boolean };
+  metrics: { listen: { port: number } };
   podDisruptionBudget: { enabled: boolean; minAvailable: number };
   webhook: {
     create: boolean;
@@ -86,7 +88,7 @@ export class ExternalSecretsAddOn extends HelmAddOn<ExternalSecretsOutputs> {
     super(config.helm);
   }
 
-  protected values(context: AddOnContext): Record<string, unknown> {
+  protected values(): Record<string, unknown> {
     const c = this.config;
     const small = { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "256Mi" } };
     const values: ExternalSecretsChartValues = {
@@ -101,7 +103,10 @@ export class ExternalSecretsAddOn extends HelmAddOn<ExternalSecretsOutputs> {
       podSecurityContext: RESTRICTED_POD,
       securityContext: RESTRICTED_CONTAINER,
       resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } },
-      serviceMonitor: { enabled: context.has("monitoring") },
+      // The kit's PodMonitor instead (afterRelease): this chart renders its ServiceMonitors only when the CRD
+      // exists at install (renderMode skipIfMissing), and the monitoring chart that brings it installs later.
+      serviceMonitor: { enabled: false },
+      metrics: { listen: { port: ESO_METRICS_PORT } },
       podDisruptionBudget: { enabled: c.replicas > 1, minAvailable: 1 },
       webhook: {
         create: true,
@@ -144,7 +149,18 @@ export class ExternalSecretsAddOn extends HelmAddOn<ExternalSecretsOutputs> {
     }
   }
 
-  protected override afterRelease(_context: AddOnContext, outputs: HelmAddOnOutputs): ExternalSecretsOutputs {
+  protected override afterRelease(context: AddOnContext, outputs: HelmAddOnOutputs): ExternalSecretsOutputs {
+    if (context.has("monitoring")) {
+      context.manifest(
+        "ControllerPodMonitor",
+        podMonitor({
+          name: "external-secrets",
+          namespace: this.namespaceName,
+          selector: ESO_POD_LABELS.controller,
+          portNumber: ESO_METRICS_PORT,
+        }),
+      );
+    }
     return {
       ...outputs,
       externalSecretApiVersion: "external-secrets.io/v1",

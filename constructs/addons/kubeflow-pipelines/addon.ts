@@ -9,6 +9,7 @@ import { CHARTS } from "../../core/charts";
 import { HelmAddOn, type HelmAddOnOutputs } from "../../core/helm-addon";
 import type { HelmRelease } from "../../core/helm-release";
 import { PLATFORM_NAMESPACE_LABEL, type PlatformNamespace } from "../../core/platform-namespace";
+import { podMonitor } from "../../core/pod-monitor";
 import { normalizePrefix } from "../../data-lake/grants";
 import { argoValues } from "./argo-values";
 import { KFP_LABELS, KFP_PORTS, KFP_SERVICE_ACCOUNTS, kfpComponents } from "./components";
@@ -20,6 +21,7 @@ import {
 } from "./config";
 import { type KfpImages, kfpImages } from "./images";
 import { type MetadataStore, metadataStore } from "./metadata";
+import { ARGO_CONTROLLER } from "./names";
 import { KFP_APP_LABEL } from "./workloads";
 
 export const KUBEFLOW_PIPELINES_ADDON_ID = "kubeflow-pipelines";
@@ -234,7 +236,7 @@ export class KubeflowPipelinesAddOn extends HelmAddOn<KubeflowPipelinesOutputs> 
 
     this.networkPolicies(context, namespace, metadata);
     if (context.has("monitoring")) {
-      // The API server serves Prometheus metrics on its HTTP port; Argo's controller has the chart's own.
+      // The API server serves Prometheus metrics on its HTTP port; Argo's controller on its metrics port.
       context.manifest("ApiServerServiceMonitor", {
         apiVersion: "monitoring.coreos.com/v1",
         kind: "ServiceMonitor",
@@ -245,6 +247,15 @@ export class KubeflowPipelinesAddOn extends HelmAddOn<KubeflowPipelinesOutputs> 
           endpoints: [{ port: "http", path: "/metrics", interval: "30s" }],
         },
       });
+      context.manifest(
+        "WorkflowControllerPodMonitor",
+        podMonitor({
+          name: "argo-workflows-workflow-controller",
+          namespace: ns,
+          selector: ARGO_CONTROLLER.podLabels,
+          portNumber: ARGO_CONTROLLER.metricsPort,
+        }),
+      );
     }
 
     return {
@@ -282,8 +293,8 @@ export class KubeflowPipelinesAddOn extends HelmAddOn<KubeflowPipelinesOutputs> 
     if (context.has("monitoring")) {
       namespace.allowIngress(
         "WorkflowControllerMetrics",
-        { from: platform, ports: [tcp(9090)] },
-        { "app.kubernetes.io/component": "workflow-controller" },
+        { from: platform, ports: [tcp(ARGO_CONTROLLER.metricsPort)] },
+        ARGO_CONTROLLER.podLabels,
       );
     }
     // S3, STS (web identity), Secrets Manager and the Kubernetes API: HTTPS from every pod of the namespace

@@ -4,6 +4,7 @@ import {
   withKeyOrder,
 } from "../../core/pod-security";
 import type { KfpResources } from "./config";
+import { ARGO_CONTROLLER } from "./names";
 
 export interface ArgoValuesInput {
   /** Namespace the controller watches (only this one: `singleNamespace`). */
@@ -61,8 +62,10 @@ export function argoValues(i: ArgoValuesInput): Record<string, unknown> {
           securityContext: restrictedPodSecurityContext({ runAsUser: 1000, fsGroup: 1000 }),
         },
       },
-      metricsConfig: { enabled: i.monitoring },
-      serviceMonitor: { enabled: i.monitoring },
+      metricsConfig: { enabled: i.monitoring, port: ARGO_CONTROLLER.metricsPort },
+      // The KFP add-on's PodMonitor instead: the chart renders its ServiceMonitor only when the CRD exists at
+      // install (.Capabilities), and nothing orders this release after the monitoring chart that brings it.
+      serviceMonitor: { enabled: false },
       logging: { format: "json" },
     },
     executor: {

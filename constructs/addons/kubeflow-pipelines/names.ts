@@ -12,6 +12,15 @@ export const KFP_SERVICE_ACCOUNTS = {
 
 export const KFP_PORTS = { apiHttp: 8888, apiGrpc: 8887, ui: 3000, metadataGrpc: 8080, envoy: 9090 } as const;
 
+/**
+ * Argo's workflow controller, as the argo-workflows chart labels its pods (`app.kubernetes.io/component` =
+ * values `controller.name`) and the port it serves metrics on (values `controller.metricsConfig.port`).
+ */
+export const ARGO_CONTROLLER = {
+  podLabels: { "app.kubernetes.io/component": "workflow-controller" },
+  metricsPort: 9090,
+} as const;
+
 export const KFP_LABELS = {
   apiServer: { app: "ml-pipeline" },
   persistenceAgent: { app: "ml-pipeline-persistenceagent" },

@@ -10,7 +10,7 @@ import { DCGM_EXPORTER_ADDON_ID, DCGM_EXPORTER_PORT } from "../dcgm-exporter";
 import { ESO_METRICS_PORT, EXTERNAL_SECRETS_ADDON_ID } from "../external-secrets/addon";
 import { generatedSecret, syncSecret } from "../external-secrets/sync-secret";
 import { STRIMZI_METRICS_PORT } from "../kafka/strimzi-resources";
-import { KFP_PORTS } from "../kubeflow-pipelines/names";
+import { ARGO_CONTROLLER, KFP_PORTS } from "../kubeflow-pipelines/names";
 import { MLFLOW_PORT } from "../mlflow/names";
 import { receiverSecretTemplate, receiversWithSecrets } from "./alertmanager";
 import {
@@ -105,7 +105,7 @@ export const SCRAPED_PLATFORM_PORTS: readonly number[] = [
     8080,
     STATSD_SCRAPE_PORT,
     KFP_PORTS.apiHttp,
-    9090,
+    ARGO_CONTROLLER.metricsPort,
     ESO_METRICS_PORT,
     DCGM_EXPORTER_PORT,
     // Fluent Bit's HTTP server (COLLECTOR_METRICS_PORT of logging/collector, which imports this folder; the

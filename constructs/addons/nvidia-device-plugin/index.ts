@@ -58,7 +58,9 @@ export type NvidiaDevicePluginAddOnProps = HelmAddOnProps;
 
 /**
  * NVIDIA's Kubernetes device plugin (chart pinned in `CHARTS.nvidiaDevicePlugin`), advertising `nvidia.com/gpu`
- * on the GPU pools' nodes. Installed through the add-on contract like every in-cluster component.
+ * on the GPU pools' nodes. Installed through the add-on contract like every in-cluster component. It serves the
+ * kubelet over a unix socket and has no metrics endpoint at this version, so it emits no monitor: GPU
+ * telemetry (and per-pod allocation) comes from the DCGM exporter (../dcgm-exporter).
  */
 export class NvidiaDevicePluginAddOn extends HelmAddOn {
   readonly id = "nvidia-device-plugin";

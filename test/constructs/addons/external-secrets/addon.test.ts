@@ -114,9 +114,24 @@ describe("External Secrets Operator add-on", () => {
     expect(policies.filter((p) => p.metadata.name.endsWith("-https")).length).toBe(3);
   });
 
-  it("enables ServiceMonitors only with monitoring", () => {
-    expect(values(json).serviceMonitor.enabled).toBe(false);
-    expect(values(synthEso(true).json).serviceMonitor.enabled).toBe(true);
+  it("emits its own controller PodMonitor only with monitoring, never the chart's ServiceMonitors", () => {
+    expect(manifests(json, "PodMonitor")).toEqual([]);
+    const withMonitoring = synthEso(true).json;
+    // The chart would skip its ServiceMonitors when the CRD is not installed yet (renderMode skipIfMissing).
+    expect(values(withMonitoring).serviceMonitor.enabled).toBe(false);
+    expect(values(withMonitoring).metrics.listen.port).toBe(8080);
+    expect(manifests(withMonitoring, "PodMonitor")).toEqual([
+      {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "PodMonitor",
+        metadata: { name: "external-secrets", namespace: "external-secrets" },
+        spec: {
+          selector: { matchLabels: { "app.kubernetes.io/name": "external-secrets" } },
+          namespaceSelector: { matchNames: ["external-secrets"] },
+          podMetricsEndpoints: [{ portNumber: 8080, path: "/metrics", interval: "30s" }],
+        },
+      },
+    ]);
   });
 
   it("fails when replicas is not a positive integer, naming the field and value", () => {

@@ -439,7 +439,14 @@ describe("Kubeflow Pipelines add-on", () => {
     expect(sm.spec.selector).toEqual({ matchLabels: { app: "ml-pipeline" } });
     expect(sm.spec.endpoints).toEqual([{ port: "http", path: "/metrics", interval: "30s" }]);
     const v = argoValues(j);
-    expect(v.controller.metricsConfig.enabled).toBe(true);
-    expect(v.controller.serviceMonitor.enabled).toBe(true);
+    expect(v.controller.metricsConfig).toEqual({ enabled: true, port: 9090 });
+    // The kit's PodMonitor, not the chart's ServiceMonitor (rendered only if the CRD exists at install).
+    expect(v.controller.serviceMonitor.enabled).toBe(false);
+    const [pm] = manifests(j, "PodMonitor");
+    expect(pm.metadata.name).toBe("argo-workflows-workflow-controller");
+    expect(pm.spec.selector).toEqual({
+      matchLabels: { "app.kubernetes.io/component": "workflow-controller" },
+    });
+    expect(pm.spec.podMetricsEndpoints).toEqual([{ portNumber: 9090, path: "/metrics", interval: "30s" }]);
   });
 });

@@ -110,6 +110,12 @@ describe.skipIf(!haveReference)("NvidiaDevicePluginAddOn against the chart's ref
     expect(CHARTS.nvidiaDevicePlugin.version).toBe(chart.version);
   });
 
+  it("has no metrics endpoint at the pinned version (no monitor; GPU telemetry comes from the DCGM exporter)", () => {
+    const text = readFileSync(resolve(chartDir, "values.yaml"), "utf8");
+    // No metrics port, Service or ServiceMonitor value, not even commented out: nothing to scrape.
+    expect(text).not.toMatch(/metrics|serviceMonitor|prometheus/i);
+  });
+
   it("sets only keys that exist in the chart's values.yaml", () => {
     const reference = parse(readFileSync(resolve(chartDir, "values.yaml"), "utf8")) as Record<
       string,
