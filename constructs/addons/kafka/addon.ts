@@ -3,6 +3,7 @@ import type { AddOn, AddOnContext } from "../../core/addon";
 import type { AddOnDefinition } from "../../core/addon-definition";
 import { KAFKA_CONFIG, type KafkaConfig, type KafkaConfigInput, parseKafkaConfig } from "./config";
 import { MskKafkaCluster } from "./msk-cluster";
+import { mskPrometheusEgress, mskScrapeConfigs, mskScrapeTargets } from "./msk-monitoring";
 import type { KafkaOutputsBase } from "./outputs";
 import { StrimziKafkaAddOn, type StrimziKafkaOutputs } from "./strimzi";
 import { type TopicSelector, topicInfos } from "./topic-access";
@@ -38,6 +39,12 @@ export class MskKafkaAddOn implements AddOn<MskKafkaOutputs> {
       preventDestroy: context.cluster.preventDestroy,
       tags: { ...context.platform.tags, ...context.cluster.tags },
     });
+    if (context.has("monitoring")) {
+      const targets = mskScrapeTargets(context.scope, cluster.clusterArn);
+      for (const m of mskScrapeConfigs(targets, cluster.clusterName))
+        context.manifest(`ScrapeConfig-${(m.metadata as { name: string }).name}`, m);
+      context.manifest("PrometheusMskEgress", mskPrometheusEgress(context.platform.vpcCidr));
+    }
     return {
       mode: "msk",
       bootstrapServers: cluster.bootstrapBrokersSaslIam,

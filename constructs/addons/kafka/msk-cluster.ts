@@ -58,7 +58,8 @@ export class MskKafkaCluster extends Construct {
   readonly minInsyncReplicas: number;
   private readonly aws: AwsContext;
   private readonly config: KafkaConfig;
-  private readonly clusterName: string;
+  /** `<prefix>-kafka`, known at synth (the resource attribute would be a cross-stack token). */
+  readonly clusterName: string;
 
   constructor(scope: Construct, id: string, props: MskKafkaClusterProps) {
     super(scope, id);

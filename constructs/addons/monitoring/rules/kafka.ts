@@ -1,3 +1,4 @@
+import { MSK_SCRAPE_JOBS } from "../../kafka/msk-monitoring";
 import type { RuleGroup } from "./model";
 import { percent, promRegexAlternation, type ResolvedAlertRuleOptions } from "./options";
 
@@ -50,6 +51,26 @@ export function kafkaRuleGroups(o: ResolvedAlertRuleOptions): RuleGroup[] {
             description: "A broker whose log directory fills up stops and takes its partitions offline.",
             runbook:
               "Lower topic retention or delete unused topics, or grow the PVC (the gp3 StorageClass allows volume expansion) and add brokers.",
+          },
+        },
+      ],
+    },
+    {
+      // MSK mode: the broker rules above query the kit's own JMX exporter names (Strimzi), which MSK's open
+      // monitoring does not use; what is alerted on for MSK is that its exporters are scraped at all.
+      name: "kafka.msk",
+      exporters: ["prometheus"],
+      rules: [
+        {
+          alert: "KafkaMskExporterDown",
+          expr: `up{job=~"${MSK_SCRAPE_JOBS.jmx}|${MSK_SCRAPE_JOBS.node}"} == 0`,
+          for: "10m",
+          labels: { severity: "warning" },
+          annotations: {
+            summary: "Prometheus cannot scrape {{ $labels.job }} on {{ $labels.instance }}",
+            description: "MSK open monitoring of this broker has been unreachable for 10 minutes.",
+            runbook:
+              "Check the broker in the MSK console (state, maintenance), that open monitoring is enabled, that the brokers' security group admits 11001/11002 from the cluster security group, and the allow-egress-prometheus-msk NetworkPolicy in the monitoring namespace.",
           },
         },
       ],

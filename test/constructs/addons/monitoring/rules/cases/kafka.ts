@@ -2,6 +2,7 @@ import { type RuleCases, s, volume } from "./types";
 
 const broker = { namespace: "kafka", pod: "platform-broker-0" };
 const pvc = { namespace: "kafka", persistentvolumeclaim: "data-platform-broker-0" };
+const msk = { job: "msk-jmx-exporter", instance: "b-1.mlops.abc123.c2.kafka.eu-west-1.amazonaws.com:11001" };
 const lag = { consumergroup: "features", topic: "events", partition: "0" };
 
 export const KAFKA_CASES: RuleCases = {
@@ -38,6 +39,15 @@ export const KAFKA_CASES: RuleCases = {
       series: volume(pvc, "50x10", "100x10"),
       at: "10m",
     },
+  },
+  KafkaMskExporterDown: {
+    fires: {
+      series: [s("up", msk, "1x5 0x15")],
+      at: "20m",
+      labels: msk,
+    },
+    // A restart of a broker (a few failed scrapes) stays under the 10 minutes.
+    quiet: { series: [s("up", msk, "1x5 0x3 1x12")], at: "20m" },
   },
   KafkaConsumerGroupLag: {
     fires: {
