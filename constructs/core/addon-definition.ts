@@ -62,8 +62,12 @@ export interface AddOnDefinition<
    * @default - the section's `enabled`; always, for an add-on without a section
    */
   enabled?(platform: AddOnSelection): boolean;
-  /** Builds the add-on from its already parsed section (`undefined` without a section); no second parse. */
-  create(config: z.output<S["schema"]>): A;
+  /**
+   * Builds the add-on from its already parsed section (`undefined` without a section); no second parse. The
+   * whole selection is passed too, for an add-on whose defaults follow another's section (the monitoring
+   * rules watch the Kafka add-on's consumer groups).
+   */
+  create(config: z.output<S["schema"]>, platform?: AddOnSelection): A;
   /**
    * Says, in the user's terms, why a dependency that is switched off is needed (path relative to `addons`).
    * @default - the dependency's `enabled` is reported, with the dependents
@@ -90,7 +94,7 @@ export function selectAddOns(
     const config = definition.config ? platform.addons[definition.config.key] : undefined;
     const on = definition.config ? (config as { enabled?: boolean } | undefined)?.enabled === true : true;
     if (!on || definition.enabled?.(platform) === false) return [];
-    const addOn = definition.create(config);
+    const addOn = definition.create(config, platform);
     if (addOn.id !== definition.id) {
       throw new Error(
         `add-on definition ${JSON.stringify(definition.id)} created an add-on with id ${JSON.stringify(addOn.id)}; they must match`,

@@ -1,6 +1,6 @@
 import type { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import type { AddOn, AddOnContext } from "../../core/addon";
-import type { AddOnDefinition } from "../../core/addon-definition";
+import type { AddOnDefinition, AddOnSelection } from "../../core/addon-definition";
 import { CHARTS } from "../../core/charts";
 import { isProductionEnvironment } from "../../core/environment";
 import { HelmAddOn, type HelmAddOnOutputs } from "../../core/helm-addon";
@@ -9,6 +9,8 @@ import { STATSD_SCRAPE_PORT } from "../airflow/addon";
 import { DCGM_EXPORTER_ADDON_ID, DCGM_EXPORTER_PORT } from "../dcgm-exporter";
 import { ESO_METRICS_PORT, EXTERNAL_SECRETS_ADDON_ID } from "../external-secrets/addon";
 import { generatedSecret, syncSecret } from "../external-secrets/sync-secret";
+import type { KafkaConfig } from "../kafka/config";
+import { consumerGroupPrefixes } from "../kafka/exporter";
 import { STRIMZI_METRICS_PORT } from "../kafka/strimzi-resources";
 import { ARGO_CONTROLLER, KFP_PORTS } from "../kubeflow-pipelines/names";
 import { MLFLOW_PORT } from "../mlflow/names";
@@ -295,11 +297,16 @@ export function monitoringAddOn(
 export const monitoringDefinition = {
   id: MONITORING_ADDON_ID,
   config: MONITORING_CONFIG,
-  create: (config: MonitoringConfig) => {
+  create: (config: MonitoringConfig, platform?: AddOnSelection) => {
     const { enabled, ...thresholds } = config.rules;
+    // The lag rule watches the platform's own consumer groups: those the Kafka add-on grants (unless set).
+    const kafka = platform?.addons.kafka as KafkaConfig | undefined;
+    const prefixes =
+      thresholds.kafka.consumerGroupPrefixes ?? (kafka?.enabled ? consumerGroupPrefixes(kafka) : undefined);
+    const options = { ...thresholds, kafka: { ...thresholds.kafka, consumerGroupPrefixes: prefixes } };
     return new MonitoringAddOn(
       config,
-      enabled ? platformAlertRules(thresholds) : undefined,
+      enabled ? platformAlertRules(options) : undefined,
       PLATFORM_DASHBOARDS,
     );
   },

@@ -202,8 +202,10 @@ export const AlertRulesSchema = z
           .describe(`Namespace of the Kafka cluster the rules watch. Default: "${KAFKA_NAMESPACE}".`),
         consumerGroupPrefixes: z
           .array(z.string().superRefine(ruleCheck(ALERT_RULE_CHECKS.groupPrefix)))
-          .default([])
-          .describe("Consumer group name prefixes whose lag alerts. Default: every group."),
+          .optional()
+          .describe(
+            "Consumer group name prefixes whose lag alerts. Default: the Kafka add-on's consumers' group prefixes (its principals that read), every group when none.",
+          ),
         consumerLagThreshold: threshold
           .default(D.kafka.consumerLagThreshold)
           .describe(
