@@ -306,7 +306,7 @@ export const monitoringDefinition = {
     const options = { ...thresholds, kafka: { ...thresholds.kafka, consumerGroupPrefixes: prefixes } };
     return new MonitoringAddOn(
       config,
-      enabled ? platformAlertRules(options) : undefined,
+      enabled !== false ? platformAlertRules(options) : undefined,
       PLATFORM_DASHBOARDS,
     );
   },

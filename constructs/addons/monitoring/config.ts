@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from "node:util";
 import { z } from "zod";
 import { addOnConfigSection, parseAddOnConfig } from "../../core/addon-definition";
 import { CHARTS } from "../../core/charts";
@@ -184,10 +185,11 @@ const D = ALERT_RULE_DEFAULTS;
 
 export const AlertRulesSchema = z
   .strictObject({
+    // No default in the schema (true in the add-on): an explicit `true` with monitoring off is an error.
     enabled: z
       .boolean()
-      .default(true)
-      .describe("Emit the kit's PrometheusRules; false keeps the stack without them."),
+      .optional()
+      .describe("Emit the kit's PrometheusRules; false keeps the stack without them. Default: true."),
     namespaces: z
       .array(ruleNamespace)
       .min(1)
@@ -272,6 +274,8 @@ export const MonitoringConfigSchema = z
   .superRefine((c, ctx) => {
     const add = (path: (string | number)[], message: string) =>
       ctx.addIssue({ code: "custom", path, message, params: { formatted: true } });
+    const rulesProblem = rulesWithoutMonitoring(c);
+    if (rulesProblem) add(rulesProblem.path, rulesProblem.message);
     const p = c.prometheus;
     if (retentionHours(p.retention) < 24) {
       add(
@@ -315,6 +319,34 @@ export const MonitoringConfigSchema = z
     });
   })
   .describe("Metrics and alerts: kube-prometheus-stack (Prometheus, Alertmanager, Grafana, exporters).");
+
+const RULE_DEFAULTS = AlertRulesSchema.parse({});
+
+/**
+ * Alert rules asked for while the add-on that would emit them is off: `rules.enabled: true`, or any rule
+ * setting. `rules.enabled: false` alone is consistent and passes.
+ */
+function rulesWithoutMonitoring(c: {
+  enabled: boolean;
+  rules: z.output<typeof AlertRulesSchema>;
+}): { path: string[]; message: string } | undefined {
+  if (c.enabled || c.rules.enabled === false) return undefined;
+  const { enabled, ...settings } = c.rules;
+  const { enabled: _, ...defaults } = RULE_DEFAULTS;
+  const why =
+    "the kit's alert rules are emitted by the monitoring add-on, which addons.monitoring.enabled: false leaves out; set it to true, or remove the rules settings";
+  if (enabled === true) return { path: ["rules", "enabled"], message: `got true; ${why}` };
+  if (!isDeepStrictEqual(settings, defaults))
+    return {
+      path: ["rules"],
+      message: `rule settings given (${changedKeys(settings, defaults).join(", ")}); ${why}`,
+    };
+  return undefined;
+}
+
+function changedKeys(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
+  return Object.keys(a).filter((k) => !isDeepStrictEqual(a[k], b[k]));
+}
 
 const SECRET_WHAT = { slack: "webhook URL", pagerduty: "routing key", email: "SMTP password" } as const;
 

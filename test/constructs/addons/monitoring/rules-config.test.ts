@@ -3,10 +3,12 @@
  * values fail naming the config path, the value and what was expected.
  */
 import { describe, expect, it } from "vitest";
+import { parsePlatformConfig } from "../../../../config/loader";
 import { EMBEDDED_DEFAULT } from "../../../../config/presets";
 import { parseMonitoringConfig } from "../../../../constructs/addons/monitoring";
 import { ALERT_RULE_DEFAULTS } from "../../../../constructs/addons/monitoring/rules";
 import { deepMerge } from "../../../../constructs/core/merge";
+import { configProblems } from "../../../support/errors";
 import { synthPlatform } from "../../../support/platform";
 import type { SynthJson } from "../../../support/synth";
 import type { Json } from "./support";
@@ -24,13 +26,19 @@ const ruleExpr = (rules: Record<string, Json>, set: string, alert: string): stri
   ((rules[set]?.spec.groups ?? []) as Json[]).flatMap((g) => g.rules).find((r: Json) => r.alert === alert)
     ?.expr;
 
+const withoutMonitoring = (rules: unknown) =>
+  deepMerge(EMBEDDED_DEFAULT, {
+    addons: { monitoring: rules === undefined ? { enabled: false } : { enabled: false, rules } },
+  });
+
 const withRules = (rules: unknown) =>
   deepMerge(EMBEDDED_DEFAULT, { addons: { monitoring: { enabled: true, rules } } });
 
 describe("addons.monitoring.rules", () => {
   it("defaults to the kit's thresholds, the ones rules/options.ts defines", () => {
     const { rules } = parseMonitoringConfig({});
-    expect(rules.enabled).toBe(true);
+    // Unset means on (the add-on's default), so an explicit `true` can be told apart.
+    expect(rules.enabled).toBeUndefined();
     expect(rules).toMatchObject(ALERT_RULE_DEFAULTS);
     expect(rules.namespaces).toBeUndefined();
   });
@@ -48,6 +56,35 @@ describe("addons.monitoring.rules", () => {
     const off = synthPlatform(withRules({ enabled: false })).resources;
     expect(Object.keys(off?.resource?.kubernetes_manifest ?? {}).length).toBeGreaterThan(0);
     expect(prometheusRules(off)).toEqual({});
+  });
+
+  it("fails when rules are enabled explicitly while the monitoring add-on is off, naming the path", () => {
+    expect(configProblems(() => parsePlatformConfig(withoutMonitoring({ enabled: true }), "p.yaml"))).toEqual(
+      [
+        "addons.monitoring.rules.enabled: got true; the kit's alert rules are emitted by the monitoring add-on, which addons.monitoring.enabled: false leaves out; set it to true, or remove the rules settings",
+      ],
+    );
+    expect(() => parseMonitoringConfig({ enabled: false, rules: { enabled: true } })).toThrow(
+      /addons\.monitoring\.rules\.enabled: got true; .*addons\.monitoring\.enabled: false/,
+    );
+  });
+
+  it("fails when rule settings are given while the monitoring add-on is off, naming them", () => {
+    const problems = configProblems(() =>
+      parsePlatformConfig(
+        withoutMonitoring({ kafka: { consumerLagThreshold: 500 }, http5xxRatio: 0.1 }),
+        "p.yaml",
+      ),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/^addons\.monitoring\.rules: rule settings given \(kafka, http5xxRatio\); /),
+    ]);
+  });
+
+  it("accepts monitoring off with no rules, or with rules switched off too", () => {
+    expect(() => parsePlatformConfig(withoutMonitoring(undefined), "p.yaml")).not.toThrow();
+    expect(() => parsePlatformConfig(withoutMonitoring({ enabled: false }), "p.yaml")).not.toThrow();
+    expect(() => parseMonitoringConfig({ enabled: true, rules: { enabled: true } })).not.toThrow();
   });
 
   it("fails when the consumer-lag threshold is 0 or below", () => {
