@@ -300,14 +300,15 @@ export const monitoringDefinition = {
   create: (config: MonitoringConfig, platform?: AddOnSelection) => {
     const { enabled, ...thresholds } = config.rules;
     // The lag rule watches the platform's own consumer groups: those the Kafka add-on grants (unless set).
+    // Derived when the rules are rendered, not here: `create` also runs while the configuration is checked,
+    // when the Kafka section may still be invalid.
     const kafka = platform?.addons.kafka as KafkaConfig | undefined;
-    const prefixes =
-      thresholds.kafka.consumerGroupPrefixes ?? (kafka?.enabled ? consumerGroupPrefixes(kafka) : undefined);
-    const options = { ...thresholds, kafka: { ...thresholds.kafka, consumerGroupPrefixes: prefixes } };
-    return new MonitoringAddOn(
-      config,
-      enabled !== false ? platformAlertRules(options) : undefined,
-      PLATFORM_DASHBOARDS,
-    );
+    const rules: MonitoringRules = (context) => {
+      const prefixes =
+        thresholds.kafka.consumerGroupPrefixes ?? (kafka?.enabled ? consumerGroupPrefixes(kafka) : undefined);
+      const kafkaOptions = { ...thresholds.kafka, consumerGroupPrefixes: prefixes };
+      return platformAlertRules({ ...thresholds, kafka: kafkaOptions })(context);
+    };
+    return new MonitoringAddOn(config, enabled !== false ? rules : undefined, PLATFORM_DASHBOARDS);
   },
 } satisfies AddOnDefinition<typeof MONITORING_CONFIG>;
