@@ -16,6 +16,7 @@ const PLATFORM_SERVICES: ConfigFragment["addons"] = {
   airflow: { enabled: true },
   kubeflowPipelines: { enabled: true },
   monitoring: { enabled: true },
+  logging: { enabled: true },
 };
 
 const systemPool = (instanceType: string, minSize: number, maxSize: number) => ({

@@ -32,7 +32,7 @@ describe("add-on sections of the platform configuration", () => {
       addons: { externalSecrets: { enabled: false } },
     });
     expect(problems).toEqual([
-      "addons.externalSecrets.enabled: got false; mlflow, airflow, kubeflowPipelines, monitoring depend on it (External Secrets Operator: syncs AWS Secrets Manager secrets and generated passwords into Kubernetes Secrets): set addons.externalSecrets.enabled: true",
+      "addons.externalSecrets.enabled: got false; mlflow, airflow, kubeflowPipelines, monitoring, logging depend on it (External Secrets Operator: syncs AWS Secrets Manager secrets and generated passwords into Kubernetes Secrets): set addons.externalSecrets.enabled: true",
     ]);
   });
 

@@ -32,6 +32,8 @@ const EXPECTED: Record<string, Expected> = {
     none: "its own targets (Prometheus, Alertmanager, Grafana, the operator, node-exporter, kube-state-metrics, kubelet, API server, CoreDNS) are the chart's default monitors",
   },
   "dcgm-exporter": { chart: "dcgm-exporter" },
+  // The Fluent Bit collector's chart ServiceMonitor; ECK, Elasticsearch and Kibana expose no Prometheus metrics.
+  logging: { chart: "fluent-bit" },
 };
 
 /** Every monitor of every stack, with the add-on whose construct scope emitted it. */
