@@ -15,7 +15,7 @@ import { bootstrapObjects } from "./eck/bootstrap";
 import { elasticsearchResource } from "./eck/elasticsearch";
 import { kibanaResource } from "./eck/kibana";
 import { SnapshotStorage } from "./eck/snapshots";
-import { ElasticsearchWriterAccess } from "./eck/writer-access";
+import { ElasticsearchWriterAccess, GrafanaElasticsearchDatasource } from "./eck/writer-access";
 import {
   ECK_OPERATOR_NAMESPACE,
   ECK_OPERATOR_RELEASE,
@@ -54,6 +54,8 @@ export interface EckLoggingOutputs extends HelmAddOnOutputs {
   /** Fluent Bit on every node, writing as the `log-writer` user. */
   readonly collector: LogCollector;
   readonly collectorAccess: ElasticsearchWriterAccess;
+  /** With the monitoring add-on: Grafana's Elasticsearch data source and its read-only user. */
+  readonly grafanaDatasource?: GrafanaElasticsearchDatasource;
 }
 
 const tcp = (port: number) => ({ port: String(port), protocol: "TCP" });
@@ -151,6 +153,44 @@ export class EckLoggingAddOn extends HelmAddOn<EckLoggingOutputs> {
     }
   }
 
+  /**
+   * Grafana's data source for the logs, provisioned through its datasource sidecar (the chart's default label
+   * `grafana_datasource: "1"`, release namespace), and Grafana's egress to Elasticsearch. Both are applied with
+   * the custom resources, after the monitoring namespace exists (this add-on does not depend on monitoring).
+   */
+  private grafanaDatasource(
+    context: AddOnContext,
+    logging: PlatformNamespace,
+  ): GrafanaElasticsearchDatasource {
+    const url = `https://${eckNames(ELASTICSEARCH_NAME).httpService}.${logging.name}.svc:${LOGGING_PORTS.elasticsearch}`;
+    const datasource = new GrafanaElasticsearchDatasource(context.scope, "GrafanaAccess", {
+      context,
+      backend: this.backend,
+      namespace: logging.name,
+      namespaceResource: logging.resource,
+      elasticsearchName: ELASTICSEARCH_NAME,
+      clientNamespace: MONITORING_NAMESPACE,
+      url,
+      label: { key: "grafana_datasource", value: "1" },
+    });
+    context.manifest("GrafanaElasticsearchEgress", {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name: "allow-egress-grafana-logging-elasticsearch", namespace: MONITORING_NAMESPACE },
+      spec: {
+        podSelector: { matchLabels: MONITORING_POD_LABELS.grafana },
+        policyTypes: ["Egress"],
+        egress: [
+          {
+            to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": logging.name } } }],
+            ports: [tcp(LOGGING_PORTS.elasticsearch)],
+          },
+        ],
+      },
+    });
+    return datasource;
+  }
+
   protected values(): Record<string, unknown> {
     return eckOperatorValues({ config: this.config, managedNamespace: LOGGING_NAMESPACE });
   }
@@ -185,13 +225,19 @@ export class EckLoggingAddOn extends HelmAddOn<EckLoggingOutputs> {
         backendNamespace: logging.name,
       },
     });
-    access.copierServiceAccount.dependsOn = [collector.namespace.resource.fqn];
+    if (access.copierServiceAccount)
+      access.copierServiceAccount.dependsOn = [collector.namespace.resource.fqn];
+    const grafana = context.has("monitoring") ? this.grafanaDatasource(context, logging) : undefined;
+    const users = [access, ...(grafana ? [grafana] : [])];
     const objects = [
       elasticsearchResource({
         config: this.config,
         namespace: logging.name,
         snapshotRoleArn: this.snapshots?.role.roleArn,
-        auth: { fileRealmSecrets: [access.userSecretName], roleSecrets: [access.roleSecretName] },
+        auth: {
+          fileRealmSecrets: users.map((u) => u.userSecretName),
+          roleSecrets: users.map((u) => u.roleSecretName),
+        },
       }),
       kibanaResource({
         config: this.config,
@@ -232,6 +278,7 @@ export class EckLoggingAddOn extends HelmAddOn<EckLoggingOutputs> {
       resources,
       collector,
       collectorAccess: access,
+      grafanaDatasource: grafana,
     };
   }
 }

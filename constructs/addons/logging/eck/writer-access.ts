@@ -23,7 +23,20 @@ export function logWriterRole(backend: ResolvedLogBackend) {
   };
 }
 
-export interface ElasticsearchWriterAccessProps {
+/** Body of the role Grafana reads logs with: search the log indices, nothing else. */
+export function logReaderRole(backend: ResolvedLogBackend) {
+  return {
+    [LOG_READER]: {
+      cluster: ["monitor"],
+      indices: [{ names: [backend.indexPattern], privileges: ["read", "view_index_metadata"] }],
+    },
+  };
+}
+
+/** The Elasticsearch user Grafana's data source queries as. */
+export const LOG_READER = "grafana-reader";
+
+interface UserAccessBase {
   readonly context: AddOnContext;
   readonly backend: ResolvedLogBackend;
   /** Namespace of Elasticsearch. */
@@ -31,57 +44,95 @@ export interface ElasticsearchWriterAccessProps {
   /** Its resource: the Secret and RBAC objects there are created after it. */
   readonly namespaceResource?: ITerraformDependable;
   readonly elasticsearchName: string;
-  /** Namespace of the client (the collector), where its copies of the credentials and the CA land. */
+  /** Namespace of the client, where its copies of the credentials and the CA land. */
   readonly clientNamespace: string;
 }
 
-/**
- * A least-privilege user for the log collector, never the `elastic` superuser. Its password is generated in the
- * cluster by External Secrets into a `kubernetes.io/basic-auth` Secret that ECK loads into the file realm
- * (`spec.auth.fileRealm`, with the role from `spec.auth.roles`); External Secrets' Kubernetes provider then
- * copies the credentials and the HTTP CA into the collector's namespace, reading only those two Secrets. No
- * password passes through Terraform.
- */
-export class ElasticsearchWriterAccess extends Construct {
-  /** In the Elasticsearch namespace: for `spec.auth` of the Elasticsearch resource. */
-  readonly userSecretName = `${LOG_WRITER}-user`;
-  readonly roleSecretName = `${LOG_WRITER}-role`;
-  /** In the client namespace: keys `username` and `password`. */
-  readonly credentialsSecretName = `${LOG_WRITER}-credentials`;
-  /** In the client namespace: key `ca.crt`. */
-  readonly caSecretName = "elasticsearch-http-ca";
-  /** The service account External Secrets reads as, in the client namespace (depend it on that namespace). */
-  readonly copierServiceAccount: ServiceAccountV1;
+export type ElasticsearchWriterAccessProps = UserAccessBase;
 
-  constructor(scope: Construct, id: string, props: ElasticsearchWriterAccessProps) {
+/** A copy External Secrets makes in the client namespace: target Secret, keys read, optional template. */
+interface CopySpec {
+  readonly id: string;
+  readonly name: string;
+  readonly data: readonly { readonly secretKey: string; readonly key: string; readonly property: string }[];
+  readonly template?: Record<string, unknown>;
+}
+
+/**
+ * One least-privilege Elasticsearch user for a client in another namespace. Its password is generated in the
+ * cluster by External Secrets into a `kubernetes.io/basic-auth` Secret that ECK loads into the file realm
+ * (`spec.auth.fileRealm`, with its role from `spec.auth.roles`); External Secrets' Kubernetes provider then
+ * copies what the client needs into its namespace, through a service account allowed `get` on exactly the
+ * user's Secret and the HTTP CA. No password passes through Terraform.
+ */
+abstract class ElasticsearchUserAccess extends Construct {
+  /** In the Elasticsearch namespace: for `spec.auth` of the Elasticsearch resource. */
+  readonly userSecretName: string;
+  readonly roleSecretName: string;
+  /**
+   * The service account External Secrets reads as, in the client namespace (depend it on that namespace);
+   * a manifest instead when the client namespace belongs to an add-on this one does not depend on.
+   */
+  readonly copierServiceAccount?: ServiceAccountV1;
+  protected readonly httpCa: string;
+
+  /** ECK's Secret with the HTTP CA (`ca.crt`), in the Elasticsearch namespace. */
+  httpCaName(): string {
+    return this.httpCa;
+  }
+
+  constructor(
+    scope: Construct,
+    id: string,
+    props: UserAccessBase,
+    user: {
+      readonly name: string;
+      readonly idPrefix: string;
+      readonly role: Record<string, unknown>;
+      readonly serviceAccountAsManifest?: boolean;
+    },
+    copies: (self: ElasticsearchUserAccess) => CopySpec[],
+  ) {
     super(scope, id);
     const { context, namespace, clientNamespace } = props;
     const provider = context.cluster.kubernetesProvider;
     const dependsOn = props.namespaceResource ? [props.namespaceResource] : undefined;
-    const httpCa = eckNames(props.elasticsearchName).httpCaSecret;
+    this.httpCa = eckNames(props.elasticsearchName).httpCaSecret;
+    this.userSecretName = `${user.name}-user`;
+    this.roleSecretName = `${user.name}-role`;
     generatedSecret(context, {
-      id: "LogWriterUser",
+      id: `${user.idPrefix}User`,
       namespace,
       name: this.userSecretName,
       keys: { password: { length: 32 } },
-      literals: { username: LOG_WRITER, roles: LOG_WRITER },
+      literals: { username: user.name, roles: user.name },
       type: "kubernetes.io/basic-auth",
     });
     // The role definition is not secret; ECK reads roles only from Secrets.
     new SecretV1(this, "Role", {
       provider,
       metadata: { name: this.roleSecretName, namespace },
-      data: { "roles.yml": stringify(logWriterRole(props.backend)) },
+      data: { "roles.yml": stringify(user.role) },
       dependsOn,
     });
 
-    const reader = `${LOG_WRITER}-copier`;
-    this.copierServiceAccount = new ServiceAccountV1(this, "CopierServiceAccount", {
-      provider,
-      metadata: { name: reader, namespace: clientNamespace },
-      // Only ESO's controller uses it, through the TokenRequest API; no pod mounts it.
-      automountServiceAccountToken: false,
-    });
+    const reader = `${user.name}-copier`;
+    if (user.serviceAccountAsManifest) {
+      // Applied with the custom resources, after every add-on's namespace exists.
+      context.manifest(`${user.idPrefix}CopierServiceAccount`, {
+        apiVersion: "v1",
+        kind: "ServiceAccount",
+        metadata: { name: reader, namespace: clientNamespace },
+        automountServiceAccountToken: false,
+      });
+    } else {
+      this.copierServiceAccount = new ServiceAccountV1(this, "CopierServiceAccount", {
+        provider,
+        metadata: { name: reader, namespace: clientNamespace },
+        // Only ESO's controller uses it, through the TokenRequest API; no pod mounts it.
+        automountServiceAccountToken: false,
+      });
+    }
     new RoleV1(this, "CopierRole", {
       provider,
       metadata: { name: `${clientNamespace}-${reader}`, namespace },
@@ -89,7 +140,7 @@ export class ElasticsearchWriterAccess extends Construct {
         {
           apiGroups: [""],
           resources: ["secrets"],
-          resourceNames: [this.userSecretName, httpCa],
+          resourceNames: [this.userSecretName, this.httpCa],
           verbs: ["get"],
         },
       ],
@@ -102,8 +153,8 @@ export class ElasticsearchWriterAccess extends Construct {
       subject: [{ kind: "ServiceAccount", name: reader, namespace: clientNamespace }],
       dependsOn,
     });
-    const store = `${LOG_WRITER}-source`;
-    context.manifest("LogWriterSecretStore", {
+    const store = `${user.name}-source`;
+    context.manifest(`${user.idPrefix}SecretStore`, {
       apiVersion: EXTERNAL_SECRET_API,
       kind: "SecretStore",
       metadata: { name: store, namespace: clientNamespace },
@@ -117,19 +168,127 @@ export class ElasticsearchWriterAccess extends Construct {
         },
       },
     });
-    const copy = (id: string, name: string, remote: string, keys: readonly string[]) =>
-      context.manifest(id, {
+    for (const c of copies(this)) {
+      context.manifest(c.id, {
         apiVersion: EXTERNAL_SECRET_API,
         kind: "ExternalSecret",
-        metadata: { name, namespace: clientNamespace },
+        metadata: { name: c.name, namespace: clientNamespace },
         spec: {
           refreshInterval: "1h",
           secretStoreRef: { name: store, kind: "SecretStore" },
-          target: { name, creationPolicy: "Owner", deletionPolicy: "Retain" },
-          data: keys.map((k) => ({ secretKey: k, remoteRef: { key: remote, property: k } })),
+          target: {
+            name: c.name,
+            creationPolicy: "Owner",
+            deletionPolicy: "Retain",
+            ...(c.template ? { template: c.template } : {}),
+          },
+          data: c.data.map((d) => ({
+            secretKey: d.secretKey,
+            remoteRef: { key: d.key, property: d.property },
+          })),
         },
       });
-    copy("LogWriterCredentials", this.credentialsSecretName, this.userSecretName, ["username", "password"]);
-    copy("LogWriterCa", this.caSecretName, httpCa, ["ca.crt"]);
+    }
   }
+}
+
+/** The collector's user `log-writer`: its credentials and the HTTP CA copied into the collector's namespace. */
+export class ElasticsearchWriterAccess extends ElasticsearchUserAccess {
+  /** In the client namespace: keys `username` and `password`. */
+  readonly credentialsSecretName = `${LOG_WRITER}-credentials`;
+  /** In the client namespace: key `ca.crt`. */
+  readonly caSecretName = "elasticsearch-http-ca";
+
+  constructor(scope: Construct, id: string, props: ElasticsearchWriterAccessProps) {
+    super(
+      scope,
+      id,
+      props,
+      { name: LOG_WRITER, idPrefix: "LogWriter", role: logWriterRole(props.backend) },
+      (self) => [
+        {
+          id: "LogWriterCredentials",
+          name: `${LOG_WRITER}-credentials`,
+          data: ["username", "password"].map((k) => ({
+            secretKey: k,
+            key: self.userSecretName,
+            property: k,
+          })),
+        },
+        {
+          id: "LogWriterCa",
+          name: "elasticsearch-http-ca",
+          data: [{ secretKey: "ca.crt", key: self.httpCaName(), property: "ca.crt" }],
+        },
+      ],
+    );
+  }
+}
+
+export interface GrafanaDatasourceProps extends UserAccessBase {
+  /** Elasticsearch's in-cluster URL. */
+  readonly url: string;
+  /** Label and value Grafana's datasource sidecar loads Secrets by. */
+  readonly label: { readonly key: string; readonly value: string };
+}
+
+/**
+ * Grafana's Elasticsearch data source: the user `grafana-reader` (read on the log indices only) and a Secret in
+ * the monitoring namespace, labelled for Grafana's datasource sidecar, whose provisioning file External Secrets
+ * renders with the copied password and CA (TLS verified, basic auth).
+ */
+export class GrafanaElasticsearchDatasource extends ElasticsearchUserAccess {
+  readonly datasourceSecretName = "elasticsearch-logs-datasource";
+
+  constructor(scope: Construct, id: string, props: GrafanaDatasourceProps) {
+    super(
+      scope,
+      id,
+      props,
+      {
+        name: LOG_READER,
+        idPrefix: "GrafanaReader",
+        role: logReaderRole(props.backend),
+        serviceAccountAsManifest: true,
+      },
+      (self) => [
+        {
+          id: "GrafanaDatasource",
+          name: "elasticsearch-logs-datasource",
+          data: [
+            { secretKey: "password", key: self.userSecretName, property: "password" },
+            { secretKey: "ca", key: self.httpCaName(), property: "ca.crt" },
+          ],
+          template: {
+            engineVersion: "v2",
+            metadata: { labels: { [props.label.key]: props.label.value } },
+            data: { "elasticsearch-logs.yaml": datasourceTemplate(props.url, props.backend) },
+          },
+        },
+      ],
+    );
+  }
+}
+
+/** Grafana's provisioning file, as an ESO template (`{{ .password }}`, the CA indented into a block). */
+export function datasourceTemplate(url: string, backend: ResolvedLogBackend): string {
+  return [
+    "apiVersion: 1",
+    "datasources:",
+    "  - name: Logs",
+    "    uid: logs-elasticsearch",
+    "    type: elasticsearch",
+    "    access: proxy",
+    `    url: ${url}`,
+    "    basicAuth: true",
+    `    basicAuthUser: ${LOG_READER}`,
+    "    jsonData:",
+    `      index: "${backend.indexPattern}"`,
+    '      timeField: "@timestamp"',
+    "      tlsAuthWithCACert: true",
+    "    secureJsonData:",
+    '      basicAuthPassword: "{{ .password }}"',
+    "      tlsCACert: |{{ .ca | nindent 8 }}",
+    "",
+  ].join("\n");
 }
