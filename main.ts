@@ -25,7 +25,11 @@ async function main(): Promise<void> {
   // The validator (ajv, kubernetes-models) is tooling, loaded only when asked for: a plain synth never pays for it.
   if (process.env.MLOPS_VALIDATE === "1") {
     const { enableSynthValidationFromEnv } = await import("./scripts/validation/synth-hook");
-    if (enableSynthValidationFromEnv(app)) result.notes.push("Schema validation: on (MLOPS_VALIDATE=1)");
+    // Each stack's counts join the summary, printed after synth (the hook runs during it).
+    const log = (line: string) => result.notes.push(line);
+    if (enableSynthValidationFromEnv(app, process.env, { log })) {
+      result.notes.push("Schema validation: on (MLOPS_VALIDATE=1)");
+    }
   }
   try {
     app.synth();

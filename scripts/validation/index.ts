@@ -31,6 +31,7 @@ export {
 } from "./schema-store";
 export {
   assertValid,
+  formatCheckedCounts,
   formatFailure,
   type ObjectRef,
   type OlderReference,
@@ -43,5 +44,10 @@ export {
   type ValidationFailure,
   validateSynthesizedStack,
 } from "./stack";
-export { enableSynthValidation, enableSynthValidationFromEnv, VALIDATE_ENV } from "./synth-hook";
+export {
+  enableSynthValidation,
+  enableSynthValidationFromEnv,
+  type SynthValidationOptions,
+  VALIDATE_ENV,
+} from "./synth-hook";
 export { TYPED_KINDS, typedResourceToObject, UNCONVERTED_TYPED_KINDS } from "./terraform-to-k8s";

@@ -309,6 +309,17 @@ export function validateSynthesizedStack(
   return report;
 }
 
+/**
+ * "validated N objects: Kind=n, …" (kinds sorted), the one wording the synth hook and the test suites print,
+ * so a reader can compare the counts of a synth with those of the tests.
+ */
+export function formatCheckedCounts(checked: Readonly<Record<string, number>>): string {
+  const kinds = Object.entries(checked).sort(([a], [b]) => a.localeCompare(b));
+  const total = kinds.reduce((sum, [, n]) => sum + n, 0);
+  const list = kinds.map(([k, n]) => `${k}=${n}`).join(", ");
+  return `validated ${total} objects${list ? `: ${list}` : ""}`;
+}
+
 /** Validates a synthesized stack and throws on the first invalid object (construct path, kind, name, error). */
 export function assertValid(json: unknown, options: StackValidationOptions = {}): StackValidationReport {
   return validateSynthesizedStack(json, { ...options, failFast: true });

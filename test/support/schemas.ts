@@ -2,6 +2,7 @@ import { type TerraformStack, Testing } from "cdktf";
 import { afterAll, describe, expect, it } from "vitest";
 import type { ChartPin } from "../../constructs/core/charts";
 import {
+  formatCheckedCounts,
   formatFailure,
   SCHEMAS_DIR_ENV,
   type StackValidationOptions,
@@ -109,10 +110,7 @@ export function describeWithSchemas(name: string, fn: () => void): void {
       for (const line of older) console.warn(`[schemas] ${name}: OLDER REFERENCE ${line}`);
       older.clear();
       if (kinds.length === 0) return;
-      const total = kinds.reduce((sum, [, n]) => sum + n, 0);
-      console.info(
-        `[schemas] ${name}: validated ${total} objects: ${kinds.map(([k, n]) => `${k}=${n}`).join(", ")}`,
-      );
+      console.info(`[schemas] ${name}: ${formatCheckedCounts(Object.fromEntries(kinds))}`);
       for (const [k] of kinds) delete tally[k];
     });
     fn();

@@ -329,6 +329,20 @@ describeWithSchemas("validateSynthesizedStack", () => {
     );
   });
 
+  it("prints each stack's counts at synth, the same counts the report holds", () => {
+    const good = buildStack();
+    const lines: string[] = [];
+    enableSynthValidation(good.app, { log: (line) => lines.push(line) });
+    Testing.synth(good.stack, true);
+    const report = validateSynthesizedStack(JSON.parse(Testing.synth(good.stack)));
+    const total = Object.values(report.checked).reduce((a, b) => a + b, 0);
+    expect(total).toBeGreaterThan(0);
+    const counts = lines.filter((l) => l.includes("validated"));
+    expect(counts).toHaveLength(1);
+    expect(counts[0]).toMatch(new RegExp(`^\\[schemas\\] \\S+: validated ${total} objects: `));
+    for (const [kind, n] of Object.entries(report.checked)) expect(counts[0]).toContain(`${kind}=${n}`);
+  });
+
   it("stays off unless MLOPS_VALIDATE=1", () => {
     const bad = buildStack({ gpuValues: { tolerationz: [] } });
     expect(enableSynthValidationFromEnv(bad.app, {})).toBe(false);
