@@ -5,6 +5,7 @@ import type { AddOnDefinition } from "../../core/addon-definition";
 import { CHARTS } from "../../core/charts";
 import { HelmAddOn, type HelmAddOnOutputs } from "../../core/helm-addon";
 import { PLATFORM_NAMESPACE_LABEL, type PlatformNamespace } from "../../core/platform-namespace";
+import { podMonitor } from "../../core/pod-monitor";
 import { addOnDatabaseProps } from "../../database/addon-database";
 import { postgresAppUser } from "../../database/postgres-app-user";
 import { RdsDatabase } from "../../database/rds-database";
@@ -180,6 +181,18 @@ export class MlflowAddOn extends HelmAddOn<MlflowOutputs> {
 
   protected override afterRelease(context: AddOnContext, outputs: HelmAddOnOutputs): MlflowOutputs {
     const database = this.database as RdsDatabase;
+    if (context.has("monitoring")) {
+      // The server's --expose-prometheus metrics on its HTTP port, admitted by the Tracking NetworkPolicy.
+      context.manifest(
+        "ServerPodMonitor",
+        podMonitor({
+          name: "mlflow",
+          namespace: this.namespaceName,
+          selector: MLFLOW_POD_LABELS,
+          portNumber: MLFLOW_PORT,
+        }),
+      );
+    }
     return {
       ...outputs,
       trackingUri: `http://mlflow.${this.namespaceName}.svc:${MLFLOW_PORT}`,

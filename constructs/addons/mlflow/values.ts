@@ -147,7 +147,8 @@ export function mlflowChartValues(input: MlflowValuesInput): Record<string, unkn
         : { enabled: false },
   };
   if (input.monitoring) {
-    values.serviceMonitor = { enabled: true, namespace: input.namespace, interval: "30s" };
+    // No chart ServiceMonitor (default off): the add-on's PodMonitor is applied in the manifests stack, after
+    // kube-prometheus-stack has installed the CRD; the chart's, installed alongside it, would fail or be skipped.
     values.extraVolumes = [{ name: "prometheus-metrics", emptyDir: {} }];
     values.extraVolumeMounts = [{ name: "prometheus-metrics", mountPath: METRICS_DIR }];
   }

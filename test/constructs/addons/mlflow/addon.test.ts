@@ -253,10 +253,28 @@ describe("MLflow add-on: pods and network", () => {
     ]);
   });
 
-  it("adds a ServiceMonitor and a writable metrics dir with monitoring, and none without", () => {
-    expect(v.serviceMonitor).toMatchObject({ enabled: true, namespace: "mlflow" });
+  it("adds its own PodMonitor and a writable metrics dir with monitoring, never the chart's ServiceMonitor", () => {
+    expect(v.serviceMonitor).toBeUndefined();
     expect(v.extraVolumeMounts).toEqual([{ name: "prometheus-metrics", mountPath: "/mlflow/metrics" }]);
-    expect(mlflowValues(synthMlflow().json).serviceMonitor).toBeUndefined();
+    const own = (j: typeof json) =>
+      manifests(j, "PodMonitor").filter((m) => m.metadata.namespace === "mlflow");
+    expect(own(json)).toEqual([
+      {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "PodMonitor",
+        metadata: { name: "mlflow", namespace: "mlflow" },
+        spec: {
+          selector: {
+            matchLabels: { "app.kubernetes.io/name": "mlflow", "app.kubernetes.io/instance": "mlflow" },
+          },
+          namespaceSelector: { matchNames: ["mlflow"] },
+          podMetricsEndpoints: [{ portNumber: MLFLOW_PORT, path: "/metrics", interval: "30s" }],
+        },
+      },
+    ]);
+    const without = synthMlflow().json;
+    expect(mlflowValues(without).serviceMonitor).toBeUndefined();
+    expect(own(without)).toEqual([]);
   });
 
   it("installs the pinned chart without waiting (its Secrets come from the later manifests stack)", () => {

@@ -41,9 +41,11 @@ describeWithSchemas("MLflow add-on against the chart's values.yaml and values.sc
       expect(report.checked.HelmRelease).toBe(Object.keys(resourcesOf(json, "helm_release")).length);
       expect(report.olderReference).toEqual(expectedOlderReference(CHARTS.externalSecrets));
       expect(report.unchecked).toEqual([]);
-      // Every ESO resource MLflow writes is validated against its CRD.
-      for (const kind of ["ExternalSecret", "SecretStore", "Password"])
+      // Every ESO resource and monitor MLflow writes is validated against its CRD.
+      for (const kind of ["ExternalSecret", "SecretStore", "Password", "PodMonitor"])
         expect(report.checked[kind] ?? 0).toBe(manifests(json, kind).length);
+      const own = manifests(json, "PodMonitor").filter((m) => m.metadata.name === "mlflow");
+      expect(own).toHaveLength(v.monitoring ? 1 : 0);
       console.info(
         `[mlflow] ${name}: checked ${JSON.stringify(report.checked)}, unchecked ${report.unchecked.length}`,
       );

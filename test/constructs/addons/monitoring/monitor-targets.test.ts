@@ -1,5 +1,5 @@
 /**
- * The monitors the kit writes for External Secrets, the KFP API server and Argo's workflow controller find
+ * The monitors the kit writes for External Secrets, MLflow, the KFP API server and Argo's workflow controller find
  * their targets: the selector is a subset of the labels of the Service or pods the kit or the chart creates, the
  * port exists there, and the namespace's NetworkPolicy lets Prometheus in on it.
  */
@@ -131,5 +131,26 @@ describeWithSchemas("the kit's PodMonitors for chart-managed pods", () => {
     expect(endpoint.portNumber).toBe(9090);
     expect(SCRAPED_PLATFORM_PORTS).toContain(endpoint.portNumber);
     expect(admittedPorts("kubeflow", podLabels)).toContain(endpoint.portNumber);
+  });
+
+  it("MLflow: the tracking server pods' labels and container port, as the chart derives them from the values", () => {
+    const { meta, defaults } = chart("mlflow");
+    const release = releaseValues("mlflow");
+    const v = mergeValues(defaults, release.values) as Json;
+    // The chart's own ServiceMonitor stays off: it would install in the same stack as the CRD.
+    expect(v.serviceMonitor.enabled).toBe(false);
+    // Chart templates: selectorLabels = app.kubernetes.io/name (nameOverride or the chart name) + instance;
+    // the container declares service.containerPort.
+    const podLabels = {
+      "app.kubernetes.io/name": v.nameOverride || meta.name,
+      "app.kubernetes.io/instance": release.name,
+    };
+    const pm = monitor("PodMonitor", "mlflow");
+    expect(selectorProblems(pm.spec.selector.matchLabels, podLabels)).toEqual([]);
+    const [endpoint] = pm.spec.podMetricsEndpoints;
+    expect(endpoint.portNumber).toBe(v.service.containerPort);
+    expect(endpoint.portNumber).toBe(5000);
+    expect(SCRAPED_PLATFORM_PORTS).toContain(endpoint.portNumber);
+    expect(admittedPorts("mlflow", podLabels)).toContain(endpoint.portNumber);
   });
 });

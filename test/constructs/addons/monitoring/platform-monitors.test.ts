@@ -25,7 +25,7 @@ const EXPECTED: Record<string, Expected> = {
     "PodMonitor platform-kafka",
     "PodMonitor strimzi-cluster-operator",
   ],
-  mlflow: { chart: "mlflow" },
+  mlflow: ["PodMonitor mlflow"],
   airflow: ["ServiceMonitor airflow-statsd"],
   "kubeflow-pipelines": ["ServiceMonitor ml-pipeline", "PodMonitor argo-workflows-workflow-controller"],
   monitoring: {
