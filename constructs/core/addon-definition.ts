@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { NodeTaint } from "../cluster/node-pool-options";
 import { describeIssues } from "../primitives";
 import type { AddOn } from "./addon";
 
@@ -41,7 +42,17 @@ export function parseAddOnConfig<S extends z.ZodType>(
 export interface AddOnSelection {
   /** Parsed add-on sections by key. */
   readonly addons: Readonly<Record<string, unknown>>;
-  readonly nodePools: Readonly<Record<string, { readonly create: boolean; readonly gpu: boolean }>>;
+  readonly nodePools: Readonly<
+    Record<
+      string,
+      {
+        readonly create: boolean;
+        readonly gpu: boolean;
+        /** The pool's own taints (a GPU pool's `nvidia.com/gpu` taint comes on top). @default [] */
+        readonly taints?: readonly NodeTaint[];
+      }
+    >
+  >;
 }
 
 /**

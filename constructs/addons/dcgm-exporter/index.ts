@@ -1,10 +1,11 @@
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
+import type { NodeTaint } from "../../cluster/node-pool-options";
 import type { AddOnContext } from "../../core/addon";
 import type { AddOnDefinition } from "../../core/addon-definition";
 import { CHARTS } from "../../core/charts";
 import { HelmAddOn, type HelmAddOnProps } from "../../core/helm-addon";
 import { PLATFORM_NAMESPACE_LABEL, type PlatformNamespace } from "../../core/platform-namespace";
-import { gpuNodePlacement, hasGpuPool } from "../nvidia-device-plugin";
+import { gpuNodePlacement, gpuPoolTaints, hasGpuPool } from "../nvidia-device-plugin";
 import { DCGM_COUNTERS, type DcgmCounter, dcgmCountersCsv } from "./counters";
 
 export * from "./counters";
@@ -27,10 +28,10 @@ const COUNTERS_PATH = "/etc/dcgm-exporter/platform-counters.csv";
  * leaving it out would keep the chart's SYS_ADMIN). Root stays because the exporter reads the kubelet's
  * pod-resources socket (root-owned, hostPath) to label each GPU with the pod it is allocated to.
  */
-export function dcgmExporterValues(): Record<string, unknown> {
+export function dcgmExporterValues(poolTaints: readonly NodeTaint[] = []): Record<string, unknown> {
   return {
     arguments: ["-f", COUNTERS_PATH],
-    ...gpuNodePlacement(),
+    ...gpuNodePlacement(poolTaints),
     securityContext: {
       runAsNonRoot: false,
       runAsUser: 0,
@@ -54,6 +55,8 @@ export function dcgmExporterValues(): Record<string, unknown> {
 export interface DcgmExporterAddOnProps extends HelmAddOnProps {
   /** DCGM fields to collect. @default DCGM_COUNTERS (what the kit's GPU rules and dashboards query) */
   readonly counters?: readonly DcgmCounter[];
+  /** Taints of the GPU pools the exporter must tolerate besides `nvidia.com/gpu`. @default [] */
+  readonly gpuPoolTaints?: readonly NodeTaint[];
 }
 
 /**
@@ -75,11 +78,13 @@ export class DcgmExporterAddOn extends HelmAddOn {
   protected override readonly podSecurityReason =
     "the DCGM exporter mounts the kubelet's pod-resources socket directory (hostPath) and reads it as root to map GPUs to pods; no capabilities are added";
   private readonly counters: readonly DcgmCounter[];
+  private readonly gpuPoolTaints: readonly NodeTaint[];
 
   constructor(props: DcgmExporterAddOnProps = {}) {
-    const { counters = DCGM_COUNTERS, ...helm } = props;
+    const { counters = DCGM_COUNTERS, gpuPoolTaints = [], ...helm } = props;
     super(helm);
     this.counters = counters;
+    this.gpuPoolTaints = gpuPoolTaints;
   }
 
   protected override beforeRelease(context: AddOnContext, namespace: PlatformNamespace): void {
@@ -101,7 +106,7 @@ export class DcgmExporterAddOn extends HelmAddOn {
   }
 
   protected values(): Record<string, unknown> {
-    return dcgmExporterValues();
+    return dcgmExporterValues(this.gpuPoolTaints);
   }
 }
 
@@ -111,5 +116,6 @@ export const dcgmExporterDefinition = {
   enabled: (platform) =>
     hasGpuPool(platform) &&
     (platform.addons.monitoring as { enabled?: boolean } | undefined)?.enabled === true,
-  create: () => new DcgmExporterAddOn(),
+  create: (_config, platform) =>
+    new DcgmExporterAddOn({ gpuPoolTaints: platform ? gpuPoolTaints(platform) : [] }),
 } satisfies AddOnDefinition;

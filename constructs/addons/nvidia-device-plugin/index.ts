@@ -1,4 +1,10 @@
-import { GPU_NODE_LABELS, GPU_TAINT, HOST_DEVICE_PLUGIN_LABEL } from "../../cluster/node-pool-options";
+import {
+  GPU_NODE_LABELS,
+  GPU_TAINT,
+  HOST_DEVICE_PLUGIN_LABEL,
+  type NodeTaint,
+  type TaintEffect,
+} from "../../cluster/node-pool-options";
 import type { AddOnDefinition, AddOnSelection } from "../../core/addon-definition";
 import { CHARTS } from "../../core/charts";
 import { HelmAddOn, type HelmAddOnProps } from "../../core/helm-addon";
@@ -10,17 +16,40 @@ export function hasGpuPool(platform: AddOnSelection): boolean {
   return Object.values(platform.nodePools).some((p) => p.create && p.gpu);
 }
 
+/** The taints the platform's GPU pools carry besides `nvidia.com/gpu` (e.g. gpu-training's mlops.io/workload). */
+export function gpuPoolTaints(platform: AddOnSelection): NodeTaint[] {
+  return Object.values(platform.nodePools)
+    .filter((p) => p.create && p.gpu)
+    .flatMap((p) => p.taints ?? []);
+}
+
+const EFFECTS: Record<TaintEffect, string> = {
+  NO_SCHEDULE: "NoSchedule",
+  NO_EXECUTE: "NoExecute",
+  PREFER_NO_SCHEDULE: "PreferNoSchedule",
+};
+
 /**
- * Node selector and tolerations of a DaemonSet for the GPU nodes of the kit's pools: the GPU label, the GPU
- * taint, and CriticalAddonsOnly (system DaemonSets must also run where only critical add-ons are admitted).
+ * Node selector and tolerations of a DaemonSet that must run on every GPU node of the kit's pools: the GPU
+ * label, the GPU taint, each taint of the GPU pools (`poolTaints`), and CriticalAddonsOnly (system DaemonSets
+ * must also run where only critical add-ons are admitted). Exactly the configured taints rather than NVIDIA's
+ * catch-all `operator: Exists`: a taint someone adds to drain or quarantine a node (or a NoExecute condition
+ * taint) still applies to these pods, and what they tolerate can be read from the configuration.
  */
-export function gpuNodePlacement() {
+export function gpuNodePlacement(poolTaints: readonly NodeTaint[] = []) {
+  // The GPU taint is tolerated whatever its value; pools may repeat it or share a taint.
+  const gpu = { key: GPU_TAINT.key, operator: "Exists", effect: EFFECTS[GPU_TAINT.effect] };
+  const own = poolTaints
+    .filter((t) => t.key !== GPU_TAINT.key || t.effect !== GPU_TAINT.effect)
+    .map((t) =>
+      t.value === undefined
+        ? { key: t.key, operator: "Exists", effect: EFFECTS[t.effect] }
+        : { key: t.key, operator: "Equal", value: t.value, effect: EFFECTS[t.effect] },
+    );
+  const unique = [...new Map(own.map((t) => [JSON.stringify(t), t])).values()];
   return {
     nodeSelector: { [GPU_PRESENT_LABEL]: GPU_NODE_LABELS[GPU_PRESENT_LABEL] },
-    tolerations: [
-      { key: GPU_TAINT.key, operator: "Exists", effect: "NoSchedule" },
-      { key: "CriticalAddonsOnly", operator: "Exists" },
-    ],
+    tolerations: [gpu, ...unique, { key: "CriticalAddonsOnly", operator: "Exists" }],
   };
 }
 
@@ -28,8 +57,8 @@ export function gpuNodePlacement() {
  * The values the kit sets; every key exists in the chart's reference values.yaml (a test checks it). Only GPU
  * nodes of the kit's pools match, and Bottlerocket NVIDIA nodes (which run the plugin on the host) do not.
  */
-export function nvidiaDevicePluginValues(): Record<string, unknown> {
-  const { nodeSelector, tolerations } = gpuNodePlacement();
+export function nvidiaDevicePluginValues(poolTaints: readonly NodeTaint[] = []): Record<string, unknown> {
+  const { nodeSelector, tolerations } = gpuNodePlacement(poolTaints);
   return {
     nodeSelector,
     affinity: {
@@ -54,7 +83,10 @@ export function nvidiaDevicePluginValues(): Record<string, unknown> {
   };
 }
 
-export type NvidiaDevicePluginAddOnProps = HelmAddOnProps;
+export interface NvidiaDevicePluginAddOnProps extends HelmAddOnProps {
+  /** Taints of the GPU pools the plugin must tolerate besides `nvidia.com/gpu`. @default [] */
+  readonly gpuPoolTaints?: readonly NodeTaint[];
+}
 
 /**
  * NVIDIA's Kubernetes device plugin (chart pinned in `CHARTS.nvidiaDevicePlugin`), advertising `nvidia.com/gpu`
@@ -73,12 +105,16 @@ export class NvidiaDevicePluginAddOn extends HelmAddOn {
   protected override readonly podSecurityReason =
     "the device plugin mounts the kubelet's device-plugin socket directory (hostPath) to advertise GPUs";
 
+  private readonly gpuPoolTaints: readonly NodeTaint[];
+
   constructor(props: NvidiaDevicePluginAddOnProps = {}) {
-    super({ ...props, timeoutInSeconds: props.timeoutInSeconds ?? 600 });
+    const { gpuPoolTaints = [], ...helm } = props;
+    super({ ...helm, timeoutInSeconds: helm.timeoutInSeconds ?? 600 });
+    this.gpuPoolTaints = gpuPoolTaints;
   }
 
   protected values(): Record<string, unknown> {
-    return nvidiaDevicePluginValues();
+    return nvidiaDevicePluginValues(this.gpuPoolTaints);
   }
 }
 
@@ -86,5 +122,6 @@ export class NvidiaDevicePluginAddOn extends HelmAddOn {
 export const nvidiaDevicePluginDefinition = {
   id: "nvidia-device-plugin",
   enabled: hasGpuPool,
-  create: () => new NvidiaDevicePluginAddOn(),
+  create: (_config, platform) =>
+    new NvidiaDevicePluginAddOn({ gpuPoolTaints: platform ? gpuPoolTaints(platform) : [] }),
 } satisfies AddOnDefinition;

@@ -5,6 +5,8 @@ import { Construct } from "constructs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import {
+  gpuNodePlacement,
+  gpuPoolTaints,
   NvidiaDevicePluginAddOn,
   nvidiaDevicePluginValues,
 } from "../../../../constructs/addons/nvidia-device-plugin";
@@ -79,6 +81,35 @@ describe("NvidiaDevicePluginAddOn", () => {
   it("tolerates the GPU taint", () => {
     const tolerations = values.tolerations as Toleration[];
     expect(tolerations).toContainEqual({ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" });
+  });
+
+  it("tolerates exactly the GPU pools' own taints, once each, a taint without value by key", () => {
+    const pools = {
+      training: {
+        create: true,
+        gpu: true,
+        taints: [
+          { key: "mlops.io/workload", value: "training", effect: "NO_SCHEDULE" as const },
+          { key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" as const },
+        ],
+      },
+      other: {
+        create: true,
+        gpu: true,
+        taints: [
+          { key: "mlops.io/workload", value: "training", effect: "NO_SCHEDULE" as const },
+          { key: "dedicated", effect: "NO_EXECUTE" as const },
+        ],
+      },
+      cpu: { create: true, gpu: false, taints: [{ key: "cpu-only", effect: "NO_SCHEDULE" as const }] },
+    };
+    const { tolerations } = gpuNodePlacement(gpuPoolTaints({ addons: {}, nodePools: pools }));
+    expect(tolerations).toEqual([
+      { key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" },
+      { key: "mlops.io/workload", operator: "Equal", value: "training", effect: "NoSchedule" },
+      { key: "dedicated", operator: "Exists", effect: "NoExecute" },
+      { key: "CriticalAddonsOnly", operator: "Exists" },
+    ]);
   });
 
   it("schedules only on GPU nodes that do not run the plugin on the host", () => {
