@@ -16,6 +16,7 @@ import {
   kmsKeyArn,
   logRetentionInDays,
   parseCidr,
+  snsTopicArn,
   tags,
 } from "../constructs/primitives";
 import { AddOnsSchema, checkAddOnDependencies } from "./addons";
@@ -131,6 +132,29 @@ export const DataLakeSchema = z
       .boolean()
       .default(false)
       .describe("Register the zone buckets with Lake Formation."),
+    requestMetrics: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .default(false)
+          .describe(
+            "S3 request metrics per zone bucket (billed by S3) and a CloudWatch alarm on 4xx spikes.",
+          ),
+        accessDeniedThreshold: z
+          .number()
+          .min(1)
+          .default(10)
+          .describe(
+            "4xx responses per bucket in 5 minutes that fire the alarm (`4xxErrors` counts every 4xx: mostly 403 AccessDenied, 404 too).",
+          ),
+        alarmTopicArn: snsTopicArn
+          .optional()
+          .describe(
+            "Bring-your-own SNS topic for the alarms. Default: a topic encrypted with the lake key (ARN in the `data_lake_alarm_topic_arn` output).",
+          ),
+      })
+      .prefault({})
+      .describe("CloudWatch alarms on data lake access denied spikes."),
   })
   .describe("The S3 data lake.");
 

@@ -91,6 +91,12 @@ export class FoundationStack extends TerraformStack {
         ),
         accessLogRetentionInDays: lake.accessLogRetentionInDays,
         enableLakeFormation: lake.enableLakeFormation,
+        requestMetrics: lake.requestMetrics.enabled
+          ? {
+              accessDeniedThreshold: lake.requestMetrics.accessDeniedThreshold,
+              alarmTopicArn: lake.requestMetrics.alarmTopicArn,
+            }
+          : undefined,
         preventDestroy,
       });
     }
@@ -118,6 +124,12 @@ export class FoundationStack extends TerraformStack {
       new TerraformOutput(this, "data_lake_buckets", {
         value: Object.fromEntries(Object.entries(this.dataLake.buckets).map(([z, b]) => [z, b.bucketName])),
       });
+      if (this.dataLake.alarmTopicArn) {
+        new TerraformOutput(this, "data_lake_alarm_topic_arn", {
+          value: this.dataLake.alarmTopicArn,
+          description: "SNS topic of the data lake's 4xx (access denied) alarms: subscribe to be notified.",
+        });
+      }
     }
   }
 }

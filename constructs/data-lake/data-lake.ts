@@ -21,6 +21,12 @@ import {
   validateNamePrefix,
   validateZoneName,
 } from "./naming";
+import {
+  BucketAccessDeniedAlarm,
+  DataLakeAlarmTopic,
+  type DataLakeRequestMetricsProps,
+  validateRequestMetrics,
+} from "./request-metrics";
 
 export const DEFAULT_DATA_LAKE_ZONES: Readonly<Record<string, DataLakeZoneProps>> = {
   raw: {},
@@ -61,6 +67,11 @@ export interface DataLakeProps extends StatefulProtectionProps {
   readonly enableLakeFormation?: boolean;
   /** Bring-your-own Lake Formation registration role. @default - a dedicated role with read/write on the buckets and key */
   readonly lakeFormationRoleArn?: string;
+  /**
+   * S3 request metrics per zone bucket and a CloudWatch alarm on 4xx spikes (S3 bills request metrics).
+   * @default - none
+   */
+  readonly requestMetrics?: DataLakeRequestMetricsProps;
   /** Tags on every resource. @default {} */
   readonly tags?: Tags;
   /** Added to the access-log bucket. @default {} */
@@ -100,6 +111,8 @@ export class DataLake extends Construct implements DataLakeRef {
   readonly kmsKey?: KmsKey;
   /** Role Lake Formation uses for the buckets; undefined unless enableLakeFormation. */
   readonly lakeFormationRoleArn?: string;
+  /** Topic the request-metrics alarms publish to; undefined unless requestMetrics. */
+  readonly alarmTopicArn?: string;
 
   private readonly s3ServiceEndpoint: string;
   private readonly namePrefix: string;
@@ -118,10 +131,13 @@ export class DataLake extends Construct implements DataLakeRef {
     if (props.kmsKeyArn) {
       this.kmsKeyArn = props.kmsKeyArn;
     } else {
-      // No service principals: S3 uses the key with the caller's own permissions (kms:ViaService).
+      // S3 uses the key with the caller's own permissions (kms:ViaService). CloudWatch is admitted only when
+      // its alarms publish to a topic encrypted with this key: a service principal has no IAM policy.
+      const alarmTopicOnKey = props.requestMetrics !== undefined && !props.requestMetrics.alarmTopicArn;
       this.kmsKey = new KmsKey(this, "Key", {
         description: `Data lake ${prefix}`,
         aliasName: `${prefix}-data-lake`,
+        allowServicePrincipals: alarmTopicOnKey ? ["cloudwatch.amazonaws.com"] : undefined,
         preventDestroy: props.preventDestroy,
         tags: props.tags,
       });
@@ -159,6 +175,28 @@ export class DataLake extends Construct implements DataLakeRef {
       buckets[zone] = { bucketName: bucket.bucketName, bucketArn: bucket.bucketArn };
     }
     this.buckets = buckets;
+
+    if (props.requestMetrics) {
+      const metrics = props.requestMetrics;
+      // With a bring-your-own lake key, its policy must admit cloudwatch.amazonaws.com (see README).
+      this.alarmTopicArn =
+        metrics.alarmTopicArn ??
+        new DataLakeAlarmTopic(this, "AlarmTopic", {
+          topicName: `${prefix}-data-lake-alarms`,
+          kmsKeyArn: this.kmsKeyArn,
+          tags: props.tags,
+        }).topicArn;
+      for (const [zone, zoneProps] of Object.entries(zones)) {
+        new BucketAccessDeniedAlarm(this, `${pascalCase(zone)}AccessDeniedAlarm`, {
+          zone,
+          alarmName: `${prefix}-data-lake-${zone}-4xx-errors`,
+          bucketName: buckets[zone].bucketName,
+          threshold: metrics.accessDeniedThreshold ?? 10,
+          alarmTopicArn: this.alarmTopicArn,
+          tags: mergeTags(props.tags, zoneProps.tags),
+        });
+      }
+    }
 
     const glueDatabaseNames: Record<string, string> = {};
     if (props.createGlueDatabases ?? true) {
@@ -276,6 +314,7 @@ function validateDataLakeProps(
       `DataLake: kmsKeyArn "${arn}" is not a KMS key ARN: expected arn:<partition>:kms:<region>:<account>:key/<id> (the bucket policy compares the full key ARN)`,
     );
   }
+  if (props.requestMetrics) validateRequestMetrics(props.requestMetrics);
   if (props.lakeFormationRoleArn && !props.enableLakeFormation) {
     throw new Error(
       "DataLake: lakeFormationRoleArn is set but enableLakeFormation is not true: enable it or drop the role",

@@ -4,3 +4,4 @@ export * from "./data-lake-bucket";
 export * from "./grants";
 export * from "./lake-formation-registration";
 export * from "./naming";
+export * from "./request-metrics";

@@ -17,6 +17,8 @@ export const ARN = {
   /** Secret names may hold `/_+=.@-!` (RDS-managed ones start `rds!`); AWS appends a random suffix. */
   secretsManagerSecret: /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d+:secret:.+$/,
   acmCertificate: /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d+:certificate\/[\w-]+$/,
+  /** Topic names: letters, digits, `-`, `_`; FIFO topics end in `.fifo`. */
+  snsTopic: /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}(\.fifo)?$/,
 } as const;
 
 export const iamPrincipalArn = z
@@ -41,3 +43,7 @@ export const acmCertificateArn = z
     ARN.acmCertificate,
     "expected an ACM certificate ARN like arn:aws:acm:eu-west-1:123456789012:certificate/<id>",
   );
+
+export const snsTopicArn = z
+  .string()
+  .regex(ARN.snsTopic, "expected an SNS topic ARN like arn:aws:sns:eu-west-1:123456789012:alarms");

@@ -209,6 +209,16 @@ describe("platform configuration errors", () => {
       },
       /^dataLake\.zones\.raw\.expirationInDays: got 10; must be later than transitionToIntelligentTieringAfterDays \(30\)/,
     ],
+    [
+      "fails when the data lake alarm threshold is below 1",
+      { ...base, dataLake: { requestMetrics: { enabled: true, accessDeniedThreshold: 0 } } },
+      /^dataLake\.requestMetrics\.accessDeniedThreshold: .*0.*>=\s*1/,
+    ],
+    [
+      "fails when the data lake alarm topic is not an SNS topic ARN",
+      { ...base, dataLake: { requestMetrics: { enabled: true, alarmTopicArn: "alarms" } } },
+      /^dataLake\.requestMetrics\.alarmTopicArn: .*"alarms".*expected an SNS topic ARN/,
+    ],
     ["fails when the document is not a mapping", ["a"], /^: got \["a"\]; expected a mapping of settings/],
   ];
 

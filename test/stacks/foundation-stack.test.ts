@@ -148,6 +148,27 @@ describe("default platform: foundation stack", () => {
     }
   });
 
+  it("alarms on data lake 4xx spikes only when requestMetrics is enabled, with the topic as an output", () => {
+    expect(resourcesOf(json, "aws_cloudwatch_metric_alarm")).toEqual({});
+    expect(json.output?.data_lake_alarm_topic_arn).toBeUndefined();
+    const on = synthPlatform({
+      preset: "minimal",
+      name: "acme",
+      environment: "dev",
+      region: "eu-west-1",
+      dataLake: { requestMetrics: { enabled: true, accessDeniedThreshold: 5 } },
+    }).foundation;
+    const alarms = Object.values(resourcesOf(on, "aws_cloudwatch_metric_alarm"));
+    expect(alarms).toHaveLength(Object.keys(resourcesOf(on, "aws_s3_bucket_metric")).length);
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const alarm of alarms) expect(alarm).toMatchObject({ metric_name: "4xxErrors", threshold: 5 });
+    const topic = Object.keys(resourcesOf(on, "aws_sns_topic"))[0];
+    expect(on.output?.data_lake_alarm_topic_arn).toMatchObject({
+      value: `\${aws_sns_topic.${topic}.arn}`,
+      description: expect.stringMatching(/SNS topic/),
+    });
+  });
+
   it("uses a local backend by default and an encrypted, lock-file S3 backend when configured", () => {
     expect(json.terraform?.backend).toMatchObject({
       local: { path: "terraform.mlops-dev-foundation.tfstate" },

@@ -5,6 +5,7 @@ import {
   iamPrincipalArn,
   kmsKeyArn,
   secretsManagerSecretArn,
+  snsTopicArn,
 } from "../../../constructs/primitives";
 
 describe("ARNs", () => {
@@ -23,6 +24,8 @@ describe("ARNs", () => {
     expect(
       acmCertificateArn.safeParse("arn:aws:acm:eu-west-1:123456789012:certificate/abc-123").success,
     ).toBe(true);
+    expect(snsTopicArn.safeParse("arn:aws-us-gov:sns:us-gov-west-1:123456789012:alarms").success).toBe(true);
+    expect(snsTopicArn.safeParse("arn:aws:sns:eu-west-1:123456789012:alarms.fifo").success).toBe(true);
   });
 
   it("fails when an admin principal is an STS session, not the role", () => {
@@ -41,5 +44,8 @@ describe("ARNs", () => {
     );
     expect(acmCertificateArn.safeParse("arn:aws:iam::123456789012:server-certificate/x").success).toBe(false);
     expect(kmsKeyArn.safeParse("arn:aws:s3:::bucket").success).toBe(false);
+    expect(snsTopicArn.safeParse("arn:aws:sqs:eu-west-1:123456789012:alarms").success).toBe(false);
+    // A subscription ARN carries the topic plus a subscription id.
+    expect(snsTopicArn.safeParse("arn:aws:sns:eu-west-1:123456789012:alarms:1a2b-3c").success).toBe(false);
   });
 });
