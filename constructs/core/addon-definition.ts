@@ -1,5 +1,4 @@
 import type { z } from "zod";
-import type { NodeTaint } from "../cluster/node-pool-options";
 import { describeIssues } from "../primitives";
 import type { AddOn } from "./addon";
 
@@ -48,8 +47,15 @@ export interface AddOnSelection {
       {
         readonly create: boolean;
         readonly gpu: boolean;
-        /** The pool's own taints (a GPU pool's `nvidia.com/gpu` taint comes on top). @default [] */
-        readonly taints?: readonly NodeTaint[];
+        /**
+         * The pool's own taints (a GPU pool's `nvidia.com/gpu` taint comes on top); the shape of cluster's
+         * `NodeTaint`, written out because core does not import cluster. @default []
+         */
+        readonly taints?: readonly {
+          readonly key: string;
+          readonly value?: string;
+          readonly effect: "NO_SCHEDULE" | "NO_EXECUTE" | "PREFER_NO_SCHEDULE";
+        }[];
       }
     >
   >;
