@@ -7,12 +7,13 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createWriteStream, existsSync, readdirSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createConnection, createServer } from "node:net";
+import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   exitOf,
+  freePort,
   javaAvailable,
   mlopsCacheDir,
   pomProperty,
@@ -20,6 +21,8 @@ import {
   tailFile,
   trackChild,
 } from "../jvm/support";
+
+export { freePort } from "../jvm/support";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -57,20 +60,6 @@ export interface KafkaTestBrokerOptions {
   readonly properties?: Readonly<Record<string, string | number | boolean>>;
   /** Extra JVM options for the broker process only (not the storage format tool), e.g. a `-javaagent:`. */
   readonly jvmArgs?: readonly string[];
-}
-
-/** Picks a free TCP port on 127.0.0.1 (the OS chooses; closed again right away). */
-export async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error("could not get a free port"))));
-    });
-  });
 }
 
 function portAccepts(port: number): Promise<boolean> {

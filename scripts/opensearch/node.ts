@@ -11,6 +11,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   exitOf,
+  freePort,
   javaAvailable,
   mlopsCacheDir,
   pomProperty,
@@ -18,7 +19,6 @@ import {
   tailFile,
   trackChild,
 } from "../jvm/support";
-import { freePort } from "../kafka/broker";
 
 const here = dirname(fileURLToPath(import.meta.url));
 

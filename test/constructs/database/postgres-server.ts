@@ -1,8 +1,8 @@
 import { execFileSync, type SpawnSyncReturns, spawnSync } from "node:child_process";
 import { accessSync, chmodSync, chownSync, constants, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "../../../scripts/jvm/support";
 
 /**
  * A throwaway PostgreSQL server on loopback for tests of the bootstrap SQL: Debian's postgresql-15 (installed by
@@ -36,17 +36,6 @@ export function warnSkipping(what: string, missing: string): void {
     `\n${line}\nSKIPPING ${what}: ${missing}.\n` +
       `Install it with: bash .ci/steps/registry.sh (Debian postgresql-15), or set POSTGRES_BIN_DIR.\n${line}\n`,
   );
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 export interface PostgresServer {
