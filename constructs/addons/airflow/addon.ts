@@ -18,11 +18,12 @@ import {
   parseAirflowConfig,
 } from "./config";
 import { type AirflowDatabase, airflowDatabase, type SharedDatabaseSource } from "./database";
-import type {
-  AirflowChartValues,
-  AirflowComponentValues,
-  AirflowContainerSecurityContext,
-  AirflowServiceAccountValues,
+import {
+  AIRFLOW_AUXILIARY_RESOURCES,
+  type AirflowChartValues,
+  type AirflowComponentValues,
+  type AirflowContainerSecurityContext,
+  type AirflowServiceAccountValues,
 } from "./values";
 import { assertNoAirflowSecretValues } from "./values-check";
 
@@ -195,6 +196,10 @@ export class AirflowAddOn extends HelmAddOn<AirflowOutputs> {
             };
       return {
         resources: { requests: { cpu: res.cpu, memory: res.memory }, limits: { memory: res.memory } },
+        // Every component but the API server runs a log groomer beside it.
+        ...(key === "apiServer"
+          ? {}
+          : { logGroomerSidecar: { resources: AIRFLOW_AUXILIARY_RESOURCES.logGroomer } }),
         serviceAccount: sa,
         securityContexts: { pod: POD_SECURITY, container: CONTAINER_SECURITY },
         ...extra,
@@ -229,6 +234,7 @@ export class AirflowAddOn extends HelmAddOn<AirflowOutputs> {
       redis: celery
         ? {
             enabled: true,
+            resources: AIRFLOW_AUXILIARY_RESOURCES.redis,
             securityContexts: {
               pod: restrictedPodSecurityContext({ runAsUser: 999, runAsGroup: 999, fsGroup: 999 }),
               container: CONTAINER_SECURITY,
@@ -241,7 +247,11 @@ export class AirflowAddOn extends HelmAddOn<AirflowOutputs> {
       // No default admin with a password from values; create users with `airflow users create` (README).
       // Terraform applies no Helm hooks reliably, so the jobs run as plain resources (chart docs).
       createUserJob: { enabled: false, useHelmHooks: false, applyCustomEnv: false },
-      migrateDatabaseJob: { useHelmHooks: false, applyCustomEnv: false },
+      migrateDatabaseJob: {
+        resources: AIRFLOW_AUXILIARY_RESOURCES.migrateDatabase,
+        useHelmHooks: false,
+        applyCustomEnv: false,
+      },
       scheduler: component("scheduler", { replicas: c.schedulerReplicas }),
       apiServer: component("apiServer", { replicas: c.apiServerReplicas }),
       // Logs are remote: no log volumes.
@@ -250,6 +260,7 @@ export class AirflowAddOn extends HelmAddOn<AirflowOutputs> {
       workers: component("workers", celery ? { persistence: { enabled: false } } : {}),
       statsd: {
         enabled: true,
+        resources: AIRFLOW_AUXILIARY_RESOURCES.statsd,
         securityContexts: {
           pod: restrictedPodSecurityContext({ runAsUser: STATSD_UID, runAsGroup: STATSD_UID }),
           container: CONTAINER_SECURITY,
@@ -268,6 +279,7 @@ export class AirflowAddOn extends HelmAddOn<AirflowOutputs> {
               ...(git.sshKeySecretName ? { sshKeySecret: git.sshKeySecretName } : {}),
               ...(git.knownHosts ? { knownHosts: git.knownHosts } : {}),
               ...(git.credentialsSecretName ? { credentialsSecret: git.credentialsSecretName } : {}),
+              resources: AIRFLOW_AUXILIARY_RESOURCES.gitSync,
               securityContexts: { container: { ...CONTAINER_SECURITY, runAsUser: GIT_SYNC_UID } },
             }
           : { enabled: false },

@@ -24,9 +24,29 @@ export interface AirflowResourceValues {
   readonly limits: { readonly memory: string };
 }
 
+const sized = (cpu: string, memory: string, memoryLimit: string): AirflowResourceValues => ({
+  requests: { cpu, memory },
+  limits: { memory: memoryLimit },
+});
+
+/** The containers `addons.airflow.resources` does not size, each sized for what it runs. */
+export const AIRFLOW_AUXILIARY_RESOURCES = {
+  // A bash loop deleting old local log files every 15 minutes beside each component.
+  logGroomer: sized("10m", "64Mi", "128Mi"),
+  // `airflow db migrate` on install and upgrade: the Airflow CLI with its providers imported.
+  migrateDatabase: sized("250m", "512Mi", "1Gi"),
+  // statsd-exporter (Go); its series grow with DAGs and tasks, hence the headroom above the request.
+  statsd: sized("20m", "64Mi", "256Mi"),
+  // git-sync v4 keeping a depth-1 clone of the DAG repository.
+  gitSync: sized("10m", "64Mi", "256Mi"),
+  // The Celery broker (CeleryExecutor only): a queue of small task messages.
+  redis: sized("50m", "128Mi", "256Mi"),
+} as const;
+
 export interface AirflowComponentValues {
   readonly replicas?: number;
   readonly resources?: AirflowResourceValues;
+  readonly logGroomerSidecar?: { readonly resources: AirflowResourceValues };
   readonly serviceAccount?: AirflowServiceAccountValues;
   readonly securityContexts?: {
     readonly pod?: AirflowPodSecurityContext;
@@ -59,6 +79,7 @@ export interface AirflowChartValues {
   readonly pgbouncer: { readonly enabled: false };
   readonly redis: {
     readonly enabled: boolean;
+    readonly resources?: AirflowResourceValues;
     readonly securityContexts?: AirflowComponentValues["securityContexts"];
   };
   readonly networkPolicies: { readonly enabled: boolean };
@@ -68,6 +89,7 @@ export interface AirflowChartValues {
     readonly applyCustomEnv: boolean;
   };
   readonly migrateDatabaseJob: {
+    readonly resources: AirflowResourceValues;
     readonly useHelmHooks: boolean;
     readonly applyCustomEnv: boolean;
     readonly jobAnnotations?: Readonly<Record<string, string>>;
@@ -81,6 +103,7 @@ export interface AirflowChartValues {
   readonly workers: AirflowComponentValues;
   readonly statsd: {
     readonly enabled: boolean;
+    readonly resources: AirflowResourceValues;
     readonly securityContexts: {
       readonly pod: Omit<AirflowPodSecurityContext, "fsGroup">;
       readonly container: AirflowContainerSecurityContext;
@@ -98,6 +121,7 @@ export interface AirflowChartValues {
       readonly sshKeySecret?: string;
       readonly knownHosts?: string;
       readonly credentialsSecret?: string;
+      readonly resources?: AirflowResourceValues;
       readonly securityContexts?: { readonly container: AirflowContainerSecurityContext };
     };
   };

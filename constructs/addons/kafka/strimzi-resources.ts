@@ -109,6 +109,12 @@ export function jmxExporterConfig(): string {
 }
 
 /**
+ * Each of the topic and user operators (one Java container each in the entity operator pod): they reconcile a
+ * handful of KafkaTopics and KafkaUsers, so little CPU; memory for the JVM, limited to twice the request.
+ */
+const ENTITY_OPERATOR = { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } };
+
+/**
  * The `Kafka` resource: a TLS listener for platform namespaces, simple authorization, JMX metrics, and the Kafka
  * Exporter when something scrapes it (`monitoring`).
  */
@@ -148,7 +154,10 @@ export function kafkaResource(config: KafkaConfig, n: StrimziNames, monitoring =
     metadata: { name: n.cluster, namespace: n.namespace },
     spec: {
       kafka,
-      entityOperator: { topicOperator: {}, userOperator: {} },
+      entityOperator: {
+        topicOperator: { resources: ENTITY_OPERATOR },
+        userOperator: { resources: ENTITY_OPERATOR },
+      },
       ...(monitoring ? { kafkaExporter: kafkaExporterSpec(config) } : {}),
     },
   };

@@ -68,6 +68,9 @@ export class StrimziKafkaAddOn extends HelmAddOn<StrimziKafkaOutputs> {
       // namespace can enforce "restricted" (Kafka Connect builds with Kaniko would need more; not used here).
       extraEnvs: [{ name: "STRIMZI_POD_SECURITY_PROVIDER_CLASS", value: "restricted" }],
       podSecurityContext: restrictedPodSecurityContext(),
+      // The chart's own defaults (Strimzi's sizing of the Java operator), set explicitly so a chart release
+      // cannot drop them; no CPU limit, which would only throttle reconciliation bursts.
+      resources: { requests: { cpu: "200m", memory: "384Mi" }, limits: { memory: "384Mi" } },
       leaderElection: { enable: true },
       podDisruptionBudget: { enabled: replicas > 1 },
       generateNetworkPolicy: true,

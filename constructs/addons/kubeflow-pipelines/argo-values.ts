@@ -67,6 +67,9 @@ export function argoValues(i: ArgoValuesInput): Record<string, unknown> {
       // install (.Capabilities), and nothing orders this release after the monitoring chart that brings it.
       serviceMonitor: { enabled: false },
       logging: { format: "json" },
+      // With `singleNamespace` the chart creates no ClusterRole for ClusterWorkflowTemplates but still binds
+      // one; off, no dangling ClusterRoleBinding waits for someone to create a role of that name.
+      clusterWorkflowTemplates: { enabled: false },
     },
     executor: {
       securityContext: RESTRICTED,
@@ -81,6 +84,9 @@ export function argoValues(i: ArgoValuesInput): Record<string, unknown> {
       ],
     },
     mainContainer: {
+      // The resources of pipeline steps that state none (a step setting any, e.g. KFP's set_memory_request,
+      // replaces them whole): enough to schedule a small Python step. No limits: a step's peak is its own.
+      resources: { requests: { cpu: "100m", memory: "256Mi" } },
       securityContext: withKeyOrder(
         restrictedContainerSecurityContext({ readOnlyRootFilesystem: "unset" }),
         ARGO_KEY_ORDER,

@@ -77,6 +77,9 @@ export function nvidiaDevicePluginValues(poolTaints: readonly NodeTaint[] = []):
     },
     tolerations,
     priorityClassName: "system-node-critical",
+    // A small Go daemon (device list, NVML health checks) on every GPU node; the limit leaves room so an OOM
+    // kill never stops the node advertising its GPUs.
+    resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "256Mi" } },
     devicePlugin: { enabled: true },
     // GPU feature discovery needs a privileged pod and NFD; the kit labels GPU nodes itself.
     gfd: { enabled: false },

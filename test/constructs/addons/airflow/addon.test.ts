@@ -101,6 +101,20 @@ describe("Airflow add-on: chart, executor and namespace", () => {
     expect(celery.redis.securityContexts.pod).toMatchObject({ runAsNonRoot: true, runAsUser: 999 });
     expect(celery.workers.persistence).toEqual({ enabled: false });
   });
+
+  it("sizes the containers beside the components: log groomers, statsd, migration Job, git-sync, Redis", () => {
+    const requested = (r: { requests?: { cpu?: string; memory?: string } } | undefined) =>
+      Boolean(r?.requests?.cpu && r.requests.memory);
+    // The presets run neither git-sync nor Celery; container-requests.test.ts covers the rest there.
+    const celery = valuesOf(synthAirflow({ ...BASE, executor: "CeleryExecutor" }).json);
+    for (const c of ["scheduler", "triggerer", "dagProcessor", "workers"])
+      expect(requested(values[c].logGroomerSidecar.resources), c).toBe(true);
+    expect(values.apiServer.logGroomerSidecar, "the API server has none").toBeUndefined();
+    expect(requested(values.statsd.resources)).toBe(true);
+    expect(requested(values.migrateDatabaseJob.resources)).toBe(true);
+    expect(requested(values.dags.gitSync.resources)).toBe(true);
+    expect(requested(celery.redis.resources)).toBe(true);
+  });
 });
 
 describe("Airflow add-on: no secrets in values or anywhere in the synthesized stack", () => {

@@ -71,7 +71,11 @@ describe("Kafka add-on, Strimzi mode", () => {
       "default.replication.factor": 3,
       "min.insync.replicas": 2,
     });
-    expect(kafka.spec.entityOperator).toEqual({ topicOperator: {}, userOperator: {} });
+    // Both operators run, each with CPU and memory requests (test/constructs/addons/container-requests.test.ts).
+    const operator = {
+      resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
+    };
+    expect(kafka.spec.entityOperator).toEqual({ topicOperator: operator, userOperator: operator });
   });
 
   it("exports broker metrics through a JMX exporter config map that exists with the referenced key", () => {
