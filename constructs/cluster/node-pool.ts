@@ -1,14 +1,11 @@
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import {
   LaunchTemplate,
   type LaunchTemplateBlockDeviceMappings,
 } from "@cdktf/provider-aws/lib/launch-template";
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { AwsContext } from "../core/aws-context";
 import { mergeTags, type Tags } from "../core/tags";
 import { type AmiType, isBottlerocket } from "./ami-types";
 import {
@@ -21,6 +18,7 @@ import {
   resolvePoolSettings,
 } from "./node-pool-options";
 import { validatePoolSettings } from "./node-pool-validation";
+import { createNodeRole } from "./node-role";
 
 export interface NodePoolProps extends NodePoolOptions {
   /** Pool name: node group name prefix and the `mlops.io/node-pool` label. */
@@ -68,7 +66,6 @@ export class NodePool extends Construct {
     this.gpu = gpu;
     this.amiType = settings.amiType;
 
-    const aws = AwsContext.of(this);
     const tags = mergeTags(props.globalTags, props.tags);
 
     this.taints = gpu ? dedupeTaints([GPU_TAINT, ...settings.taints]) : settings.taints;
@@ -82,26 +79,11 @@ export class NodePool extends Construct {
     if (props.nodeRoleArn) {
       this.nodeRoleArn = props.nodeRoleArn;
     } else {
-      const trust = new DataAwsIamPolicyDocument(this, "NodeTrust", {
-        statement: [
-          {
-            effect: "Allow",
-            actions: ["sts:AssumeRole"],
-            principals: [{ type: "Service", identifiers: [`ec2.${aws.dnsSuffix}`] }],
-          },
-        ],
-      });
-      this.nodeRole = new IamRole(this, "NodeRole", {
+      this.nodeRole = createNodeRole(this, {
         namePrefix: `${props.poolName}-node-`.slice(0, 38),
-        assumeRolePolicy: trust.json,
+        awsManagedPolicies: NODE_ROLE_POLICIES,
         tags,
       });
-      for (const policy of NODE_ROLE_POLICIES) {
-        new IamRolePolicyAttachment(this, `NodeRole-${policy}`, {
-          role: this.nodeRole.name,
-          policyArn: `arn:${aws.partition}:iam::aws:policy/${policy}`,
-        });
-      }
       this.nodeRoleArn = this.nodeRole.arn;
     }
 
