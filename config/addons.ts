@@ -60,7 +60,8 @@ export interface AddOnProblem {
 
 /**
  * Dependencies the configuration leaves switched off. They come from the add-ons themselves (`dependsOn` of
- * what each definition creates from its section), so no second list can drift from what deploys.
+ * what each definition creates from its section), so no second list can drift from what deploys. With them,
+ * each running add-on's own `platformProblems` (its section against the rest of the platform).
  */
 export function addOnDependencyProblems(
   definitions: readonly AddOnDefinition[],
@@ -73,6 +74,7 @@ export function addOnDependencyProblems(
   const dependents = new Map<string, string[]>();
   for (const { definition, config, addOn } of selected) {
     const name = definition.config?.key ?? definition.id;
+    problems.push(...(definition.platformProblems?.(config, platform) ?? []));
     for (const dependency of addOn.dependsOn ?? []) {
       if (running.has(dependency)) continue;
       const explained = definition.dependencyProblem?.(dependency, config);

@@ -8,8 +8,15 @@ import type { PlatformConfigInput } from "./schema";
  */
 export type ConfigFragment = Omit<Partial<PlatformConfigInput>, "name" | "environment" | "region" | "preset">;
 
+/**
+ * metrics-server runs in every preset, minimal too: HorizontalPodAutoscalers and `kubectl top` read its API,
+ * and without it an HPA fails with "unable to get metrics" while two small pods cost next to nothing.
+ */
+const BASE_SERVICES: ConfigFragment["addons"] = { metricsServer: { enabled: true } };
+
 /** The services every full platform runs; each add-on's own defaults fill in the rest. */
 const PLATFORM_SERVICES: ConfigFragment["addons"] = {
+  ...BASE_SERVICES,
   externalSecrets: { enabled: true },
   kafka: { enabled: true },
   mlflow: { enabled: true },
@@ -46,6 +53,7 @@ export const PRESET_FRAGMENTS: Readonly<Record<"minimal" | "standard" | "gpu-tra
   /** Cheapest useful platform: two AZs, one NAT gateway, a small system pool, no GPUs. */
   minimal: {
     network: { azCount: 2, natGatewayStrategy: "single" },
+    addons: BASE_SERVICES,
     nodePools: { system: systemPool("m6i.large", 2, 4) },
   },
   /**

@@ -5,6 +5,7 @@ import { gp3StorageClassDefinition } from "./gp3-storage-class";
 import { kafkaDefinition } from "./kafka/addon";
 import { kubeflowPipelinesDefinition } from "./kubeflow-pipelines/addon";
 import { loggingDefinition } from "./logging/addon";
+import { metricsServerDefinition } from "./metrics-server/addon";
 import { mlflowDefinition } from "./mlflow/addon";
 import { monitoringDefinition } from "./monitoring/addon";
 import { nvidiaDevicePluginDefinition } from "./nvidia-device-plugin";
@@ -25,4 +26,5 @@ export const PLATFORM_ADD_ONS = [
   monitoringDefinition,
   dcgmExporterDefinition,
   loggingDefinition,
+  metricsServerDefinition,
 ] as const;

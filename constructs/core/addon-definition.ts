@@ -93,6 +93,15 @@ export interface AddOnDefinition<
     dependency: string,
     config: z.output<S["schema"]>,
   ): { readonly path: readonly (string | number)[]; readonly message: string } | undefined;
+  /**
+   * Problems of the section against the rest of the platform (e.g. a node pool it names but the configuration
+   * does not create), reported with the configuration's other problems; paths relative to `addons`.
+   * @default - none
+   */
+  platformProblems?(
+    config: z.output<S["schema"]>,
+    platform: AddOnSelection,
+  ): readonly { readonly path: readonly (string | number)[]; readonly message: string }[];
 }
 
 /** A definition with the add-on it creates for a configuration. */

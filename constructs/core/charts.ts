@@ -120,6 +120,22 @@ export const CHARTS = {
     versionPolicy: "patch",
     schemaDir: "eck-operator",
   },
+  // The resource metrics API (metrics-server 0.8.1) that HorizontalPodAutoscalers and `kubectl top` read.
+  metricsServer: {
+    chart: "metrics-server",
+    repository: "https://kubernetes-sigs.github.io/metrics-server/",
+    version: "3.13.1",
+    versionPolicy: "patch",
+    schemaDir: "metrics-server",
+  },
+  // ExternalDNS (appVersion 0.21.0): Route 53 records for the platform's ingresses and services (opt-in).
+  externalDns: {
+    chart: "external-dns",
+    repository: "https://kubernetes-sigs.github.io/external-dns/",
+    version: "1.21.1",
+    versionPolicy: "patch",
+    schemaDir: "external-dns",
+  },
 } as const satisfies Record<string, ChartPin>;
 
 export type ChartKey = keyof typeof CHARTS;

@@ -17,6 +17,10 @@ export interface PodMonitorProps {
   readonly path?: string;
   /** @default "30s" */
   readonly interval?: string;
+  /** @default - http (the key is left out) */
+  readonly scheme?: "https";
+  /** Accept a self-signed serving certificate (https only). @default false */
+  readonly insecureSkipVerify?: boolean;
 }
 
 export function podMonitor(p: PodMonitorProps): Record<string, unknown> {
@@ -28,7 +32,13 @@ export function podMonitor(p: PodMonitorProps): Record<string, unknown> {
       selector: { matchLabels: { ...p.selector } },
       namespaceSelector: { matchNames: [p.namespace] },
       podMetricsEndpoints: [
-        { portNumber: p.portNumber, path: p.path ?? "/metrics", interval: p.interval ?? "30s" },
+        {
+          portNumber: p.portNumber,
+          path: p.path ?? "/metrics",
+          interval: p.interval ?? "30s",
+          ...(p.scheme ? { scheme: p.scheme } : {}),
+          ...(p.insecureSkipVerify ? { tlsConfig: { insecureSkipVerify: true } } : {}),
+        },
       ],
     },
   };

@@ -22,6 +22,14 @@ export const memoryQuantity = z
     'expected a memory quantity above zero like "512Mi" or "2Gi" (units Ki, Mi, Gi, Ti)',
   );
 
+const MI_PER_UNIT = { Ki: 1 / 1024, Mi: 1, Gi: 1024, Ti: 1024 * 1024 } as const;
+
+/** A memory quantity of `BYTES_QUANTITY` in MiB (`"2Gi"` → 2048), for comparing a limit with a request. */
+export function memoryQuantityMi(quantity: string): number {
+  const m = /^(\d+)(Ki|Mi|Gi|Ti)$/.exec(quantity);
+  return m ? Number(m[1]) * MI_PER_UNIT[m[2] as keyof typeof MI_PER_UNIT] : Number.NaN;
+}
+
 export const storageQuantity = z
   .string()
   .regex(BYTES_QUANTITY, 'expected a volume size above zero like "100Gi" (units Ki, Mi, Gi, Ti)');

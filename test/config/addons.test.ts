@@ -22,6 +22,7 @@ describe("add-on sections of the platform configuration", () => {
       "kubeflowPipelines",
       "monitoring",
       "logging",
+      "metricsServer",
     ]);
   });
 

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { addOnConfigSection, parseAddOnConfig } from "../../core/addon-definition";
 import { CHARTS } from "../../core/charts";
 import { helmConfigSchema } from "../../core/helm-config";
-import { boundedInt, cpuQuantity, memoryQuantity, positiveInt } from "../../primitives";
+import { boundedInt, cpuQuantity, memoryQuantity, memoryQuantityMi, positiveInt } from "../../primitives";
 import { resolveLogBackend } from "./backend";
 import { collectorConfigSchema } from "./collector/config";
 import { ELASTIC_STACK_VERSION } from "./names";
@@ -36,14 +36,12 @@ export const isDataRole = (r: NodeRole) => r === "data" || r.startsWith("data_")
 
 /** JVM heap as `-Xmx` takes it: whole megabytes or gigabytes. */
 const HEAP = /^([1-9]\d*)(m|g)$/;
-const BYTES_MI = { Ki: 1 / 1024, Mi: 1, Gi: 1024, Ti: 1024 * 1024 } as const;
 /** Above ~31 GiB the JVM loses compressed object pointers: a bigger heap holds fewer objects. */
 export const MAX_HEAP_MI = 31 * 1024;
 
 /** `"4Gi"` → 4096 (MiB). */
 export function memoryMi(quantity: string): number {
-  const m = /^(\d+)(Ki|Mi|Gi|Ti)$/.exec(quantity);
-  return m ? Number(m[1]) * BYTES_MI[m[2] as keyof typeof BYTES_MI] : Number.NaN;
+  return memoryQuantityMi(quantity);
 }
 
 /** `"2g"` → 2048 (MiB). */

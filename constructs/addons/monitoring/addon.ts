@@ -13,6 +13,7 @@ import type { KafkaConfig } from "../kafka/config";
 import { consumerGroupPrefixes } from "../kafka/exporter";
 import { STRIMZI_METRICS_PORT } from "../kafka/strimzi-resources";
 import { ARGO_CONTROLLER, KFP_PORTS } from "../kubeflow-pipelines/names";
+import { METRICS_SERVER_PORT } from "../metrics-server/names";
 import { MLFLOW_PORT } from "../mlflow/names";
 import { receiverSecretTemplate, receiversWithSecrets } from "./alertmanager";
 import {
@@ -96,8 +97,8 @@ export interface MonitoringOutputs extends HelmAddOnOutputs {
 /**
  * Ports Prometheus scrapes in the other add-ons' namespaces (their monitors' endpoints): MLflow, Strimzi's
  * brokers (JMX exporter) and cluster operator (8080), Airflow's StatsD exporter, the KFP API server, Argo's
- * workflow controller (9090), the External Secrets controller, the DCGM exporter and the log collector (Fluent
- * Bit, 2020). A new monitor on another
+ * workflow controller (9090), the External Secrets controller, the DCGM exporter, the log collector (Fluent
+ * Bit, 2020) and metrics-server (its HTTPS port). A new monitor on another
  * port needs its port here, or Prometheus cannot reach it.
  */
 export const SCRAPED_PLATFORM_PORTS: readonly number[] = [
@@ -113,6 +114,7 @@ export const SCRAPED_PLATFORM_PORTS: readonly number[] = [
     // Fluent Bit's HTTP server (COLLECTOR_METRICS_PORT of logging/collector, which imports this folder; the
     // logging tests check the two agree).
     2020,
+    METRICS_SERVER_PORT,
   ]),
 ].sort((a, b) => a - b);
 

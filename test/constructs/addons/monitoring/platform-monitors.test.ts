@@ -34,6 +34,7 @@ const EXPECTED: Record<string, Expected> = {
   "dcgm-exporter": { chart: "dcgm-exporter" },
   // The Fluent Bit collector's chart ServiceMonitor; ECK, Elasticsearch and Kibana expose no Prometheus metrics.
   logging: { chart: "fluent-bit" },
+  "metrics-server": ["PodMonitor metrics-server"],
 };
 
 /** Every monitor of every stack, with the add-on whose construct scope emitted it. */

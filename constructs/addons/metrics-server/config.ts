@@ -1,0 +1,79 @@
+import { z } from "zod";
+import { addOnConfigSection, parseAddOnConfig } from "../../core/addon-definition";
+import { CHARTS } from "../../core/charts";
+import { helmConfigSchema } from "../../core/helm-config";
+import { boundedInt, cpuQuantity, memoryQuantity, memoryQuantityMi } from "../../primitives";
+
+/**
+ * Configuration of the metrics-server add-on (`addons.metricsServer`): the resource metrics API
+ * (`metrics.k8s.io`) that HorizontalPodAutoscalers and `kubectl top` read.
+ */
+
+const quoted = (v: unknown) => JSON.stringify(v);
+
+// metrics-server's own sizing guide: 100m CPU and 200Mi serve up to ~100 nodes at a 15 s resolution
+// (github.com/kubernetes-sigs/metrics-server#scaling); the kit's presets stay well below that.
+const DEFAULT_RESOURCES = { cpuRequest: "100m", memoryRequest: "200Mi", memoryLimit: "400Mi" } as const;
+
+export const MetricsServerConfigSchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Install metrics-server (on in every preset: HorizontalPodAutoscalers and `kubectl top` need the metrics API).",
+      ),
+    replicas: boundedInt("replicas", 1, 5)
+      .default(2)
+      .describe(
+        "Replicas, spread over nodes (required anti-affinity) and zones; 2 or more keeps the metrics API up through a node drain (PodDisruptionBudget minAvailable 1).",
+      ),
+    nodePool: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "expected a node pool name (a-z, 0-9, '-')")
+      .default("system")
+      .describe("Node pool the pods run on (nodeSelector mlops.io/node-pool); it must exist in nodePools."),
+    resources: z
+      .strictObject({
+        cpuRequest: cpuQuantity.default(DEFAULT_RESOURCES.cpuRequest).describe("CPU request per replica."),
+        memoryRequest: memoryQuantity
+          .default(DEFAULT_RESOURCES.memoryRequest)
+          .describe("Memory request per replica."),
+        memoryLimit: memoryQuantity
+          .default(DEFAULT_RESOURCES.memoryLimit)
+          .describe("Memory limit per replica."),
+      })
+      .default(DEFAULT_RESOURCES)
+      .describe("metrics-server container resources (no CPU limit: throttling would delay the metrics API)."),
+    helm: helmConfigSchema(CHARTS.metricsServer, {
+      valuesCheck: "Keys are checked against its values.yaml.",
+    }),
+  })
+  .superRefine((c, ctx) => {
+    if (memoryQuantityMi(c.resources.memoryLimit) < memoryQuantityMi(c.resources.memoryRequest)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["resources", "memoryLimit"],
+        message: `memoryLimit ${quoted(c.resources.memoryLimit)} is below memoryRequest ${quoted(c.resources.memoryRequest)}`,
+        params: { formatted: true },
+      });
+    }
+  })
+  .describe("metrics-server: the resource metrics API for HorizontalPodAutoscalers and `kubectl top`.");
+
+export type MetricsServerConfigInput = z.input<typeof MetricsServerConfigSchema>;
+export type MetricsServerConfig = z.output<typeof MetricsServerConfigSchema>;
+
+/** `addons.metricsServer`: the section the platform schema and the add-on's registry entry share. */
+export const METRICS_SERVER_CONFIG = addOnConfigSection({
+  key: "metricsServer",
+  title: "metrics-server",
+  schema: MetricsServerConfigSchema,
+});
+
+/** Parses `addons.metricsServer`, listing every problem with its path and the value found. */
+export function parseMetricsServerConfig(
+  input: MetricsServerConfigInput | MetricsServerConfig,
+): MetricsServerConfig {
+  return parseAddOnConfig(METRICS_SERVER_CONFIG, input);
+}
