@@ -102,6 +102,9 @@ const DISABLED: Readonly<Record<string, readonly Exemption[]>> = {
     off("thanosRuler.thanosRulerSpec.resources", "thanosRuler.enabled", "no Thanos"),
   ],
   "fluent-bit": [off("hotReload.resources", "hotReload.enabled", "configuration changes roll the pods")],
+  "metrics-server": [
+    off("addonResizer.resources", "addonResizer.enabled", "fixed requests, sized for the kit's clusters"),
+  ],
   mlflow: [
     off("oauth2Proxy.resources", "oauth2Proxy.enabled", "MLflow's own basic or OIDC auth"),
     off("minio.resources", "minio.enabled", "artifacts in the data lake"),
