@@ -1,5 +1,6 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { Ec2Tag } from "@cdktf/provider-aws/lib/ec2-tag";
 import { EksCluster as AwsEksCluster } from "@cdktf/provider-aws/lib/eks-cluster";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -74,6 +75,11 @@ export interface EksClusterProps {
   readonly tags?: Tags;
   /** Extra tags for the `aws_eks_cluster` only. @default {} */
   readonly clusterTags?: Tags;
+  /**
+   * Tags added to the cluster security group EKS creates (e.g. `karpenter.sh/discovery`), one `aws_ec2_tag`
+   * per key: the group belongs to EKS, so only these keys are managed. @default {}
+   */
+  readonly clusterSecurityGroupTags?: Tags;
 }
 
 /**
@@ -175,6 +181,13 @@ export class EksCluster extends Construct {
     this.certificateAuthorityData = this.resource.certificateAuthority.get(0).data;
     this.oidcIssuerUrl = this.resource.identity.get(0).oidc.get(0).issuer;
     this.clusterSecurityGroupId = this.resource.vpcConfig.clusterSecurityGroupId;
+    for (const [key, value] of Object.entries(props.clusterSecurityGroupTags ?? {})) {
+      new Ec2Tag(this, `ClusterSecurityGroupTag-${idFragment(key)}`, {
+        resourceId: this.clusterSecurityGroupId,
+        key,
+        value,
+      });
+    }
 
     this.oidcProvider = new IamOpenidConnectProvider(this, "OidcProvider", {
       url: this.oidcIssuerUrl,

@@ -76,6 +76,12 @@ export interface NetworkProps extends StatefulProtectionProps {
   readonly publicSubnetTags?: Tags;
   /** Added to private subnets after the EKS tags. @default {} */
   readonly privateSubnetTags?: Tags;
+  /**
+   * Tags a controller finds the private subnets by (e.g. `karpenter.sh/discovery`), in both modes: on created
+   * subnets like `privateSubnetTags`; on bring-your-own subnets one `aws_ec2_tag` per subnet and key, so only
+   * these keys are managed on subnets the kit does not own. @default {}
+   */
+  readonly privateSubnetDiscoveryTags?: Tags;
 }
 
 const NAME_PATTERN = /^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/;

@@ -1,5 +1,6 @@
 import { DataAwsAvailabilityZones } from "@cdktf/provider-aws/lib/data-aws-availability-zones";
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
+import { Ec2Tag } from "@cdktf/provider-aws/lib/ec2-tag";
 import { Eip } from "@cdktf/provider-aws/lib/eip";
 import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
 import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
@@ -52,6 +53,12 @@ export class Network extends Construct {
       this.publicSubnetIds = [...(props.publicSubnetIds ?? [])];
       this.availabilityZones = [...(props.availabilityZones ?? [])];
       this.privateRouteTableIds = [...(props.privateRouteTableIds ?? [])];
+      this.privateSubnetIds.forEach((subnetId, i) => {
+        for (const [key, value] of Object.entries(props.privateSubnetDiscoveryTags ?? {})) {
+          const keyId = key.replace(/[^A-Za-z0-9_-]/g, "-");
+          new Ec2Tag(this, `PrivateSubnet${i}Tag-${keyId}`, { resourceId: subnetId, key, value });
+        }
+      });
       return;
     }
 
@@ -99,6 +106,7 @@ export class Network extends Construct {
             { Name: `${name}-private-${this.availabilityZones[i]}`, "kubernetes.io/role/internal-elb": "1" },
             clusterTag,
             props.privateSubnetTags,
+            props.privateSubnetDiscoveryTags,
           ),
         }),
     );
