@@ -1,5 +1,6 @@
 import type { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import type { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { Construct } from "constructs";
 import { AwsContext } from "../core/aws-context";
 import type { StatefulProtectionProps } from "../core/stateful";
@@ -26,6 +27,8 @@ export class AccessLogBucket extends Construct {
   readonly resource: S3Bucket;
   readonly bucketName: string;
   readonly bucketArn: string;
+  /** The policy admitting `logging.s3.amazonaws.com`: S3 refuses logging configurations targeting the bucket before it exists. */
+  readonly policy: S3BucketPolicy;
 
   constructor(scope: Construct, id: string, props: AccessLogBucketProps) {
     super(scope, id);
@@ -50,7 +53,7 @@ export class AccessLogBucket extends Construct {
     this.bucketName = bucket.bucket;
     this.bucketArn = bucket.arn;
 
-    attachBucketPolicy(this, hardened, [
+    this.policy = attachBucketPolicy(this, hardened, [
       {
         sid: "AllowS3ServerAccessLogDelivery",
         effect: "Allow",

@@ -4,6 +4,7 @@ import {
   type S3BucketLifecycleConfigurationRule,
 } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
+import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import type { StatefulProtectionProps } from "../core/stateful";
 import type { Tags } from "../core/tags";
@@ -31,6 +32,11 @@ export interface DataLakeBucketProps extends DataLakeZoneProps, StatefulProtecti
   readonly accessLogBucketName: string;
   /** Key prefix of this bucket's access logs in the log bucket. */
   readonly accessLogPrefix: string;
+  /**
+   * What must exist before logging is switched on: the log bucket's policy admitting S3 log delivery (S3 checks
+   * it and refuses the configuration with InvalidTargetBucketForLogging). @default []
+   */
+  readonly accessLogDependsOn?: readonly ITerraformDependable[];
   /** @default 7 */
   readonly abortIncompleteMultipartUploadAfterDays?: number;
 }
@@ -166,6 +172,7 @@ export class DataLakeBucket extends Construct {
       targetPrefix: props.accessLogPrefix,
       // Date-partitioned keys let Athena prune access logs by day.
       targetObjectKeyFormat: { partitionedPrefix: { partitionDateSource: "EventTime" } },
+      dependsOn: [...(props.accessLogDependsOn ?? [])],
     });
   }
 }

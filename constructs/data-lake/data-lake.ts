@@ -1,7 +1,7 @@
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { GlueCatalogDatabase } from "@cdktf/provider-aws/lib/glue-catalog-database";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
-import { Token } from "cdktf";
+import { type ITerraformDependable, Token } from "cdktf";
 import { Construct } from "constructs";
 import type { DataLakeRef, PolicyStatement } from "../core/addon";
 import { AwsContext } from "../core/aws-context";
@@ -144,8 +144,10 @@ export class DataLake extends Construct implements DataLakeRef {
       this.kmsKeyArn = this.kmsKey.keyArn;
     }
 
-    // The log bucket comes first and the zone buckets' logging references it, so Terraform creates it before
-    // logging is switched on; its policy names the zone buckets by computed ARN to avoid a cycle.
+    // The log bucket comes first and the zone buckets' logging references it and depends on its policy, so
+    // Terraform creates both before logging is switched on; the policy names the zone buckets by computed ARN
+    // to avoid a cycle.
+    let accessLogDependsOn: ITerraformDependable[] = [];
     if (props.createAccessLogBucket ?? true) {
       const logBucket = new AccessLogBucket(this, "AccessLogBucket", {
         bucketName: bucketName(ACCESS_LOG_BUCKET_ZONE),
@@ -155,6 +157,7 @@ export class DataLake extends Construct implements DataLakeRef {
         tags: mergeTags(props.tags, props.accessLogBucketTags),
       });
       this.logBucketName = logBucket.bucketName;
+      accessLogDependsOn = [logBucket.policy];
     } else {
       this.logBucketName = props.accessLogBucketName as string;
     }
@@ -168,6 +171,7 @@ export class DataLake extends Construct implements DataLakeRef {
         kmsKeyArn: this.kmsKeyArn,
         accessLogBucketName: this.logBucketName,
         accessLogPrefix: `${zone}/`,
+        accessLogDependsOn,
         abortIncompleteMultipartUploadAfterDays: props.abortIncompleteMultipartUploadAfterDays,
         preventDestroy: props.preventDestroy,
         tags: mergeTags(props.tags, { "mlops:data-lake-zone": zone }, zoneProps.tags),
@@ -179,13 +183,14 @@ export class DataLake extends Construct implements DataLakeRef {
     if (props.requestMetrics) {
       const metrics = props.requestMetrics;
       // With a bring-your-own lake key, its policy must admit cloudwatch.amazonaws.com (see README).
-      this.alarmTopicArn =
-        metrics.alarmTopicArn ??
-        new DataLakeAlarmTopic(this, "AlarmTopic", {
-          topicName: `${prefix}-data-lake-alarms`,
-          kmsKeyArn: this.kmsKeyArn,
-          tags: props.tags,
-        }).topicArn;
+      const topic = metrics.alarmTopicArn
+        ? undefined
+        : new DataLakeAlarmTopic(this, "AlarmTopic", {
+            topicName: `${prefix}-data-lake-alarms`,
+            kmsKeyArn: this.kmsKeyArn,
+            tags: props.tags,
+          });
+      this.alarmTopicArn = metrics.alarmTopicArn ?? (topic as DataLakeAlarmTopic).topicArn;
       for (const [zone, zoneProps] of Object.entries(zones)) {
         new BucketAccessDeniedAlarm(this, `${pascalCase(zone)}AccessDeniedAlarm`, {
           zone,
@@ -193,6 +198,7 @@ export class DataLake extends Construct implements DataLakeRef {
           bucketName: buckets[zone].bucketName,
           threshold: metrics.accessDeniedThreshold ?? 10,
           alarmTopicArn: this.alarmTopicArn,
+          dependsOn: topic ? [topic.policy] : [],
           tags: mergeTags(props.tags, zoneProps.tags),
         });
       }

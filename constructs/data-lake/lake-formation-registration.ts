@@ -30,6 +30,7 @@ export class LakeFormationRegistration extends Construct {
 
   constructor(scope: Construct, id: string, props: LakeFormationRegistrationProps) {
     super(scope, id);
+    const grants: IamRolePolicy[] = [];
     if (props.roleArn) {
       this.roleArn = props.roleArn;
     } else {
@@ -53,11 +54,14 @@ export class LakeFormationRegistration extends Construct {
       const access = new DataAwsIamPolicyDocument(this, "AccessPolicy", {
         statement: [...props.roleStatements],
       });
-      new IamRolePolicy(this, "RolePolicy", {
-        name: "data-lake-access",
-        role: role.name,
-        policy: access.json,
-      });
+      // Lake Formation vends credentials of this role for the locations: they wait for its permissions.
+      grants.push(
+        new IamRolePolicy(this, "RolePolicy", {
+          name: "data-lake-access",
+          role: role.name,
+          policy: access.json,
+        }),
+      );
       this.roleArn = role.arn;
     }
     for (const [zone, arn] of Object.entries(props.bucketArns)) {
@@ -65,6 +69,7 @@ export class LakeFormationRegistration extends Construct {
         arn,
         roleArn: this.roleArn,
         useServiceLinkedRole: false,
+        dependsOn: grants,
       });
     }
   }

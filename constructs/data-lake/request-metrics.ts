@@ -3,7 +3,7 @@ import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-p
 import { S3BucketMetric } from "@cdktf/provider-aws/lib/s3-bucket-metric";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicPolicy } from "@cdktf/provider-aws/lib/sns-topic-policy";
-import { Token } from "cdktf";
+import { type ITerraformDependable, Token } from "cdktf";
 import { Construct } from "constructs";
 import { AwsContext } from "../core/aws-context";
 import type { Tags } from "../core/tags";
@@ -49,6 +49,8 @@ export interface DataLakeAlarmTopicProps {
 /** The SNS topic the lake's alarms publish to: KMS-encrypted, publishable by CloudWatch of this account only. */
 export class DataLakeAlarmTopic extends Construct {
   readonly topicArn: string;
+  /** The policy letting CloudWatch publish: alarms depend on it. */
+  readonly policy: SnsTopicPolicy;
 
   constructor(scope: Construct, id: string, props: DataLakeAlarmTopicProps) {
     super(scope, id);
@@ -72,7 +74,7 @@ export class DataLakeAlarmTopic extends Construct {
         },
       ],
     });
-    new SnsTopicPolicy(this, "Policy", { arn: topic.arn, policy: policy.json });
+    this.policy = new SnsTopicPolicy(this, "Policy", { arn: topic.arn, policy: policy.json });
   }
 }
 
@@ -84,6 +86,11 @@ export interface BucketAccessDeniedAlarmProps {
   readonly bucketName: string;
   readonly threshold: number;
   readonly alarmTopicArn: string;
+  /**
+   * What the alarm's actions need first: the topic policy admitting CloudWatch (an alarm firing before it
+   * exists fails to publish). @default []
+   */
+  readonly dependsOn?: readonly ITerraformDependable[];
   readonly tags?: Tags;
 }
 
@@ -117,6 +124,7 @@ export class BucketAccessDeniedAlarm extends Construct {
       treatMissingData: "notBreaching",
       alarmActions: actions,
       okActions: actions,
+      dependsOn: [...(props.dependsOn ?? [])],
       tags: props.tags ? { ...props.tags } : undefined,
     });
   }
