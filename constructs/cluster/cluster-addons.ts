@@ -117,13 +117,17 @@ export class ClusterAddons extends Construct {
       });
     };
 
-    this.vpcCni = addon("vpc-cni", { serviceAccountRoleArn: this.vpcCniRole.roleArn });
+    // Each add-on whose pods call AWS waits for its role's permissions (the role ARN alone orders only the role).
+    this.vpcCni = addon("vpc-cni", {
+      serviceAccountRoleArn: this.vpcCniRole.roleArn,
+      dependsOn: [...this.vpcCniRole.grants],
+    });
     this.kubeProxy = addon("kube-proxy");
     this.podIdentityAgent = addon("eks-pod-identity-agent");
     this.coreDns = addon("coredns");
     this.ebsCsiDriver = addon("aws-ebs-csi-driver", {
       podIdentityAssociation: [{ roleArn: this.ebsCsiRole.roleArn, serviceAccount: EBS_CSI_SERVICE_ACCOUNT }],
-      dependsOn: [this.podIdentityAgent],
+      dependsOn: [this.podIdentityAgent, ...this.ebsCsiRole.grants],
     });
   }
 

@@ -18,7 +18,7 @@ import {
   resolvePoolSettings,
 } from "./node-pool-options";
 import { validatePoolSettings } from "./node-pool-validation";
-import { createNodeRole } from "./node-role";
+import { createNodeRole, nodeRoleGrants } from "./node-role";
 
 export interface NodePoolProps extends NodePoolOptions {
   /** Pool name: node group name prefix and the `mlops.io/node-pool` label. */
@@ -125,7 +125,7 @@ export class NodePool extends Construct {
       labels: { ...this.labels },
       taint: this.taints.map((t) => ({ key: t.key, value: t.value, effect: t.effect })),
       tags,
-      dependsOn: [...(props.dependsOn ?? [])],
+      dependsOn: [...(props.dependsOn ?? []), ...(this.nodeRole ? nodeRoleGrants(this.nodeRole) : [])],
       lifecycle: {
         // Cluster Autoscaler/Karpenter move desired size; Terraform must not reset it on every apply.
         ignoreChanges: ["scaling_config[0].desired_size"],

@@ -35,11 +35,23 @@ export function createNodeRole(scope: Construct, options: NodeRoleOptions): IamR
     assumeRolePolicy: trust.json,
     tags: options.tags ? { ...options.tags } : undefined,
   });
-  for (const policy of options.awsManagedPolicies) {
-    new IamRolePolicyAttachment(scope, `NodeRole-${policy}`, {
-      role: role.name,
-      policyArn: `arn:${aws.partition}:iam::aws:policy/${policy}`,
-    });
-  }
+  const attachments = options.awsManagedPolicies.map(
+    (policy) =>
+      new IamRolePolicyAttachment(scope, `NodeRole-${policy}`, {
+        role: role.name,
+        policyArn: `arn:${aws.partition}:iam::aws:policy/${policy}`,
+      }),
+  );
+  GRANTS.set(role, attachments);
   return role;
+}
+
+const GRANTS = new WeakMap<IamRole, readonly IamRolePolicyAttachment[]>();
+
+/**
+ * The policy attachments of a role `createNodeRole` made: nodes that join with the role need them (a node group
+ * created before AmazonEKSWorkerNodePolicy is attached fails to join), which the role ARN alone does not order.
+ */
+export function nodeRoleGrants(role: IamRole): readonly IamRolePolicyAttachment[] {
+  return GRANTS.get(role) ?? [];
 }

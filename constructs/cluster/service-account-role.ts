@@ -3,7 +3,7 @@ import { EksPodIdentityAssociation } from "@cdktf/provider-aws/lib/eks-pod-ident
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
-import { Fn } from "cdktf";
+import { Fn, type ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { AwsContext } from "../core/aws-context";
 import type {
@@ -61,6 +61,7 @@ export class ServiceAccountRole extends Construct implements IServiceAccountRole
   readonly roleName: string;
   readonly mode: ServiceAccountRoleMode;
   readonly association?: EksPodIdentityAssociation;
+  readonly grants: readonly ITerraformDependable[];
 
   constructor(scope: Construct, id: string, props: ServiceAccountRoleProps) {
     super(scope, id);
@@ -83,14 +84,19 @@ export class ServiceAccountRole extends Construct implements IServiceAccountRole
     this.roleArn = this.resource.arn;
     this.roleName = this.resource.name;
 
+    const grants: ITerraformDependable[] = [];
     for (const [name, policyArn] of Object.entries(props.managedPolicyArns ?? {})) {
-      new IamRolePolicyAttachment(this, `Attach-${idFragment(name)}`, {
-        role: this.resource.name,
-        policyArn,
-      });
+      grants.push(
+        new IamRolePolicyAttachment(this, `Attach-${idFragment(name)}`, {
+          role: this.resource.name,
+          policyArn,
+        }),
+      );
     }
     for (const [name, policy] of Object.entries(props.inlinePolicies ?? {})) {
-      new IamRolePolicy(this, `Policy-${idFragment(name)}`, { role: this.resource.id, name, policy });
+      grants.push(
+        new IamRolePolicy(this, `Policy-${idFragment(name)}`, { role: this.resource.id, name, policy }),
+      );
     }
 
     if (mode === "pod-identity" && (props.createAssociation ?? true)) {
@@ -101,7 +107,9 @@ export class ServiceAccountRole extends Construct implements IServiceAccountRole
         roleArn: this.resource.arn,
         tags: mergeTags(props.tags),
       });
+      grants.push(this.association);
     }
+    this.grants = grants;
   }
 }
 

@@ -2,6 +2,7 @@ import type { EksPodIdentityAssociation } from "@cdktf/provider-aws/lib/eks-pod-
 import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import type { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import type { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
+import type { ITerraformDependable } from "cdktf";
 import type { IConstruct } from "constructs";
 import type { Tags } from "./tags";
 
@@ -49,6 +50,11 @@ export interface IServiceAccountRole extends IConstruct {
   readonly roleName: string;
   readonly mode: ServiceAccountRoleMode;
   readonly association?: EksPodIdentityAssociation;
+  /**
+   * What grants the role its permissions (policy attachments, inline policies) and, with Pod Identity, binds
+   * it: a workload using the role depends on these, which its reference to the role ARN does not order.
+   */
+  readonly grants: readonly ITerraformDependable[];
 }
 
 /**

@@ -184,6 +184,8 @@ export class RdsDatabase extends Construct {
         `RdsDatabase ${name}: monitoringIntervalInSeconds got ${monitoringInterval}; expected one of 0, 1, 5, 10, 15, 30, 60`,
       );
     }
+    // RDS checks the monitoring role's permissions when the instance is created or modified.
+    let monitoringGrant: IamRolePolicyAttachment | undefined;
     if (monitoringInterval > 0) {
       const aws = AwsContext.of(this);
       this.monitoringRole = new IamRole(this, "MonitoringRole", {
@@ -202,7 +204,7 @@ export class RdsDatabase extends Construct {
         }),
         tags,
       });
-      new IamRolePolicyAttachment(this, "MonitoringPolicy", {
+      monitoringGrant = new IamRolePolicyAttachment(this, "MonitoringPolicy", {
         role: this.monitoringRole.name,
         policyArn: `arn:${aws.partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole`,
       });
@@ -247,7 +249,7 @@ export class RdsDatabase extends Construct {
       performanceInsightsRetentionPeriod: 7,
       enabledCloudwatchLogsExports: [...engine.logs],
       tags,
-      dependsOn: this.logGroups,
+      dependsOn: [...this.logGroups, ...(monitoringGrant ? [monitoringGrant] : [])],
     });
     protectStateful(this.instance, { preventDestroy: props.preventDestroy });
 

@@ -109,7 +109,7 @@ export class VpcFlowLog extends Construct {
         },
       ],
     });
-    new IamRolePolicy(this, "RolePolicy", {
+    const rolePolicy = new IamRolePolicy(this, "RolePolicy", {
       name: "flow-log-delivery",
       role: role.name,
       policy: delivery.json,
@@ -123,6 +123,8 @@ export class VpcFlowLog extends Construct {
       logDestination: logGroup.arn,
       iamRoleArn: role.arn,
       tags: mergeTags(props.tags, { Name: props.name }),
+      // Delivery uses the role's policy, which the role ARN does not order before the flow log.
+      dependsOn: [rolePolicy],
     });
   }
 }

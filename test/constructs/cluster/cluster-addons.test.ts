@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MANAGED_ADDONS } from "../../../constructs/cluster";
+import { expectDependsOn } from "../../support/depends-on";
 import { resourcesOf } from "../../support/synth";
 import { addressOf, onlyKeyArnRef, policyDocumentStatements, resourceNamed, synthCluster } from "./fixtures";
 
@@ -22,6 +23,14 @@ describe("ClusterAddons", () => {
     expect([...MANAGED_ADDONS].sort()).toEqual(addons.map((a) => String(a.addon_name)).sort());
   });
 
+  it("creates the vpc-cni and EBS CSI aws_eks_addon after their roles' policy attachments and inline policies", () => {
+    const vpcCni = { type: "aws_eks_addon", id: /_vpc-cni_/ };
+    const ebsCsi = { type: "aws_eks_addon", id: /_aws-ebs-csi-driver_/ };
+    expectDependsOn(json, vpcCni, { type: "aws_iam_role_policy_attachment", id: /_VpcCniRole_Attach-cni_/ });
+    expectDependsOn(json, ebsCsi, { type: "aws_iam_role_policy_attachment", id: /_EbsCsiRole_Attach-ebs_/ });
+    expectDependsOn(json, ebsCsi, { type: "aws_iam_role_policy", id: /_EbsCsiRole_Policy-ebs-kms_/ });
+  });
+
   it("overwrites conflicting fields on create and update", () => {
     for (const a of addons) {
       expect(a.resolve_conflicts_on_update).toBe("OVERWRITE");
@@ -39,7 +48,10 @@ describe("ClusterAddons", () => {
     expect(addon("aws-ebs-csi-driver").depends_on).toContain(
       addressOf(json, "aws_eks_addon", "eks-pod-identity-agent"),
     );
-    expect(addon("vpc-cni").depends_on).toBeUndefined();
+    // vpc-cni waits only for its role's permissions (next test), not for nodes: nodes need it to become Ready.
+    expect(addon("vpc-cni").depends_on).toEqual([
+      addressOf(json, "aws_iam_role_policy_attachment", "VpcCniRole_Attach-cni"),
+    ]);
     expect(addon("kube-proxy").depends_on).toBeUndefined();
   });
 

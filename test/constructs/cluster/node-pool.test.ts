@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { GPU_TAINT, NODE_ROLE_POLICIES, NodePool, type NodePoolOptions } from "../../../constructs/cluster";
+import { expectDependsOn } from "../../support/depends-on";
 import { onlyResource, resourcesOf, synthStack } from "../../support/synth";
 import { addressOf, policyDocumentStatements, resourceNamed, synthCluster } from "./fixtures";
 
@@ -27,6 +28,15 @@ describe("NodePool", () => {
   const json = synthPool({ instanceTypes: ["m7i.2xlarge"], minSize: 2, maxSize: 6, desiredSize: 3 });
   const lt = onlyResource(json, "aws_launch_template");
   const group = onlyResource(json, "aws_eks_node_group");
+
+  it("creates aws_eks_node_group after every aws_iam_role_policy_attachment of its node role (nodes join with them)", () => {
+    const edges = expectDependsOn(
+      json,
+      { type: "aws_eks_node_group" },
+      { type: "aws_iam_role_policy_attachment", id: /^Pool_NodeRole-/ },
+    );
+    expect(edges).toBe(NODE_ROLE_POLICIES.length);
+  });
 
   it("requires IMDSv2 with a hop limit of 1 by default", () => {
     expect(lt.metadata_options).toEqual({

@@ -1,5 +1,7 @@
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { describe, expect, it } from "vitest";
 import { ServiceAccountRole, type ServiceAccountRoleProps } from "../../../constructs/cluster";
+import { expectDependsOn } from "../../support/depends-on";
 import { onlyResource, resourcesOf, synthStack } from "../../support/synth";
 import { policyDocumentStatements, synthCluster } from "./fixtures";
 
@@ -109,6 +111,25 @@ describe("ServiceAccountRole (pod-identity)", () => {
     const inline = onlyResource(json, "aws_iam_role_policy");
     expect(inline.name).toBe("read-models");
     expect(onlyResource(json, "aws_iam_role").tags).toEqual({ team: "ml" });
+  });
+
+  it("lists its attachments, inline policies and association in grants, for workloads to depend on", () => {
+    const consumer = synthStack((stack) => {
+      const role = new ServiceAccountRole(stack, "Role", {
+        clusterName: "ml",
+        namespace: "mlflow",
+        serviceAccount: "mlflow-server",
+        managedPolicyArns: { s3: "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess" },
+        inlinePolicies: { "read-models": '{"Version":"2012-10-17","Statement":[]}' },
+      });
+      new S3Bucket(stack, "Consumer", { dependsOn: [...role.grants] });
+    });
+    for (const type of [
+      "aws_iam_role_policy_attachment",
+      "aws_iam_role_policy",
+      "aws_eks_pod_identity_association",
+    ])
+      expectDependsOn(consumer, { type: "aws_s3_bucket" }, { type });
   });
 
   it("is the default mode, and skips the association when an add-on binds the role", () => {

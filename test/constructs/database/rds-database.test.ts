@@ -1,6 +1,7 @@
 import { TerraformOutput } from "cdktf";
 import { describe, expect, it } from "vitest";
 import { RdsDatabase, type RdsDatabaseProps } from "../../../constructs/database";
+import { expectDependsOn } from "../../support/depends-on";
 import type { Json } from "../../support/manifests";
 import { onlyResource, resourcesOf, type SynthJson, synthScope } from "../../support/synth";
 
@@ -35,6 +36,14 @@ function synthDb(props: Partial<RdsDatabaseProps> = {}): { json: SynthJson; db: 
 describe("RdsDatabase (postgres defaults)", () => {
   const { json, db } = synthDb();
   const instance = onlyResource(json, "aws_db_instance") as Json;
+
+  it("creates aws_db_instance after the Enhanced Monitoring role's aws_iam_role_policy_attachment", () => {
+    expectDependsOn(
+      json,
+      { type: "aws_db_instance" },
+      { type: "aws_iam_role_policy_attachment", id: /_MonitoringPolicy_/ },
+    );
+  });
 
   it("encrypts storage, the master secret and Performance Insights with the given KMS key", () => {
     expect(instance.storage_encrypted).toBe(true);
@@ -112,7 +121,10 @@ describe("RdsDatabase (postgres defaults)", () => {
       expect(g.kms_key_id).toBe(KEY);
       expect(g.retention_in_days, "engine logs are audit evidence: a year").toBe(365);
     }
-    expect(instance.depends_on).toHaveLength(2);
+    const groupAddresses = Object.keys(resourcesOf(json, "aws_cloudwatch_log_group")).map(
+      (id) => `aws_cloudwatch_log_group.${id}`,
+    );
+    expect(instance.depends_on).toEqual(expect.arrayContaining(groupAddresses));
   });
 
   it("turns on Enhanced Monitoring through a role only RDS in this account can assume", () => {

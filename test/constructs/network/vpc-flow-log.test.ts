@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { VpcFlowLog } from "../../../constructs/network/vpc-flow-log";
+import { expectDependsOn } from "../../support/depends-on";
 import { dataOf, onlyResource, resourcesOf, synthStack } from "../../support/synth";
 
 type Statement = {
@@ -17,6 +18,14 @@ describe("VpcFlowLog", () => {
   const policies = dataOf(json, "aws_iam_policy_document");
   const policy = (suffix: string) =>
     Object.entries(policies).find(([k]) => k.startsWith(`FlowLog_${suffix}`))?.[1].statement as Statement[];
+
+  it("creates aws_flow_log after the role's aws_iam_role_policy (delivery permissions)", () => {
+    expectDependsOn(
+      json,
+      { type: "aws_flow_log" },
+      { type: "aws_iam_role_policy", id: /^FlowLog_RolePolicy_/ },
+    );
+  });
 
   it("logs ALL traffic of the VPC to the log group through the role", () => {
     const flowLog = onlyResource(json, "aws_flow_log");
