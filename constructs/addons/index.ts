@@ -1,5 +1,6 @@
 import { airflowDefinition } from "./airflow/addon";
 import { dcgmExporterDefinition } from "./dcgm-exporter";
+import { externalDnsDefinition } from "./external-dns/addon";
 import { externalSecretsDefinition } from "./external-secrets/addon";
 import { gp3StorageClassDefinition } from "./gp3-storage-class";
 import { kafkaDefinition } from "./kafka/addon";
@@ -27,4 +28,5 @@ export const PLATFORM_ADD_ONS = [
   dcgmExporterDefinition,
   loggingDefinition,
   metricsServerDefinition,
+  externalDnsDefinition,
 ] as const;

@@ -30,6 +30,36 @@ export function memoryQuantityMi(quantity: string): number {
   return m ? Number(m[1]) * MI_PER_UNIT[m[2] as keyof typeof MI_PER_UNIT] : Number.NaN;
 }
 
+/** What a container asks for: requests, and a memory limit (no CPU limit: throttling hurts more than it saves). */
+export interface ContainerResourceSizes {
+  readonly cpuRequest: string;
+  readonly memoryRequest: string;
+  readonly memoryLimit: string;
+}
+
+/**
+ * `{ cpuRequest, memoryRequest, memoryLimit }` with an add-on's defaults, `per` ending each description (" per
+ * replica"); a memory limit below the request fails at `<path>.memoryLimit`.
+ */
+export function containerResourcesSchema(defaults: ContainerResourceSizes, per = "") {
+  return z
+    .strictObject({
+      cpuRequest: cpuQuantity.default(defaults.cpuRequest).describe(`CPU request${per}.`),
+      memoryRequest: memoryQuantity.default(defaults.memoryRequest).describe(`Memory request${per}.`),
+      memoryLimit: memoryQuantity.default(defaults.memoryLimit).describe(`Memory limit${per}.`),
+    })
+    .superRefine((r, ctx) => {
+      if (memoryQuantityMi(r.memoryLimit) >= memoryQuantityMi(r.memoryRequest)) return;
+      ctx.addIssue({
+        code: "custom",
+        path: ["memoryLimit"],
+        message: `memoryLimit ${JSON.stringify(r.memoryLimit)} is below memoryRequest ${JSON.stringify(r.memoryRequest)}`,
+        params: { formatted: true },
+      });
+    })
+    .default({ ...defaults });
+}
+
 export const storageQuantity = z
   .string()
   .regex(BYTES_QUANTITY, 'expected a volume size above zero like "100Gi" (units Ki, Mi, Gi, Ti)');

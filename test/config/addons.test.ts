@@ -23,6 +23,7 @@ describe("add-on sections of the platform configuration", () => {
       "monitoring",
       "logging",
       "metricsServer",
+      "externalDns",
     ]);
   });
 

@@ -2,14 +2,12 @@ import { z } from "zod";
 import { addOnConfigSection, parseAddOnConfig } from "../../core/addon-definition";
 import { CHARTS } from "../../core/charts";
 import { helmConfigSchema } from "../../core/helm-config";
-import { boundedInt, cpuQuantity, memoryQuantity, memoryQuantityMi } from "../../primitives";
+import { boundedInt, containerResourcesSchema } from "../../primitives";
 
 /**
  * Configuration of the metrics-server add-on (`addons.metricsServer`): the resource metrics API
  * (`metrics.k8s.io`) that HorizontalPodAutoscalers and `kubectl top` read.
  */
-
-const quoted = (v: unknown) => JSON.stringify(v);
 
 // metrics-server's own sizing guide: 100m CPU and 200Mi serve up to ~100 nodes at a 15 s resolution
 // (github.com/kubernetes-sigs/metrics-server#scaling); the kit's presets stay well below that.
@@ -33,31 +31,12 @@ export const MetricsServerConfigSchema = z
       .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "expected a node pool name (a-z, 0-9, '-')")
       .default("system")
       .describe("Node pool the pods run on (nodeSelector mlops.io/node-pool); it must exist in nodePools."),
-    resources: z
-      .strictObject({
-        cpuRequest: cpuQuantity.default(DEFAULT_RESOURCES.cpuRequest).describe("CPU request per replica."),
-        memoryRequest: memoryQuantity
-          .default(DEFAULT_RESOURCES.memoryRequest)
-          .describe("Memory request per replica."),
-        memoryLimit: memoryQuantity
-          .default(DEFAULT_RESOURCES.memoryLimit)
-          .describe("Memory limit per replica."),
-      })
-      .default(DEFAULT_RESOURCES)
-      .describe("metrics-server container resources (no CPU limit: throttling would delay the metrics API)."),
+    resources: containerResourcesSchema(DEFAULT_RESOURCES, " per replica").describe(
+      "metrics-server container resources (no CPU limit: throttling would delay the metrics API).",
+    ),
     helm: helmConfigSchema(CHARTS.metricsServer, {
       valuesCheck: "Keys are checked against its values.yaml.",
     }),
-  })
-  .superRefine((c, ctx) => {
-    if (memoryQuantityMi(c.resources.memoryLimit) < memoryQuantityMi(c.resources.memoryRequest)) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["resources", "memoryLimit"],
-        message: `memoryLimit ${quoted(c.resources.memoryLimit)} is below memoryRequest ${quoted(c.resources.memoryRequest)}`,
-        params: { formatted: true },
-      });
-    }
   })
   .describe("metrics-server: the resource metrics API for HorizontalPodAutoscalers and `kubectl top`.");
 

@@ -7,6 +7,7 @@ import { HelmAddOn, type HelmAddOnOutputs } from "../../core/helm-addon";
 import { PLATFORM_NAMESPACE_LABEL, PlatformNamespace } from "../../core/platform-namespace";
 import { STATSD_SCRAPE_PORT } from "../airflow/addon";
 import { DCGM_EXPORTER_ADDON_ID, DCGM_EXPORTER_PORT } from "../dcgm-exporter";
+import { EXTERNAL_DNS_METRICS_PORT } from "../external-dns/names";
 import { ESO_METRICS_PORT, EXTERNAL_SECRETS_ADDON_ID } from "../external-secrets/addon";
 import { generatedSecret, syncSecret } from "../external-secrets/sync-secret";
 import type { KafkaConfig } from "../kafka/config";
@@ -98,7 +99,7 @@ export interface MonitoringOutputs extends HelmAddOnOutputs {
  * Ports Prometheus scrapes in the other add-ons' namespaces (their monitors' endpoints): MLflow, Strimzi's
  * brokers (JMX exporter) and cluster operator (8080), Airflow's StatsD exporter, the KFP API server, Argo's
  * workflow controller (9090), the External Secrets controller, the DCGM exporter, the log collector (Fluent
- * Bit, 2020) and metrics-server (its HTTPS port). A new monitor on another
+ * Bit, 2020), metrics-server (its HTTPS port) and ExternalDNS. A new monitor on another
  * port needs its port here, or Prometheus cannot reach it.
  */
 export const SCRAPED_PLATFORM_PORTS: readonly number[] = [
@@ -115,6 +116,7 @@ export const SCRAPED_PLATFORM_PORTS: readonly number[] = [
     // logging tests check the two agree).
     2020,
     METRICS_SERVER_PORT,
+    EXTERNAL_DNS_METRICS_PORT,
   ]),
 ].sort((a, b) => a - b);
 
