@@ -1,3 +1,4 @@
+import type { ITerraformDependable } from "cdktf";
 import type { AddOn, AddOnContext } from "./addon";
 import type { ChartPin } from "./charts";
 import { HelmRelease, type HelmReleaseOptions } from "./helm-release";
@@ -58,6 +59,14 @@ export abstract class HelmAddOn<TOutputs extends HelmAddOnOutputs = HelmAddOnOut
   /** Resources the release needs first (roles, secrets, network policies). */
   protected beforeRelease(_context: AddOnContext, _namespace: PlatformNamespace): void {}
 
+  /**
+   * What the release's pods need that its values do not reference: above all the grants of the IAM roles
+   * whose ARNs the values name (`IServiceAccountRole.grants`). Called after `beforeRelease`.
+   */
+  protected releaseDependsOn(_context: AddOnContext): readonly ITerraformDependable[] {
+    return [];
+  }
+
   /** Resources that need the release (custom resources of its CRDs), and the outputs. */
   protected afterRelease(_context: AddOnContext, outputs: HelmAddOnOutputs): TOutputs {
     return outputs as TOutputs;
@@ -88,7 +97,7 @@ export abstract class HelmAddOn<TOutputs extends HelmAddOnOutputs = HelmAddOnOut
       atomic: p.atomic,
       timeoutInSeconds: p.timeoutInSeconds,
       values,
-      dependsOn: [namespace.resource],
+      dependsOn: [namespace.resource, ...this.releaseDependsOn(context)],
     });
     return this.afterRelease(context, { namespace, release, values });
   }

@@ -1,5 +1,6 @@
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import type { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
+import type { ITerraformDependable } from "cdktf";
 import type { ServiceAccountRole } from "../../cluster/service-account-role";
 import type { AddOn, AddOnContext } from "../../core/addon";
 import type { AddOnDefinition } from "../../core/addon-definition";
@@ -295,6 +296,11 @@ export class AirflowAddOn extends HelmAddOn<AirflowOutputs> {
     // Typed values and user overrides alike; chart keys are checked by scripts/validation (values.md).
     assertNoAirflowSecretValues(merged);
     return merged;
+  }
+
+  // Every component reads or writes its task logs in S3 with its role.
+  protected override releaseDependsOn(): readonly ITerraformDependable[] {
+    return Object.values(this.roles ?? {}).flatMap((r) => r.grants);
   }
 
   protected override afterRelease(context: AddOnContext, outputs: HelmAddOnOutputs): AirflowOutputs {

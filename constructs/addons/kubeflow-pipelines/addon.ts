@@ -231,7 +231,13 @@ export class KubeflowPipelinesAddOn extends HelmAddOn<KubeflowPipelinesOutputs> 
         pipelineRunner: roles[KFP_SERVICE_ACCOUNTS.pipelineRunner].roleArn,
         ui: roles[KFP_SERVICE_ACCOUNTS.ui]?.roleArn ?? "",
       },
-      dependsOn: [namespace.resource, release, p.scheduledWorkflowCrd],
+      // Their pods reach S3 with the roles from the start: the roles' grants too, not just the role ARNs.
+      dependsOn: [
+        namespace.resource,
+        release,
+        p.scheduledWorkflowCrd,
+        ...Object.values(roles).flatMap((r) => r.grants),
+      ],
     });
 
     this.networkPolicies(context, namespace, metadata);

@@ -1,4 +1,5 @@
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import type { ITerraformDependable } from "cdktf";
 import type { ServiceAccountRole } from "../../cluster/service-account-role";
 import type { AddOn, AddOnContext } from "../../core/addon";
 import type { AddOnDefinition } from "../../core/addon-definition";
@@ -177,6 +178,11 @@ export class MlflowAddOn extends HelmAddOn<MlflowOutputs> {
       roleArn: (this.role as ServiceAccountRole).roleArn,
       monitoring: context.has("monitoring"),
     });
+  }
+
+  // The server writes artifacts with its role from the first request on.
+  protected override releaseDependsOn(): readonly ITerraformDependable[] {
+    return this.role?.grants ?? [];
   }
 
   protected override afterRelease(context: AddOnContext, outputs: HelmAddOnOutputs): MlflowOutputs {

@@ -1,0 +1,41 @@
+/**
+ * Workloads that call AWS with an IRSA role wait for the role's permissions, not only for the role: their
+ * values or env reference the role ARN, which Terraform orders, while the policies granting the access are
+ * separate resources it would create in parallel (pods then start with a role that may do nothing yet).
+ */
+import { describe, it } from "vitest";
+import { expectDependsOn } from "../../support/depends-on";
+import { synthAirflow } from "./airflow/support";
+import { synthKfp } from "./kubeflow-pipelines/support";
+import { synthMlflow } from "./mlflow/support";
+
+describe("Helm add-ons and KFP workloads after their IRSA roles' grants", () => {
+  it("mlflow helm_release after the mlflow-server role's aws_iam_role_policy (artifacts)", () => {
+    expectDependsOn(
+      synthMlflow().json,
+      { type: "helm_release", id: /_mlflow_Release_/ },
+      { type: "aws_iam_role_policy", id: /mlflow-server_Policy-mlflow-artifacts_/ },
+    );
+  });
+
+  it("airflow helm_release after every component role's aws_iam_role_policy (task logs)", () => {
+    const { json } = synthAirflow({ enabled: true });
+    const edges = expectDependsOn(
+      json,
+      { type: "helm_release", id: /_airflow_Release_/ },
+      {
+        type: "aws_iam_role_policy",
+        id: /airflow-(scheduler|apiServer|triggerer|workers)_Policy-airflow-logs-/,
+      },
+    );
+    if (edges !== 4) throw new Error(`expected the four component roles, got ${edges} edges`);
+  });
+
+  it("the KFP API server and UI kubernetes_deployment_v1 after the Kfp*Role aws_iam_role_policy (artifacts)", () => {
+    expectDependsOn(
+      synthKfp({ enabled: true }).json,
+      { type: "kubernetes_deployment_v1", id: /_(ApiServer|Ui)_/ },
+      { type: "aws_iam_role_policy", id: /Kfp(ApiServer|Ui|PipelineRunner)Role_Policy-kfp-artifacts_/ },
+    );
+  });
+});
