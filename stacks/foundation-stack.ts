@@ -117,12 +117,31 @@ export class FoundationStack extends TerraformStack {
       preventDestroy,
     });
 
-    new TerraformOutput(this, "cluster_name", { value: this.cluster.clusterName });
-    new TerraformOutput(this, "cluster_endpoint", { value: this.cluster.endpoint });
-    new TerraformOutput(this, "vpc_id", { value: this.network.vpcId });
+    // What a user needs next; none is sensitive (names, addresses, ARNs). Output names are public API.
+    new TerraformOutput(this, "cluster_name", {
+      value: this.cluster.clusterName,
+      description: "Name of the EKS cluster.",
+    });
+    new TerraformOutput(this, "cluster_endpoint", {
+      value: this.cluster.endpoint,
+      description: "URL of the cluster's Kubernetes API server.",
+    });
+    new TerraformOutput(this, "update_kubeconfig_command", {
+      value: `aws eks update-kubeconfig --region ${config.region} --name ${this.cluster.clusterName}`,
+      description: "Adds the cluster to your kubeconfig (needs an access entry: cluster.adminPrincipalArns).",
+    });
+    new TerraformOutput(this, "cluster_oidc_provider_arn", {
+      value: this.cluster.oidcProviderArn,
+      description: "ARN of the cluster's IAM OIDC provider, for IRSA trust policies of your own roles.",
+    });
+    new TerraformOutput(this, "vpc_id", {
+      value: this.network.vpcId,
+      description: "ID of the platform's VPC.",
+    });
     if (this.dataLake) {
       new TerraformOutput(this, "data_lake_buckets", {
         value: Object.fromEntries(Object.entries(this.dataLake.buckets).map(([z, b]) => [z, b.bucketName])),
+        description: "Data lake bucket names by zone.",
       });
       if (this.dataLake.alarmTopicArn) {
         new TerraformOutput(this, "data_lake_alarm_topic_arn", {

@@ -9,6 +9,7 @@ import { configureStateBackend } from "../constructs/core/state-backend";
 import type { FoundationStack } from "./foundation-stack";
 import { platformTags } from "./foundation-stack";
 import { platformPrefix, stackName } from "./naming";
+import { addPlatformOutputs } from "./platform-outputs";
 
 export interface PlatformStackProps {
   readonly config: PlatformConfig;
@@ -94,6 +95,7 @@ export class PlatformStack extends TerraformStack {
       props.addOns,
       manifests,
     );
+    addPlatformOutputs(this, this.addOns);
   }
 
   /** The stack holding custom resources, if any add-on emitted one. */

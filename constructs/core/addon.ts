@@ -3,7 +3,7 @@ import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
 import type { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { dependable, TerraformResource } from "cdktf";
 import { Construct, type IConstruct } from "constructs";
-import type { IClusterContext } from "./cluster-contract";
+import type { IClusterContext, IServiceAccountRole, ServiceAccountRoleOptions } from "./cluster-contract";
 import type { Tags } from "./tags";
 
 /** IAM policy statement as `aws_iam_policy_document` takes it, so add-ons can compose it into their roles. */
@@ -68,10 +68,37 @@ export interface AddOn<TOutputs = Record<string, unknown>> {
   deploy(context: AddOnContext): TOutputs;
 }
 
+/** An IAM role an add-on created through `context.cluster.serviceAccountRole`, with what it was for. */
+export interface DeployedServiceAccountRole {
+  /** The construct id it was created with. */
+  readonly id: string;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  readonly role: IServiceAccountRole;
+}
+
 export interface DeployedAddOn {
   readonly addOn: AddOn<unknown>;
   readonly scope: Construct;
   readonly outputs: unknown;
+  /** Every service-account role the add-on created (helpers it called included), in creation order. */
+  readonly serviceAccountRoles: readonly DeployedServiceAccountRole[];
+}
+
+/**
+ * The cluster as one add-on sees it: the same object, except that the roles it creates are recorded for it,
+ * so every add-on's roles are known without each add-on listing them.
+ */
+function recordingRoles(cluster: IClusterContext, roles: DeployedServiceAccountRole[]): IClusterContext {
+  const serviceAccountRole = (id: string, options: ServiceAccountRoleOptions): IServiceAccountRole => {
+    const role = cluster.serviceAccountRole(id, options);
+    roles.push({ id, namespace: options.namespace, serviceAccount: options.serviceAccount, role });
+    return role;
+  };
+  return new Proxy(cluster, {
+    get: (target, key) =>
+      key === "serviceAccountRole" ? serviceAccountRole : Reflect.get(target, key, target),
+  });
 }
 
 /** Orders add-ons so each comes after its dependencies; fails on duplicates, unknown dependencies and cycles. */
@@ -134,8 +161,10 @@ export function deployAddOns(
   for (const addOn of ordered) {
     const own = new Construct(scope, addOn.id);
     let manifestScope: Construct | undefined;
+    const serviceAccountRoles: DeployedServiceAccountRole[] = [];
     const context: AddOnContext = {
       ...base,
+      cluster: recordingRoles(base.cluster, serviceAccountRoles),
       scope: own,
       has: (id) => enabled.has(id),
       outputsOf: <T>(id: string) => {
@@ -153,7 +182,7 @@ export function deployAddOns(
       },
     };
     const outputs = addOn.deploy(context);
-    deployed.set(addOn.id, { addOn, scope: own, outputs });
+    deployed.set(addOn.id, { addOn, scope: own, outputs, serviceAccountRoles });
     const upstream = (addOn.dependsOn ?? []).flatMap((dep) =>
       anchors((deployed.get(dep) as DeployedAddOn).scope),
     );

@@ -3,7 +3,14 @@ import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { TerraformStack, Testing } from "cdktf";
 import { Construct } from "constructs";
 import { describe, expect, it } from "vitest";
-import { type AddOn, CHARTS, deployAddOns, HelmAddOn, orderAddOns } from "../../../constructs/core";
+import {
+  type AddOn,
+  CHARTS,
+  type DeployedAddOn,
+  deployAddOns,
+  HelmAddOn,
+  orderAddOns,
+} from "../../../constructs/core";
 import { baseAddOnContext } from "../../support/cluster";
 import { resourcesOf, type SynthJson, synthScope } from "../../support/synth";
 
@@ -163,5 +170,41 @@ describe("add-on custom resources", () => {
     expect(resourcesOf(inPlatform, "kubernetes_manifest")).toEqual({});
     const [m] = Object.values(resourcesOf(inResources, "kubernetes_manifest")) as { provider: string }[];
     expect(m.provider).toBe("kubernetes.later");
+  });
+});
+
+describe("add-on service-account roles", () => {
+  it("records, per add-on, every role it created through its context (helpers included), nothing else", () => {
+    let deployed = new Map<string, DeployedAddOn>();
+    const withRoles: AddOn<unknown> = {
+      id: "with-roles",
+      deploy: (c) => {
+        c.cluster.serviceAccountRole("app-role", { namespace: "app", serviceAccount: "app", mode: "irsa" });
+        // A helper handed the context's cluster records through it too.
+        const helper = (cluster: typeof c.cluster) =>
+          cluster.serviceAccountRole("helper-role", {
+            namespace: "app",
+            serviceAccount: "helper",
+            mode: "irsa",
+          });
+        helper(c.cluster);
+        // The facts still come from the real cluster context.
+        return { clusterName: c.cluster.clusterName, provider: c.cluster.kubernetesProvider };
+      },
+    };
+    synthScope((scope) => {
+      deployed = deployAddOns(new Construct(scope, "AddOns"), baseAddOnContext(scope), [
+        withRoles,
+        addOn("without-roles"),
+      ]);
+    });
+    const roles = deployed.get("with-roles")?.serviceAccountRoles ?? [];
+    expect(roles.map((r) => [r.id, r.namespace, r.serviceAccount])).toEqual([
+      ["app-role", "app", "app"],
+      ["helper-role", "app", "helper"],
+    ]);
+    expect(deployed.get("without-roles")?.serviceAccountRoles).toEqual([]);
+    const outputs = deployed.get("with-roles")?.outputs as { clusterName: string };
+    expect(outputs.clusterName).toBe("acme-dev");
   });
 });
