@@ -102,6 +102,14 @@ const DISABLED: Readonly<Record<string, readonly Exemption[]>> = {
     off("thanosRuler.thanosRulerSpec.resources", "thanosRuler.enabled", "no Thanos"),
   ],
   "fluent-bit": [off("hotReload.resources", "hotReload.enabled", "configuration changes roll the pods")],
+  "external-dns": [
+    {
+      knob: "provider.webhook.resources",
+      path: "provider.name",
+      off: (v: unknown) => v !== "webhook",
+      why: "the sidecar of webhook providers; the kit uses the built-in aws provider",
+    },
+  ],
   "metrics-server": [
     off("addonResizer.resources", "addonResizer.enabled", "fixed requests, sized for the kit's clusters"),
   ],
@@ -135,25 +143,28 @@ const releases = (stacks: Record<string, SynthJson>): [string, Json][] =>
     Object.entries((s.resource?.helm_release ?? {}) as Record<string, Json>),
   );
 
+/** Whether an exemption's switch keeps its component off in `values` (kit values over chart defaults). */
+function switchHolds(e: Exemption, values: Json): boolean {
+  const value = at(values, split(e.path));
+  return typeof e.off === "function" ? e.off(value) : value === e.off;
+}
+
+const effectiveValues = (release: Json): { kit: Json; effective: Json } => {
+  const kit = ((release.values ?? []) as string[]).reduce<Json>((v, doc) => deepMerge(v, parse(doc)), {});
+  return { kit, effective: deepMerge<Json>(referenceValues(pinOf(release.chart)), kit) };
+};
+
 /** The knobs of one release that lack requests, as `chart: path` lines. */
 function releaseGaps(id: string, release: Json): string[] {
   const pin = pinOf(release.chart);
   const defaults = referenceValues(pin);
-  const kit = ((release.values ?? []) as string[]).reduce<Json>((v, doc) => deepMerge(v, parse(doc)), {});
-  const effective = deepMerge<Json>(defaults, kit);
+  const { kit, effective } = effectiveValues(release);
   const disabled = new Map((DISABLED[pin.chart] ?? []).map((e) => [e.knob, e]));
   const gaps: string[] = [];
   for (const knob of [...resourceKnobs(defaults), ...(EXTRA_KNOBS[pin.chart] ?? [])]) {
+    // A component that is off needs nothing; switched on (by the kit or a preset) its knob must carry requests.
     const exemption = disabled.get(knob);
-    if (exemption) {
-      const value = at(effective, split(exemption.path));
-      const holds = typeof exemption.off === "function" ? exemption.off(value) : value === exemption.off;
-      if (!holds)
-        gaps.push(
-          `${pin.chart} (${id}): ${knob} exempt as off (${exemption.why}) but ${exemption.path} is ${JSON.stringify(value)}`,
-        );
-      continue;
-    }
+    if (exemption && switchHolds(exemption, effective)) continue;
     if (!hasRequests(at(kit, split(knob))))
       gaps.push(`${pin.chart} (${id}): ${knob} = ${JSON.stringify(at(kit, split(knob)) ?? null)}`);
   }
@@ -206,11 +217,26 @@ function customResourceGaps(address: string, manifest: Json): string[] {
 const PLATFORMS: [string, unknown][] = [
   ["embedded default", EMBEDDED_DEFAULT],
   ["gpu-training preset", deepMerge(EMBEDDED_DEFAULT, { preset: "gpu-training" })],
+  // Components the presets leave off: Celery (Redis, Celery workers), git-sync, ExternalDNS.
+  [
+    "default with Celery, git-sync and ExternalDNS",
+    deepMerge(EMBEDDED_DEFAULT, {
+      addons: {
+        airflow: {
+          executor: "CeleryExecutor",
+          gitSync: { repository: "https://github.com/acme/dags.git" },
+        },
+        externalDns: { enabled: true, hostedZoneId: "Z0123456789ABCDEFGHIJ" },
+      },
+    }),
+  ],
 ];
 
 describeWithSchemas("CPU and memory requests on every container the kit installs", () => {
+  const synthesized: Record<string, SynthJson>[] = [];
   for (const [name, doc] of PLATFORMS) {
     const { stacks } = synthPlatform(doc);
+    synthesized.push(stacks);
 
     it(`${name}: every container resources knob of every Helm release sets requests.cpu and requests.memory`, () => {
       const all = releases(stacks);
@@ -245,6 +271,16 @@ describeWithSchemas("CPU and memory requests on every container the kit installs
       expect(gaps, `operands without requests:\n${gaps.join("\n")}`).toEqual([]);
     });
   }
+
+  it("every exemption is in use: its switch keeps the component off in one of the platforms above", () => {
+    const all = synthesized.flatMap((stacks) => releases(stacks).map(([, r]) => r));
+    const stale = Object.entries(DISABLED).flatMap(([chart, exemptions]) =>
+      exemptions
+        .filter((e) => !all.some((r) => r.chart === chart && switchHolds(e, effectiveValues(r).effective)))
+        .map((e) => `${chart} ${e.knob} (${e.path})`),
+    );
+    expect(stale, `exemptions whose component is never off:\n${stale.join("\n")}`).toEqual([]);
+  });
 
   it("every exempted or extra knob exists in its chart's reference values (or is a subchart's)", () => {
     for (const [chart, exemptions] of Object.entries(DISABLED)) {
