@@ -2,8 +2,9 @@ import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-p
 import { EksAccessEntry } from "@cdktf/provider-aws/lib/eks-access-entry";
 import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import type { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { createNodeRole } from "../../cluster/node-role";
+import { createNodeRole, nodeRoleGrants } from "../../cluster/node-role";
 import { invalidProp, isUnresolved } from "../../cluster/validation";
 import type { PolicyStatement } from "../../core/addon";
 import { AwsContext } from "../../core/aws-context";
@@ -93,6 +94,11 @@ export class KarpenterAwsResources extends Construct {
   /** Chart `settings.interruptionQueue`. */
   readonly interruptionQueueName: string;
   readonly interruptionQueueArn: string;
+  /**
+   * What the controller's release must come after (`HelmAddOn.releaseDependsOn`): the controller role's
+   * grants, and the node role's policies and access entry, without which the nodes it launches cannot join.
+   */
+  readonly grants: readonly ITerraformDependable[];
 
   constructor(scope: Construct, id: string, props: KarpenterAwsResourcesProps) {
     super(scope, id);
@@ -165,5 +171,6 @@ export class KarpenterAwsResources extends Construct {
       tags,
     });
     this.controllerRoleArn = this.controllerRole.roleArn;
+    this.grants = [...this.controllerRole.grants, ...nodeRoleGrants(this.nodeRole), this.nodeAccessEntry];
   }
 }

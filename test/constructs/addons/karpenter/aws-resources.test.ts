@@ -93,6 +93,15 @@ describe("Karpenter controller role", () => {
     expect(resourcesOf(json, "aws_iam_role_policy")).toEqual({});
   });
 
+  it("lists as grants the controller's policy attachments and the node role's attachments and access entry", () => {
+    const types = (resources?.grants ?? []).map(
+      (g) => (g as unknown as { terraformResourceType: string }).terraformResourceType,
+    );
+    expect(types.filter((t) => t === "aws_iam_role_policy_attachment")).toHaveLength(7 + 3);
+    expect(types.filter((t) => t === "aws_eks_access_entry")).toHaveLength(1);
+    expect(types).toHaveLength(11);
+  });
+
   it("can use EKS Pod Identity instead", () => {
     const pod = synthKarpenter({ serviceAccountRoleMode: "pod-identity" });
     expect(onlyResource(pod, "aws_eks_pod_identity_association")).toEqual(
