@@ -174,7 +174,9 @@ export const StateBackendSchema = z
     path: z
       .string()
       .default("terraform.{stack}.tfstate")
-      .describe("Local state file; `{stack}` is the stack name."),
+      .describe(
+        "Local state file; `{stack}` is the stack name. Relative to the project root (the folder with cdktf.json), or absolute.",
+      ),
   })
   .describe("Terraform state backend.");
 
@@ -304,6 +306,14 @@ function checkStateBackend(c: z.output<typeof PlatformConfigObject>, ctx: Ctx): 
     issue(ctx, ["stateBackend", "bucket"], b.bucket, "required when type is s3");
   if (b.type === "local" && b.bucket)
     issue(ctx, ["stateBackend", "bucket"], b.bucket, "only allowed with type: s3");
+  // Without {stack} every stack would write the same state file and overwrite the others'.
+  if (b.type === "local" && !b.path.includes("{stack}"))
+    issue(
+      ctx,
+      ["stateBackend", "path"],
+      b.path,
+      "expected a path containing {stack}, so that each stack has its own state file",
+    );
 }
 
 /** Checks that span sections; `addOns` are the definitions the `addons` object was built from. */

@@ -1,4 +1,16 @@
+import { posix, win32 } from "node:path";
 import { LocalBackend, S3Backend, type TerraformStack } from "cdktf";
+
+/**
+ * The project root seen from the folder Terraform runs a stack in: `cdktf deploy`, `diff` and `destroy` (and
+ * scripts/stacks.ts through them) run Terraform in `cdktf.out/stacks/<stack>/`. A fixed relative path keeps the
+ * synthesized JSON independent of where the checkout lives, and since every stack runs at the same depth, the
+ * `terraform_remote_state` that cdktf copies from the producer's backend into a consumer reads the same file.
+ */
+export const PROJECT_ROOT_FROM_STACK_DIR = "../../..";
+
+/** The default local state file, relative to the project root. */
+export const DEFAULT_LOCAL_STATE_PATH = "terraform.{stack}.tfstate";
 
 export interface StateBackendProps {
   /** Where the stack's state lives. @default "local" */
@@ -13,7 +25,11 @@ export interface StateBackendProps {
   readonly kmsKeyArn?: string;
   /** S3-native locking with a lock object next to the state (Terraform ≥ 1.10, OpenTofu ≥ 1.10). @default true */
   readonly useLockfile?: boolean;
-  /** Local state file; `{stack}` is replaced by the stack name. @default "terraform.{stack}.tfstate" */
+  /**
+   * Local state file; `{stack}` is replaced by the stack name. Relative paths are relative to the project root
+   * (the folder holding cdktf.json and cdktf.out); absolute paths are used as they are.
+   * @default "terraform.{stack}.tfstate"
+   */
   readonly path?: string;
 }
 
@@ -29,9 +45,7 @@ export function configureStateBackend(
 ): void {
   const type = props.type ?? "local";
   if (type === "local") {
-    new LocalBackend(stack, {
-      path: (props.path ?? "terraform.{stack}.tfstate").replace("{stack}", stackName),
-    });
+    new LocalBackend(stack, { path: localStatePath(props.path ?? DEFAULT_LOCAL_STATE_PATH, stackName) });
     return;
   }
   if (!props.bucket)
@@ -45,4 +59,15 @@ export function configureStateBackend(
     kmsKeyId: props.kmsKeyArn,
   });
   if (props.useLockfile ?? true) backend.addOverride("use_lockfile", true);
+}
+
+/**
+ * The local backend's `path` as Terraform needs it: `{stack}` replaced, and a relative path rewritten to be
+ * relative to the stack's working directory, where Terraform resolves it (cdktf writes it verbatim into both
+ * the backend and every consumer's `terraform_remote_state`).
+ */
+export function localStatePath(template: string, stackName: string): string {
+  const path = template.replaceAll("{stack}", stackName);
+  if (posix.isAbsolute(path) || win32.isAbsolute(path)) return path;
+  return posix.join(PROJECT_ROOT_FROM_STACK_DIR, path);
 }

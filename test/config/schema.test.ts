@@ -187,6 +187,11 @@ describe("platform configuration errors", () => {
       /^stateBackend\.bucket: got nothing; required when type is s3/,
     ],
     [
+      "fails when the local state path has no {stack}",
+      { ...base, stateBackend: { path: "state/terraform.tfstate" } },
+      /^stateBackend\.path: got "state\/terraform\.tfstate"; expected a path containing \{stack\}/,
+    ],
+    [
       "fails when a GPU pool has a non-NVIDIA AMI",
       { ...base, nodePools: { gpu: { amiType: "AL2023_x86_64_STANDARD" } } },
       /^nodePools\.gpu\.amiType: got "AL2023_x86_64_STANDARD"; expected one of .*\(GPU pools need an NVIDIA AMI\)/,

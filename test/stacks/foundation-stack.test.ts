@@ -171,7 +171,7 @@ describe("default platform: foundation stack", () => {
 
   it("uses a local backend by default and an encrypted, lock-file S3 backend when configured", () => {
     expect(json.terraform?.backend).toMatchObject({
-      local: { path: "terraform.mlops-dev-foundation.tfstate" },
+      local: { path: "../../../terraform.mlops-dev-foundation.tfstate" },
     });
     const s3 = synthPlatform({
       preset: "minimal",
