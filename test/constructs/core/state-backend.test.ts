@@ -1,3 +1,5 @@
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { localStatePath, PROJECT_ROOT_FROM_STACK_DIR } from "../../../constructs/core/state-backend";
 import { synthPlatform } from "../../support/platform";
@@ -37,5 +39,20 @@ describe("local state path", () => {
       const producer = id.replace("cross-stack-reference-input-", "");
       expect(read).toMatchObject({ backend: "local", config: { path: backendPath(producer) } });
     }
+  });
+});
+
+describe("local state files in the project root", () => {
+  it("are ignored by git, backups and lock info too (state holds secrets)", () => {
+    const files = [
+      "terraform.acme-prod-foundation.tfstate",
+      "terraform.acme-prod-foundation.tfstate.backup",
+      "terraform.acme-prod-foundation.tfstate.1764720000.backup",
+      "state/acme-prod-platform.tfstate",
+      ".terraform.tfstate.lock.info",
+    ];
+    const root = join(import.meta.dirname, "..", "..", "..");
+    const run = spawnSync("git", ["check-ignore", "--no-index", ...files], { cwd: root, encoding: "utf8" });
+    expect(run.stdout.trim().split("\n").sort()).toEqual([...files].sort());
   });
 });
