@@ -24,6 +24,7 @@ options:
                    Nothing checks that destroy --stack leaves no later stack reading the destroyed one
   --from NAME      this stack and every stack after it in the command's order (to resume after a failure)
   --skip-synth     use the cdktf.out already synthesized instead of synthesizing again
+  --migrate-state  let each stack's terraform init move its state to a changed backend (passed to cdktf)
   -h, --help       print this text
 
 exit status: 0 done; 1 the synth or a stack failed; 2 bad arguments;
@@ -40,6 +41,7 @@ interface Options {
   readonly stacks: readonly string[];
   readonly from?: string;
   readonly skipSynth: boolean;
+  readonly migrateState: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Options | "help" {
@@ -49,6 +51,7 @@ function parseArgs(argv: readonly string[]): Options | "help" {
     throw new UsageError(`expected a command (${COMMANDS.join(", ")}) first; got ${show(command)}`);
   let autoApprove = false;
   let skipSynth = false;
+  let migrateState = false;
   let from: string | undefined;
   const stacks: string[] = [];
   for (let i = 0; i < rest.length; i++) {
@@ -65,6 +68,7 @@ function parseArgs(argv: readonly string[]): Options | "help" {
         throw new UsageError("--auto-approve is for deploy and destroy; diff applies nothing");
       autoApprove = true;
     } else if (flag === "--skip-synth" && inline === undefined) skipSynth = true;
+    else if (flag === "--migrate-state" && inline === undefined) migrateState = true;
     else if (flag === "--stack") stacks.push(value());
     else if (flag === "--from") {
       if (from !== undefined) throw new UsageError("--from given twice");
@@ -75,7 +79,7 @@ function parseArgs(argv: readonly string[]): Options | "help" {
     throw new UsageError(
       "--stack and --from do not go together: --stack picks stacks, --from a starting point",
     );
-  return { command: command as Command, autoApprove, stacks, from, skipSynth };
+  return { command: command as Command, autoApprove, stacks, from, skipSynth, migrateState };
 }
 
 const show = (v: string | undefined) => (v === undefined ? "nothing" : JSON.stringify(v));
@@ -178,6 +182,7 @@ async function run(options: Options, root: string): Promise<number> {
     const args = [options.command, stack.name, "--skip-synth"];
     if (options.command !== "diff") args.push("--ignore-missing-stack-dependencies");
     if (options.autoApprove) args.push("--auto-approve");
+    if (options.migrateState) args.push("--migrate-state");
     const result = await cdktf(args, env, options.command === "diff");
     if (result.status === 0) continue;
     if (options.command === "diff" && result.missingState) {

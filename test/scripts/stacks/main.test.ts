@@ -123,6 +123,15 @@ describe("npm run deploy/destroy/diff with the default configuration", () => {
     expect(notAsked.calls).toHaveLength(3);
   });
 
+  it("passes --migrate-state only when asked", () => {
+    withState(DEFAULT.slice(0, 2), () => {
+      const asked = stacks(dir, ["diff", "--skip-synth", "--migrate-state"]);
+      expect(argvs(asked)).toEqual(DEFAULT.map((s) => `diff ${s} --skip-synth --migrate-state`));
+      const notAsked = stacks(dir, ["deploy", "--skip-synth"]);
+      expect(notAsked.calls.every((c) => !c.argv.includes("--migrate-state"))).toBe(true);
+    });
+  });
+
   it("stops at the first failing stack, names it and says how to resume", () => {
     const r = stacks(dir, ["deploy", "--skip-synth", "--auto-approve"], {
       FAKE_CDKTF_FAIL: "mlops-dev-platform",
