@@ -1,4 +1,5 @@
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import type { ITerraformDependable } from "cdktf";
 import type { AddOn, AddOnContext } from "../../core/addon";
 import type { AddOnDefinition } from "../../core/addon-definition";
 import { AwsContext } from "../../core/aws-context";
@@ -108,6 +109,11 @@ export class ExternalDnsAddOn extends HelmAddOn<ExternalDnsOutputs> {
       region: context.platform.region,
       txtOwnerId: this.config.txtOwnerId ?? context.platform.prefix,
     });
+  }
+
+  // Records are written with the role's zone policy from the first sync on.
+  protected override releaseDependsOn(): readonly ITerraformDependable[] {
+    return this.role?.grants ?? [];
   }
 
   protected override afterRelease(context: AddOnContext, outputs: HelmAddOnOutputs): ExternalDnsOutputs {

@@ -6,6 +6,7 @@
 import { describe, it } from "vitest";
 import { expectDependsOn } from "../../support/depends-on";
 import { synthAirflow } from "./airflow/support";
+import { synthExternalDns } from "./external-dns/support";
 import { synthKfp } from "./kubeflow-pipelines/support";
 import { synthMlflow } from "./mlflow/support";
 
@@ -29,6 +30,14 @@ describe("Helm add-ons and KFP workloads after their IRSA roles' grants", () => 
       },
     );
     if (edges !== 4) throw new Error(`expected the four component roles, got ${edges} edges`);
+  });
+
+  it("external-dns helm_release after its role's aws_iam_role_policy (the one hosted zone)", () => {
+    expectDependsOn(
+      synthExternalDns(),
+      { type: "helm_release", id: /_external-dns_Release_/ },
+      { type: "aws_iam_role_policy", id: /external-dns_Policy-external-dns-route53_/ },
+    );
   });
 
   it("the KFP API server and UI kubernetes_deployment_v1 after the Kfp*Role aws_iam_role_policy (artifacts)", () => {
