@@ -17,6 +17,7 @@ const BASE_SERVICES: ConfigFragment["addons"] = { metricsServer: { enabled: true
 /** The services every full platform runs; each add-on's own defaults fill in the rest. */
 const PLATFORM_SERVICES: ConfigFragment["addons"] = {
   ...BASE_SERVICES,
+  awsLoadBalancerController: { enabled: true },
   externalSecrets: { enabled: true },
   kafka: { enabled: true },
   mlflow: { enabled: true },

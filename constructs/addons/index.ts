@@ -1,4 +1,5 @@
 import { airflowDefinition } from "./airflow/addon";
+import { awsLoadBalancerControllerDefinition } from "./aws-load-balancer-controller/addon";
 import { dcgmExporterDefinition } from "./dcgm-exporter";
 import { externalDnsDefinition } from "./external-dns/addon";
 import { externalSecretsDefinition } from "./external-secrets/addon";
@@ -19,6 +20,7 @@ import { nvidiaDevicePluginDefinition } from "./nvidia-device-plugin";
 export const PLATFORM_ADD_ONS = [
   gp3StorageClassDefinition,
   nvidiaDevicePluginDefinition,
+  awsLoadBalancerControllerDefinition,
   externalSecretsDefinition,
   kafkaDefinition,
   mlflowDefinition,

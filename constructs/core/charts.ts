@@ -136,9 +136,29 @@ export const CHARTS = {
     versionPolicy: "patch",
     schemaDir: "external-dns",
   },
+  // AWS Load Balancer Controller (appVersion v3.5.0): the ALBs of every `ingress` option. Its IAM policy is the
+  // document AWS publishes for the same release, kept verbatim beside the add-on: LOAD_BALANCER_CONTROLLER_IAM_POLICY_SOURCE.
+  awsLoadBalancerController: {
+    chart: "aws-load-balancer-controller",
+    repository: "https://aws.github.io/eks-charts",
+    version: "3.5.0",
+    versionPolicy: "patch",
+    schemaDir: "aws-load-balancer-controller",
+  },
 } as const satisfies Record<string, ChartPin>;
 
 export type ChartKey = keyof typeof CHARTS;
+
+/**
+ * Where `constructs/addons/aws-load-balancer-controller/iam-policy.json` comes from, byte for byte: the policy
+ * AWS publishes for the controller release the chart pin installs. Upgrading the chart: take the file from the
+ * new tag unchanged and update this (a test compares it with the reference data, ../shared/schemas/iam).
+ */
+export const LOAD_BALANCER_CONTROLLER_IAM_POLICY_SOURCE = {
+  repository: "https://github.com/kubernetes-sigs/aws-load-balancer-controller",
+  tag: "v3.5.0",
+  path: "docs/install/iam_policy.json",
+} as const;
 
 /** The versions a pin's policy allows: `>=min <below`. */
 export interface ChartVersionRange {

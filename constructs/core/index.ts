@@ -7,6 +7,7 @@ export * from "./environment";
 export * from "./helm-addon";
 export * from "./helm-config";
 export * from "./helm-release";
+export * from "./ingress";
 export * from "./instance-types";
 export * from "./kms-key";
 export * from "./merge";

@@ -15,6 +15,7 @@ describe("add-on sections of the platform configuration", () => {
     const keys = PLATFORM_ADD_ONS.flatMap((d) => ("config" in d ? [d.config.key] : []));
     expect(Object.keys(AddOnsSchema.shape)).toEqual(keys);
     expect(keys).toEqual([
+      "awsLoadBalancerController",
       "externalSecrets",
       "kafka",
       "mlflow",

@@ -19,6 +19,7 @@ const EXPECTED: Record<string, Expected> = {
   storage: { none: "no workload: a StorageClass" },
   // The device plugin serves the kubelet over a unix socket; its chart (0.20.0) has no metrics port or monitor.
   "nvidia-device-plugin": { none: "no metrics endpoint: covered by DCGM" },
+  "aws-load-balancer-controller": ["PodMonitor aws-load-balancer-controller"],
   "external-secrets": ["PodMonitor external-secrets"],
   kafka: [
     "PodMonitor platform-kafka-exporter",

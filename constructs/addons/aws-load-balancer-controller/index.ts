@@ -1,0 +1,4 @@
+export * from "./addon";
+export * from "./config";
+export * from "./iam-policy";
+export * from "./values";
