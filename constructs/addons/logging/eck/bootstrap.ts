@@ -106,7 +106,10 @@ export function bootstrapObjects(props: BootstrapProps): BootstrapObjects {
   const url = `https://${names.httpService}.${props.namespace}.svc:${LOGGING_PORTS.elasticsearch}`;
   const script = bootstrapScript(requests, url);
   const data = Object.fromEntries(requests.map((r) => [r.file, JSON.stringify(r.body, null, 2)]));
-  const hash = createHash("sha256").update(JSON.stringify({ data, script })).digest("hex").slice(0, 10);
+  // Unresolved tokens (the snapshot bucket's name) are hashed as one placeholder: their encoded form carries a
+  // counter that moves with every token created earlier in the app, which would rename the Job for nothing.
+  const stable = JSON.stringify({ data, script }).replace(/\$\{TfToken\[[^\]]*\]\}/g, "<token>");
+  const hash = createHash("sha256").update(stable).digest("hex").slice(0, 10);
   const name = `logging-bootstrap-${hash}`;
   const configMap = {
     apiVersion: "v1",

@@ -1,3 +1,4 @@
+import { Lazy, Token } from "cdktf";
 import { describe, expect, it } from "vitest";
 import { parseLoggingConfig } from "../../../../../constructs/addons/logging";
 import { resolveLogBackend } from "../../../../../constructs/addons/logging/backend";
@@ -105,5 +106,35 @@ describe("bootstrap Job", () => {
       ).metadata.name;
     expect(name(14)).not.toBe(name(30));
     expect(name(14)).toBe(name(14));
+  });
+
+  it("keeps its name when only the token numbering moves (constructs added elsewhere in the app)", () => {
+    const name = (tokensBefore: number) => {
+      for (let i = 0; i < tokensBefore; i++) Token.asString(Lazy.stringValue({ produce: () => "x" }));
+      const bucketName = Token.asString(Lazy.stringValue({ produce: () => "acme-dev-logs-snapshots" }));
+      expect(Token.isUnresolved(bucketName)).toBe(true);
+      return (
+        bootstrapObjects({
+          config: parseLoggingConfig({}),
+          backend,
+          namespace: "logging",
+          elasticsearchName: "logs",
+          snapshots: { ...SNAPSHOTS, bucketName },
+        }).job as Json
+      ).metadata.name;
+    };
+    expect(name(0)).toBe(name(5));
+    // A literal bucket name still counts.
+    const literal = (bucketName: string) =>
+      (
+        bootstrapObjects({
+          config: parseLoggingConfig({}),
+          backend,
+          namespace: "logging",
+          elasticsearchName: "logs",
+          snapshots: { ...SNAPSHOTS, bucketName },
+        }).job as Json
+      ).metadata.name;
+    expect(literal("a-bucket")).not.toBe(literal("b-bucket"));
   });
 });
