@@ -47,8 +47,6 @@ export interface AddOnSelection {
       {
         readonly create: boolean;
         readonly gpu: boolean;
-        /** Kubernetes node labels of the pool (add-ons follow the system pool's). @default {} */
-        readonly labels?: Readonly<Record<string, string>>;
         /**
          * The pool's own taints (a GPU pool's `nvidia.com/gpu` taint comes on top); the shape of cluster's
          * `NodeTaint`, written out because core does not import cluster. @default []

@@ -61,6 +61,64 @@ describe("add-on sections of the platform configuration", () => {
     ]);
   });
 
+  it("fails when an add-on has an ingress while the load balancer controller is off, at each ingress", () => {
+    const ingress = (host: string) => ({
+      host,
+      certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/x",
+    });
+    const problems = problemsOf({
+      ...base,
+      preset: "standard",
+      addons: {
+        awsLoadBalancerController: { enabled: false },
+        mlflow: { ingress: ingress("mlflow.example.com") },
+        monitoring: { grafana: { ingress: ingress("grafana.example.com") } },
+        logging: { eck: { kibana: { ingress: ingress("kibana.example.com") } } },
+      },
+    });
+    const needs = (host: string) =>
+      `an ingress for "${host}" needs the AWS Load Balancer Controller, which makes its ALB: set addons.awsLoadBalancerController.enabled: true, or remove the ingress`;
+    expect(problems).toEqual([
+      `addons.mlflow.ingress: ${needs("mlflow.example.com")}`,
+      `addons.monitoring.grafana.ingress: ${needs("grafana.example.com")}`,
+      `addons.logging.eck.kibana.ingress: ${needs("kibana.example.com")}`,
+    ]);
+  });
+
+  it("fails when an internet-facing ingress has no CIDRs, naming the add-on's path", () => {
+    expect(
+      problemsOf({
+        ...base,
+        preset: "standard",
+        addons: {
+          monitoring: {
+            grafana: {
+              ingress: {
+                host: "grafana.example.com",
+                certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/x",
+                scheme: "internet-facing",
+              },
+            },
+          },
+        },
+      }),
+    ).toEqual([
+      expect.stringMatching(
+        /^addons\.monitoring\.grafana\.ingress\.allowedCidrs: required when scheme is "internet-facing"/,
+      ),
+    ]);
+  });
+
+  it("accepts ingresses with the controller on (the standard preset)", () => {
+    const ingress = {
+      host: "mlflow.example.com",
+      certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/x",
+    };
+    const c = parsePlatformConfig({ ...base, preset: "standard", addons: { mlflow: { ingress } } });
+    expect(c.addons.awsLoadBalancerController.enabled).toBe(true);
+    expect(c.addons.mlflow.ingress?.scheme).toBe("internal");
+  });
+
   it("accepts a selection whose dependencies are on", () => {
     const c = parsePlatformConfig({
       ...base,

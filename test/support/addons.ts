@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { awsLoadBalancerControllerAddOn } from "../../constructs/addons/aws-load-balancer-controller";
 import { type AddOn, type AddOnContext, deployAddOns, type PlatformInfo } from "../../constructs/core";
 import { baseAddOnContext } from "./cluster";
 import { type SynthJson, synthScope } from "./synth";
@@ -6,6 +7,11 @@ import { type SynthJson, synthScope } from "./synth";
 /** Stand-ins for add-ons whose presence is all the add-on under test needs. */
 export const externalSecretsStub: AddOn<unknown> = { id: "external-secrets", deploy: () => ({}) };
 export const monitoringStub: AddOn<unknown> = { id: "monitoring", deploy: () => ({}) };
+
+/** The real load balancer controller, when the add-on under test has an ingress (it depends on it then). */
+export function controllerFor(ingress: unknown): AddOn<unknown>[] {
+  return ingress ? [awsLoadBalancerControllerAddOn()] : [];
+}
 
 /** An add-on that runs `use` with its context (to exercise helpers such as `syncSecret`). */
 export function probeAddOn(

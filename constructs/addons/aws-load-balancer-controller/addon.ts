@@ -4,6 +4,7 @@ import type { AddOnDefinition, AddOnSelection } from "../../core/addon-definitio
 import { CHARTS } from "../../core/charts";
 import { HelmAddOn, type HelmAddOnOutputs } from "../../core/helm-addon";
 import { ALB_INGRESS_CLASS } from "../../core/ingress";
+import { nodePoolProblems } from "../../core/node-placement";
 import { PLATFORM_NAMESPACE_LABEL, type PlatformNamespace } from "../../core/platform-namespace";
 import { podMonitor } from "../../core/pod-monitor";
 import {
@@ -20,7 +21,6 @@ import {
   AWS_LOAD_BALANCER_CONTROLLER_PORTS,
   AWS_LOAD_BALANCER_CONTROLLER_RELEASE,
   AWS_LOAD_BALANCER_CONTROLLER_SERVICE_ACCOUNT,
-  SYSTEM_POOL_LABEL,
 } from "./names";
 import { awsLoadBalancerControllerValues } from "./values";
 
@@ -30,11 +30,6 @@ export interface AwsLoadBalancerControllerOutputs extends HelmAddOnOutputs {
   readonly role: ServiceAccountRole;
   /** The IngressClass the add-ons' ingresses name. */
   readonly ingressClass: typeof ALB_INGRESS_CLASS;
-}
-
-export interface AwsLoadBalancerControllerPlacement {
-  /** Node labels the controller's pods require. @default {} */
-  readonly nodeSelector?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -49,10 +44,7 @@ export class AwsLoadBalancerControllerAddOn extends HelmAddOn<AwsLoadBalancerCon
   protected readonly defaultReleaseName = AWS_LOAD_BALANCER_CONTROLLER_RELEASE;
   private role?: ServiceAccountRole;
 
-  constructor(
-    readonly config: AwsLoadBalancerControllerConfig,
-    private readonly placement: AwsLoadBalancerControllerPlacement = {},
-  ) {
+  constructor(readonly config: AwsLoadBalancerControllerConfig) {
     super(config.helm);
   }
 
@@ -95,7 +87,6 @@ export class AwsLoadBalancerControllerAddOn extends HelmAddOn<AwsLoadBalancerCon
       region: context.platform.region,
       vpcId: context.platform.vpcId,
       roleArn: (this.role as ServiceAccountRole).roleArn,
-      nodeSelector: this.placement.nodeSelector,
       tags: context.platform.tags,
     });
   }
@@ -119,28 +110,19 @@ export class AwsLoadBalancerControllerAddOn extends HelmAddOn<AwsLoadBalancerCon
   }
 }
 
-/**
- * The system pool's label when a pool the platform creates carries it (the presets' `system` pool), else
- * nothing: a selector no node matches would leave the controller, and every ingress, pending.
- */
-export function systemPoolSelector(platform?: AddOnSelection): Record<string, string> {
-  const pools = Object.values(platform?.nodePools ?? {});
-  const { key, value } = SYSTEM_POOL_LABEL;
-  return pools.some((p) => p.create && p.labels?.[key] === value) ? { [key]: value } : {};
-}
-
 /** The controller add-on (id `aws-load-balancer-controller`); takes `addons.awsLoadBalancerController`. */
 export function awsLoadBalancerControllerAddOn(
   config: AwsLoadBalancerControllerConfigInput | AwsLoadBalancerControllerConfig = {},
-  placement?: AwsLoadBalancerControllerPlacement,
 ): AddOn<AwsLoadBalancerControllerOutputs> {
-  return new AwsLoadBalancerControllerAddOn(parseAwsLoadBalancerControllerConfig(config), placement);
+  return new AwsLoadBalancerControllerAddOn(parseAwsLoadBalancerControllerConfig(config));
 }
 
-/** The registry entry: `addons.awsLoadBalancerController` switches it on; it runs on the system pool. */
+/** The registry entry: `addons.awsLoadBalancerController` switches it on (the standard presets do). */
 export const awsLoadBalancerControllerDefinition = {
   id: AWS_LOAD_BALANCER_CONTROLLER_ADDON_ID,
   config: AWS_LOAD_BALANCER_CONTROLLER_CONFIG,
-  create: (config: AwsLoadBalancerControllerConfig, platform?: AddOnSelection) =>
-    new AwsLoadBalancerControllerAddOn(config, { nodeSelector: systemPoolSelector(platform) }),
+  create: (config: AwsLoadBalancerControllerConfig) => new AwsLoadBalancerControllerAddOn(config),
+  // The pods select their pool by label: a pool the platform does not create would leave them Pending.
+  platformProblems: (config: AwsLoadBalancerControllerConfig, platform: AddOnSelection) =>
+    nodePoolProblems(AWS_LOAD_BALANCER_CONTROLLER_CONFIG.key, config.nodePool, platform),
 } satisfies AddOnDefinition<typeof AWS_LOAD_BALANCER_CONTROLLER_CONFIG>;

@@ -2,7 +2,8 @@ import { z } from "zod";
 import { addOnConfigSection, parseAddOnConfig } from "../../core/addon-definition";
 import { CHARTS } from "../../core/charts";
 import { helmConfigSchema } from "../../core/helm-config";
-import { cpuQuantity, memoryQuantity, positiveInt } from "../../primitives";
+import { nodePoolField } from "../../core/node-placement";
+import { containerResourcesSchema, positiveInt } from "../../primitives";
 
 /** Configuration of the AWS Load Balancer Controller add-on (`addons.awsLoadBalancerController`). */
 
@@ -19,18 +20,10 @@ export const AwsLoadBalancerControllerConfigSchema = z
       .describe(
         "Controller replicas: one leads, all answer the webhooks the API server calls; two or more get a PodDisruptionBudget.",
       ),
-    resources: z
-      .strictObject({
-        cpuRequest: cpuQuantity.default(DEFAULT_RESOURCES.cpuRequest).describe("CPU request per replica."),
-        memoryRequest: memoryQuantity
-          .default(DEFAULT_RESOURCES.memoryRequest)
-          .describe("Memory request per replica."),
-        memoryLimit: memoryQuantity
-          .default(DEFAULT_RESOURCES.memoryLimit)
-          .describe("Memory limit per replica."),
-      })
-      .default(DEFAULT_RESOURCES)
-      .describe("Controller container resources."),
+    nodePool: nodePoolField(),
+    resources: containerResourcesSchema(DEFAULT_RESOURCES, " per replica").describe(
+      "Controller container resources.",
+    ),
     helm: helmConfigSchema(CHARTS.awsLoadBalancerController, {
       valuesCheck: "Keys are checked against its values.yaml.",
     }),

@@ -19,6 +19,3 @@ export const AWS_LOAD_BALANCER_CONTROLLER_PORTS = {
 export const AWS_LOAD_BALANCER_CONTROLLER_POD_LABELS = {
   "mlops.io/component": "aws-load-balancer-controller",
 } as const;
-
-/** The label the kit's system node pool carries (config/presets.ts); the controller runs there when it exists. */
-export const SYSTEM_POOL_LABEL = { key: "mlops.io/pool", value: "system" } as const;

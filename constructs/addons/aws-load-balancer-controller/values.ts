@@ -1,4 +1,5 @@
 import { DEFAULT_ALB_SSL_POLICY } from "../../core/ingress";
+import { nodePoolSelector } from "../../core/node-placement";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../core/pod-security";
 import type { Tags } from "../../core/tags";
 import type { AwsLoadBalancerControllerConfig } from "./config";
@@ -15,8 +16,6 @@ export interface AwsLoadBalancerControllerValuesInput {
   /** Given rather than looked up: the controller would otherwise ask IMDS, which hop limit 1 keeps from pods. */
   readonly vpcId: string;
   readonly roleArn: string;
-  /** Where the pods run (the system pool's label when the platform has one). @default {} */
-  readonly nodeSelector?: Readonly<Record<string, string>>;
   /** Tags on every load balancer, target group and security group the controller creates. @default {} */
   readonly tags?: Tags;
 }
@@ -49,7 +48,7 @@ export function awsLoadBalancerControllerValues(
     },
     // The chart renders it only with more than one replica: a drain then keeps one webhook answering.
     podDisruptionBudget: { maxUnavailable: 1 },
-    nodeSelector: { ...(input.nodeSelector ?? {}) },
+    nodeSelector: nodePoolSelector(config.nodePool),
     // A system pool tainted for critical add-ons still takes the controller.
     tolerations: [{ key: "CriticalAddonsOnly", operator: "Exists" }],
     topologySpreadConstraints: [

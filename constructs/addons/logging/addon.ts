@@ -4,6 +4,12 @@ import type { AddOnDefinition } from "../../core/addon-definition";
 import { CHARTS } from "../../core/charts";
 import { isProductionEnvironment } from "../../core/environment";
 import { HelmAddOn, type HelmAddOnOutputs } from "../../core/helm-addon";
+import {
+  allowLoadBalancer,
+  ingressDependencyProblem,
+  ingressResource,
+  LOAD_BALANCER_CONTROLLER_ADDON_ID,
+} from "../../core/ingress";
 import { PlatformNamespace } from "../../core/platform-namespace";
 import { EXTERNAL_SECRETS_ADDON_ID } from "../external-secrets/addon";
 import { MONITORING_NAMESPACE, MONITORING_POD_LABELS } from "../monitoring/names";
@@ -71,7 +77,7 @@ const inNamespace = (ns: string, labels: Record<string, string>) => ({
  */
 export class EckLoggingAddOn extends HelmAddOn<EckLoggingOutputs> {
   readonly id = LOGGING_ADDON_ID;
-  override readonly dependsOn = [EXTERNAL_SECRETS_ADDON_ID, STORAGE_ADDON_ID];
+  override readonly dependsOn: readonly string[];
   protected readonly chart = CHARTS.eckOperator;
   protected readonly defaultNamespace = ECK_OPERATOR_NAMESPACE;
   protected readonly defaultReleaseName = ECK_OPERATOR_RELEASE;
@@ -82,6 +88,12 @@ export class EckLoggingAddOn extends HelmAddOn<EckLoggingOutputs> {
   constructor(readonly config: LoggingConfig) {
     super(config.helm);
     this.backend = resolveLogBackend({ ...config, configPath: "addons.logging" });
+    // The controller's webhook validates Kibana's Ingress: it must be up before it is applied.
+    this.dependsOn = [
+      EXTERNAL_SECRETS_ADDON_ID,
+      STORAGE_ADDON_ID,
+      ...(config.eck.kibana.ingress ? [LOAD_BALANCER_CONTROLLER_ADDON_ID] : []),
+    ];
   }
 
   protected override beforeRelease(context: AddOnContext, namespace: PlatformNamespace): void {
@@ -135,6 +147,8 @@ export class EckLoggingAddOn extends HelmAddOn<EckLoggingOutputs> {
       { from: fromOperator, ports: [tcp(LOGGING_PORTS.kibana)] },
       kibana,
     );
+    if (this.config.eck.kibana.ingress)
+      allowLoadBalancer(logging, context.platform.vpcCidr, LOGGING_PORTS.kibana, kibana);
     // Kibana → Elasticsearch, the bootstrap Job → Elasticsearch and the nodes' transport (9300) stay inside the
     // namespace, which the default-deny admits.
     if (context.has("monitoring")) {
@@ -264,6 +278,24 @@ export class EckLoggingAddOn extends HelmAddOn<EckLoggingOutputs> {
     // Ids without the hash: a changed document replaces the ConfigMap and Job under the same address.
     resources.BootstrapConfigMap = context.manifest("BootstrapConfigMap", bootstrap.configMap);
     resources.BootstrapJob = context.manifest("BootstrapJob", bootstrap.job);
+    const ingress = this.config.eck.kibana.ingress;
+    if (ingress) {
+      // Kibana serves HTTPS only (ECK's self-signed certificate, which the ALB does not verify); /login answers
+      // 200 without a session, as ECK's own readiness probe relies on.
+      resources.KibanaIngress = context.manifest(
+        "KibanaIngress",
+        ingressResource({
+          name: "kibana",
+          namespace: logging.name,
+          service: kibanaService(KIBANA_NAME),
+          servicePort: LOGGING_PORTS.kibana,
+          ingress,
+          vpcCidr: context.platform.vpcCidr,
+          healthCheckPath: "/login",
+          backendProtocol: "HTTPS",
+        }),
+      );
+    }
     const names = eckNames(ELASTICSEARCH_NAME);
     return {
       ...outputs,
@@ -296,4 +328,6 @@ export const loggingDefinition = {
   config: LOGGING_CONFIG,
   create: (config: LoggingConfig): AddOn<LoggingOutputs> =>
     config.mode === "opensearch-service" ? new OpenSearchLoggingAddOn(config) : new EckLoggingAddOn(config),
+  dependencyProblem: (dependency, config) =>
+    ingressDependencyProblem(dependency, ["logging", "eck", "kibana", "ingress"], config.eck.kibana.ingress),
 } satisfies AddOnDefinition<typeof LOGGING_CONFIG>;

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { addOnConfigSection, parseAddOnConfig } from "../../core/addon-definition";
 import { CHARTS } from "../../core/charts";
 import { helmConfigSchema } from "../../core/helm-config";
+import { IngressSchema } from "../../core/ingress";
 import { boundedInt, cpuQuantity, memoryQuantity, memoryQuantityMi, positiveInt } from "../../primitives";
 import { resolveLogBackend } from "./backend";
 import { collectorConfigSchema } from "./collector/config";
@@ -122,6 +123,9 @@ export const KibanaSchema = z
       .optional()
       .describe('Kibana pods. Default: 2 when the platform environment is "prod" or "production", else 1.'),
     resources: resources("500m", "1Gi").describe("Kibana container resources."),
+    ingress: IngressSchema.optional().describe(
+      "An ALB in front of Kibana (internal by default, HTTPS to ECK's self-signed certificate; needs addons.awsLoadBalancerController). Default: none (port-forward).",
+    ),
   })
   .describe("Kibana: login through Elasticsearch's native realm (the elastic user); no anonymous access.");
 
@@ -209,7 +213,15 @@ function loggingConfigProblems(c: LoggingConfig): Problem[] {
     const m = /^\.(\w+): (.*)$/s.exec((e as Error).message);
     out.push(m ? { path: [m[1]], message: m[2] } : { path: [], message: (e as Error).message });
   }
-  if (c.mode !== "eck") return out;
+  if (c.mode !== "eck") {
+    if (c.eck.kibana.ingress) {
+      out.push({
+        path: ["eck", "kibana", "ingress"],
+        message: `Kibana runs only in mode "eck" (mode is ${quoted(c.mode)}: the domain serves its own OpenSearch Dashboards); remove the ingress`,
+      });
+    }
+    return out;
+  }
   const sets = c.eck.nodeSets;
   const names = Object.keys(sets);
   if (names.length === 0) out.push({ path: ["eck", "nodeSets"], message: "expected at least one node set" });

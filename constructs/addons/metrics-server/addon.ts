@@ -2,6 +2,7 @@ import type { AddOn, AddOnContext } from "../../core/addon";
 import type { AddOnDefinition, AddOnSelection } from "../../core/addon-definition";
 import { CHARTS } from "../../core/charts";
 import { HelmAddOn, type HelmAddOnOutputs } from "../../core/helm-addon";
+import { nodePoolProblems } from "../../core/node-placement";
 import { PLATFORM_NAMESPACE_LABEL, type PlatformNamespace } from "../../core/platform-namespace";
 import { podMonitor } from "../../core/pod-monitor";
 import {
@@ -99,16 +100,6 @@ export const metricsServerDefinition = {
   config: METRICS_SERVER_CONFIG,
   create: (config: MetricsServerConfig) => new MetricsServerAddOn(config),
   // The pods select their pool by label: a pool the platform does not create would leave them Pending.
-  platformProblems: (config: MetricsServerConfig, platform: AddOnSelection) => {
-    const pools = Object.entries(platform.nodePools)
-      .filter(([, p]) => p.create)
-      .map(([name]) => name);
-    if (pools.includes(config.nodePool)) return [];
-    return [
-      {
-        path: [METRICS_SERVER_CONFIG.key, "nodePool"],
-        message: `got ${JSON.stringify(config.nodePool)}; expected a node pool the platform creates (${pools.join(", ") || "none"})`,
-      },
-    ];
-  },
+  platformProblems: (config: MetricsServerConfig, platform: AddOnSelection) =>
+    nodePoolProblems(METRICS_SERVER_CONFIG.key, config.nodePool, platform),
 } satisfies AddOnDefinition<typeof METRICS_SERVER_CONFIG>;

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { addOnConfigSection, parseAddOnConfig } from "../../core/addon-definition";
 import { CHARTS } from "../../core/charts";
 import { helmConfigSchema } from "../../core/helm-config";
+import { nodePoolField } from "../../core/node-placement";
 import { boundedInt, containerResourcesSchema } from "../../primitives";
 
 /**
@@ -26,11 +27,7 @@ export const MetricsServerConfigSchema = z
       .describe(
         "Replicas, spread over nodes (required anti-affinity) and zones; 2 or more keeps the metrics API up through a node drain (PodDisruptionBudget minAvailable 1).",
       ),
-    nodePool: z
-      .string()
-      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "expected a node pool name (a-z, 0-9, '-')")
-      .default("system")
-      .describe("Node pool the pods run on (nodeSelector mlops.io/node-pool); it must exist in nodePools."),
+    nodePool: nodePoolField(),
     resources: containerResourcesSchema(DEFAULT_RESOURCES, " per replica").describe(
       "metrics-server container resources (no CPU limit: throttling would delay the metrics API).",
     ),

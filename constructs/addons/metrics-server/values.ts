@@ -1,9 +1,7 @@
+import { nodePoolSelector } from "../../core/node-placement";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../core/pod-security";
 import type { MetricsServerConfig } from "./config";
 import { METRICS_SERVER_POD_LABELS, METRICS_SERVER_PORT } from "./names";
-
-/** Node label every kit node pool carries with its name (cluster's NODE_POOL_LABEL; core/addons do not import cluster). */
-export const NODE_POOL_LABEL = "mlops.io/node-pool";
 
 export interface MetricsServerValuesProps {
   readonly config: MetricsServerConfig;
@@ -38,7 +36,7 @@ export function metricsServerValues(p: MetricsServerValuesProps): Record<string,
       requests: { cpu: c.resources.cpuRequest, memory: c.resources.memoryRequest },
       limits: { memory: c.resources.memoryLimit },
     },
-    nodeSelector: { [NODE_POOL_LABEL]: c.nodePool },
+    nodeSelector: nodePoolSelector(c.nodePool),
     // A system pool tainted CriticalAddonsOnly (EKS's convention) still runs it.
     tolerations: [{ key: "CriticalAddonsOnly", operator: "Exists" }],
     podDisruptionBudget: ha ? { enabled: true, minAvailable: 1 } : { enabled: false },

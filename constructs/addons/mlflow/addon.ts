@@ -5,6 +5,11 @@ import type { AddOn, AddOnContext } from "../../core/addon";
 import type { AddOnDefinition } from "../../core/addon-definition";
 import { CHARTS } from "../../core/charts";
 import { HelmAddOn, type HelmAddOnOutputs } from "../../core/helm-addon";
+import {
+  allowLoadBalancer,
+  ingressDependencyProblem,
+  LOAD_BALANCER_CONTROLLER_ADDON_ID,
+} from "../../core/ingress";
 import { PLATFORM_NAMESPACE_LABEL, type PlatformNamespace } from "../../core/platform-namespace";
 import { podMonitor } from "../../core/pod-monitor";
 import { addOnDatabaseProps } from "../../database/addon-database";
@@ -49,7 +54,7 @@ export interface MlflowOutputs extends HelmAddOnOutputs {
  */
 export class MlflowAddOn extends HelmAddOn<MlflowOutputs> {
   readonly id = MLFLOW_ADDON_ID;
-  override readonly dependsOn = [EXTERNAL_SECRETS_ADDON_ID];
+  override readonly dependsOn: readonly string[];
   protected readonly chart = CHARTS.mlflow;
   protected readonly defaultNamespace = MLFLOW_NAMESPACE;
   protected readonly defaultReleaseName = "mlflow";
@@ -61,6 +66,10 @@ export class MlflowAddOn extends HelmAddOn<MlflowOutputs> {
     // with the operator's release), so the release cannot wait for ready pods: they start once the Secrets
     // exist. `atomic` implies waiting and is turned off with it. The config refuses both (SECRETS_AFTER_RELEASE).
     super({ ...config.helm, wait: false, atomic: false });
+    // The controller's webhook validates the chart's Ingress: it must be up before the release.
+    this.dependsOn = config.ingress
+      ? [EXTERNAL_SECRETS_ADDON_ID, LOAD_BALANCER_CONTROLLER_ADDON_ID]
+      : [EXTERNAL_SECRETS_ADDON_ID];
   }
 
   private bucket(context: AddOnContext): string {
@@ -144,17 +153,8 @@ export class MlflowAddOn extends HelmAddOn<MlflowOutputs> {
       { from: platformNamespaces, ports: [{ port: String(MLFLOW_PORT), protocol: "TCP" }] },
       MLFLOW_POD_LABELS,
     );
-    if (this.config.ingress) {
-      // The ALB (target type ip) sits in the VPC's subnets, outside any namespace.
-      namespace.allowIngress(
-        "LoadBalancer",
-        {
-          from: [{ ipBlock: { cidr: context.platform.vpcCidr } }],
-          ports: [{ port: String(MLFLOW_PORT), protocol: "TCP" }],
-        },
-        MLFLOW_POD_LABELS,
-      );
-    }
+    if (this.config.ingress)
+      allowLoadBalancer(namespace, context.platform.vpcCidr, MLFLOW_PORT, MLFLOW_POD_LABELS);
     namespace.allowEgress(
       "Database",
       {
@@ -177,6 +177,7 @@ export class MlflowAddOn extends HelmAddOn<MlflowOutputs> {
       bucket: this.bucket(context),
       roleArn: (this.role as ServiceAccountRole).roleArn,
       monitoring: context.has("monitoring"),
+      vpcCidr: context.platform.vpcCidr,
     });
   }
 
@@ -212,7 +213,10 @@ export class MlflowAddOn extends HelmAddOn<MlflowOutputs> {
   }
 }
 
-/** The MLflow add-on (id `mlflow`, depends on `external-secrets`); takes `addons.mlflow`. */
+/**
+ * The MLflow add-on (id `mlflow`, depends on `external-secrets`, and on `aws-load-balancer-controller` with an
+ * ingress); takes `addons.mlflow`.
+ */
 export function mlflowAddOn(config: MlflowConfigInput | MlflowConfig = {}): AddOn<MlflowOutputs> {
   return new MlflowAddOn(parseMlflowConfig(config));
 }
@@ -222,4 +226,6 @@ export const mlflowDefinition = {
   id: MLFLOW_ADDON_ID,
   config: MLFLOW_CONFIG,
   create: (config: MlflowConfig) => new MlflowAddOn(config),
+  dependencyProblem: (dependency, config) =>
+    ingressDependencyProblem(dependency, ["mlflow", "ingress"], config.ingress),
 } satisfies AddOnDefinition<typeof MLFLOW_CONFIG>;

@@ -2,8 +2,8 @@ import { z } from "zod";
 import { addOnConfigSection, parseAddOnConfig } from "../../core/addon-definition";
 import { CHARTS } from "../../core/charts";
 import { helmConfigSchema } from "../../core/helm-config";
+import { IngressSchema } from "../../core/ingress";
 import {
-  acmCertificateArn,
   boundedInt,
   cpuQuantity,
   memoryQuantity,
@@ -20,7 +20,7 @@ import { SECRETS_AFTER_RELEASE } from "../external-secrets/config";
 
 /**
  * Configuration of the MLflow add-on (`addons.mlflow`): the tracking server and model registry, its Postgres
- * backend store on RDS, authentication, size and an optional internal ingress.
+ * backend store on RDS, authentication, size and an optional ingress (core/ingress.ts).
  */
 
 const quoted = (v: unknown) => JSON.stringify(v);
@@ -95,24 +95,6 @@ export const MlflowAuthSchema = z
   })
   .describe("Who may use the tracking server.");
 
-export const MlflowIngressSchema = z
-  .strictObject({
-    host: z
-      .string()
-      .regex(
-        /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/,
-        "expected a DNS host name like mlflow.internal.example.com",
-      )
-      .describe("Host name the internal ALB answers for."),
-    certificateArn: acmCertificateArn.describe("ACM certificate of the HTTPS listener."),
-    groupName: z
-      .string()
-      .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "expected an ALB group name (a-z, 0-9, '-', '.')")
-      .optional()
-      .describe("ALB ingress group to share one internal load balancer. Default: its own ALB."),
-  })
-  .describe("An internal (VPC-only) ALB in front of MLflow; needs the AWS Load Balancer Controller.");
-
 export const MlflowConfigSchema = z
   .strictObject({
     enabled: z.boolean().default(false).describe("Install MLflow (needs addons.externalSecrets)."),
@@ -129,7 +111,9 @@ export const MlflowConfigSchema = z
       })
       .default({ cpuRequest: "250m", memoryRequest: "1Gi", memoryLimit: "2Gi" })
       .describe("Tracking server container resources."),
-    ingress: MlflowIngressSchema.optional().describe("Internal ALB ingress. Default: none (port-forward)."),
+    ingress: IngressSchema.optional().describe(
+      "An ALB in front of the tracking server (internal by default; needs addons.awsLoadBalancerController). Default: none (port-forward).",
+    ),
     helm: helmConfigSchema(CHARTS.mlflow, {
       valuesCheck: "Keys are checked against its values.yaml and schema.",
       noWaitReason: SECRETS_AFTER_RELEASE,

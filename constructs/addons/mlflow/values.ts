@@ -1,3 +1,4 @@
+import { albIngress } from "../../core/ingress";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../core/pod-security";
 import type { MlflowConfig } from "./config";
 import {
@@ -17,6 +18,8 @@ export interface MlflowValuesInput {
   readonly bucket: string;
   readonly roleArn: string;
   readonly monitoring: boolean;
+  /** What an internal ingress admits unless its allowedCidrs say otherwise. */
+  readonly vpcCidr: string;
 }
 
 const UID = 1001;
@@ -153,20 +156,12 @@ export function mlflowChartValues(input: MlflowValuesInput): Record<string, unkn
     values.extraVolumeMounts = [{ name: "prometheus-metrics", mountPath: METRICS_DIR }];
   }
   if (config.ingress) {
-    const ingress = config.ingress;
+    const alb = albIngress({ ingress: config.ingress, vpcCidr: input.vpcCidr, healthCheckPath: "/health" });
     values.ingress = {
       enabled: true,
-      className: "alb",
-      annotations: {
-        "alb.ingress.kubernetes.io/scheme": "internal",
-        "alb.ingress.kubernetes.io/target-type": "ip",
-        "alb.ingress.kubernetes.io/listen-ports": '[{"HTTPS":443}]',
-        "alb.ingress.kubernetes.io/certificate-arn": ingress.certificateArn,
-        "alb.ingress.kubernetes.io/ssl-policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
-        "alb.ingress.kubernetes.io/healthcheck-path": "/health",
-        ...(ingress.groupName ? { "alb.ingress.kubernetes.io/group.name": ingress.groupName } : {}),
-      },
-      hosts: [{ host: ingress.host, paths: [{ path: "/", pathType: "Prefix" }] }],
+      className: alb.className,
+      annotations: alb.annotations,
+      hosts: [{ host: alb.host, paths: [{ path: "/", pathType: "Prefix" }] }],
     };
   }
   return values;

@@ -4,6 +4,11 @@ import type { AddOnDefinition, AddOnSelection } from "../../core/addon-definitio
 import { CHARTS } from "../../core/charts";
 import { isProductionEnvironment } from "../../core/environment";
 import { HelmAddOn, type HelmAddOnOutputs } from "../../core/helm-addon";
+import {
+  allowLoadBalancer,
+  ingressDependencyProblem,
+  LOAD_BALANCER_CONTROLLER_ADDON_ID,
+} from "../../core/ingress";
 import { PLATFORM_NAMESPACE_LABEL, PlatformNamespace } from "../../core/platform-namespace";
 import { STATSD_SCRAPE_PORT } from "../airflow/addon";
 import { DCGM_EXPORTER_ADDON_ID, DCGM_EXPORTER_PORT } from "../dcgm-exporter";
@@ -128,7 +133,7 @@ export const SCRAPED_PLATFORM_PORTS: readonly number[] = [
  */
 export class MonitoringAddOn extends HelmAddOn<MonitoringOutputs> {
   readonly id = MONITORING_ADDON_ID;
-  override readonly dependsOn = [EXTERNAL_SECRETS_ADDON_ID, STORAGE_ADDON_ID];
+  override readonly dependsOn: readonly string[];
   protected readonly chart = CHARTS.kubePrometheusStack;
   protected readonly defaultNamespace = MONITORING_NAMESPACE;
   protected readonly defaultReleaseName = MONITORING_RELEASE;
@@ -143,6 +148,12 @@ export class MonitoringAddOn extends HelmAddOn<MonitoringOutputs> {
     // Grafana's admin and the receivers' Secrets come from ExternalSecrets, applied after the add-ons (see
     // SECRETS_AFTER_RELEASE): the release cannot wait for ready pods.
     super({ ...config.helm, wait: false, atomic: false });
+    // The controller's webhook validates Grafana's Ingress: it must be up before the release.
+    this.dependsOn = [
+      EXTERNAL_SECRETS_ADDON_ID,
+      STORAGE_ADDON_ID,
+      ...(config.grafana.ingress ? [LOAD_BALANCER_CONTROLLER_ADDON_ID] : []),
+    ];
   }
 
   protected override beforeRelease(context: AddOnContext, namespace: PlatformNamespace): void {
@@ -228,6 +239,14 @@ export class MonitoringAddOn extends HelmAddOn<MonitoringOutputs> {
       if (port !== 443)
         namespace.allowEgress("Elasticsearch", { ports: [tcp(port)] }, MONITORING_POD_LABELS.grafana);
     }
+    if (this.config.grafana.ingress) {
+      allowLoadBalancer(
+        namespace,
+        context.platform.vpcCidr,
+        MONITORING_PORTS.grafana,
+        MONITORING_POD_LABELS.grafana,
+      );
+    }
     // The API server calls the operator's admission webhook from the control plane's ENIs in the VPC.
     namespace.allowIngress(
       "OperatorWebhook",
@@ -253,6 +272,7 @@ export class MonitoringAddOn extends HelmAddOn<MonitoringOutputs> {
     return monitoringChartValues({
       config: this.config,
       production: isProductionEnvironment(context.platform.environment),
+      vpcCidr: context.platform.vpcCidr,
     });
   }
 
@@ -315,4 +335,6 @@ export const monitoringDefinition = {
     };
     return new MonitoringAddOn(config, enabled !== false ? rules : undefined, PLATFORM_DASHBOARDS);
   },
+  dependencyProblem: (dependency, config) =>
+    ingressDependencyProblem(dependency, ["monitoring", "grafana", "ingress"], config.grafana.ingress),
 } satisfies AddOnDefinition<typeof MONITORING_CONFIG>;

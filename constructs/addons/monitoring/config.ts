@@ -3,6 +3,7 @@ import { z } from "zod";
 import { addOnConfigSection, parseAddOnConfig } from "../../core/addon-definition";
 import { CHARTS } from "../../core/charts";
 import { helmConfigSchema } from "../../core/helm-config";
+import { IngressSchema } from "../../core/ingress";
 import { cpuQuantity, memoryQuantity, positiveInt, secretsManagerSecretArn } from "../../primitives";
 import { SECRETS_AFTER_RELEASE } from "../external-secrets/config";
 import { KAFKA_NAMESPACE } from "../kafka/strimzi";
@@ -162,6 +163,9 @@ export const GrafanaSchema = z
       .optional()
       .describe("An Elasticsearch data source (e.g. the logging add-on's). Default: none."),
     resources: resources("100m", "256Mi", "512Mi").describe("Grafana container resources."),
+    ingress: IngressSchema.optional().describe(
+      "An ALB in front of Grafana (internal by default; needs addons.awsLoadBalancerController). Default: none (port-forward).",
+    ),
   })
   .describe(
     "Grafana: no anonymous access; Prometheus and Alertmanager data sources; dashboards from ConfigMaps.",

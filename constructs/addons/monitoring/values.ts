@@ -1,3 +1,4 @@
+import { albIngress } from "../../core/ingress";
 import { PLATFORM_NAMESPACE_LABEL } from "../../core/platform-namespace";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../core/pod-security";
 import { alertmanagerConfig, receiversWithSecrets } from "./alertmanager";
@@ -16,6 +17,8 @@ export interface MonitoringValuesInput {
   readonly config: MonitoringConfig;
   /** Production environments get 2 Prometheus and Alertmanager replicas unless the config says otherwise. */
   readonly production: boolean;
+  /** What an internal Grafana ingress admits unless its allowedCidrs say otherwise. */
+  readonly vpcCidr: string;
 }
 
 type Resources = { cpuRequest: string; memoryRequest: string; memoryLimit: string };
@@ -110,7 +113,10 @@ export function monitoringChartValues(input: MonitoringValuesInput): Record<stri
         "auth.anonymous": { enabled: false },
         users: { allow_sign_up: false },
         analytics: { reporting_enabled: false, check_for_updates: false },
+        // Redirects and links Grafana writes use the address users reach it at.
+        ...(config.grafana.ingress ? { server: { root_url: `https://${config.grafana.ingress.host}` } } : {}),
       },
+      ...grafanaIngress(input),
       resources: resources(config.grafana.resources),
       securityContext: restrictedPodSecurityContext({ runAsUser: 472, runAsGroup: 472, fsGroup: 472 }),
       containerSecurityContext: CONTAINER_SECURITY,
@@ -150,6 +156,23 @@ export function monitoringChartValues(input: MonitoringValuesInput): Record<stri
     "prometheus-node-exporter": {
       namespaceOverride: NODE_EXPORTER_NAMESPACE,
       resources: small("50m", "64Mi"),
+    },
+  };
+}
+
+/** The Grafana subchart's `ingress` for `grafana.ingress` (core/ingress.ts), or nothing. */
+function grafanaIngress(input: MonitoringValuesInput): Record<string, unknown> {
+  const ingress = input.config.grafana.ingress;
+  if (!ingress) return {};
+  const alb = albIngress({ ingress, vpcCidr: input.vpcCidr, healthCheckPath: "/api/health" });
+  return {
+    ingress: {
+      enabled: true,
+      ingressClassName: alb.className,
+      annotations: alb.annotations,
+      hosts: [alb.host],
+      path: "/",
+      pathType: "Prefix",
     },
   };
 }

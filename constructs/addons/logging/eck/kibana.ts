@@ -39,6 +39,8 @@ export function kibanaResource(props: KibanaProps): Record<string, unknown> {
         "xpack.security.authc.providers": { basic: { basic1: { order: 0 } } },
         "telemetry.optIn": false,
         "telemetry.allowChangingOptInStatus": false,
+        // Links and redirects Kibana writes use the address users reach it at.
+        ...(k.ingress ? { "server.publicBaseUrl": `https://${k.ingress.host}` } : {}),
       },
       podTemplate: {
         spec: {

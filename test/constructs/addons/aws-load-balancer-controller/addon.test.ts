@@ -1,9 +1,8 @@
 import { describe, expect, it } from "vitest";
-import {
-  awsLoadBalancerControllerAddOn,
-  systemPoolSelector,
-} from "../../../../constructs/addons/aws-load-balancer-controller";
+import { parsePlatformConfig } from "../../../../config";
+import { awsLoadBalancerControllerAddOn } from "../../../../constructs/addons/aws-load-balancer-controller";
 import { TEST_PLATFORM } from "../../../support/cluster";
+import { configProblems } from "../../../support/errors";
 import { dataOf, resourcesOf } from "../../../support/synth";
 import { controllerRelease, controllerValues, type Json, manifests, synthController } from "./support";
 
@@ -11,7 +10,7 @@ const ISSUER = "oidc.eks.eu-west-1.amazonaws.com/id/ABCDEF0123456789";
 const POD_LABELS = { "mlops.io/component": "aws-load-balancer-controller" };
 
 describe("AWS Load Balancer Controller add-on: release and values", () => {
-  const { json } = synthController({}, { placement: { nodeSelector: { "mlops.io/pool": "system" } } });
+  const { json } = synthController();
   const v = controllerValues(json);
 
   it("installs the pinned chart into its own namespace and waits for it (the webhooks must answer)", () => {
@@ -34,7 +33,7 @@ describe("AWS Load Balancer Controller add-on: release and values", () => {
     expect(v.replicaCount).toBe(2);
     expect(v.podDisruptionBudget).toEqual({ maxUnavailable: 1 });
     expect(v.resources).toEqual({ requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } });
-    expect(v.nodeSelector).toEqual({ "mlops.io/pool": "system" });
+    expect(v.nodeSelector).toEqual({ "mlops.io/node-pool": "system" });
     expect(v.tolerations).toEqual([{ key: "CriticalAddonsOnly", operator: "Exists" }]);
     expect(v.podLabels).toEqual(POD_LABELS);
   });
@@ -96,7 +95,7 @@ describe("AWS Load Balancer Controller add-on: release and values", () => {
     );
     expect(c.replicaCount).toBe(3);
     expect(c.resources).toEqual({ requests: { cpu: "200m", memory: "512Mi" }, limits: { memory: "1Gi" } });
-    expect(c.nodeSelector).toEqual({});
+    expect(c.nodeSelector).toEqual({ "mlops.io/node-pool": "system" });
   });
 });
 
@@ -146,19 +145,23 @@ describe("AWS Load Balancer Controller add-on: network and monitoring", () => {
 });
 
 describe("AWS Load Balancer Controller add-on: placement and factory", () => {
-  const pool = (labels: Record<string, string>, create = true) => ({ create, gpu: false, labels });
+  const base = { name: "acme", environment: "dev", region: "eu-west-1", preset: "standard" };
 
-  it("follows the system pool only when the platform creates one", () => {
+  it("runs on the configured pool", () => {
+    const v = controllerValues(synthController({ nodePool: "platform" }).json);
+    expect(v.nodeSelector).toEqual({ "mlops.io/node-pool": "platform" });
+  });
+
+  it("fails when its node pool is not one the platform creates, naming the path", () => {
     expect(
-      systemPoolSelector({ addons: {}, nodePools: { system: pool({ "mlops.io/pool": "system" }) } }),
-    ).toEqual({
-      "mlops.io/pool": "system",
-    });
-    expect(systemPoolSelector({ addons: {}, nodePools: { general: pool({}) } })).toEqual({});
-    expect(
-      systemPoolSelector({ addons: {}, nodePools: { system: pool({ "mlops.io/pool": "system" }, false) } }),
-    ).toEqual({});
-    expect(systemPoolSelector(undefined)).toEqual({});
+      configProblems(() =>
+        parsePlatformConfig({ ...base, addons: { awsLoadBalancerController: { nodePool: "ops" } } }),
+      ),
+    ).toEqual([
+      expect.stringMatching(
+        /^addons\.awsLoadBalancerController\.nodePool: got "ops"; expected a node pool the platform creates \(system, gpu\)$/,
+      ),
+    ]);
   });
 
   it("has no dependencies", () => {

@@ -2,7 +2,6 @@ import { parse as parseYaml } from "yaml";
 import {
   type AwsLoadBalancerControllerConfigInput,
   type AwsLoadBalancerControllerOutputs,
-  type AwsLoadBalancerControllerPlacement,
   awsLoadBalancerControllerAddOn,
 } from "../../../../constructs/addons/aws-load-balancer-controller";
 import type { AddOn } from "../../../../constructs/core";
@@ -16,12 +15,11 @@ export function synthController(
   config: AwsLoadBalancerControllerConfigInput = {},
   opts: {
     monitoring?: boolean;
-    placement?: AwsLoadBalancerControllerPlacement;
     extra?: AddOn<unknown>[];
   } = {},
 ): { json: SynthJson; outputs: AwsLoadBalancerControllerOutputs } {
   const { json, outputs } = synthAddOns([
-    awsLoadBalancerControllerAddOn(config, opts.placement),
+    awsLoadBalancerControllerAddOn(config),
     ...(opts.monitoring ? [monitoringStub] : []),
     ...(opts.extra ?? []),
   ]);

@@ -22,6 +22,19 @@ const VARIANTS = {
     },
     extra: [monitoringStub],
   },
+  "Kibana ingress": {
+    config: {
+      eck: {
+        kibana: {
+          ingress: {
+            host: "kibana.internal.example.com",
+            certificateArn: "arn:aws:acm:eu-west-1:1:certificate/x",
+          },
+        },
+      },
+    },
+    extra: [],
+  },
 } as const;
 
 describeWithSchemas("logging add-on against the eck-operator chart's values.yaml and ECK 3.5's CRDs", () => {
@@ -31,7 +44,7 @@ describeWithSchemas("logging add-on against the eck-operator chart's values.yaml
       const report = expectValidStack(json);
       expect(report.checked.HelmRelease).toBe(Object.keys(resourcesOf(json, "helm_release")).length);
       expect(report.unchecked).toEqual([]);
-      for (const kind of ["Elasticsearch", "Kibana", "Job", "ConfigMap"])
+      for (const kind of ["Elasticsearch", "Kibana", "Job", "ConfigMap", "Ingress"])
         expect(report.checked[kind] ?? 0).toBe(manifests(json, kind).length);
       console.info(`[logging] ${name}: checked ${JSON.stringify(report.checked)}`);
     });

@@ -7,6 +7,7 @@ import {
   loggingAddOn,
 } from "../../../../constructs/addons/logging";
 import type { AddOn, PlatformInfo } from "../../../../constructs/core";
+import { controllerFor } from "../../../support/addons";
 import { all, type Json } from "../../../support/manifests";
 import { resourcesOf, type SynthJson } from "../../../support/synth";
 import { synthAddOns } from "../external-secrets/support";
@@ -19,7 +20,13 @@ export function synthLogging(
   opts: { extra?: AddOn<unknown>[]; platform?: Partial<PlatformInfo> } = {},
 ): { json: SynthJson; outputs: EckLoggingOutputs } {
   const { json, outputs } = synthAddOns(
-    [gp3StorageClassAddOn(), externalSecretsAddOn(), loggingAddOn(config), ...(opts.extra ?? [])],
+    [
+      gp3StorageClassAddOn(),
+      externalSecretsAddOn(),
+      loggingAddOn(config),
+      ...controllerFor(config.eck?.kibana?.ingress),
+      ...(opts.extra ?? []),
+    ],
     opts.platform,
   );
   return { json, outputs: outputs.get("logging") as EckLoggingOutputs };

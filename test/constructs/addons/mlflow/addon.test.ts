@@ -289,17 +289,75 @@ describe("MLflow add-on: pods and network", () => {
     });
   });
 
-  it("adds an internal ALB ingress when configured", () => {
-    const { json: j } = synthMlflow({
+  it("adds an internal ALB ingress when configured: VPC only, HTTPS with HTTP redirected, ip targets", () => {
+    const { json: j, outputs } = synthMlflow({
       ingress: {
         host: "mlflow.internal.example.com",
         certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc",
       },
     });
     const i = mlflowValues(j).ingress;
-    expect(i.className).toBe("alb");
-    expect(i.annotations["alb.ingress.kubernetes.io/scheme"]).toBe("internal");
-    expect(i.hosts[0].host).toBe("mlflow.internal.example.com");
+    expect(i).toMatchObject({
+      enabled: true,
+      className: "alb",
+      hosts: [{ host: "mlflow.internal.example.com", paths: [{ path: "/", pathType: "Prefix" }] }],
+    });
+    expect(i.annotations).toMatchObject({
+      "alb.ingress.kubernetes.io/scheme": "internal",
+      "alb.ingress.kubernetes.io/inbound-cidrs": TEST_PLATFORM.vpcCidr,
+      "alb.ingress.kubernetes.io/target-type": "ip",
+      "alb.ingress.kubernetes.io/listen-ports": '[{"HTTP":80},{"HTTPS":443}]',
+      "alb.ingress.kubernetes.io/ssl-redirect": "443",
+      "alb.ingress.kubernetes.io/certificate-arn": "arn:aws:acm:eu-west-1:123456789012:certificate/abc",
+      "alb.ingress.kubernetes.io/ssl-policy": "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+      "alb.ingress.kubernetes.io/backend-protocol": "HTTP",
+      "alb.ingress.kubernetes.io/healthcheck-path": "/health",
+    });
+    expect(i.annotations["alb.ingress.kubernetes.io/group.name"]).toBeUndefined();
+    expect(mlflowValues(j).serverAllowedHosts).toContain("mlflow.internal.example.com");
+    expect(outputs.externalUrl).toBe("https://mlflow.internal.example.com");
+    // The ALB's ENIs reach the pods from the VPC, on the tracking port only.
+    const lb = (Object.values(resourcesOf(j, "kubernetes_network_policy_v1")) as Json[]).find(
+      (p) => p.metadata.name === "allow-ingress-load-balancer",
+    ) as Json;
+    expect(lb.spec.ingress).toEqual([
+      { from: [{ ip_block: { cidr: TEST_PLATFORM.vpcCidr } }], ports: [{ port: "5000", protocol: "TCP" }] },
+    ]);
+    expect(lb.spec.pod_selector.match_labels).toEqual({
+      "app.kubernetes.io/name": "mlflow",
+      "app.kubernetes.io/instance": "mlflow",
+    });
+    // Installed after the controller, whose webhook validates the Ingress.
+    const controller = Object.keys(resourcesOf(j, "helm_release")).find((k) =>
+      k.includes("aws-load-balancer-controller_Release"),
+    ) as string;
+    expect(controller).toBeDefined();
+    expect(mlflowRelease(j).depends_on).toContain(`helm_release.${controller}`);
+  });
+
+  it("makes an internet-facing ALB only for the listed CIDRs, in a shared group", () => {
+    const i = mlflowValues(
+      synthMlflow({
+        ingress: {
+          host: "mlflow.example.com",
+          certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc",
+          scheme: "internet-facing",
+          allowedCidrs: ["203.0.113.0/24"],
+          groupName: "platform-uis",
+        },
+      }).json,
+    ).ingress;
+    expect(i.annotations).toMatchObject({
+      "alb.ingress.kubernetes.io/scheme": "internet-facing",
+      "alb.ingress.kubernetes.io/inbound-cidrs": "203.0.113.0/24",
+      "alb.ingress.kubernetes.io/ssl-redirect": "443",
+      "alb.ingress.kubernetes.io/group.name": "platform-uis",
+    });
+  });
+
+  it("has no ingress, no load balancer policy and no controller dependency without one", () => {
+    expect(mlflowValues(json).ingress).toBeUndefined();
+    expect(named("allow-ingress-load-balancer")).toBeUndefined();
   });
 });
 

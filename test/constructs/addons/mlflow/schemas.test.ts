@@ -68,7 +68,9 @@ describeWithSchemas("MLflow add-on against the chart's values.yaml and values.sc
 });
 
 describe("MLflow add-on factory", () => {
-  it("depends on external-secrets", () => {
+  it("depends on external-secrets, and on the load balancer controller with an ingress", () => {
     expect(mlflowAddOn().dependsOn).toEqual(["external-secrets"]);
+    const ingress = { host: "mlflow.example.com", certificateArn: "arn:aws:acm:eu-west-1:1:certificate/x" };
+    expect(mlflowAddOn({ ingress }).dependsOn).toEqual(["external-secrets", "aws-load-balancer-controller"]);
   });
 });

@@ -50,6 +50,7 @@ const values = mlflowChartValues({
   bucket: "models",
   roleArn: "arn:aws:iam::123456789012:role/mlflow",
   monitoring: false,
+  vpcCidr: "10.0.0.0/16",
   // biome-ignore lint/suspicious/noExplicitAny: reading the rendered values
 }) as Record<string, any>;
 

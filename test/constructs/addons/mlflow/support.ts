@@ -6,6 +6,7 @@ import {
   mlflowAddOn,
 } from "../../../../constructs/addons/mlflow";
 import type { AddOn, PlatformInfo } from "../../../../constructs/core";
+import { controllerFor } from "../../../support/addons";
 import { onlyResource, type SynthJson } from "../../../support/synth";
 import { type Json, monitoringStub, synthAddOns } from "../external-secrets/support";
 
@@ -20,6 +21,7 @@ export function synthMlflow(
     [
       externalSecretsAddOn(),
       mlflowAddOn(config),
+      ...controllerFor(config.ingress),
       ...(opts.monitoring ? [monitoringStub] : []),
       ...(opts.extra ?? []),
     ],

@@ -9,6 +9,7 @@ import {
 } from "../../../../constructs/addons/monitoring";
 import type { PlatformDashboard } from "../../../../constructs/addons/monitoring/dashboards";
 import type { AddOn, PlatformInfo } from "../../../../constructs/core";
+import { controllerFor } from "../../../support/addons";
 import type { SynthJson } from "../../../support/synth";
 import { type Json, synthAddOns } from "../external-secrets/support";
 
@@ -58,6 +59,7 @@ export function synthMonitoring(
       gp3StorageClassAddOn(),
       externalSecretsAddOn(),
       monitoringAddOn(config, opts.rules, opts.dashboards),
+      ...controllerFor(config.grafana?.ingress),
       ...(opts.extra ?? []),
     ],
     opts.platform,
