@@ -82,7 +82,7 @@ export class OpenSearchLoggingAddOn implements AddOn<OpenSearchLoggingOutputs> {
       preventDestroy: context.cluster.preventDestroy,
       tags,
     });
-    domain.grantWrite("collector", collectorRole);
+    const writeGrant = domain.grantWrite("collector", collectorRole);
     // The bootstrap Job's namespace: restricted, default-deny (the Job gets its HTTPS egress).
     const namespace = new PlatformNamespace(context.scope, "LoggingNamespace", {
       name: LOGGING_NAMESPACE,
@@ -107,6 +107,8 @@ export class OpenSearchLoggingAddOn implements AddOn<OpenSearchLoggingOutputs> {
         pipeline: this.backend.name,
         roleArn: collectorRole.roleArn,
       },
+      // Fluent Bit signs its first bulk request with the role: its policies first.
+      dependsOn: [...collectorRole.grants, writeGrant],
     });
     return {
       mode: "opensearch-service",

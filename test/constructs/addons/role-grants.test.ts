@@ -4,6 +4,8 @@
  * separate resources it would create in parallel (pods then start with a role that may do nothing yet).
  */
 import { describe, it } from "vitest";
+import { loggingAddOn } from "../../../constructs/addons/logging";
+import { synthAddOns } from "../../support/addons";
 import { expectDependsOn } from "../../support/depends-on";
 import { synthAirflow } from "./airflow/support";
 import { synthExternalDns } from "./external-dns/support";
@@ -37,6 +39,14 @@ describe("Helm add-ons and KFP workloads after their IRSA roles' grants", () => 
       synthExternalDns(),
       { type: "helm_release", id: /_external-dns_Release_/ },
       { type: "aws_iam_role_policy", id: /external-dns_Policy-external-dns-route53_/ },
+    );
+  });
+
+  it("the OpenSearch-mode fluent-bit helm_release after the collector role's domain write aws_iam_role_policy", () => {
+    expectDependsOn(
+      synthAddOns([loggingAddOn({ mode: "opensearch-service" })]).json,
+      { type: "helm_release", id: /_Collector_Release_/ },
+      { type: "aws_iam_role_policy", id: /_Writer-collector_/ },
     );
   });
 

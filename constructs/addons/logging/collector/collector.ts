@@ -1,6 +1,7 @@
 import { ClusterRoleBindingV1 } from "@cdktf/provider-kubernetes/lib/cluster-role-binding-v1";
 import { ClusterRoleV1 } from "@cdktf/provider-kubernetes/lib/cluster-role-v1";
 import type { NetworkPolicyV1SpecIngressFrom } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
+import type { ITerraformDependable } from "cdktf";
 import { Token } from "cdktf";
 import { Construct } from "constructs";
 import { CHARTS, type ChartPin } from "../../../core/charts";
@@ -56,6 +57,11 @@ export interface LogCollectorProps {
   readonly releaseName?: string;
   /** The chart. @default CHARTS.fluentBit */
   readonly chart?: ChartPin;
+  /**
+   * What the pods need before they start that the values do not reference: the IAM grants of the output's
+   * role (the values name only its ARN). @default []
+   */
+  readonly dependsOn?: readonly ITerraformDependable[];
 }
 
 /**
@@ -127,7 +133,7 @@ export class LogCollector extends Construct {
       wait: false,
       atomic: false,
       values: this.values,
-      dependsOn: [this.namespace.resource, this.clusterRole],
+      dependsOn: [this.namespace.resource, this.clusterRole, ...(props.dependsOn ?? [])],
     });
   }
 
