@@ -220,3 +220,50 @@ export function ingressDependencyProblem(
     message: `an ingress for ${quoted(ingress.host)} needs the AWS Load Balancer Controller, which makes its ALB: set addons.awsLoadBalancerController.enabled: true, or remove the ingress`,
   };
 }
+
+/** An ingress setting in a message; unset allowedCidrs mean the VPC CIDR. */
+const shown = (v: unknown) => (v === undefined ? "none (the VPC CIDR)" : quoted(v));
+
+/** Settings an ALB has once, whichever ingress of its group sets them. */
+const PER_LOAD_BALANCER = ["scheme", "allowedCidrs", "sslPolicy"] as const;
+
+/**
+ * Ingresses of one `groupName` share an ALB, so they must agree on what belongs to the load balancer (the
+ * controller would otherwise stop reconciling the group). Finds every `ingress` block in the parsed add-on
+ * sections (any add-on, any depth: serving's too) and reports each disagreement at the later ingress's path,
+ * relative to `addons`.
+ */
+export function ingressGroupProblems(
+  addons: Readonly<Record<string, unknown>>,
+): { readonly path: readonly (string | number)[]; readonly message: string }[] {
+  const found: { path: (string | number)[]; ingress: IngressConfig }[] = [];
+  const walk = (node: unknown, path: (string | number)[]) => {
+    if (node === null || typeof node !== "object" || Array.isArray(node)) return;
+    for (const [key, value] of Object.entries(node)) {
+      const ingress = key === "ingress" ? IngressSchema.safeParse(value) : undefined;
+      if (ingress?.success) found.push({ path: [...path, key], ingress: ingress.data });
+      else walk(value, [...path, key]);
+    }
+  };
+  walk(addons, []);
+  const problems: { path: (string | number)[]; message: string }[] = [];
+  const first = new Map<string, (typeof found)[number]>();
+  for (const f of found) {
+    const group = f.ingress.groupName;
+    if (!group) continue;
+    const leader = first.get(group);
+    if (!leader) {
+      first.set(group, f);
+      continue;
+    }
+    for (const key of PER_LOAD_BALANCER) {
+      const [mine, theirs] = [f.ingress[key], leader.ingress[key]];
+      if (JSON.stringify(mine) === JSON.stringify(theirs)) continue;
+      problems.push({
+        path: [...f.path, key],
+        message: `got ${shown(mine)}; ingresses of group ${quoted(group)} share one ALB, and addons.${leader.path.join(".")} has ${shown(theirs)}: give them the same ${key}`,
+      });
+    }
+  }
+  return problems;
+}

@@ -109,6 +109,38 @@ describe("add-on sections of the platform configuration", () => {
     ]);
   });
 
+  it("fails when ingresses of one group disagree on the ALB they share, at the later ingress", () => {
+    const cert = "arn:aws:acm:eu-west-1:123456789012:certificate/x";
+    expect(
+      problemsOf({
+        ...base,
+        preset: "standard",
+        addons: {
+          mlflow: { ingress: { host: "mlflow.example.com", certificateArn: cert, groupName: "uis" } },
+          monitoring: {
+            grafana: {
+              ingress: {
+                host: "grafana.example.com",
+                certificateArn: cert,
+                groupName: "uis",
+                scheme: "internet-facing",
+                allowedCidrs: ["203.0.113.0/24"],
+              },
+            },
+          },
+          logging: {
+            eck: {
+              kibana: { ingress: { host: "kibana.example.com", certificateArn: cert, groupName: "uis" } },
+            },
+          },
+        },
+      }),
+    ).toEqual([
+      'addons.monitoring.grafana.ingress.scheme: got "internet-facing"; ingresses of group "uis" share one ALB, and addons.mlflow.ingress has "internal": give them the same scheme',
+      'addons.monitoring.grafana.ingress.allowedCidrs: got ["203.0.113.0/24"]; ingresses of group "uis" share one ALB, and addons.mlflow.ingress has none (the VPC CIDR): give them the same allowedCidrs',
+    ]);
+  });
+
   it("accepts ingresses with the controller on (the standard preset)", () => {
     const ingress = {
       host: "mlflow.example.com",

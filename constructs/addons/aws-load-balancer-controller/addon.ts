@@ -3,7 +3,7 @@ import type { AddOn, AddOnContext } from "../../core/addon";
 import type { AddOnDefinition, AddOnSelection } from "../../core/addon-definition";
 import { CHARTS } from "../../core/charts";
 import { HelmAddOn, type HelmAddOnOutputs } from "../../core/helm-addon";
-import { ALB_INGRESS_CLASS } from "../../core/ingress";
+import { ALB_INGRESS_CLASS, ingressGroupProblems } from "../../core/ingress";
 import { nodePoolProblems } from "../../core/node-placement";
 import { PLATFORM_NAMESPACE_LABEL, type PlatformNamespace } from "../../core/platform-namespace";
 import { podMonitor } from "../../core/pod-monitor";
@@ -122,7 +122,10 @@ export const awsLoadBalancerControllerDefinition = {
   id: AWS_LOAD_BALANCER_CONTROLLER_ADDON_ID,
   config: AWS_LOAD_BALANCER_CONTROLLER_CONFIG,
   create: (config: AwsLoadBalancerControllerConfig) => new AwsLoadBalancerControllerAddOn(config),
-  // The pods select their pool by label: a pool the platform does not create would leave them Pending.
-  platformProblems: (config: AwsLoadBalancerControllerConfig, platform: AddOnSelection) =>
-    nodePoolProblems(AWS_LOAD_BALANCER_CONTROLLER_CONFIG.key, config.nodePool, platform),
+  // The pods select their pool by label: a pool the platform does not create would leave them Pending. The
+  // add-ons' ingresses that share an ALB must agree on it.
+  platformProblems: (config: AwsLoadBalancerControllerConfig, platform: AddOnSelection) => [
+    ...nodePoolProblems(AWS_LOAD_BALANCER_CONTROLLER_CONFIG.key, config.nodePool, platform),
+    ...ingressGroupProblems(platform.addons),
+  ],
 } satisfies AddOnDefinition<typeof AWS_LOAD_BALANCER_CONTROLLER_CONFIG>;

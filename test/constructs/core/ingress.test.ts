@@ -4,6 +4,7 @@ import {
   type IngressConfigInput,
   IngressSchema,
   ingressDependencyProblem,
+  ingressGroupProblems,
   ingressResource,
 } from "../../../constructs/core/ingress";
 import { describeIssues } from "../../../constructs/primitives";
@@ -202,5 +203,48 @@ describe("ingress option: validation", () => {
     expect(
       ingressDependencyProblem("aws-load-balancer-controller", ["mlflow", "ingress"], undefined),
     ).toBeUndefined();
+  });
+});
+
+describe("ingress option: groups", () => {
+  const ingress = (extra: Record<string, unknown>) => ({
+    host: "ui.example.com",
+    certificateArn: CERT,
+    ...extra,
+  });
+
+  it("finds every ingress at any depth and passes groups that agree, or ingresses without a group", () => {
+    expect(
+      ingressGroupProblems({
+        a: { ingress: IngressSchema.parse(ingress({ groupName: "g" })) },
+        b: { nested: { deeper: { ingress: IngressSchema.parse(ingress({ groupName: "g" })) } } },
+        c: {
+          ingress: IngressSchema.parse(
+            ingress({ scheme: "internet-facing", allowedCidrs: ["203.0.113.0/24"] }),
+          ),
+        },
+      }),
+    ).toEqual([]);
+  });
+
+  it("fails when a group's ingresses disagree on the TLS policy, at the later one's path", () => {
+    expect(
+      ingressGroupProblems({
+        a: { ingress: IngressSchema.parse(ingress({ groupName: "g" })) },
+        b: {
+          nested: {
+            ingress: IngressSchema.parse(
+              ingress({ groupName: "g", sslPolicy: "ELBSecurityPolicy-TLS13-1-3-2021-06" }),
+            ),
+          },
+        },
+      }),
+    ).toEqual([
+      {
+        path: ["b", "nested", "ingress", "sslPolicy"],
+        message:
+          'got "ELBSecurityPolicy-TLS13-1-3-2021-06"; ingresses of group "g" share one ALB, and addons.a.ingress has "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09": give them the same sslPolicy',
+      },
+    ]);
   });
 });
