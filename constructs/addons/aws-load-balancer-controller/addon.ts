@@ -1,3 +1,4 @@
+import type { ITerraformDependable } from "cdktf";
 import type { ServiceAccountRole } from "../../cluster/service-account-role";
 import type { AddOn, AddOnContext } from "../../core/addon";
 import type { AddOnDefinition, AddOnSelection } from "../../core/addon-definition";
@@ -89,6 +90,11 @@ export class AwsLoadBalancerControllerAddOn extends HelmAddOn<AwsLoadBalancerCon
       roleArn: (this.role as ServiceAccountRole).roleArn,
       tags: context.platform.tags,
     });
+  }
+
+  // The controller reconciles Ingresses into ALBs with the role's policy from its first loop on.
+  protected override releaseDependsOn(): readonly ITerraformDependable[] {
+    return this.role?.grants ?? [];
   }
 
   protected override afterRelease(

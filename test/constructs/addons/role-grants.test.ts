@@ -8,6 +8,7 @@ import { loggingAddOn } from "../../../constructs/addons/logging";
 import { synthAddOns } from "../../support/addons";
 import { expectDependsOn } from "../../support/depends-on";
 import { synthAirflow } from "./airflow/support";
+import { synthController } from "./aws-load-balancer-controller/support";
 import { synthExternalDns } from "./external-dns/support";
 import { synthKfp } from "./kubeflow-pipelines/support";
 import { synthMlflow } from "./mlflow/support";
@@ -47,6 +48,14 @@ describe("Helm add-ons and KFP workloads after their IRSA roles' grants", () => 
       synthAddOns([loggingAddOn({ mode: "opensearch-service" })]).json,
       { type: "helm_release", id: /_Collector_Release_/ },
       { type: "aws_iam_role_policy", id: /_Writer-collector_/ },
+    );
+  });
+
+  it("aws-load-balancer-controller helm_release after its role's aws_iam_role_policy (the published policy)", () => {
+    expectDependsOn(
+      synthController().json,
+      { type: "helm_release", id: /_aws-load-balancer-controller_Release_/ },
+      { type: "aws_iam_role_policy", id: /_Policy-aws-load-balancer-controller_/ },
     );
   });
 
