@@ -30,6 +30,36 @@ export const HOST_DEVICE_PLUGIN_LABEL = "mlops.io/nvidia-device-plugin";
 
 export const NODE_POOL_LABEL = "mlops.io/node-pool";
 
+/**
+ * The labels every node of a pool carries, whoever provisions it (managed node group or Karpenter): the pool's
+ * own, its name, and the GPU labels on GPU pools.
+ */
+export function poolNodeLabels(
+  poolName: string,
+  gpu: boolean,
+  labels: Readonly<Record<string, string>> = {},
+): Record<string, string> {
+  return { ...labels, [NODE_POOL_LABEL]: poolName, ...(gpu ? GPU_NODE_LABELS : {}) };
+}
+
+/** The taints of a pool's nodes: the GPU taint first on GPU pools, then the pool's own (a repeat dropped). */
+export function poolNodeTaints(gpu: boolean, taints: readonly NodeTaint[] = []): NodeTaint[] {
+  const seen = new Set<string>();
+  return (gpu ? [GPU_TAINT, ...taints] : [...taints]).filter((t) => {
+    const key = `${t.key}:${t.effect}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Kubernetes' spelling of the effects (the EKS API's is the enum above). */
+export const KUBERNETES_TAINT_EFFECTS: Readonly<Record<TaintEffect, string>> = {
+  NO_SCHEDULE: "NoSchedule",
+  NO_EXECUTE: "NoExecute",
+  PREFER_NO_SCHEDULE: "PreferNoSchedule",
+};
+
 /** A node pool's own settings; the cluster fills in the rest (see `NodePoolProps`). */
 export interface NodePoolOptions {
   /**

@@ -9,12 +9,11 @@ import { Construct } from "constructs";
 import { mergeTags, type Tags } from "../core/tags";
 import { type AmiType, isBottlerocket } from "./ami-types";
 import {
-  GPU_NODE_LABELS,
-  GPU_TAINT,
   HOST_DEVICE_PLUGIN_LABEL,
-  NODE_POOL_LABEL,
   type NodePoolOptions,
   type NodeTaint,
+  poolNodeLabels,
+  poolNodeTaints,
   resolvePoolSettings,
 } from "./node-pool-options";
 import { validatePoolSettings } from "./node-pool-validation";
@@ -68,11 +67,9 @@ export class NodePool extends Construct {
 
     const tags = mergeTags(props.globalTags, props.tags);
 
-    this.taints = gpu ? dedupeTaints([GPU_TAINT, ...settings.taints]) : settings.taints;
+    this.taints = poolNodeTaints(gpu, settings.taints);
     this.labels = {
-      ...(props.labels ?? {}),
-      [NODE_POOL_LABEL]: props.poolName,
-      ...(gpu ? GPU_NODE_LABELS : {}),
+      ...poolNodeLabels(props.poolName, gpu, props.labels),
       ...(gpu && isBottlerocket(settings.amiType) ? { [HOST_DEVICE_PLUGIN_LABEL]: "host" } : {}),
     };
 
@@ -134,16 +131,6 @@ export class NodePool extends Construct {
       },
     });
   }
-}
-
-function dedupeTaints(taints: readonly NodeTaint[]): NodeTaint[] {
-  const seen = new Set<string>();
-  return taints.filter((t) => {
-    const key = `${t.key}:${t.effect}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }
 
 /** AL2023 boots from /dev/xvda; Bottlerocket keeps its OS on /dev/xvda and containers on /dev/xvdb. */

@@ -2,8 +2,8 @@ import {
   GPU_NODE_LABELS,
   GPU_TAINT,
   HOST_DEVICE_PLUGIN_LABEL,
+  KUBERNETES_TAINT_EFFECTS,
   type NodeTaint,
-  type TaintEffect,
 } from "../../cluster/node-pool-options";
 import type { AddOnDefinition, AddOnSelection } from "../../core/addon-definition";
 import { CHARTS } from "../../core/charts";
@@ -23,12 +23,6 @@ export function gpuPoolTaints(platform: AddOnSelection): NodeTaint[] {
     .flatMap((p) => p.taints ?? []);
 }
 
-const EFFECTS: Record<TaintEffect, string> = {
-  NO_SCHEDULE: "NoSchedule",
-  NO_EXECUTE: "NoExecute",
-  PREFER_NO_SCHEDULE: "PreferNoSchedule",
-};
-
 /**
  * Node selector and tolerations of a DaemonSet that must run on every GPU node of the kit's pools: the GPU
  * label, the GPU taint, each taint of the GPU pools (`poolTaints`), and CriticalAddonsOnly (system DaemonSets
@@ -38,13 +32,13 @@ const EFFECTS: Record<TaintEffect, string> = {
  */
 export function gpuNodePlacement(poolTaints: readonly NodeTaint[] = []) {
   // The GPU taint is tolerated whatever its value; pools may repeat it or share a taint.
-  const gpu = { key: GPU_TAINT.key, operator: "Exists", effect: EFFECTS[GPU_TAINT.effect] };
+  const gpu = { key: GPU_TAINT.key, operator: "Exists", effect: KUBERNETES_TAINT_EFFECTS[GPU_TAINT.effect] };
   const own = poolTaints
     .filter((t) => t.key !== GPU_TAINT.key || t.effect !== GPU_TAINT.effect)
     .map((t) =>
       t.value === undefined
-        ? { key: t.key, operator: "Exists", effect: EFFECTS[t.effect] }
-        : { key: t.key, operator: "Equal", value: t.value, effect: EFFECTS[t.effect] },
+        ? { key: t.key, operator: "Exists", effect: KUBERNETES_TAINT_EFFECTS[t.effect] }
+        : { key: t.key, operator: "Equal", value: t.value, effect: KUBERNETES_TAINT_EFFECTS[t.effect] },
     );
   const unique = [...new Map(own.map((t) => [JSON.stringify(t), t])).values()];
   return {
