@@ -6,7 +6,7 @@ import type { AddOnDefinition } from "../constructs/core/addon-definition";
 import { deepMerge } from "../constructs/core/merge";
 import { ConfigError, describeIssues, show } from "../constructs/primitives";
 import { type AddOnsSchema, addOnsSchema } from "./addons";
-import { EMBEDDED_DEFAULT, PRESET_FRAGMENTS } from "./presets";
+import { EMBEDDED_DEFAULT, presetFragment } from "./presets";
 import {
   checkPlatform,
   type PlatformConfig,
@@ -72,7 +72,10 @@ export function parsePlatformConfig(
         },
       ]);
     }
-    doc = deepMerge(PRESET_FRAGMENTS[preset as keyof typeof PRESET_FRAGMENTS], raw);
+    // The preset's pools follow the autoscaler the file chooses (Karpenter pools, or managed node groups).
+    const capacity = isPlainObject(raw.capacity) ? raw.capacity : {};
+    const autoscaler = capacity.autoscaler === "none" ? "none" : "karpenter";
+    doc = deepMerge(presetFragment(preset as (typeof PRESETS)[number], autoscaler), raw);
   }
   const schema = platformConfigSchema(options);
   const result = schema.safeParse(doc);

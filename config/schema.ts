@@ -21,7 +21,7 @@ import {
 } from "../constructs/primitives";
 import { AddOnsSchema, checkAddOnDependencies } from "./addons";
 import { issue } from "./issue";
-import { checkNodePools, NodePoolSchema } from "./node-pools";
+import { AUTOSCALERS, checkNodePools, NodePoolSchema } from "./node-pools";
 
 /**
  * The platform configuration: the only door through which parameters enter the kit. Every field is documented
@@ -180,6 +180,17 @@ export const StateBackendSchema = z
   })
   .describe("Terraform state backend.");
 
+export const CapacitySchema = z
+  .strictObject({
+    autoscaler: z
+      .enum(AUTOSCALERS)
+      .default("karpenter")
+      .describe(
+        "`karpenter`: the Karpenter add-on launches the nodes of pools with `provisioner: karpenter` (Spot first, from zero, within their limits); `none`: managed node groups only, at their fixed sizes.",
+      ),
+  })
+  .describe("How the cluster gains and sheds nodes.");
+
 export const PRESETS = ["minimal", "standard", "gpu-training"] as const;
 
 export const PlatformConfigObject = z.strictObject({
@@ -197,6 +208,7 @@ export const PlatformConfigObject = z.strictObject({
   tags: tags.default({}).describe("Tags on every resource."),
   network: NetworkSchema.default(() => NetworkSchema.parse({})),
   cluster: ClusterSchema.default(() => ClusterSchema.parse({})),
+  capacity: CapacitySchema.prefault({}),
   nodePools: z.record(dnsLabel(30), NodePoolSchema).default({}).describe("Node pools keyed by name."),
   dataLake: DataLakeSchema.default(() => DataLakeSchema.parse({})),
   stateBackend: StateBackendSchema.default(() => StateBackendSchema.parse({})),
@@ -322,7 +334,7 @@ export const checkPlatform =
     checkAddOnDependencies(addOns, c, ctx);
     checkNetwork(c, ctx);
     checkCluster(c, ctx);
-    checkNodePools(c.nodePools, ctx);
+    checkNodePools(c.nodePools, c.capacity.autoscaler, ctx);
     checkDataLake(c, ctx);
     checkStateBackend(c, ctx);
   };

@@ -23,11 +23,14 @@ export function platformTags(config: PlatformConfig): Record<string, string> {
   };
 }
 
-/** Node pools from the configuration as construct options (pools with `create: false` are left out). */
+/**
+ * The managed node groups of the configuration as construct options: pools with `create: false` are left out,
+ * and so are Karpenter pools (the Karpenter add-on turns them into NodePools in the platform stack).
+ */
 export function nodePoolOptions(config: PlatformConfig): Record<string, NodePoolOptions> {
   const pools: Record<string, NodePoolOptions> = {};
   for (const [name, p] of Object.entries(config.nodePools)) {
-    if (!p.create) continue;
+    if (!p.create || p.provisioner === "karpenter") continue;
     pools[name] = toNodePoolOptions(p);
   }
   return pools;

@@ -5,6 +5,7 @@ import { externalDnsDefinition } from "./external-dns/addon";
 import { externalSecretsDefinition } from "./external-secrets/addon";
 import { gp3StorageClassDefinition } from "./gp3-storage-class";
 import { kafkaDefinition } from "./kafka/addon";
+import { karpenterDefinition } from "./karpenter/addon";
 import { kubeflowPipelinesDefinition } from "./kubeflow-pipelines/addon";
 import { loggingDefinition } from "./logging/addon";
 import { metricsServerDefinition } from "./metrics-server/addon";
@@ -19,6 +20,7 @@ import { nvidiaDevicePluginDefinition } from "./nvidia-device-plugin";
  */
 export const PLATFORM_ADD_ONS = [
   gp3StorageClassDefinition,
+  karpenterDefinition,
   nvidiaDevicePluginDefinition,
   awsLoadBalancerControllerDefinition,
   externalSecretsDefinition,

@@ -41,12 +41,16 @@ export function parseAddOnConfig<S extends z.ZodType>(
 export interface AddOnSelection {
   /** Parsed add-on sections by key. */
   readonly addons: Readonly<Record<string, unknown>>;
+  /** How nodes are added beyond the managed node groups. @default - no autoscaler add-on */
+  readonly capacity?: { readonly autoscaler: "karpenter" | "none" };
   readonly nodePools: Readonly<
     Record<
       string,
       {
         readonly create: boolean;
         readonly gpu: boolean;
+        /** Who launches the pool's nodes: an EKS managed node group, or Karpenter. @default "managed" */
+        readonly provisioner?: "managed" | "karpenter";
         /**
          * The pool's own taints (a GPU pool's `nvidia.com/gpu` taint comes on top); the shape of cluster's
          * `NodeTaint`, written out because core does not import cluster. @default []

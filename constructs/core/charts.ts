@@ -145,6 +145,22 @@ export const CHARTS = {
     versionPolicy: "patch",
     schemaDir: "aws-load-balancer-controller",
   },
+  // Karpenter (appVersion 1.14.1), the node autoscaler. Its CRDs come from the separate karpenter-crd chart of the
+  // same version (templates, so `helm upgrade` updates them; a chart's crds/ folder is never upgraded by Helm).
+  karpenter: {
+    chart: "karpenter",
+    repository: "oci://public.ecr.aws/karpenter",
+    version: "1.14.1",
+    versionPolicy: "patch",
+    schemaDir: "karpenter",
+  },
+  karpenterCrd: {
+    chart: "karpenter-crd",
+    repository: "oci://public.ecr.aws/karpenter",
+    version: "1.14.1",
+    versionPolicy: "patch",
+    schemaDir: "karpenter-crd",
+  },
 } as const satisfies Record<string, ChartPin>;
 
 export type ChartKey = keyof typeof CHARTS;

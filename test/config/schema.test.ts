@@ -18,8 +18,11 @@ describe("platform configuration schema", () => {
       endpointPublicAccess: false,
     });
     expect(c.addons.kafka).toMatchObject({ enabled: true, mode: "strimzi" });
-    expect(Object.keys(c.nodePools).sort()).toEqual(["gpu", "system"]);
-    expect(c.nodePools.gpu).toMatchObject({ gpu: true, minSize: 0 });
+    expect(c.capacity.autoscaler).toBe("karpenter");
+    expect(Object.keys(c.nodePools).sort()).toEqual(["batch", "gpu", "system"]);
+    expect(c.nodePools.system).toMatchObject({ provisioner: "managed", minSize: 2 });
+    expect(c.nodePools.gpu).toMatchObject({ gpu: true, provisioner: "karpenter" });
+    expect(c.nodePools.batch).toMatchObject({ gpu: false, provisioner: "karpenter" });
     expect(Object.keys(c.dataLake.zones)).toEqual(["raw", "curated", "features", "models"]);
     expect(c.sandbox).toBe(false);
     expect(c.stateBackend.type).toBe("local");
@@ -30,12 +33,12 @@ describe("platform configuration schema", () => {
       ...base,
       nodePools: {
         gpu: { create: false },
-        batch: { instanceTypes: ["c7i.2xlarge"], minSize: 0, maxSize: 3 },
+        etl: { instanceTypes: ["c7i.2xlarge"], minSize: 0, maxSize: 3 },
       },
     });
     expect(c.nodePools.gpu.create).toBe(false);
     expect(c.nodePools.gpu.instanceTypes).toEqual(["g5.xlarge", "g6.xlarge"]);
-    expect(c.nodePools.batch.instanceTypes).toEqual(["c7i.2xlarge"]);
+    expect(c.nodePools.etl.instanceTypes).toEqual(["c7i.2xlarge"]);
     expect(c.nodePools.system.minSize).toBe(2);
   });
 
@@ -193,7 +196,11 @@ describe("platform configuration errors", () => {
     ],
     [
       "fails when a GPU pool has a non-NVIDIA AMI",
-      { ...base, nodePools: { gpu: { amiType: "AL2023_x86_64_STANDARD" } } },
+      {
+        ...base,
+        capacity: { autoscaler: "none" },
+        nodePools: { gpu: { amiType: "AL2023_x86_64_STANDARD" } },
+      },
       /^nodePools\.gpu\.amiType: got "AL2023_x86_64_STANDARD"; expected one of .*\(GPU pools need an NVIDIA AMI\)/,
     ],
     [
@@ -204,7 +211,7 @@ describe("platform configuration errors", () => {
     [
       "fails when no pool can run the cluster add-ons",
       { ...base, nodePools: { system: { create: false } } },
-      /^nodePools: .*at least one non-GPU pool with minSize ≥ 1/,
+      /^nodePools: .*at least one managed non-GPU pool with minSize ≥ 1/,
     ],
     [
       "fails when tiering comes after expiry",
@@ -285,10 +292,22 @@ describe("add-on configuration", () => {
 });
 
 describe("presets", () => {
-  it("gpu-training is standard plus a Spot GPU training pool", () => {
+  it("gpu-training is standard plus a Spot-first Karpenter GPU training pool", () => {
     const c = parsePlatformConfig({ ...base, preset: "gpu-training" });
-    expect(Object.keys(c.nodePools).sort()).toEqual(["gpu", "system", "training"]);
-    expect(c.nodePools.training).toMatchObject({ gpu: true, capacityType: "SPOT", minSize: 0 });
+    expect(Object.keys(c.nodePools).sort()).toEqual(["batch", "gpu", "system", "training"]);
+    expect(c.nodePools.training).toMatchObject({
+      gpu: true,
+      provisioner: "karpenter",
+      capacityTypes: ["spot", "on-demand"],
+      limits: { "nvidia.com/gpu": 32 },
+    });
     expect(c.nodePools.gpu).toEqual(parsePlatformConfig(base).nodePools.gpu);
+  });
+
+  it("gpu-training with autoscaler none keeps its GPU pools as managed node groups, without a batch pool", () => {
+    const c = parsePlatformConfig({ ...base, preset: "gpu-training", capacity: { autoscaler: "none" } });
+    expect(Object.keys(c.nodePools).sort()).toEqual(["gpu", "system", "training"]);
+    expect(c.nodePools.training).toMatchObject({ provisioner: "managed", capacityType: "SPOT", minSize: 0 });
+    expect(c.nodePools.gpu).toMatchObject({ provisioner: "managed", minSize: 0, maxSize: 4 });
   });
 });

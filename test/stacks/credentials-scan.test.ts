@@ -24,8 +24,8 @@ function scan(value: unknown, path: string, hits: Hit[]): void {
   if (typeof value === "string") {
     if (ACCESS_KEY_ID.test(value)) hits.push({ path, why: "AWS access key id pattern" });
     if (PRIVATE_KEY.test(value)) hits.push({ path, why: "PEM private key" });
-    // Helm values travel as YAML strings: scan inside them too.
-    if (/\.values\[\d+\]$/.test(path)) {
+    // Helm values travel as YAML strings: scan inside them too (only a release's: IAM conditions have values too).
+    if (/\.helm_release\.[^.]+\.values\[\d+\]$/.test(path)) {
       try {
         scan(parse(value), `${path}<yaml>`, hits);
       } catch {

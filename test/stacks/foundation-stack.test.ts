@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { EMBEDDED_DEFAULT } from "../../config/presets";
 import { synthPlatform } from "../support/platform";
 import { resourcesOf, type SynthJson } from "../support/synth";
 
@@ -41,7 +42,7 @@ describe("default platform: foundation stack", () => {
       metadata_options: { http_tokens: string; http_put_response_hop_limit: number };
       block_device_mappings: { ebs: { encrypted: string | boolean; volume_type: string } }[];
     }[];
-    expect(templates.length).toBeGreaterThanOrEqual(2);
+    expect(templates.length).toBeGreaterThanOrEqual(1);
     for (const t of templates) {
       expect(t.metadata_options.http_tokens).toBe("required");
       expect(t.metadata_options.http_put_response_hop_limit).toBe(1);
@@ -52,8 +53,16 @@ describe("default platform: foundation stack", () => {
     }
   });
 
-  it("has a GPU node group with an NVIDIA AMI type, the GPU taint and scale-to-zero", () => {
+  it("has managed node groups only for the managed pools: the GPU and batch pools are Karpenter's", () => {
     const groups = Object.values(resourcesOf(json, "aws_eks_node_group")) as {
+      node_group_name_prefix: string;
+    }[];
+    expect(groups.map((g) => g.node_group_name_prefix)).toEqual(["system-"]);
+  });
+
+  it("with autoscaler none, has a GPU node group with an NVIDIA AMI type, the GPU taint and scale-to-zero", () => {
+    const none = synthPlatform({ ...EMBEDDED_DEFAULT, capacity: { autoscaler: "none" } }).foundation;
+    const groups = Object.values(resourcesOf(none, "aws_eks_node_group")) as {
       ami_type: string;
       taint?: { key: string; value: string; effect: string }[];
       scaling_config: { min_size: number };

@@ -74,7 +74,14 @@ describe("platform stack outputs", () => {
       .filter(([, d]) => d.serviceAccountRoles.length > 0)
       .map(([id]) => id);
     expect(Object.keys(roles).sort()).toEqual(withRoles.sort());
-    expect(Object.keys(roles).sort()).toEqual(["airflow", "kubeflow-pipelines", "logging", "mlflow"]);
+    expect(Object.keys(roles).sort()).toEqual([
+      "airflow",
+      "aws-load-balancer-controller",
+      "karpenter",
+      "kubeflow-pipelines",
+      "logging",
+      "mlflow",
+    ]);
     expect(roles.mlflow["mlflow/mlflow"]).toMatch(/^\$\{aws_iam_role\.Cluster_mlflow-server_[^}]+\.arn\}$/);
     for (const byAccount of Object.values(roles)) {
       for (const [key, arn] of Object.entries(byAccount)) {

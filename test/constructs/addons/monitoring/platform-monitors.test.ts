@@ -17,6 +17,7 @@ const MONITOR_KINDS = ["ServiceMonitor", "PodMonitor"];
 type Expected = readonly string[] | { readonly chart: string } | { readonly none: string };
 const EXPECTED: Record<string, Expected> = {
   storage: { none: "no workload: a StorageClass" },
+  karpenter: ["PodMonitor karpenter"],
   // The device plugin serves the kubelet over a unix socket; its chart (0.20.0) has no metrics port or monitor.
   "nvidia-device-plugin": { none: "no metrics endpoint: covered by DCGM" },
   "aws-load-balancer-controller": ["PodMonitor aws-load-balancer-controller"],

@@ -63,11 +63,30 @@ describe("the gpu-training preset's GPU pools", () => {
     Object.values(platform.stacks).flatMap((s) =>
       Object.values((s.resource?.[type] ?? {}) as Record<string, Json>),
     );
-  const gpuPools = resources("aws_eks_node_group").filter(
-    (g) => g.labels?.["nvidia.com/gpu.present"] === "true",
-  );
-  const taintsOf = (g: Json): Taint[] =>
-    (g.taint ?? []).map((t: Json) => ({ key: t.key, value: t.value, effect: NODE_EFFECT[t.effect] }));
+  // GPU pools of both provisioners: managed node groups (EKS effect names) and Karpenter NodePools.
+  const nodeGroups = resources("aws_eks_node_group")
+    .filter((g) => g.labels?.["nvidia.com/gpu.present"] === "true")
+    .map((g) => ({
+      name: String(g.node_group_name_prefix),
+      labels: g.labels as Record<string, string>,
+      taints: (g.taint ?? []).map((t: Json) => ({
+        key: t.key,
+        value: t.value,
+        effect: NODE_EFFECT[t.effect],
+      })),
+    }));
+  const nodePools = resources("kubernetes_manifest")
+    .map((r) => r.manifest)
+    .filter(
+      (m) => m.kind === "NodePool" && m.spec.template.metadata.labels["nvidia.com/gpu.present"] === "true",
+    )
+    .map((m) => ({
+      name: String(m.metadata.name),
+      labels: m.spec.template.metadata.labels as Record<string, string>,
+      taints: m.spec.template.spec.taints as Taint[],
+    }));
+  const gpuPools = [...nodeGroups, ...nodePools];
+  const taintsOf = (g: { taints: Taint[] } | undefined): Taint[] => g?.taints ?? [];
   const tolerationsOf = (chart: string): Toleration[] => {
     const release = resources("helm_release").find((r) => r.chart === chart);
     expect(release, chart).toBeDefined();
@@ -76,20 +95,21 @@ describe("the gpu-training preset's GPU pools", () => {
 
   it("include the training pool with its own taint beside nvidia.com/gpu", () => {
     const training = gpuPools.find((g) => g.labels["mlops.io/pool"] === "gpu-training");
-    expect(taintsOf(training ?? {})).toEqual(
+    expect(taintsOf(training)).toEqual(
       expect.arrayContaining([
         { key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" },
         { key: "mlops.io/workload", value: "training", effect: "NoSchedule" },
       ]),
     );
     expect(gpuPools.length).toBeGreaterThanOrEqual(2);
+    // The default configuration launches them with Karpenter.
+    expect(nodePools.map((p) => p.name).sort()).toEqual(["gpu", "training"]);
   });
 
   for (const chart of ["nvidia-device-plugin", "dcgm-exporter"]) {
     it(`${chart}: tolerates every taint of every GPU pool`, () => {
       const tolerations = tolerationsOf(chart);
-      for (const pool of gpuPools)
-        expect(untolerated(tolerations, taintsOf(pool)), pool.node_group_name).toEqual([]);
+      for (const pool of gpuPools) expect(untolerated(tolerations, taintsOf(pool)), pool.name).toEqual([]);
       // Exactly the configured taints, not a catch-all.
       expect(tolerations.every((t) => t.key)).toBe(true);
     });
