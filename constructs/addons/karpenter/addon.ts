@@ -1,4 +1,4 @@
-import { dependable } from "cdktf";
+import { dependable, type ITerraformDependable } from "cdktf";
 import type { NodeTaint } from "../../cluster/node-pool-options";
 import { idFragment } from "../../cluster/validation";
 import type { AddOn, AddOnContext } from "../../core/addon";
@@ -113,6 +113,15 @@ export class KarpenterAddOn extends HelmAddOn<KarpenterOutputs> {
     }
   }
 
+  /**
+   * The CRDs first (the controller watches NodePools from its first loop), and the controller role's policy
+   * attachments: the values name only the role's ARN, which Terraform would order before its permissions.
+   */
+  protected override releaseDependsOn(): readonly ITerraformDependable[] {
+    const aws = this.aws as KarpenterAwsResources;
+    return [this.crdRelease as HelmRelease, ...aws.controllerRole.grants];
+  }
+
   protected values(context: AddOnContext): Record<string, unknown> {
     const aws = this.aws as KarpenterAwsResources;
     return karpenterChartValues({
@@ -130,7 +139,6 @@ export class KarpenterAddOn extends HelmAddOn<KarpenterOutputs> {
     const crdRelease = this.crdRelease as HelmRelease;
     // The CRDs are the karpenter-crd release's; the controller's chart must not install (and never upgrade) its copy.
     outputs.release.skipCrds = true;
-    outputs.release.dependsOn = [...(outputs.release.dependsOn ?? []), dependable(crdRelease)];
     const cluster = context.cluster;
     const pools: Record<string, { nodePool: unknown; nodeClass: unknown }> = {};
     for (const pool of this.resolved) {

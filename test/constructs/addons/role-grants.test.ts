@@ -4,6 +4,7 @@
  * separate resources it would create in parallel (pods then start with a role that may do nothing yet).
  */
 import { describe, it } from "vitest";
+import { karpenterAddOn } from "../../../constructs/addons/karpenter";
 import { loggingAddOn } from "../../../constructs/addons/logging";
 import { synthAddOns } from "../../support/addons";
 import { expectDependsOn } from "../../support/depends-on";
@@ -56,6 +57,21 @@ describe("Helm add-ons and KFP workloads after their IRSA roles' grants", () => 
       synthController().json,
       { type: "helm_release", id: /_aws-load-balancer-controller_Release_/ },
       { type: "aws_iam_role_policy", id: /_Policy-aws-load-balancer-controller_/ },
+    );
+  });
+
+  it("karpenter helm_release after every controller policy attachment and the karpenter-crd release", () => {
+    const { json } = synthAddOns([karpenterAddOn({ systemPools: ["system"] })]);
+    const edges = expectDependsOn(
+      json,
+      { type: "helm_release", id: /_karpenter_Release_/ },
+      { type: "aws_iam_role_policy_attachment", id: /karpenter-controller_/ },
+    );
+    if (edges !== 7) throw new Error(`expected the seven controller policies, got ${edges} edges`);
+    expectDependsOn(
+      json,
+      { type: "helm_release", id: /_karpenter_Release_/ },
+      { type: "helm_release", id: /_karpenter_CrdRelease_/ },
     );
   });
 
