@@ -1,9 +1,13 @@
-/** Runs the real service as a child process (`tsx src/main.ts`), as `npm run serve` does. */
+/**
+ * Runs the real service as one child process, `node --import tsx src/main.ts`: like the image's
+ * `node service/dist/main.js`, signals reach the service itself. tsx's CLI (`npm run serve`) would put a relay
+ * process in between that SIGKILLs the service and exits 143 when its 30 ms signal handshake is late under load.
+ */
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const SERVICE_DIR = fileURLToPath(new URL("../..", import.meta.url));
-const TSX = fileURLToPath(new URL("../../../node_modules/tsx/dist/cli.mjs", import.meta.url));
+const TSX_LOADER = new URL("../../../node_modules/tsx/dist/loader.mjs", import.meta.url).href;
 
 export interface ServiceProcess {
   readonly child: ChildProcess;
@@ -21,7 +25,7 @@ process.once("exit", () => {
 
 /** Starts the service with `env` on loopback port 0 and resolves once it listens. */
 export async function spawnService(env: Record<string, string>, timeoutMs = 60_000): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [TSX, "src/main.ts"], {
+  const child = spawn(process.execPath, ["--import", TSX_LOADER, "src/main.ts"], {
     cwd: SERVICE_DIR,
     env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: "0", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
