@@ -3,6 +3,7 @@ import { TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { toNodePoolOptions } from "../config/node-pools";
 import type { PlatformConfig } from "../config/schema";
+import { karpenterDiscoveryTags } from "../constructs/addons/karpenter/discovery";
 import { EksCluster } from "../constructs/cluster/eks-cluster";
 import type { NodePoolOptions } from "../constructs/cluster/node-pool-options";
 import { configureStateBackend } from "../constructs/core/state-backend";
@@ -59,6 +60,8 @@ export class FoundationStack extends TerraformStack {
     });
 
     const name = clusterName(config);
+    // Only where Karpenter runs: its EC2NodeClasses find subnets and security groups by this tag.
+    const discovery = config.capacity.autoscaler === "karpenter" ? karpenterDiscoveryTags(name) : undefined;
     const n = config.network;
     this.network = new Network(this, "Network", {
       name: prefix,
@@ -73,6 +76,7 @@ export class FoundationStack extends TerraformStack {
       vpcCidr: n.createVpc ? undefined : n.vpcCidr,
       privateSubnetIds: n.createVpc ? undefined : n.privateSubnetIds,
       publicSubnetIds: n.createVpc ? undefined : n.publicSubnetIds,
+      privateSubnetDiscoveryTags: discovery,
       preventDestroy,
     });
 
@@ -117,6 +121,7 @@ export class FoundationStack extends TerraformStack {
       adminPrincipalArns: c.adminPrincipalArns,
       serviceIpv4Cidr: c.serviceIpv4Cidr,
       nodePools: nodePoolOptions(config),
+      clusterSecurityGroupTags: discovery,
       preventDestroy,
     });
 

@@ -1,11 +1,15 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { EMBEDDED_DEFAULT } from "../../../../config/presets";
 import {
   KARPENTER_DISCOVERY_TAG,
   karpenterDiscoveryTags,
 } from "../../../../constructs/addons/karpenter/discovery";
 import { EksCluster } from "../../../../constructs/cluster/eks-cluster";
 import { Network } from "../../../../constructs/network/network";
-import { resourcesOf, synthStack } from "../../../support/synth";
+import { synthPlatform } from "../../../support/platform";
+import { resourcesOf, type SynthJson, synthStack } from "../../../support/synth";
 import { BASE_PROPS } from "../../cluster/fixtures";
 
 const discovery = karpenterDiscoveryTags("acme-dev");
@@ -74,5 +78,67 @@ describe("Karpenter discovery tags", () => {
       new EksCluster(stack, "Eks", { ...BASE_PROPS, subnetIds: network.privateSubnetIds });
     });
     expect(resourcesOf(json, "aws_ec2_tag")).toEqual({});
+  });
+});
+
+/** The discovery tag values on the foundation's subnets (by Name) and its aws_ec2_tag resources. */
+function foundationDiscovery(foundation: SynthJson) {
+  const subnets = Object.values(resourcesOf(foundation, "aws_subnet")).map(
+    (s) => s.tags as Record<string, string>,
+  );
+  return {
+    subnets: subnets.map((t) => [t.Name, t[KARPENTER_DISCOVERY_TAG]]),
+    // Without the `//` construct-path metadata of a full synth.
+    ec2Tags: Object.values(resourcesOf(foundation, "aws_ec2_tag")).map(({ resource_id, key, value }) => ({
+      resource_id,
+      key,
+      value,
+    })),
+  };
+}
+
+describe("Karpenter discovery tags in the foundation", () => {
+  it("tags the private subnets and the cluster security group when the autoscaler is karpenter (default)", () => {
+    const { foundation } = synthPlatform();
+    const { subnets, ec2Tags } = foundationDiscovery(foundation);
+    for (const [name, value] of subnets) {
+      expect(value, name).toBe(String(name).includes("-private-") ? "mlops-dev" : undefined);
+    }
+    const clusterId = Object.keys(resourcesOf(foundation, "aws_eks_cluster"))[0];
+    expect(ec2Tags).toEqual([
+      {
+        resource_id: `\${aws_eks_cluster.${clusterId}.vpc_config[0].cluster_security_group_id}`,
+        key: KARPENTER_DISCOVERY_TAG,
+        value: "mlops-dev",
+      },
+    ]);
+  });
+
+  it("adds none when the autoscaler is none", () => {
+    const { foundation } = synthPlatform({ ...EMBEDDED_DEFAULT, capacity: { autoscaler: "none" } });
+    const { subnets, ec2Tags } = foundationDiscovery(foundation);
+    expect(subnets.length).toBeGreaterThan(0);
+    for (const [, value] of subnets) expect(value).toBeUndefined();
+    expect(ec2Tags).toEqual([]);
+  });
+
+  it("tags bring-your-own private subnets through aws_ec2_tag (byo-vpc example with Karpenter)", () => {
+    const byo = JSON.parse(
+      readFileSync(
+        join(import.meta.dirname, "..", "..", "..", "..", "examples", "configs", "byo-vpc.json"),
+        "utf8",
+      ),
+    ) as { network: { privateSubnetIds: string[] } };
+    const { foundation } = synthPlatform({ ...byo, capacity: { autoscaler: "karpenter" } });
+    const subnetTags = foundationDiscovery(foundation).ec2Tags.filter((t) =>
+      String(t.resource_id).startsWith("subnet-"),
+    );
+    expect(subnetTags).toEqual(
+      byo.network.privateSubnetIds.map((id) => ({
+        resource_id: id,
+        key: KARPENTER_DISCOVERY_TAG,
+        value: "shared-staging",
+      })),
+    );
   });
 });
