@@ -114,12 +114,13 @@ export class KarpenterAddOn extends HelmAddOn<KarpenterOutputs> {
   }
 
   /**
-   * The CRDs first (the controller watches NodePools from its first loop), and the controller role's policy
-   * attachments: the values name only the role's ARN, which Terraform would order before its permissions.
+   * The CRDs first (the controller watches NodePools from its first loop), and the AWS grants: the controller
+   * role's policy attachments (the values name only the role's ARN, which Terraform would order before its
+   * permissions) and the node role's policies and access entry, without which the nodes it launches cannot join.
    */
   protected override releaseDependsOn(): readonly ITerraformDependable[] {
     const aws = this.aws as KarpenterAwsResources;
-    return [this.crdRelease as HelmRelease, ...aws.controllerRole.grants];
+    return [this.crdRelease as HelmRelease, ...aws.grants];
   }
 
   protected values(context: AddOnContext): Record<string, unknown> {

@@ -82,4 +82,15 @@ describe("Helm add-ons and KFP workloads after their IRSA roles' grants", () => 
       { type: "aws_iam_role_policy", id: /Kfp(ApiServer|Ui|PipelineRunner)Role_Policy-kfp-artifacts_/ },
     );
   });
+
+  it("karpenter helm_release after the node role's policy attachments and its access entry", () => {
+    const { json } = synthAddOns([karpenterAddOn({ systemPools: ["system"] })]);
+    const release = { type: "helm_release", id: /_karpenter_Release_/ };
+    const policies = expectDependsOn(json, release, {
+      type: "aws_iam_role_policy_attachment",
+      id: /_karpenter_Aws_NodeRole-/,
+    });
+    if (policies !== 3) throw new Error(`expected the node role's three policies, got ${policies} edges`);
+    expectDependsOn(json, release, { type: "aws_eks_access_entry", id: /_karpenter_Aws_NodeAccessEntry_/ });
+  });
 });
