@@ -6,6 +6,16 @@
  * most skip themselves when the CRD is not there yet (`.Capabilities.APIVersions.Has`), which on a new platform
  * silently drops the monitor of every release that happens to install before kube-prometheus-stack.
  */
+/** One Prometheus relabeling of a scrape target (`relabel_configs`), as the operator's CRD spells it. */
+export interface PodMonitorRelabeling {
+  readonly sourceLabels?: readonly string[];
+  readonly regex?: string;
+  readonly targetLabel: string;
+  readonly replacement: string;
+  /** @default "replace" (the key is left out) */
+  readonly action?: "replace";
+}
+
 export interface PodMonitorProps {
   readonly name: string;
   readonly namespace: string;
@@ -21,6 +31,8 @@ export interface PodMonitorProps {
   readonly scheme?: "https";
   /** Accept a self-signed serving certificate (https only). @default false */
   readonly insecureSkipVerify?: boolean;
+  /** Target relabelings after the operator's own (namespace, pod, container, job). @default - none (key left out) */
+  readonly relabelings?: readonly PodMonitorRelabeling[];
 }
 
 export function podMonitor(p: PodMonitorProps): Record<string, unknown> {
@@ -38,6 +50,7 @@ export function podMonitor(p: PodMonitorProps): Record<string, unknown> {
           interval: p.interval ?? "30s",
           ...(p.scheme ? { scheme: p.scheme } : {}),
           ...(p.insecureSkipVerify ? { tlsConfig: { insecureSkipVerify: true } } : {}),
+          ...(p.relabelings?.length ? { relabelings: p.relabelings.map((r) => ({ ...r })) } : {}),
         },
       ],
     },
