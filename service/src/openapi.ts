@@ -9,10 +9,14 @@ const json = (schema: object) => ({ "application/json": { schema } });
 const error = (description: string) => ({ description, content: json(ref("Error")) });
 
 const ERRORS = {
-  "400": error("Malformed request: invalid JSON, shape/data mismatch, wrong datatype, non-finite number"),
+  "400": error(
+    "Malformed request: invalid JSON, shape/data mismatch, wrong datatype, non-finite number, corrupt gzip/deflate body",
+  ),
   "404": error("Unknown model, version or route"),
-  "413": error("Body larger than BODY_LIMIT_BYTES"),
-  "415": error("Content type other than application/json or application/octet-stream"),
+  "413": error("Body larger than BODY_LIMIT_BYTES (after decoding a gzip/deflate Content-Encoding)"),
+  "415": error(
+    "Content-Type other than application/json or application/octet-stream (none means JSON), or Content-Encoding other than gzip, deflate or identity",
+  ),
   "503": {
     ...error("Queue full, model not ready, or server shutting down; see Retry-After"),
     headers: { "Retry-After": { schema: { type: "integer", minimum: 1 } } },
@@ -44,6 +48,21 @@ const infer = {
       description: "Binary data extension: length of the JSON header; tensor bytes follow it in input order",
       schema: { type: "integer", minimum: 0 },
     },
+    {
+      name: "Content-Encoding",
+      in: "header",
+      required: false,
+      description:
+        "gzip or deflate: the body is decoded as it arrives; BODY_LIMIT_BYTES applies to the decoded body",
+      schema: { type: "string" },
+    },
+    {
+      name: "Accept-Encoding",
+      in: "header",
+      required: false,
+      description: "gzip or deflate: the answer (JSON or binary) is compressed whole, with Content-Encoding",
+      schema: { type: "string" },
+    },
   ],
   requestBody: {
     required: true,
@@ -53,7 +72,8 @@ const infer = {
         schema: {
           type: "string",
           format: "binary",
-          description: "JSON InferenceRequest header + tensor bytes",
+          description:
+            "JSON InferenceRequest header + tensor bytes (also accepted without a Content-Type when Inference-Header-Content-Length is sent; without either, the body is JSON)",
         },
       },
     },

@@ -49,7 +49,7 @@ export function mapError(err: unknown, context: { bodyLimit?: number } = {}): Ma
     return {
       statusCode: 415,
       message:
-        "unsupported Content-Type: send application/json, or application/octet-stream with Inference-Header-Content-Length",
+        "unsupported Content-Type: send application/json (or no Content-Type), or application/octet-stream with Inference-Header-Content-Length",
       headers: {},
     };
   }

@@ -16,6 +16,7 @@ import type { InferenceEngine, PredictionSink } from "../contracts";
 import type { CounterSeries, HistogramSeries } from "../hot-metrics";
 import type { HttpMetrics } from "../metrics";
 import { openApiDocument } from "../openapi";
+import { compressReply, decodedBody } from "./encoding";
 import { HttpError, mapError } from "./errors";
 import { registerInferRoutes } from "./infer-route";
 import { LabelCache } from "./label-cache";
@@ -83,16 +84,18 @@ export function buildServer(options: ServerOptions): { app: FastifyInstance; lif
   });
 
   app.decorateRequest("binaryData", undefined);
-  registerBodyParsers(app);
+  registerBodyParsers(app, bodyLimit);
 
   // Two callback-style hooks for every request (fewer hook types means less per-request work in Fastify).
   // onSend: the request id header (unless a route set the client's own id) and, while draining, Connection:
   // close, so no kept-alive connection outlives shutdown and app.close() is not held up until the keep-alive
-  // timeout. It runs for every answer, errors and 404s included.
+  // timeout; and compression for clients that send Accept-Encoding. It runs for every answer, errors and 404s
+  // included.
   app.addHook("onSend", (request, reply, payload, done) => {
     if (!reply.hasHeader("x-request-id")) reply.header("x-request-id", request.id);
     if (lifecycle.draining) reply.header("connection", "close");
-    done(null, payload);
+    if (request.headers["accept-encoding"] === undefined) done(null, payload);
+    else compressReply(request, reply, payload, done);
   });
   const series = new LabelCache<HttpSeries>();
   const inferSeries = new LabelCache<CounterSeries>();
@@ -178,9 +181,11 @@ function driftReply(drift: DriftStatusSource | undefined, model: string | undefi
 
 /**
  * JSON bodies, and binary-extension bodies (JSON header + tensor bytes) announced by
- * `Inference-Header-Content-Length`, sent as application/json or application/octet-stream. Anything else: 415.
+ * `Inference-Header-Content-Length`, sent as application/json, application/octet-stream or, as Triton's client
+ * does, without any Content-Type (Triton and KServe servers read such bodies as JSON, or as binary-extension
+ * bodies when the header is there). Any other Content-Type: 415.
  */
-function registerBodyParsers(app: FastifyInstance): void {
+function registerBodyParsers(app: FastifyInstance, bodyLimit: number): void {
   app.removeAllContentTypeParsers();
   const parse = (
     request: FastifyRequest,
@@ -218,4 +223,36 @@ function registerBodyParsers(app: FastifyInstance): void {
     }
   };
   app.addContentTypeParser(["application/json", "application/octet-stream"], { parseAs: "buffer" }, parse);
+  // Fastify hands bodies without a Content-Type to the catch-all parser, and so every other media type; only
+  // the first are ours. The 415 is thrown before the body is read, so an unwanted upload is not buffered.
+  app.addContentTypeParser("*", { parseAs: "buffer" }, parse);
+  // One hook for both checks that must precede reading the body: the media type, then the content coding
+  // (the body is decoded while it streams in and counted against the limit decoded).
+  app.addHook("preParsing", (request, _reply, payload, done) => {
+    if (request.method !== "POST" || request.is404) {
+      done(null, payload);
+      return;
+    }
+    const type = request.headers["content-type"];
+    if (type !== undefined && !KNOWN_TYPE.test(type)) {
+      done(new HttpError(415, unsupportedType(type)));
+      return;
+    }
+    const coding = request.headers["content-encoding"];
+    if (coding === undefined) {
+      done(null, payload);
+      return;
+    }
+    try {
+      done(null, decodedBody(payload, coding, bodyLimit));
+    } catch (err) {
+      done(err as Error);
+    }
+  });
+}
+
+const KNOWN_TYPE = /^\s*application\/(json|octet-stream)\s*(;|$)/i;
+
+export function unsupportedType(type: string): string {
+  return `unsupported Content-Type ${JSON.stringify(type)}: send application/json (or no Content-Type), or application/octet-stream with Inference-Header-Content-Length`;
 }

@@ -191,12 +191,13 @@ describe("HTTP client errors", () => {
     }
   });
 
-  it("answers 415 when a body comes without a content type", async () => {
+  it("reads a body without a content type as JSON (Triton's client sends none): 400 for one without inputs", async () => {
     const res = await fetch(`${server.url}/v2/models/toy/infer`, {
       method: "POST",
       body: new Uint8Array([123, 125]),
     });
-    expect(res.status).toBe(415);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: string }).error).toMatch(/inputs/);
   });
 
   it("answers 404 when the model is unknown", async () => {
