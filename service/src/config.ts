@@ -3,6 +3,8 @@
  * message naming the variable, the value given and what was expected. Every variable is documented in
  * service/README.md.
  */
+import { createPrivateKey, X509Certificate } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 
@@ -112,6 +114,51 @@ const VARIABLES = {
     "drift",
     "a Kafka topic name ([A-Za-z0-9._-], 1-249 chars)",
   ),
+  KAFKA_SECURITY_PROTOCOL: v(
+    z.enum(["PLAINTEXT", "SSL", "SASL_SSL"]),
+    "PLAINTEXT",
+    "one of PLAINTEXT (local development only), SSL (TLS, with a client certificate for mTLS), SASL_SSL (TLS + SASL)",
+  ),
+  KAFKA_SASL_MECHANISM: v(
+    z.enum(["", "SCRAM-SHA-512", "OAUTHBEARER"]),
+    "",
+    "SCRAM-SHA-512 (Strimzi KafkaUser), OAUTHBEARER (MSK IAM) or empty (no SASL)",
+  ),
+  KAFKA_SASL_USERNAME: v(
+    z.string().regex(/^[^\s]{0,255}$/),
+    "",
+    "the SCRAM user name (the KafkaUser's name), no whitespace",
+  ),
+  KAFKA_SASL_PASSWORD_FILE: v(
+    z.string(),
+    "",
+    "the path of a file holding the SCRAM password (the KafkaUser secret's `password` key, mounted); read again on each new connection",
+  ),
+  KAFKA_SSL_CA_FILE: v(
+    z.string(),
+    "",
+    "the path of a PEM file of CA certificates the brokers' certificates must chain to (Strimzi: the cluster CA's ca.crt; empty: Node's public CAs, as MSK needs)",
+  ),
+  KAFKA_SSL_CERT_FILE: v(
+    z.string(),
+    "",
+    "the path of the PEM client certificate for mTLS (Strimzi KafkaUser tls: user.crt), with KAFKA_SSL_KEY_FILE",
+  ),
+  KAFKA_SSL_KEY_FILE: v(
+    z.string(),
+    "",
+    "the path of the PEM private key of KAFKA_SSL_CERT_FILE (Strimzi KafkaUser tls: user.key)",
+  ),
+  AWS_REGION: v(
+    z.string().regex(/^([a-z]{2}(-[a-z]+)+-\d+)?$/),
+    "",
+    "an AWS region such as eu-west-1 (MSK IAM signs its OAUTHBEARER token for it)",
+  ),
+  KAFKA_CREATE_TOPICS: v(
+    bool,
+    "false",
+    "true or false (create missing topics at start, which needs the Create ACL; off: the platform owns the topics)",
+  ),
   KAFKA_BUFFER_SIZE: v(int(1, 10_000_000), "10000", "an integer number of buffered predictions, 1..10000000"),
   KAFKA_FLUSH_TIMEOUT_MS: v(int(0, 600_000), "5000", "an integer number of milliseconds, 0..600000"),
   SCORE_OUTPUT: v(z.string().min(1), "probabilities", "the output tensor name holding class probabilities"),
@@ -149,6 +196,71 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (parsed.success) out[name] = parsed.data;
     else problems.push(`${name}=${JSON.stringify(raw)}: expected ${spec.expected}`);
   }
+  if (problems.length === 0) problems.push(...kafkaSecurityProblems(out as Config));
   if (problems.length > 0) throw new ConfigError(problems);
   return out as Config;
+}
+
+/**
+ * Cross-variable rules of the Kafka security settings, and the files they name (read only when the feedback
+ * loop is on, so that a mounted secret missing at startup stops the service with its variable named).
+ */
+function kafkaSecurityProblems(c: Config): string[] {
+  const problems: string[] = [];
+  const show = (name: keyof Config) => `${name}=${JSON.stringify(c[name])}`;
+  const protocol = c.KAFKA_SECURITY_PROTOCOL;
+  const mechanism = c.KAFKA_SASL_MECHANISM;
+  if (protocol === "SASL_SSL" && mechanism === "") {
+    problems.push(
+      `${show("KAFKA_SASL_MECHANISM")}: expected SCRAM-SHA-512 or OAUTHBEARER with KAFKA_SECURITY_PROTOCOL=SASL_SSL`,
+    );
+  }
+  if (protocol !== "SASL_SSL" && mechanism !== "") {
+    // SASL without TLS would send the MSK token, or the SCRAM exchange, in clear text: not offered.
+    problems.push(
+      `${show("KAFKA_SASL_MECHANISM")}: expected empty unless KAFKA_SECURITY_PROTOCOL=SASL_SSL (it is ${protocol})`,
+    );
+  }
+  const scram = protocol === "SASL_SSL" && mechanism === "SCRAM-SHA-512";
+  for (const name of ["KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD_FILE"] as const) {
+    if (scram && c[name] === "")
+      problems.push(`${show(name)}: expected a value with KAFKA_SASL_MECHANISM=SCRAM-SHA-512`);
+    if (!scram && c[name] !== "")
+      problems.push(`${show(name)}: expected empty unless KAFKA_SASL_MECHANISM=SCRAM-SHA-512`);
+  }
+  if (protocol === "SASL_SSL" && mechanism === "OAUTHBEARER" && c.AWS_REGION === "") {
+    problems.push(
+      `${show("AWS_REGION")}: expected the MSK cluster's region with KAFKA_SASL_MECHANISM=OAUTHBEARER`,
+    );
+  }
+  for (const name of ["KAFKA_SSL_CA_FILE", "KAFKA_SSL_CERT_FILE", "KAFKA_SSL_KEY_FILE"] as const) {
+    if (protocol === "PLAINTEXT" && c[name] !== "") {
+      problems.push(
+        `${show(name)}: expected empty with KAFKA_SECURITY_PROTOCOL=PLAINTEXT (TLS settings need SSL or SASL_SSL)`,
+      );
+    }
+  }
+  if ((c.KAFKA_SSL_CERT_FILE === "") !== (c.KAFKA_SSL_KEY_FILE === "")) {
+    const missing = c.KAFKA_SSL_CERT_FILE === "" ? "KAFKA_SSL_CERT_FILE" : "KAFKA_SSL_KEY_FILE";
+    problems.push(
+      `${show(missing)}: expected a file path, since a client certificate and its key go together`,
+    );
+  }
+  if (problems.length > 0 || c.KAFKA_BROKERS.length === 0) return problems;
+  const checkFile = (name: keyof Config, what: string, parse: (text: string) => void) => {
+    const path = c[name];
+    if (typeof path !== "string" || path === "") return;
+    try {
+      parse(readFileSync(path, "utf8"));
+    } catch (error) {
+      problems.push(`${show(name)}: expected a readable file holding ${what} (${(error as Error).message})`);
+    }
+  };
+  checkFile("KAFKA_SASL_PASSWORD_FILE", "the SCRAM password", (t) => {
+    if (t.trim() === "") throw new Error("the file is empty");
+  });
+  checkFile("KAFKA_SSL_CA_FILE", "PEM CA certificates", (t) => new X509Certificate(t));
+  checkFile("KAFKA_SSL_CERT_FILE", "a PEM certificate", (t) => new X509Certificate(t));
+  checkFile("KAFKA_SSL_KEY_FILE", "a PEM private key", (t) => createPrivateKey(t));
+  return problems;
 }

@@ -7,7 +7,7 @@ import type { Registry } from "prom-client";
 import type { Config } from "../config";
 import type { PredictionSink } from "../contracts";
 import { DriftMonitors, type MonitoredEngine, type MonitorSettings } from "../drift";
-import { FeedbackLoop } from "../feedback";
+import { FeedbackLoop, type KafkaSecurity, type KafkaTlsFiles } from "../feedback";
 
 export interface Sinks {
   readonly sinks: PredictionSink[];
@@ -27,6 +27,34 @@ export function driftSettings(config: Config): MonitorSettings {
     : { windowSize, intervalMs };
 }
 
+/** The loop's security settings from the (already cross-checked) KAFKA_* variables. */
+export function kafkaSecurity(config: Config): KafkaSecurity {
+  const tls: KafkaTlsFiles = {
+    ...(config.KAFKA_SSL_CA_FILE ? { caFile: config.KAFKA_SSL_CA_FILE } : {}),
+    ...(config.KAFKA_SSL_CERT_FILE ? { certFile: config.KAFKA_SSL_CERT_FILE } : {}),
+    ...(config.KAFKA_SSL_KEY_FILE ? { keyFile: config.KAFKA_SSL_KEY_FILE } : {}),
+  };
+  switch (config.KAFKA_SECURITY_PROTOCOL) {
+    case "PLAINTEXT":
+      return { protocol: "PLAINTEXT" };
+    case "SSL":
+      return { protocol: "SSL", tls };
+    case "SASL_SSL":
+      return {
+        protocol: "SASL_SSL",
+        tls,
+        sasl:
+          config.KAFKA_SASL_MECHANISM === "OAUTHBEARER"
+            ? { mechanism: "OAUTHBEARER", region: config.AWS_REGION }
+            : {
+                mechanism: "SCRAM-SHA-512",
+                username: config.KAFKA_SASL_USERNAME,
+                passwordFile: config.KAFKA_SASL_PASSWORD_FILE,
+              },
+      };
+  }
+}
+
 export async function startSinks(
   config: Config,
   engine: MonitoredEngine,
@@ -41,6 +69,8 @@ export async function startSinks(
       registry,
       logger: logger.child({ "log.logger": "feedback" }),
       clientId: config.KAFKA_CLIENT_ID,
+      security: kafkaSecurity(config),
+      createTopics: config.KAFKA_CREATE_TOPICS,
       topics: {
         predictions: config.KAFKA_PREDICTIONS_TOPIC,
         outcomes: config.KAFKA_OUTCOMES_TOPIC,

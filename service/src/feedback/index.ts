@@ -17,11 +17,13 @@ import { createFeedbackMetrics, type FeedbackMetrics } from "./metrics";
 import { type FeedbackLoopOptions, type ResolvedOptions, resolveOptions } from "./options";
 import { OutcomeConsumer } from "./outcomes";
 import { Publisher } from "./publisher";
+import { classifyKafkaError, kafkaClientSecurity } from "./security";
 
 export { accuracy, logLoss, rocAuc, type WindowStats } from "./live-metrics";
 export type { FeedbackLogger } from "./logger";
 export { type FeedbackLoopOptions, FeedbackOptionsError, type FeedbackTopics } from "./options";
 export { type Outcome, parseOutcome } from "./outcome";
+export type { KafkaSasl, KafkaSecurity, KafkaTlsFiles } from "./security";
 
 /** A drift monitor status change, published to the drift topic keyed by model. */
 export interface DriftEvent {
@@ -55,6 +57,7 @@ export class FeedbackLoop implements PredictionSink {
     this.kafka = new Kafka({
       clientId: o.clientId,
       brokers: [...o.brokers],
+      ...kafkaClientSecurity(o.security),
       connectionTimeout: o.connectionTimeoutMs,
       requestTimeout: o.requestTimeoutMs,
       logLevel: logLevel.WARN,
@@ -71,7 +74,12 @@ export class FeedbackLoop implements PredictionSink {
       this.live,
       () => this.cache.size,
     );
-    this.publisher = new Publisher(this.kafka, o, this.metrics, o.logger);
+    this.publisher = new Publisher(
+      this.kafka,
+      { ...o, classify: (error) => classifyKafkaError(error, o.security) },
+      this.metrics,
+      o.logger,
+    );
     this.consumer = new OutcomeConsumer(
       this.kafka,
       {
@@ -98,6 +106,7 @@ export class FeedbackLoop implements PredictionSink {
     try {
       await this.connect();
     } catch (error) {
+      this.reportConnectFailure(error);
       this.scheduleConnect(this.options.retryMinMs);
       throw error;
     } finally {
@@ -194,12 +203,29 @@ export class FeedbackLoop implements PredictionSink {
     if (this.stopped) return;
     this.connectTimer = setTimeout(() => {
       this.connect().catch((error: unknown) => {
+        this.reportConnectFailure(error);
         this.logger.debug({ err: (error as Error).message, retryInMs: delayMs }, "Kafka still unreachable");
         this.scheduleConnect(Math.min(delayMs * 2, this.options.retryMaxMs));
       });
     }, delayMs);
     // A pending retry alone must not keep the process alive.
     this.connectTimer.unref();
+  }
+
+  private lastRefusalLog = 0;
+
+  /**
+   * A refused login, an unverifiable broker certificate or a missing ACL will not pass by waiting, unlike an
+   * unreachable broker: say so as an error naming what to check (first time, then once per 30 s).
+   */
+  private reportConnectFailure(error: unknown): void {
+    const problem = classifyKafkaError(error, this.options.security);
+    if (problem.kind === "other" || Date.now() - this.lastRefusalLog < 30_000) return;
+    this.lastRefusalLog = Date.now();
+    this.logger.error(
+      { err: (error as Error).message, kind: problem.kind, hint: problem.hint },
+      `Kafka refused the feedback loop (${problem.kind}); retrying in the background, predictions stay buffered`,
+    );
   }
 
   private async ensureTopics(): Promise<void> {

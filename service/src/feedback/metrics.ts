@@ -2,7 +2,7 @@
 import { Counter, Gauge, type Registry } from "prom-client";
 import type { LiveMetrics } from "./live-metrics";
 
-export type DropReason = "buffer_full" | "unserializable" | "stopped" | "shutdown_timeout";
+export type DropReason = "buffer_full" | "unserializable" | "stopped" | "shutdown_timeout" | "not_authorized";
 export type OutcomeResult = "joined" | "unmatched" | "duplicate" | "invalid";
 
 export interface FeedbackMetrics {
@@ -23,12 +23,18 @@ export function createFeedbackMetrics(
   const registers = [registry];
   const dropped = new Counter({
     name: "feedback_events_dropped_total",
-    help: "Feedback events not delivered to Kafka, by reason (buffer_full, unserializable, stopped, shutdown_timeout).",
+    help: "Feedback events not delivered to Kafka, by reason (buffer_full, unserializable, stopped, shutdown_timeout, not_authorized).",
     labelNames: ["reason"],
     registers,
   });
   // Present from the start, so a dashboard sees 0 rather than no series.
-  for (const reason of ["buffer_full", "unserializable", "stopped", "shutdown_timeout"] as const)
+  for (const reason of [
+    "buffer_full",
+    "unserializable",
+    "stopped",
+    "shutdown_timeout",
+    "not_authorized",
+  ] as const)
     dropped.inc({ reason }, 0);
   const outcomes = new Counter({
     name: "feedback_outcomes_total",

@@ -1,6 +1,7 @@
 /** Options of the feedback loop, their defaults and validation with errors naming field, value, expectation. */
 import type { Registry } from "prom-client";
 import type { FeedbackLogger } from "./logger";
+import type { KafkaSecurity } from "./security";
 
 export interface FeedbackTopics {
   readonly predictions: string;
@@ -15,8 +16,13 @@ export interface FeedbackLoopOptions {
   readonly registry: Registry;
   readonly logger?: FeedbackLogger;
   readonly clientId?: string;
+  /** TLS and SASL settings (default PLAINTEXT, for a local broker only). */
+  readonly security?: KafkaSecurity;
   readonly topics?: Partial<FeedbackTopics>;
-  /** Create missing topics on start with the admin client (default true). */
+  /**
+   * Create missing topics on start with the admin client (default false: the platform declares the topics and
+   * grants the service no Create ACL).
+   */
   readonly createTopics?: boolean;
   readonly topicPartitions?: number;
   /** Omitted: the broker's default replication factor. */
@@ -50,8 +56,9 @@ export interface FeedbackLoopOptions {
 }
 
 export type ResolvedOptions = Required<
-  Omit<FeedbackLoopOptions, "topicReplicationFactor" | "topics" | "logger">
+  Omit<FeedbackLoopOptions, "topicReplicationFactor" | "topics" | "logger" | "security">
 > & {
+  readonly security: KafkaSecurity;
   readonly topics: FeedbackTopics;
   readonly logger: FeedbackLogger;
   readonly topicReplicationFactor: number | undefined;
@@ -117,7 +124,8 @@ export function resolveOptions(
     logger: options.logger ?? fallbackLogger,
     clientId,
     topics,
-    createTopics: options.createTopics ?? true,
+    security: options.security ?? { protocol: "PLAINTEXT" },
+    createTopics: options.createTopics ?? false,
     topicPartitions: int("topicPartitions", options.topicPartitions, 1, 1, 10_000),
     topicReplicationFactor:
       options.topicReplicationFactor === undefined

@@ -1,7 +1,10 @@
 /**
  * Delivers feedback events to Kafka from a bounded in-memory buffer, off the request path. One batch is in
- * flight at a time; a failed batch is resent unchanged after a backoff, so the idempotent producer's sequence
- * numbers let the broker discard a copy it already wrote. Events leave the buffer only once acknowledged.
+ * flight at a time, sent one topic after another; what failed is resent unchanged after a backoff, so the
+ * idempotent producer's sequence numbers let the broker discard a copy it already wrote. Events leave the
+ * buffer only once acknowledged. A topic the ACLs refuse is not retried batch after batch: its events are
+ * counted as dropped (not_authorized) until the backoff has passed, so they cannot fill the buffer and hold
+ * up the topics that are allowed.
  */
 import {
   CompressionTypes,
@@ -14,6 +17,7 @@ import {
 import { BoundedQueue } from "./bounded-queue";
 import type { FeedbackLogger } from "./logger";
 import type { DropReason, FeedbackMetrics } from "./metrics";
+import type { KafkaProblem } from "./security";
 
 export interface PendingEvent {
   readonly topic: string;
@@ -26,11 +30,12 @@ export interface PendingEvent {
 }
 
 interface Batch {
-  /** Buffer entries this batch covers (unserializable ones included, already counted as dropped). */
+  /** Buffer entries this batch covers (unserializable and refused ones included, already counted as dropped). */
   readonly count: number;
-  readonly unserializable: number;
-  readonly topicMessages: TopicMessages[];
-  readonly perTopic: ReadonlyMap<string, number>;
+  /** Entries of this batch already counted as dropped (unserializable, refused by the ACLs). */
+  counted: number;
+  /** Topics still to be sent, in order; one leaves the list once Kafka has acknowledged it. */
+  readonly pending: TopicMessages[];
 }
 
 export interface PublisherSettings {
@@ -39,6 +44,8 @@ export interface PublisherSettings {
   readonly lingerMs: number;
   readonly retryMinMs: number;
   readonly retryMaxMs: number;
+  /** Says what a Kafka error means, so a log line can name what to check. */
+  readonly classify: (error: unknown) => KafkaProblem;
 }
 
 /** Producer errors after which the producer id is no longer usable and a new producer is needed. */
@@ -103,6 +110,11 @@ export class Publisher {
   private aborted = false;
   private failures = 0;
   private lastFailureLog = 0;
+  /** Topic being sent, so that an authorization error can be pinned on it. */
+  private sending: string | undefined;
+  /** Topics the ACLs refused, with the time until which their events are dropped without trying. */
+  private readonly refused = new Map<string, number>();
+  private readonly refusedLogged = new Map<string, number>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -160,8 +172,8 @@ export class Publisher {
       this.aborted = true;
       this.signal.notify();
       this.stopSignal.notify();
-      // Unserializable entries of the batch in flight were counted when the batch was formed.
-      lost = this.queue.size - (this.inflight?.unserializable ?? 0);
+      // Unserializable and refused entries of the batch in flight were counted when the batch was formed.
+      lost = this.queue.size - (this.inflight?.counted ?? 0);
       if (lost > 0) {
         this.drop("shutdown_timeout", lost);
         this.logger.error(
@@ -217,17 +229,13 @@ export class Publisher {
           await this.producer.connect();
           this.connected = true;
         }
-        if (batch.topicMessages.length > 0) {
-          await this.producer.sendBatch({
-            topicMessages: batch.topicMessages,
-            acks: -1,
-            compression: CompressionTypes.GZIP,
-          });
-        }
+        await this.send(batch);
         this.delivered(batch);
         backoff = this.settings.retryMinMs;
       } catch (error) {
         if (this.aborted) return;
+        // A refused topic's events are dropped: the rest of the batch goes on at once.
+        if (await this.refusedTopic(error, batch)) continue;
         await this.failed(error);
         if (!this.stopping) await this.stopSignal.wait(backoff);
         else await new Promise((resolve) => setTimeout(resolve, Math.min(backoff, 250)));
@@ -236,11 +244,30 @@ export class Publisher {
     }
   }
 
+  /** Sends the batch's topics one after another; each leaves `pending` once acknowledged. */
+  private async send(batch: Batch): Promise<void> {
+    for (let next = batch.pending[0]; next !== undefined; next = batch.pending[0]) {
+      this.sending = next.topic;
+      await this.producer.send({ ...next, acks: -1, compression: CompressionTypes.GZIP });
+      this.sending = undefined;
+      batch.pending.shift();
+      this.metrics.published.inc({ topic: next.topic }, next.messages.length);
+    }
+  }
+
   private formBatch(): Batch {
     const events = this.queue.peek(this.settings.batchSize);
     const byTopic = new Map<string, Message[]>();
     let unserializable = 0;
+    let refused = 0;
+    const now = Date.now();
     for (const event of events) {
+      const until = this.refused.get(event.topic);
+      if (until !== undefined && now < until) {
+        refused++;
+        continue;
+      }
+      if (until !== undefined) this.refused.delete(event.topic);
       let value: string;
       try {
         value = JSON.stringify(event.payload);
@@ -262,18 +289,17 @@ export class Publisher {
       byTopic.set(event.topic, messages);
     }
     if (unserializable > 0) this.drop("unserializable", unserializable);
+    if (refused > 0) this.drop("not_authorized", refused);
     return {
       count: events.length,
-      unserializable,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-      perTopic: new Map([...byTopic].map(([topic, messages]) => [topic, messages.length])),
+      counted: unserializable + refused,
+      pending: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
     };
   }
 
   private delivered(batch: Batch): void {
     this.queue.drop(batch.count);
     this.inflight = undefined;
-    for (const [topic, n] of batch.perTopic) this.metrics.published.inc({ topic }, n);
     this.metrics.bufferDepth.set(this.queue.size);
     if (this.failures > 0) {
       this.logger.info(
@@ -284,6 +310,41 @@ export class Publisher {
     }
   }
 
+  /**
+   * When the ACLs refused the topic being sent: drops its events (counted as not_authorized), skips the topic
+   * for one maximum backoff, and replaces the producer, whose metadata requests would otherwise keep naming
+   * the refused topic and fail for every topic. Returns false for any other error.
+   */
+  private async refusedTopic(error: unknown, batch: Batch): Promise<boolean> {
+    const topic = this.sending;
+    this.sending = undefined;
+    if (!errorTypes(error).includes("TOPIC_AUTHORIZATION_FAILED") || topic === undefined) return false;
+    const group = batch.pending[0];
+    if (group?.topic !== topic) return false;
+    batch.pending.shift();
+    batch.counted += group.messages.length;
+    this.drop("not_authorized", group.messages.length);
+    this.metrics.publishErrors.inc();
+    const now = Date.now();
+    this.refused.set(topic, now + this.settings.retryMaxMs);
+    if (now - (this.refusedLogged.get(topic) ?? 0) >= 30_000) {
+      this.refusedLogged.set(topic, now);
+      this.logger.error(
+        {
+          topic,
+          dropped: group.messages.length,
+          retryInMs: this.settings.retryMaxMs,
+          hint: this.settings.classify(error).hint,
+        },
+        'Kafka refused writes to the topic (TOPIC_AUTHORIZATION_FAILED); its events are dropped (feedback_events_dropped_total{reason="not_authorized"}) until a retry succeeds',
+      );
+    }
+    await this.producer.disconnect().catch(() => undefined);
+    this.producer = this.createProducer();
+    this.connected = false;
+    return true;
+  }
+
   private async failed(error: unknown): Promise<void> {
     this.failures++;
     this.metrics.publishErrors.inc();
@@ -291,10 +352,24 @@ export class Publisher {
     // First failure and then one line per 30 s: the buffer depth and error counter tell the rest.
     if (this.failures === 1 || now - this.lastFailureLog >= 30_000) {
       this.lastFailureLog = now;
-      this.logger.warn(
-        { err: (error as Error).message, failedAttempts: this.failures, buffered: this.queue.size },
-        "Kafka delivery of feedback events failed; buffering and retrying",
-      );
+      const problem = this.settings.classify(error);
+      const fields = {
+        err: (error as Error).message,
+        failedAttempts: this.failures,
+        buffered: this.queue.size,
+      };
+      if (problem.kind === "other") {
+        this.logger.warn(
+          { ...fields, ...(problem.hint ? { hint: problem.hint } : {}) },
+          "Kafka delivery of feedback events failed; buffering and retrying",
+        );
+      } else {
+        // Retrying cannot fix these by itself, but a rotated Secret or a granted ACL will: keep trying.
+        this.logger.error(
+          { ...fields, kind: problem.kind, hint: problem.hint },
+          `Kafka refused the feedback loop (${problem.kind}); buffering and retrying`,
+        );
+      }
     }
     if (errorTypes(error).some((t) => FENCED.has(t))) {
       // The broker no longer knows this producer id: continue with a new one. The batch in flight may then be

@@ -69,6 +69,8 @@ describe.skipIf(unavailable !== undefined)("FeedbackLoop against a real Kafka br
       logger,
       topics,
       clientId: `feedback-test-${topicSeq}`,
+      // This broker has no ACLs and no platform declaring topics: the loop creates its own (off by default).
+      createTopics: true,
       outcomesFromBeginning: true,
       lingerMs: 5,
       retryMinMs: 100,

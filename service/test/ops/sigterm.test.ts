@@ -156,6 +156,7 @@ describe.skipIf(kafkaMissing !== undefined)("SIGTERM with the Kafka feedback loo
     const svc = await spawnService({
       KAFKA_BROKERS: `127.0.0.1:${broker.port}`,
       KAFKA_PREDICTIONS_TOPIC: topic,
+      KAFKA_CREATE_TOPICS: "true",
       KAFKA_FLUSH_TIMEOUT_MS: "15000",
       SHUTDOWN_GRACE_MS: "30000",
       DRIFT_ENABLED: "false",
