@@ -41,6 +41,7 @@ import {
   STORAGE_ADDON_ID,
 } from "./names";
 import { type AlertRuleOptions, platformRuleGroups, ruleGroupsDocument } from "./rules";
+import { SERVING_ADDON_ID } from "./serving";
 import { monitoringChartValues } from "./values";
 
 export * from "./names";
@@ -66,7 +67,8 @@ export type MonitoringRules = (context: AddOnContext) => readonly MonitoringRule
 
 /**
  * The kit's alert rules (./rules) for the add-ons the platform runs: one PrometheusRule per component,
- * `platform-<component>`. The Kubernetes rules always apply; the inference service's wait for its add-on.
+ * `platform-<component>`. The Kubernetes rules always apply; the inference service's when the serving add-on
+ * runs, or as `inference.enabled` says (the reference service deployed some other way).
  */
 export function platformAlertRules(options: AlertRuleOptions = {}): MonitoringRules {
   return (context) => {
@@ -77,7 +79,7 @@ export function platformAlertRules(options: AlertRuleOptions = {}): MonitoringRu
       airflow: context.has("airflow"),
       kubernetes: true,
       gpu: context.has(DCGM_EXPORTER_ADDON_ID),
-      inference: false,
+      inference: options.inference?.enabled ?? context.has(SERVING_ADDON_ID),
     } satisfies Record<keyof typeof groups, boolean>;
     return (Object.keys(present) as (keyof typeof groups)[])
       .filter((c) => present[c] && groups[c].length > 0)

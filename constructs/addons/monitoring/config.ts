@@ -246,6 +246,12 @@ export const AlertRulesSchema = z
       .describe("GPU rules."),
     inference: z
       .strictObject({
+        enabled: z
+          .boolean()
+          .optional()
+          .describe(
+            "Emit the inference service's rules. Default: when the serving add-on runs; true for the reference service deployed some other way into inference.namespace.",
+          ),
         namespace: ruleNamespace
           .default(D.inference.namespace)
           .describe(`Namespace of the reference service. Default: "${D.inference.namespace}".`),
@@ -253,6 +259,18 @@ export const AlertRulesSchema = z
           .default(D.inference.latencyP99Seconds)
           .describe(
             `p99 of successful inference requests, seconds. Default: ${D.inference.latencyP99Seconds}.`,
+          ),
+        liveAccuracyDrop: ratio
+          .default(D.inference.liveAccuracyDrop)
+          .describe(
+            `Fall of live accuracy below the model version's best of the last day that alerts. Default: ${D.inference.liveAccuracyDrop}.`,
+          ),
+        liveAccuracyMinRows: z
+          .number()
+          .superRefine(ruleCheck(ALERT_RULE_CHECKS.count))
+          .default(D.inference.liveAccuracyMinRows)
+          .describe(
+            `Labelled rows a live-accuracy window needs before it counts. Default: ${D.inference.liveAccuracyMinRows}.`,
           ),
       })
       .prefault({})

@@ -34,10 +34,19 @@ export interface AlertRuleOptions {
     readonly idleUtilizationPercent?: number;
   };
   readonly inference?: {
+    /**
+     * Emit the inference rules. Default: when the serving add-on runs; `true` for the reference service deployed
+     * some other way into `namespace`.
+     */
+    readonly enabled?: boolean;
     /** Namespace the reference service runs in. Default "serving". */
     readonly namespace?: string;
     /** p99 of successful inference requests, in seconds. Default 0.5. */
     readonly latencyP99Seconds?: number;
+    /** Fall of live accuracy below the same model version's best of the last day that alerts. Default 0.05. */
+    readonly liveAccuracyDrop?: number;
+    /** Labelled rows a live-accuracy window needs before it counts. Default 200. */
+    readonly liveAccuracyMinRows?: number;
   };
 }
 
@@ -47,7 +56,7 @@ export type ResolvedAlertRuleOptions = {
   readonly pvcFillHorizonHours: number;
   readonly http5xxRatio: number;
   readonly gpu: Required<NonNullable<AlertRuleOptions["gpu"]>>;
-  readonly inference: Required<NonNullable<AlertRuleOptions["inference"]>>;
+  readonly inference: Required<Omit<NonNullable<AlertRuleOptions["inference"]>, "enabled">>;
 };
 
 export const DEFAULT_INFERENCE_NAMESPACE = "serving";
@@ -58,7 +67,12 @@ export const ALERT_RULE_DEFAULTS = {
   pvcFillHorizonHours: 24,
   http5xxRatio: 0.05,
   gpu: { memoryUsedRatio: 0.95, idleUtilizationPercent: 5 },
-  inference: { namespace: DEFAULT_INFERENCE_NAMESPACE, latencyP99Seconds: 0.5 },
+  inference: {
+    namespace: DEFAULT_INFERENCE_NAMESPACE,
+    latencyP99Seconds: 0.5,
+    liveAccuracyDrop: 0.05,
+    liveAccuracyMinRows: 200,
+  },
 } as const;
 
 /** Where the options live in the platform configuration; every error names it. */
@@ -72,6 +86,7 @@ const GROUP_PREFIX = /^[a-zA-Z0-9._-]+$/;
  */
 export const ALERT_RULE_CHECKS = {
   positive: (v: number) => (Number.isFinite(v) && v > 0 ? undefined : "a number greater than 0"),
+  count: (v: number) => (Number.isInteger(v) && v >= 1 ? undefined : "a whole number of at least 1"),
   ratio: (v: number) =>
     Number.isFinite(v) && v > 0 && v <= 1 ? undefined : "a ratio greater than 0 and at most 1",
   namespace: (v: string) =>
@@ -141,6 +156,15 @@ export function resolveAlertRuleOptions(opts: AlertRuleOptions = {}): ResolvedAl
       latencyP99Seconds: positive(
         "inference.latencyP99Seconds",
         inference.latencyP99Seconds ?? D.inference.latencyP99Seconds,
+      ),
+      liveAccuracyDrop: ratio(
+        "inference.liveAccuracyDrop",
+        inference.liveAccuracyDrop ?? D.inference.liveAccuracyDrop,
+      ),
+      liveAccuracyMinRows: check(
+        "inference.liveAccuracyMinRows",
+        inference.liveAccuracyMinRows ?? D.inference.liveAccuracyMinRows,
+        ALERT_RULE_CHECKS.count,
       ),
     },
   };

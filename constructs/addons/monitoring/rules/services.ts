@@ -18,15 +18,16 @@ export function targetDown(alert: string, namespace: string, what: string): Aler
   };
 }
 
-/** Share of `metric`'s requests answered 5xx in a namespace over 5 minutes, above `ratio`. */
+/** Share of `metric`'s requests answered 5xx in a namespace over 5 minutes, above `ratio`, per `by` labels. */
 export function http5xxRatioExpr(
   metric: string,
   statusLabel: string,
   namespace: string,
   ratio: number,
+  by = "namespace",
 ): string {
   const ns = `namespace="${namespace}"`;
-  return `sum by (namespace) (rate(${metric}{${ns}, ${statusLabel}=~"5.."}[5m])) / sum by (namespace) (rate(${metric}{${ns}}[5m])) > ${ratio}`;
+  return `sum by (${by}) (rate(${metric}{${ns}, ${statusLabel}=~"5.."}[5m])) / sum by (${by}) (rate(${metric}{${ns}}[5m])) > ${ratio}`;
 }
 
 export function mlflowRuleGroups(o: ResolvedAlertRuleOptions): RuleGroup[] {

@@ -3,6 +3,7 @@ import {
   monitoringAddOn,
   platformAlertRules,
   SCRAPED_PLATFORM_PORTS,
+  SERVING_ADDON_ID,
 } from "../../../../constructs/addons/monitoring";
 import { all, named } from "../../../support/manifests";
 import {
@@ -224,7 +225,9 @@ describe("monitoring add-on", () => {
       {
         rules: platformAlertRules(),
         // The GPU rules query DCGM's metrics: they follow the exporter, not the device plugin.
-        extra: ["kafka", "mlflow", "airflow", "nvidia-device-plugin", "dcgm-exporter"].map(stub),
+        extra: ["kafka", "mlflow", "airflow", "nvidia-device-plugin", "dcgm-exporter", SERVING_ADDON_ID].map(
+          stub,
+        ),
       },
     );
     expect(Object.keys(all.outputs.rules)).toEqual([
@@ -233,11 +236,42 @@ describe("monitoring add-on", () => {
       "platform-airflow",
       "platform-kubernetes",
       "platform-gpu",
+      "platform-inference",
     ]);
     for (const rule of manifests(all.json, "PrometheusRule")) {
       expect(rule.metadata.namespace).toBe("monitoring");
       for (const g of rule.spec.groups) for (const r of g.rules) expect(r.labels.severity).toBeDefined();
     }
+  });
+
+  it("emits the inference rules with the serving add-on, or without it when rules.inference.enabled says so", () => {
+    const names = (r: ReturnType<typeof synthMonitoring>) => Object.keys(r.outputs.rules);
+    const serving = { id: SERVING_ADDON_ID, deploy: () => ({}) };
+    expect(names(synthMonitoring({}, { rules: platformAlertRules() }))).not.toContain("platform-inference");
+    expect(
+      names(
+        synthMonitoring(
+          {},
+          { rules: platformAlertRules({ inference: { enabled: true, namespace: "models" } }) },
+        ),
+      ),
+    ).toContain("platform-inference");
+    expect(
+      names(
+        synthMonitoring(
+          {},
+          { rules: platformAlertRules({ inference: { enabled: false } }), extra: [serving] },
+        ),
+      ),
+    ).not.toContain("platform-inference");
+    const withServing = synthMonitoring({}, { rules: platformAlertRules(), extra: [serving] });
+    const [inference] = manifests(withServing.json, "PrometheusRule").filter(
+      (m) => m.metadata.name === "platform-inference",
+    );
+    expect(inference.spec.groups.map((g: { name: string }) => g.name)).toEqual([
+      "inference",
+      "inference-model-quality",
+    ]);
   });
 
   it("depends on external-secrets and the storage class add-on", () => {

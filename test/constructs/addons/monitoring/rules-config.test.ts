@@ -98,6 +98,7 @@ describe("addons.monitoring.rules", () => {
     ["http5xxRatio", 1.2],
     ["gpu.memoryUsedRatio", -0.1],
     ["kafka.brokerDiskFreeRatio", 2],
+    ["inference.liveAccuracyDrop", 0],
   ] as const) {
     it(`fails when a ratio is outside (0, 1]: ${key} ${value}`, () => {
       const [head, leaf] = key.split(".");
@@ -112,6 +113,22 @@ describe("addons.monitoring.rules", () => {
     expect(() => parseMonitoringConfig({ rules: { kafka: { consumerLagTreshold: 5 } } } as never)).toThrow(
       /addons\.monitoring\.rules\.kafka\.consumerLagTreshold.*did you mean "consumerLagThreshold"\?/s,
     );
+  });
+
+  it("fails when the live-accuracy window's minimum rows is not a whole number", () => {
+    expect(() => parseMonitoringConfig({ rules: { inference: { liveAccuracyMinRows: 0 } } })).toThrow(
+      "addons.monitoring.rules.inference.liveAccuracyMinRows: got 0, expected a whole number of at least 1",
+    );
+  });
+
+  it("emits the inference rules from the configuration: inference.enabled with the given thresholds", () => {
+    const rules = prometheusRules(
+      synthPlatform(withRules({ inference: { enabled: true, liveAccuracyDrop: 0.08 } })).resources,
+    );
+    expect(ruleExpr(rules, "platform-inference", "ModelLiveAccuracyDropped")).toMatch(/\) > 0.08$/);
+    const off = synthPlatform(withRules({ inference: { enabled: false } })).resources;
+    expect(prometheusRules(off)["platform-inference"]).toBeUndefined();
+    expect(prometheusRules(off)["platform-kubernetes"]).toBeDefined();
   });
 
   it("fails when a watched namespace is not a namespace name", () => {

@@ -14,7 +14,7 @@ export { CADVISOR } from "./cadvisor";
 export type { MetricFamily, MetricType } from "./family";
 export { familiesOf, sampleNames } from "./family";
 export { INFERENCE_FEEDBACK_FAMILIES } from "./inference-feedback";
-export { INFERENCE_SERVICE_FAMILIES } from "./inference-service";
+export { INFERENCE_SERVICE_FAMILIES, PREDICTION_DRIFT_FEATURE } from "./inference-service";
 export { KAFKA_JMX_MBEANS } from "./kafka-jmx";
 
 /**

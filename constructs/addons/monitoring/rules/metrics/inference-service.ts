@@ -62,3 +62,9 @@ export const INFERENCE_SERVICE_FAMILIES: readonly MetricFamily[] = [
   ["drift_dropped_windows_total", "counter"],
   ["drift_monitored", "gauge"],
 ];
+
+/**
+ * The `feature` label value under which the drift monitor tests the model's score distribution (prediction
+ * drift) beside the input features (service/src/drift/window.ts PREDICTION_FEATURE; exposition.test.ts compares).
+ */
+export const PREDICTION_DRIFT_FEATURE = "__prediction__";

@@ -37,7 +37,12 @@ describe("platformRuleGroups", () => {
     const tuned = platformRuleGroups({
       kafka: { consumerLagThreshold: 500, consumerGroupPrefixes: ["features", "scoring.v2"] },
       pvcFillHorizonHours: 6,
-      inference: { namespace: "models", latencyP99Seconds: 0.2 },
+      inference: {
+        namespace: "models",
+        latencyP99Seconds: 0.2,
+        liveAccuracyDrop: 0.1,
+        liveAccuracyMinRows: 500,
+      },
     });
     const expr = (alert: string) =>
       Object.values(tuned)
@@ -51,6 +56,11 @@ describe("platformRuleGroups", () => {
     expect(expr("PlatformPersistentVolumeFillingUp")).toContain("models");
     expect(expr("InferenceHighLatency")).toContain('{namespace="models"}');
     expect(expr("InferenceHighLatency")).toMatch(/> 0.2$/);
+    expect(expr("ModelLiveAccuracyDropped")).toMatch(
+      /feedback_live_window_rows\{namespace="models"\} >= 500\) > 0.1$/,
+    );
+    for (const alert of ["InferenceHigh5xxRatio", "ModelDriftDetected", "InferenceFeedbackEventsDropped"])
+      expect(expr(alert)).toMatch(/by \(namespace, deployment, track/);
   });
 });
 
@@ -84,6 +94,12 @@ describe("rule checks", () => {
     );
     expect(() => resolveAlertRuleOptions({ namespaces: ["ML"] })).toThrow(
       'addons.monitoring.rules.namespaces[0]: got "ML", expected a Kubernetes namespace name',
+    );
+    expect(() => resolveAlertRuleOptions({ inference: { liveAccuracyMinRows: 2.5 } })).toThrow(
+      "addons.monitoring.rules.inference.liveAccuracyMinRows: got 2.5, expected a whole number of at least 1",
+    );
+    expect(() => resolveAlertRuleOptions({ inference: { liveAccuracyDrop: 0 } })).toThrow(
+      "addons.monitoring.rules.inference.liveAccuracyDrop: got 0, expected a ratio greater than 0 and at most 1",
     );
     expect(() => resolveAlertRuleOptions({ kafka: { consumerGroupPrefixes: ["a b"] } })).toThrow(
       'addons.monitoring.rules.kafka.consumerGroupPrefixes[0]: got "a b"',
