@@ -6,7 +6,7 @@ import { MskKafkaCluster } from "./msk-cluster";
 import { mskPrometheusEgress, mskScrapeConfigs, mskScrapeTargets } from "./msk-monitoring";
 import type { KafkaOutputsBase } from "./outputs";
 import { StrimziKafkaAddOn, type StrimziKafkaOutputs } from "./strimzi";
-import { type TopicSelector, topicInfos } from "./topic-access";
+import { resolveAccess, type TopicSelector, topicInfos } from "./topic-access";
 
 /** What the MSK mode hands to dependent add-ons. */
 export interface MskKafkaOutputs extends KafkaOutputsBase {
@@ -52,6 +52,7 @@ export class MskKafkaAddOn implements AddOn<MskKafkaOutputs> {
       saslMechanism: "AWS_MSK_IAM",
       topics: topicInfos(this.config, cluster.defaultReplicationFactor),
       principals: Object.keys(this.config.access),
+      principalAccess: (principal) => resolveAccess(this.config, principal),
       cluster,
       clusterArn: cluster.clusterArn,
       securityGroupId: cluster.securityGroup.id,

@@ -1,4 +1,4 @@
-import type { KafkaTopicInfo } from "./topic-access";
+import type { KafkaTopicInfo, ResolvedAccess } from "./topic-access";
 
 /** What every Kafka mode hands to dependent add-ons (the reference service, MLflow, Airflow). */
 export interface KafkaOutputsBase {
@@ -13,4 +13,9 @@ export interface KafkaOutputsBase {
   readonly topics: Readonly<Record<string, KafkaTopicInfo>>;
   /** Principals from `addons.kafka.access`. */
   readonly principals: readonly string[];
+  /**
+   * A principal's topics and consumer group prefixes, as its `KafkaUser` ACLs (Strimzi) and
+   * `topicAccessStatements` (MSK) grant them; fails naming the principals when it is not in `access`.
+   */
+  principalAccess(principal: string): ResolvedAccess;
 }

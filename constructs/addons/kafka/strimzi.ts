@@ -22,7 +22,7 @@ import {
   topicResources,
   userResources,
 } from "./strimzi-resources";
-import { topicInfos } from "./topic-access";
+import { resolveAccess, topicInfos } from "./topic-access";
 
 export const KAFKA_NAMESPACE = "kafka";
 const OPERATOR_POD_LABELS = { "strimzi.io/kind": "cluster-operator" };
@@ -139,6 +139,7 @@ export class StrimziKafkaAddOn extends HelmAddOn<StrimziKafkaOutputs> {
       saslMechanism,
       topics: topicInfos(this.config, this.config.strimzi.defaultReplicationFactor),
       principals: Object.keys(this.config.access),
+      principalAccess: (principal) => resolveAccess(this.config, principal),
       clusterName: n.cluster,
       clusterCaSecretName: `${n.cluster}-cluster-ca-cert`,
       userSecretName: (principal: string) => {
