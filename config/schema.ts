@@ -22,6 +22,7 @@ import {
 import { AddOnsSchema, checkAddOnDependencies } from "./addons";
 import { issue } from "./issue";
 import { AUTOSCALERS, checkNodePools, NodePoolSchema } from "./node-pools";
+import { RegistrySchema } from "./registry";
 
 /**
  * The platform configuration: the only door through which parameters enter the kit. Every field is documented
@@ -211,6 +212,7 @@ export const PlatformConfigObject = z.strictObject({
   capacity: CapacitySchema.prefault({}),
   nodePools: z.record(dnsLabel(30), NodePoolSchema).default({}).describe("Node pools keyed by name."),
   dataLake: DataLakeSchema.default(() => DataLakeSchema.parse({})),
+  registry: RegistrySchema.prefault({}),
   stateBackend: StateBackendSchema.default(() => StateBackendSchema.parse({})),
   addons: AddOnsSchema.prefault({}),
   policy: PolicyConfigSchema.prefault({}).describe(

@@ -9,6 +9,7 @@ import type { NodePoolOptions } from "../constructs/cluster/node-pool-options";
 import { configureStateBackend } from "../constructs/core/state-backend";
 import { DataLake } from "../constructs/data-lake/data-lake";
 import { Network } from "../constructs/network/network";
+import { ContainerRegistry } from "../constructs/registry/registry";
 import { clusterName, platformPrefix } from "./naming";
 
 export interface FoundationStackProps {
@@ -38,7 +39,8 @@ export function nodePoolOptions(config: PlatformConfig): Record<string, NodePool
 }
 
 /**
- * The AWS base of one platform environment: network, EKS with its node pools and keys, and the data lake.
+ * The AWS base of one platform environment: network, EKS with its node pools and keys, the data lake and the
+ * ECR repositories.
  * Everything stateful here is protected by `prevent_destroy` unless the configuration says `sandbox: true`.
  */
 export class FoundationStack extends TerraformStack {
@@ -46,6 +48,7 @@ export class FoundationStack extends TerraformStack {
   readonly network: Network;
   readonly cluster: EksCluster;
   readonly dataLake?: DataLake;
+  readonly registry: ContainerRegistry;
 
   constructor(scope: Construct, id: string, props: FoundationStackProps) {
     super(scope, id);
@@ -125,6 +128,15 @@ export class FoundationStack extends TerraformStack {
       preventDestroy,
     });
 
+    // The platform key (the cluster's, or the user's cluster.kmsKeyArn) encrypts the images too: one key to
+    // audit and rotate for everything the cluster runs.
+    this.registry = new ContainerRegistry(this, "Registry", {
+      namePrefix: prefix,
+      repositories: config.registry.repositories,
+      kmsKeyArn: this.cluster.kmsKeyArn,
+      preventDestroy,
+    });
+
     // What a user needs next; none is sensitive (names, addresses, ARNs). Output names are public API.
     new TerraformOutput(this, "cluster_name", {
       value: this.cluster.clusterName,
@@ -146,6 +158,17 @@ export class FoundationStack extends TerraformStack {
       value: this.network.vpcId,
       description: "ID of the platform's VPC.",
     });
+    if (Object.keys(this.registry.repositories).length > 0) {
+      new TerraformOutput(this, "ecr_repository_urls", {
+        value: this.registry.repositoryUrls,
+        description:
+          "ECR repository URLs by name (registry.repositories): push images here, pin them in config by digest.",
+      });
+      new TerraformOutput(this, "ecr_repository_arns", {
+        value: this.registry.repositoryArns,
+        description: "ECR repository ARNs by name, for the IAM policy of the role that pushes (CI).",
+      });
+    }
     if (this.dataLake) {
       new TerraformOutput(this, "data_lake_buckets", {
         value: Object.fromEntries(Object.entries(this.dataLake.buckets).map(([z, b]) => [z, b.bucketName])),

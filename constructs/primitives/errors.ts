@@ -191,6 +191,10 @@ export function describeIssues(
       case "invalid_value":
         message = `got ${show(value)}; expected one of ${i.values.map((v) => JSON.stringify(v)).join(", ")}`;
         break;
+      case "invalid_key":
+        // A record key failed its schema: the key is the bad value, and the key schema's issues say why.
+        message = `got the key ${show(i.path[i.path.length - 1])}; ${i.issues.map((k) => k.message).join("; ")}`;
+        break;
       default:
         message = `got ${show(value)}; ${i.message}`;
     }

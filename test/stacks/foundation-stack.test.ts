@@ -133,7 +133,13 @@ describe("default platform: foundation stack", () => {
   });
 
   it("protects stateful resources with prevent_destroy", () => {
-    for (const type of ["aws_s3_bucket", "aws_kms_key", "aws_glue_catalog_database", "aws_eks_cluster"]) {
+    for (const type of [
+      "aws_s3_bucket",
+      "aws_kms_key",
+      "aws_glue_catalog_database",
+      "aws_eks_cluster",
+      "aws_ecr_repository",
+    ]) {
       const all = Object.entries(resourcesOf(json, type)) as [string, Res][];
       expect(all.length, type).toBeGreaterThan(0);
       for (const [name, r] of all) expect(r.lifecycle?.prevent_destroy, `${type}.${name}`).toBe(true);
@@ -150,11 +156,41 @@ describe("default platform: foundation stack", () => {
       region: "eu-west-1",
       sandbox: true,
     });
-    for (const type of ["aws_s3_bucket", "aws_kms_key", "aws_eks_cluster"]) {
-      for (const r of Object.values(resourcesOf(sandbox.foundation, type)) as Res[]) {
+    for (const type of ["aws_s3_bucket", "aws_kms_key", "aws_eks_cluster", "aws_ecr_repository"]) {
+      const all = Object.values(resourcesOf(sandbox.foundation, type)) as Res[];
+      expect(all.length, type).toBeGreaterThan(0);
+      for (const r of all) {
         expect(r.lifecycle?.prevent_destroy ?? false).toBe(false);
       }
     }
+  });
+
+  it("has the inference service's ECR repository, immutable, scanned on push, under the cluster's platform key", () => {
+    const repos = Object.values(resourcesOf(json, "aws_ecr_repository")) as (Res & {
+      name: string;
+      image_tag_mutability: string;
+      image_scanning_configuration: { scan_on_push: boolean };
+      encryption_configuration: { encryption_type: string; kms_key: string }[];
+      force_delete: boolean;
+    })[];
+    expect(repos.map((r) => r.name)).toEqual(["mlops-dev/inference-service"]);
+    const [repo] = repos;
+    expect(repo.image_tag_mutability).toBe("IMMUTABLE");
+    expect(repo.image_scanning_configuration.scan_on_push).toBe(true);
+    expect(repo.force_delete).toBe(false);
+    const cluster = Object.values(resourcesOf(json, "aws_eks_cluster"))[0] as {
+      encryption_config: { provider: { key_arn: string } };
+    };
+    expect(repo.encryption_configuration).toEqual([
+      { encryption_type: "KMS", kms_key: cluster.encryption_config.provider.key_arn },
+    ]);
+    expect(Object.keys(resourcesOf(json, "aws_ecr_lifecycle_policy"))).toHaveLength(1);
+  });
+
+  it("creates no repository and no ECR outputs with registry.repositories: {}", () => {
+    const none = synthPlatform({ ...EMBEDDED_DEFAULT, registry: { repositories: {} } }).foundation;
+    expect(resourcesOf(none, "aws_ecr_repository")).toEqual({});
+    expect(Object.keys(none.output ?? {}).filter((o) => o.startsWith("ecr_"))).toEqual([]);
   });
 
   it("alarms on data lake 4xx spikes only when requestMetrics is enabled, with the topic as an output", () => {

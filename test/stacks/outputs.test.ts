@@ -34,6 +34,8 @@ describe("foundation stack outputs", () => {
       "cluster_name",
       "cluster_oidc_provider_arn",
       "data_lake_buckets",
+      "ecr_repository_arns",
+      "ecr_repository_urls",
       "update_kubeconfig_command",
       "vpc_id",
     ]);
@@ -47,6 +49,16 @@ describe("foundation stack outputs", () => {
     expect(out.cluster_oidc_provider_arn.value).toMatch(
       /^\$\{aws_iam_openid_connect_provider\.[^}]+\.arn\}$/,
     );
+  });
+
+  it("maps each ECR repository name to its repository's URL and ARN", () => {
+    const [id] = Object.keys(foundation.resource?.aws_ecr_repository ?? {});
+    expect(out.ecr_repository_urls.value).toEqual({
+      "inference-service": `\${aws_ecr_repository.${id}.repository_url}`,
+    });
+    expect(out.ecr_repository_arns.value).toEqual({
+      "inference-service": `\${aws_ecr_repository.${id}.arn}`,
+    });
   });
 
   it("names the data lake buckets per zone", () => {

@@ -1,6 +1,9 @@
 import type { PolicyRule } from "../types";
 import { ec2Imdsv2 } from "./ec2-imdsv2";
 import { ec2PublicIngress } from "./ec2-public-ingress";
+import { ecrCustomerKey } from "./ecr-cmk";
+import { ecrImmutableTags } from "./ecr-immutable-tags";
+import { ecrScanOnPush } from "./ecr-scan-on-push";
 import { eksControlPlaneLogs } from "./eks-control-plane-logs";
 import { eksEndpoint } from "./eks-endpoint";
 import { eksSecretsEncryption } from "./eks-secrets-encryption";
@@ -56,6 +59,9 @@ export const RULES: readonly PolicyRule[] = [
   mskCustomerKey,
   mskClientAuth,
   mskBrokerLogs,
+  ecrImmutableTags,
+  ecrCustomerKey,
+  ecrScanOnPush,
   kmsRotation,
   logGroupKms,
   logGroupRetention,
@@ -71,6 +77,9 @@ export const RULES: readonly PolicyRule[] = [
 export {
   ec2Imdsv2,
   ec2PublicIngress,
+  ecrCustomerKey,
+  ecrImmutableTags,
+  ecrScanOnPush,
   eksControlPlaneLogs,
   eksEndpoint,
   eksSecretsEncryption,

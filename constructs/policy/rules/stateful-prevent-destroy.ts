@@ -11,6 +11,7 @@ export const STATEFUL_TYPES = [
   "aws_eks_cluster",
   "aws_dynamodb_table",
   "aws_efs_file_system",
+  "aws_ecr_repository",
 ];
 
 export const statefulPreventDestroy: PolicyRule = {
@@ -19,7 +20,7 @@ export const statefulPreventDestroy: PolicyRule = {
   message: "Stateful resource can be destroyed by a plan",
   explanation:
     "A rename or a removed construct turns into a destroy of data (buckets, databases, Kafka, keys, the catalog, " +
-    "the cluster). Set lifecycle.prevent_destroy (the kit's protectStateful does) so such a plan fails. Only a " +
+    "the cluster, image repositories). Set lifecycle.prevent_destroy (the kit's protectStateful does) so such a plan fails. Only a " +
     "configuration with sandbox: true turns this off, for throw-away environments.",
   appliesTo: STATEFUL_TYPES,
   check(view, ctx) {

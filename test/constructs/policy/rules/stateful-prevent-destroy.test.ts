@@ -5,6 +5,7 @@ import type { TerraformStack } from "cdktf";
 import { describe, expect, it } from "vitest";
 import { protectStateful } from "../../../../constructs/core/stateful";
 import { statefulPreventDestroy } from "../../../../constructs/policy";
+import { ecrRepository } from "../ecr-fixture";
 import { check, paths } from "../harness";
 import { dbInstance } from "../rds-fixture";
 
@@ -13,6 +14,7 @@ function unprotected(s: TerraformStack) {
   new KmsKey(s, "Key", { enableKeyRotation: true });
   new GlueCatalogDatabase(s, "Db", { name: "db" });
   dbInstance(s, "Rds", { lifecycle: undefined });
+  ecrRepository(s, "Images", { lifecycle: undefined });
 }
 
 describe("MLOPS-STATE-001 prevent_destroy on stateful resources", () => {
@@ -20,6 +22,7 @@ describe("MLOPS-STATE-001 prevent_destroy on stateful resources", () => {
     expect(paths(check(statefulPreventDestroy, unprotected))).toEqual([
       "test/Bucket",
       "test/Db",
+      "test/Images",
       "test/Key",
       "test/Rds",
     ]);

@@ -1,0 +1,2 @@
+export * from "./container-repository";
+export * from "./registry";
