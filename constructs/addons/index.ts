@@ -12,6 +12,7 @@ import { metricsServerDefinition } from "./metrics-server/addon";
 import { mlflowDefinition } from "./mlflow/addon";
 import { monitoringDefinition } from "./monitoring/addon";
 import { nvidiaDevicePluginDefinition } from "./nvidia-device-plugin";
+import { servingDefinition } from "./serving/addon";
 
 /**
  * The add-on registry: one line per add-on. The platform configuration schema takes `addons.<key>` from each
@@ -33,4 +34,5 @@ export const PLATFORM_ADD_ONS = [
   loggingDefinition,
   metricsServerDefinition,
   externalDnsDefinition,
+  servingDefinition,
 ] as const;

@@ -161,6 +161,55 @@ export const CHARTS = {
     versionPolicy: "patch",
     schemaDir: "karpenter-crd",
   },
+  // KServe v0.20.0 (Apache-2.0), the default serving engine, in RawDeployment mode: kserve-crd holds the CRDs
+  // (templates, so upgrades update them), kserve-resources the controller and its webhooks. Chart versions carry
+  // a leading "v" as KServe publishes them at oci://ghcr.io/kserve/charts.
+  kserveCrd: {
+    chart: "kserve-crd",
+    repository: "oci://ghcr.io/kserve/charts",
+    version: "v0.20.0",
+    versionPolicy: "patch",
+    schemaDir: "kserve-crd",
+  },
+  kserveResources: {
+    chart: "kserve-resources",
+    repository: "oci://ghcr.io/kserve/charts",
+    version: "v0.20.0",
+    versionPolicy: "patch",
+    schemaDir: "kserve-resources",
+  },
+  // Envoy Gateway v1.9.0 (Apache-2.0): the Gateway API implementation whose HTTPRoutes split and mirror the
+  // KServe engine's traffic. Its chart installs the Gateway API and Envoy Gateway CRDs as templates (crds.enabled).
+  envoyGateway: {
+    chart: "gateway-helm",
+    repository: "oci://docker.io/envoyproxy",
+    version: "v1.9.0",
+    versionPolicy: "patch",
+    schemaDir: "gateway-helm",
+  },
+  // Seldon Core 2 v2.10.2 — Business Source License 1.1 (production use needs a commercial licence; the serving
+  // add-on asks for an explicit acknowledgement). CRDs, operator (setup) and the per-namespace runtime.
+  seldonCoreV2Crds: {
+    chart: "seldon-core-v2-crds",
+    repository: "https://seldonio.github.io/helm-charts",
+    version: "2.10.2",
+    versionPolicy: "patch",
+    schemaDir: "seldon-core-v2-crds",
+  },
+  seldonCoreV2Setup: {
+    chart: "seldon-core-v2-setup",
+    repository: "https://seldonio.github.io/helm-charts",
+    version: "2.10.2",
+    versionPolicy: "patch",
+    schemaDir: "seldon-core-v2-setup",
+  },
+  seldonCoreV2Runtime: {
+    chart: "seldon-core-v2-runtime",
+    repository: "https://seldonio.github.io/helm-charts",
+    version: "2.10.2",
+    versionPolicy: "patch",
+    schemaDir: "seldon-core-v2-runtime",
+  },
 } as const satisfies Record<string, ChartPin>;
 
 export type ChartKey = keyof typeof CHARTS;
@@ -182,7 +231,7 @@ export interface ChartVersionRange {
   readonly below: string;
 }
 
-const SEMVER = /^(\d+)\.(\d+)\.(\d+)$/;
+const SEMVER = /^v?(\d+)\.(\d+)\.(\d+)$/;
 
 function semver(version: string): [number, number, number] | undefined {
   const m = SEMVER.exec(version);

@@ -1,5 +1,6 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
+import { parse as parseYaml } from "yaml";
 import { editDistance } from "../../constructs/primitives";
 import { compileCached, type SchemaIssue, toIssues } from "./ajv";
 import { isKubernetesPassthrough, openPathFor } from "./open-paths";
@@ -232,7 +233,11 @@ export function chartReference(chartDir: string): ChartReference {
   const store = schemaStore();
   const dir = store.chartPath(chartDir);
   const valuesFile = join(dir, "values.yaml");
-  if (!existsSync(valuesFile)) {
+  // A chart whose git tree has only values.tmpl.yaml (Envoy Gateway: its release fills `${…}` placeholders
+  // with envsubst) is checked against the template, placeholders read as strings.
+  const template = join(dir, "values.tmpl.yaml");
+  const fromTemplate = !existsSync(valuesFile) && existsSync(template);
+  if (!existsSync(valuesFile) && !fromTemplate) {
     const known = store
       .charts()
       .filter((c) => c.hasValues)
@@ -246,7 +251,9 @@ export function chartReference(chartDir: string): ChartReference {
     : {};
   const deps = Array.isArray(chartYaml.dependencies) ? (chartYaml.dependencies as Plain[]) : [];
   const subcharts = new Set(deps.map((d) => String(d.alias ?? d.name)));
-  const defaults = store.readYaml(valuesFile);
+  const defaults = fromTemplate
+    ? parseYaml(readFileSync(template, "utf8").replace(/\$\{[A-Za-z0-9_]+\}/g, "placeholder"))
+    : store.readYaml(valuesFile);
   const schemaFile = join(dir, "values.schema.json");
   return {
     name: typeof chartYaml.name === "string" ? chartYaml.name : basename(dir),

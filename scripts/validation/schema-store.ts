@@ -27,6 +27,8 @@ export interface ChartEntry {
   readonly dir: string;
   readonly hasSchema: boolean;
   readonly hasValues: boolean;
+  /** A values template in place of values.yaml (`charts/<name>/values.tmpl.yaml`), when the chart has one. */
+  readonly valuesTemplate?: string;
 }
 
 interface IndexFile {

@@ -156,7 +156,7 @@ function walkHelmRelease(w: Walk, address: string, config: Json): void {
     name,
     typeof config.repository === "string" ? config.repository : undefined,
   );
-  const dir = override ?? (entry?.hasValues ? entry.dir : undefined);
+  const dir = override ?? (entry?.hasValues || entry?.valuesTemplate ? entry.dir : undefined);
   if (!dir) {
     w.report.unchecked.push({
       ...ref,
@@ -240,9 +240,12 @@ function walkObject(w: Walk, address: string, constructPath: string | undefined,
     return;
   }
   const group = apiVersion.includes("/") ? apiVersion.slice(0, apiVersion.indexOf("/")) : "";
+  const version = apiVersion.slice(apiVersion.indexOf("/") + 1);
+  // Groups under k8s.io are core, except those installed as CRDs (Gateway API): the reference data decides.
+  const crd = schemaStore().crd(group, version, kind) !== undefined;
   if (
     group === "" ||
-    group.endsWith("k8s.io") ||
+    (!crd && group.endsWith("k8s.io")) ||
     ["apps", "batch", "policy", "autoscaling"].includes(group)
   ) {
     w.report.unchecked.push({

@@ -60,7 +60,7 @@ const VARIABLES = {
   MODEL_SOURCES: v(
     sources,
     "",
-    "comma-separated name=source pairs, source a directory, s3://bucket/prefix or models:/<name>@<alias> (overrides MODELS)",
+    "comma-separated name=source pairs, source a directory, s3://bucket/prefix, models:/<name>@<alias> or models:/<name>/<version> (overrides MODELS)",
   ),
   BODY_LIMIT_BYTES: v(
     int(1024, 1024 * 1024 * 1024),

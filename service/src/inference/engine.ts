@@ -44,7 +44,7 @@ function sourceFor(cfg: ModelSourceConfig, opts: ResolvedOptions, cacheDir: stri
   if (parseAliasUri(cfg.source)) return new MlflowAliasSource(cfg.source, opts.mlflowTrackingUri, cacheDir);
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(cfg.source) || cfg.source.startsWith("models:/")) {
     throw new TypeError(
-      `model '${cfg.name}' source '${cfg.source}' is not supported; expected a directory, s3://bucket/prefix or models:/<name>@<alias>`,
+      `model '${cfg.name}' source '${cfg.source}' is not supported; expected a directory, s3://bucket/prefix, models:/<name>@<alias> or models:/<name>/<version>`,
     );
   }
   return new LocalSource(path.resolve(cfg.source), cfg.name);

@@ -20,10 +20,20 @@ import {
   writeCached,
 } from "./sources";
 
-/** `models:/<name>@<alias>` → parts; anything else → undefined. */
-export function parseAliasUri(uri: string): { name: string; alias: string } | undefined {
-  const m = /^models:\/([^@/]+)@([A-Za-z0-9_-]+)$/.exec(uri);
-  return m ? { name: m[1] as string, alias: m[2] as string } : undefined;
+/**
+ * `models:/<name>@<alias>` or `models:/<name>/<version>` (a pinned version: the serving add-on's canary,
+ * shadow and rollback name versions) → parts; anything else → undefined.
+ */
+export function parseAliasUri(
+  uri: string,
+):
+  | { name: string; alias: string; version?: undefined }
+  | { name: string; alias?: undefined; version: string }
+  | undefined {
+  const a = /^models:\/([^@/]+)@([A-Za-z0-9_-]+)$/.exec(uri);
+  if (a) return { name: a[1] as string, alias: a[2] as string };
+  const v = /^models:\/([^@/]+)\/([1-9][0-9]*)$/.exec(uri);
+  return v ? { name: v[1] as string, version: v[2] as string } : undefined;
 }
 
 interface ModelVersion {
@@ -44,7 +54,8 @@ export class MlflowAliasSource implements ModelSource {
   private readonly base: string;
   private readonly locations = new Map<string, string>();
   private readonly name: string;
-  private readonly alias: string;
+  private readonly alias?: string;
+  private readonly version?: string;
 
   constructor(
     uri: string,
@@ -52,7 +63,10 @@ export class MlflowAliasSource implements ModelSource {
     private readonly cacheDir: string,
   ) {
     const parsed = parseAliasUri(uri);
-    if (!parsed) throw new ModelSourceError(`'${uri}' is not a models:/<name>@<alias> reference`);
+    if (!parsed)
+      throw new ModelSourceError(
+        `'${uri}' is not a models:/<name>@<alias> or models:/<name>/<version> reference`,
+      );
     if (!trackingUri || !/^https?:\/\//.test(trackingUri)) {
       throw new ModelSourceError(
         `model source '${uri}' needs MLFLOW_TRACKING_URI set to the tracking server's http(s) URL, got '${trackingUri ?? ""}'`,
@@ -60,6 +74,7 @@ export class MlflowAliasSource implements ModelSource {
     }
     this.name = parsed.name;
     this.alias = parsed.alias;
+    this.version = parsed.version;
     this.base = trackingUri.replace(/\/+$/, "");
     this.description = uri;
   }
@@ -117,7 +132,9 @@ export class MlflowAliasSource implements ModelSource {
   }
 
   async latest(): Promise<string> {
-    const q = new URLSearchParams({ name: this.name, alias: this.alias });
+    // A pinned version never moves; its artifact location is read when it is fetched.
+    if (this.version) return this.version;
+    const q = new URLSearchParams({ name: this.name, alias: this.alias as string });
     const res = await this.get(`/api/2.0/mlflow/registered-models/alias?${q}`);
     const mv = ((await res.json()) as { model_version?: ModelVersion }).model_version;
     if (!mv?.version) throw new ModelSourceError(`MLflow alias ${this.description} resolved to no version`);

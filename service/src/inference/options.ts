@@ -17,7 +17,8 @@ export interface ModelSourceConfig {
    * - a local model-repository directory laid out as `<dir>/<name>/<version>/model.onnx`
    *   (the highest numeric version is served);
    * - `s3://bucket/prefix` with the same layout under the prefix;
-   * - `models:/<registered-name>@<alias>`: the MLflow registry alias, resolved through `MLFLOW_TRACKING_URI`.
+   * - `models:/<registered-name>@<alias>`: the MLflow registry alias, resolved through `MLFLOW_TRACKING_URI`;
+   *   `models:/<registered-name>/<version>`: one pinned version.
    * Every source is polled every `pollIntervalMs`; a new version is hot-swapped in.
    */
   readonly source: string;

@@ -147,6 +147,40 @@ describe.skipIf(!MLFLOW)("engine with an MLflow registry alias (real MLflow serv
     );
   });
 
+  it("serves a pinned version (models:/<name>/<version>) and never moves with the alias", async () => {
+    const engine = await createEngine({
+      models: [{ name: MODEL, source: `models:/${MODEL}/2` }],
+      mlflowTrackingUri: server.url,
+      workers: 1,
+      pollIntervalMs: 100,
+    });
+    engines.push(engine);
+    expect(engine.repositoryIndex()).toEqual([{ name: MODEL, version: "2", state: "READY" }]);
+    const example = loadExample("2");
+    const r = await engine.infer({ model: MODEL, inputs: toTensors(example.inputs) });
+    expect(r.version).toBe("2");
+    expect(Array.from(output(r.outputs, "label").data as BigInt64Array).map(Number)).toEqual(example.label);
+    // The champion alias moving is nothing to a pinned source: still version 2 after several polls.
+    await mlflow.setAlias(MODEL, "champion", "3");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(engine.loadedVersion(MODEL)?.version).toBe("2");
+    await mlflow.setAlias(MODEL, "champion", "1");
+  });
+
+  it("fails when the pinned version does not exist: UNAVAILABLE with MLflow's answer", async () => {
+    const engine = await createEngine({
+      models: [{ name: MODEL, source: `models:/${MODEL}/99` }],
+      mlflowTrackingUri: server.url,
+      workers: 1,
+      pollIntervalMs: 100,
+    });
+    engines.push(engine);
+    expect(engine.ready()).toBe(false);
+    expect(engine.repositoryIndex()[0]?.reason).toMatch(
+      /MLflow answered 40\d to \/api\/2\.0\/mlflow\/model-versions\/get/,
+    );
+  });
+
   it("fails when the alias does not exist: UNAVAILABLE with MLflow's answer, READY once the alias is set", async () => {
     const engine = await createEngine({
       models: [{ name: MODEL, source: `models:/${MODEL}@challenger` }],

@@ -16,7 +16,8 @@ const pin = (version: string, versionPolicy: ChartPin["versionPolicy"]): ChartPi
 describe("chart pins and their version policy", () => {
   it("pins every chart to an exact version with an explicit policy", () => {
     for (const [key, p] of Object.entries(CHARTS)) {
-      expect(p.version, key).toMatch(/^\d+\.\d+\.\d+$/);
+      // KServe and Envoy Gateway publish their charts as v<semver>; the pin keeps the publisher's spelling.
+      expect(p.version, key).toMatch(/^v?\d+\.\d+\.\d+$/);
       expect(["patch", "minor"], key).toContain(p.versionPolicy);
       expect(chartVersionProblem(p, p.version), key).toBeUndefined();
     }
@@ -29,6 +30,12 @@ describe("chart pins and their version policy", () => {
     expect(chartVersionProblem(pin("1.11.5", "patch"), "1.11.9")).toBeUndefined();
     expect(chartVersionProblem(pin("1.11.5", "patch"), "1.11.10")).toBeUndefined();
     expect(chartVersionProblem(pin("1.11.5", "minor"), "1.40.0")).toBeUndefined();
+  });
+
+  it("keeps a v-prefixed pin's policy: KServe v0.20.0 allows v0.20.x, not v0.21.0", () => {
+    const p = pin("v0.20.0", "patch");
+    expect(chartVersionProblem(p, "v0.20.3")).toBeUndefined();
+    expect(chartVersionProblem(p, "v0.21.0")).toMatch(/>=v0\.20\.0 <0\.21\.0/);
   });
 
   it("fails when a version is below the pin, past the policy or not exact, naming the allowed range", () => {

@@ -1,0 +1,7 @@
+export * from "./addon";
+export * from "./config";
+export * from "./kserve";
+export * from "./pod";
+export * from "./seldon";
+export * from "./traffic";
+export * from "./values";

@@ -1,0 +1,82 @@
+import { nodePoolSelector } from "../../core/node-placement";
+
+/**
+ * Helm values of the engines' charts (keys checked against each chart's values.yaml by the schema tests). The
+ * controllers run on the platform's system pool; every Service the charts would expose as a public
+ * LoadBalancer is ClusterIP: model traffic enters through the serving Gateway (KServe) or Seldon's envoy.
+ */
+
+/** kserve-resources: the controller in RawDeployment mode, creating no Ingress/VirtualService of its own. */
+export function kserveResourcesValues(options: { readonly controllerPool: string }): Record<string, unknown> {
+  return {
+    kserve: {
+      controller: {
+        deploymentMode: "RawDeployment",
+        // Routes are the add-on's HTTPRoutes (weights and mirror); KServe's own Ingress would bypass them.
+        gateway: { disableIngressCreation: true, disableIstioVirtualHost: true },
+        nodeSelector: nodePoolSelector(options.controllerPool),
+        resources: {
+          requests: { cpu: "100m", memory: "300Mi" },
+          limits: { memory: "300Mi" },
+        },
+      },
+    },
+  };
+}
+
+/** Envoy Gateway's controller (its chart has no values.yaml in git: keys from values.tmpl.yaml). */
+export function envoyGatewayValues(options: { readonly controllerPool: string }): Record<string, unknown> {
+  return {
+    deployment: {
+      replicas: 2,
+      pod: { nodeSelector: nodePoolSelector(options.controllerPool) },
+    },
+    podDisruptionBudget: { minAvailable: 1 },
+  };
+}
+
+/** How Seldon's dataflow reaches the platform Kafka (from the Kafka add-on's outputs). */
+export interface SeldonKafka {
+  readonly bootstrapServers: string;
+  readonly securityProtocol: "SSL" | "SASL_SSL";
+  readonly saslMechanism?: string;
+}
+
+/** seldon-core-v2-setup: the operator, watching the serving namespace, and the platform Kafka for dataflow. */
+export function seldonSetupValues(options: {
+  readonly controllerPool: string;
+  readonly kafka?: SeldonKafka;
+}): Record<string, unknown> {
+  const kafka = options.kafka;
+  return {
+    controller: { clusterwide: true },
+    // Seldon's pipelines (dataflow engine, model and pipeline gateways) read and write Kafka topics prefixed
+    // `seldon`; on the platform Kafka over its TLS listener (client credentials: the serving access add-on).
+    ...(kafka
+      ? {
+          kafka: { bootstrap: kafka.bootstrapServers, topicPrefix: "seldon" },
+          security: {
+            kafka: {
+              protocol: kafka.securityProtocol,
+              ...(kafka.saslMechanism ? { sasl: { mechanism: kafka.saslMechanism } } : {}),
+            },
+          },
+        }
+      : {}),
+    envoy: { service: { type: "ClusterIP" } },
+    scheduler: { service: { type: "ClusterIP" } },
+  };
+}
+
+/** seldon-core-v2-runtime: the SeldonRuntime of the serving namespace; no Kafka, no pipeline components. */
+export function seldonRuntimeValues(options: { readonly kafka: boolean }): Record<string, unknown> {
+  const off = !options.kafka;
+  return {
+    scheduler: { serviceType: "ClusterIP" },
+    envoy: { serviceType: "ClusterIP", replicas: 2 },
+    // Without the platform Kafka, Seldon runs models and experiments only (pipelines need Kafka).
+    dataflow: { disable: off },
+    modelgateway: { disable: off },
+    pipelinegateway: { disable: off },
+  };
+}
