@@ -134,13 +134,15 @@ export function errorRatio(
   counter: string,
   statusLabel: string,
   selector: string,
-  by: string,
+  by: string | readonly string[],
   o: PanelOptions = {},
 ) {
+  const labels = typeof by === "string" ? [by] : by;
   const sum = (extra: string) =>
-    `sum by (${by}) (rate(${counter}{${[selector, extra].filter(Boolean).join(", ")}}[${RATE}]))`;
+    `sum by (${labels.join(", ")}) (rate(${counter}{${[selector, extra].filter(Boolean).join(", ")}}[${RATE}]))`;
   const all = sum("");
-  return timeseries(title, [[`(${sum(`${statusLabel}=~"5.."`)} or ${all} * 0) / ${all}`, `{{${by}}}`]], {
+  const legend = labels.map((l) => `{{${l}}}`).join(" ");
+  return timeseries(title, [[`(${sum(`${statusLabel}=~"5.."`)} or ${all} * 0) / ${all}`, legend]], {
     unit: "percentunit",
     min: 0,
     ...o,

@@ -1,10 +1,15 @@
 /**
- * Model serving: the reference inference service (service/) wherever it runs — the namespace and model are
- * variables, so the dashboard is ready for the serving add-ons without knowing where they put it. Requests and
- * latency from the HTTP layer, batch sizes and workers from the engine, drift per feature from the drift
- * monitor, live accuracy from the feedback loop (its metrics exist when feedback is on).
+ * Model serving: the reference inference service (service/) per model deployment and traffic track. The
+ * serving add-on's monitor (../serving.ts, servingPodMonitor) labels every series with `deployment` and `track`
+ * (stable, canary, shadow); each panel has one series per track, so a canary is read against its stable
+ * version in the same graph. Requests, errors and latency from the HTTP layer, model loads and the version each
+ * track serves from the engine, input and prediction drift from the drift monitor, live accuracy and the
+ * events sent to Kafka from the feedback loop (its metrics exist when feedback is on). Scraped some other way,
+ * the series lack `deployment`/`track`: the variables' "All" (`.*`) still matches them and the panels show one
+ * series per model.
  */
 import { DashboardBuilder, RowBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
+import { PREDICTION_DRIFT_FEATURE } from "../rules/metrics";
 import type { PlatformDashboard } from "./model";
 import {
   errorRatio,
@@ -21,7 +26,17 @@ import {
 } from "./panels";
 
 const NS = 'namespace="$namespace"';
-const SEL = `${NS}, model=~"$model"`;
+/** Series of the chosen deployments (the feedback loop's carry no model label). */
+const DEP = `${NS}, deployment=~"$deployment"`;
+/** Series of the chosen deployments and models. */
+const SEL = `${DEP}, model=~"$model"`;
+const INPUTS = `${SEL}, feature!="${PREDICTION_DRIFT_FEATURE}"`;
+const PREDICTIONS = `${SEL}, feature="${PREDICTION_DRIFT_FEATURE}"`;
+/** What one series is: deployment, track and model (and the model version where the metric has it). */
+const BY = "deployment, track, model";
+const LEGEND = "{{deployment}} {{track}} {{model}}";
+const BY_VERSION = `${BY}, version`;
+const LEGEND_VERSION = `${LEGEND} v{{version}}`;
 
 export const SERVING_DASHBOARD: PlatformDashboard = {
   uid: "mlops-model-serving",
@@ -32,7 +47,7 @@ export const SERVING_DASHBOARD: PlatformDashboard = {
     platformDashboard(new DashboardBuilder("MLOps Platform / Model serving"), ["serving", "models"])
       .uid("mlops-model-serving")
       .description(
-        "The reference inference service: requests, latency, batching, drift per feature, live accuracy.",
+        "The reference inference service per deployment and track (stable, canary, shadow side by side): requests, errors, latency, model loads, input and prediction drift, live accuracy, events to Kafka.",
       )
       .withVariable(
         labelVariable("namespace", "namespace", "inference_requests_total", {
@@ -40,76 +55,129 @@ export const SERVING_DASHBOARD: PlatformDashboard = {
           title: "Namespace",
         }),
       )
-      .withVariable(labelVariable("model", "model", `inference_requests_total{${NS}}`, { title: "Model" }))
-      .withRow(new RowBuilder("Requests"))
-      .withPanel(upStat("Service targets up", NS, { span: 4, height: 8 }))
+      .withVariable(
+        labelVariable("deployment", "deployment", `inference_requests_total{${NS}}`, { title: "Deployment" }),
+      )
+      .withVariable(labelVariable("model", "model", `inference_requests_total{${DEP}}`, { title: "Model" }))
+      .withRow(new RowBuilder("Requests, per deployment and track"))
+      .withPanel(upStat("Service targets up", DEP, { span: 4, height: 8 }))
       .withPanel(
         timeseries(
-          "Inference requests, per model and code",
-          [[`sum by (model, code) (rate(inference_requests_total{${SEL}}[${RATE}]))`, "{{model}} {{code}}"]],
+          "Inference requests, per track and code",
+          [[`sum by (${BY}, code) (rate(inference_requests_total{${SEL}}[${RATE}]))`, `${LEGEND} {{code}}`]],
           { unit: "reqps", span: 7 },
         ),
       )
       .withPanel(
-        errorRatio("Inference errors (5xx) ratio", "inference_requests_total", "code", SEL, "model", {
-          span: 6,
-        }),
+        errorRatio(
+          "Inference errors (5xx) ratio, per track",
+          "inference_requests_total",
+          "code",
+          SEL,
+          BY.split(", "),
+          {
+            span: 6,
+          },
+        ),
       )
       .withPanel(
         stacked(
-          "Rows scored, per model version",
-          [
-            [
-              `sum by (model, version) (rate(inference_rows_total{${SEL}}[${RATE}]))`,
-              "{{model}} v{{version}}",
-            ],
-          ],
+          "Rows scored, per track and model version",
+          [[`sum by (${BY_VERSION}) (rate(inference_rows_total{${SEL}}[${RATE}]))`, LEGEND_VERSION]],
           { span: 7 },
         ),
       )
-      .withRow(new RowBuilder("Latency"))
+      .withRow(new RowBuilder("Latency, per track and model version"))
       .withPanel(
-        latencyQuantiles("Request latency (HTTP, successful)", "inference_request_duration_seconds", SEL, [
-          "model",
-        ]),
+        latencyQuantiles(
+          "Request latency (successful inference)",
+          "inference_request_duration_seconds",
+          SEL,
+          BY_VERSION.split(", "),
+        ),
       )
-      .withPanel(latencyQuantiles("Model run time (engine)", "inference_duration_seconds", SEL, ["model"]))
+      .withPanel(
+        latencyQuantiles(
+          "Model run time (engine)",
+          "inference_duration_seconds",
+          SEL,
+          BY_VERSION.split(", "),
+        ),
+      )
+      .withRow(new RowBuilder("Model versions and loads"))
+      .withPanel(
+        timeseries(
+          "Version served, per track",
+          [[`max by (${BY_VERSION}) (inference_model_version_info{${SEL}})`, LEGEND_VERSION]],
+          { span: 8, min: 0, max: 1, description: "1 while the track serves that model version." },
+        ),
+      )
+      .withPanel(
+        timeseries(
+          "Model loads, per track and result",
+          [
+            [
+              `sum by (${BY}, result) (increase(inference_model_loads_total{${SEL}}[${RATE}]))`,
+              `${LEGEND} {{result}}`,
+            ],
+          ],
+          {
+            span: 8,
+            description: "A failure means the version never served on that track (see the pod log).",
+          },
+        ),
+      )
+      .withPanel(
+        timeseries(
+          "Hot swaps, per track",
+          [[`sum by (${BY}) (increase(inference_model_swaps_total{${SEL}}[${RATE}]))`, LEGEND]],
+          { span: 8 },
+        ),
+      )
       .withRow(new RowBuilder("Batching and workers"))
       .withPanel(
-        latencyQuantiles("Batch size (rows)", "inference_batch_size_rows", SEL, ["model"], {
-          unit: "short",
-          span: 8,
-        }),
+        latencyQuantiles(
+          "Batch size (rows)",
+          "inference_batch_size_rows",
+          SEL,
+          ["deployment", "track", "model"],
+          {
+            unit: "short",
+            span: 8,
+          },
+        ),
       )
       .withPanel(
-        timeseries("Queue depth (rows)", [[`sum(inference_queue_depth_rows{${NS}})`, "rows queued"]], {
-          span: 8,
-        }),
+        timeseries(
+          "Queue depth (rows)",
+          [[`sum by (deployment, track) (inference_queue_depth_rows{${DEP}})`, "{{deployment}} {{track}}"]],
+          { span: 8 },
+        ),
       )
       .withPanel(
         saturation(
           "Workers busy",
           [
             [
-              `sum by (pod) (inference_workers_busy{${NS}}) / sum by (pod) (inference_workers{${NS}})`,
-              "{{pod}}",
+              `sum by (deployment, track, pod) (inference_workers_busy{${DEP}}) / sum by (deployment, track, pod) (inference_workers{${DEP}})`,
+              "{{deployment}} {{track}} {{pod}}",
             ],
           ],
           0.9,
           { span: 8 },
         ),
       )
-      .withRow(new RowBuilder("Drift"))
+      .withRow(new RowBuilder("Input drift, per feature"))
       .withPanel(
-        problemCount("Features drifted", `sum(max by (model, feature) (drift_detected{${SEL}}))`, {
+        problemCount("Input features drifted", `sum(max by (${BY}, feature) (drift_detected{${INPUTS}}))`, {
           span: 4,
           height: 8,
         }),
       )
       .withPanel(
         timeseries(
-          "PSI, per feature",
-          [[`max by (model, feature) (drift_psi{${SEL}})`, "{{model}} {{feature}}"]],
+          "PSI, per input feature",
+          [[`max by (${BY}, feature) (drift_psi{${INPUTS}})`, `${LEGEND} {{feature}}`]],
           {
             span: 10,
             description:
@@ -119,45 +187,63 @@ export const SERVING_DASHBOARD: PlatformDashboard = {
       )
       .withPanel(
         timeseries(
-          "Adjusted p-value, per feature",
+          "Adjusted p-value, per input feature",
           [
             [
-              `min by (model, feature, test) (drift_adjusted_p_value{${SEL}})`,
-              "{{model}} {{feature}} ({{test}})",
+              `min by (${BY}, feature, test) (drift_adjusted_p_value{${INPUTS}})`,
+              `${LEGEND} {{feature}} ({{test}})`,
             ],
           ],
           { span: 10, min: 0, max: 1 },
         ),
       )
+      .withRow(new RowBuilder("Prediction drift and monitoring"))
       .withPanel(
-        stat("Models monitored for drift", [`sum(max by (model) (drift_monitored{${SEL}}))`], { span: 4 }),
+        problemCount("Prediction drift", `sum(max by (${BY}) (drift_detected{${PREDICTIONS}}))`, {
+          span: 4,
+          height: 8,
+          description: "Tracks whose score distribution left the reference (feature __prediction__).",
+        }),
       )
       .withPanel(
-        timeseries("Drift window rows", [[`max by (model) (drift_window_rows{${SEL}})`, "{{model}}"]], {
+        timeseries("Prediction PSI, per track", [[`max by (${BY}) (drift_psi{${PREDICTIONS}})`, LEGEND]], {
           span: 10,
+          description:
+            "PSI of the model's scores in the last window against the scores logged with the version.",
         }),
       )
       .withPanel(
         timeseries(
           "Drift evaluations and drops",
           [
-            [`sum by (model) (rate(drift_evaluations_total{${SEL}}[${RATE}]))`, "evaluations {{model}}"],
-            [`sum(rate(drift_dropped_events_total{${NS}}[${RATE}]))`, "dropped events"],
+            [`sum by (${BY}) (rate(drift_evaluations_total{${SEL}}[${RATE}]))`, `evaluations ${LEGEND}`],
+            [
+              `sum by (deployment, track, reason) (rate(drift_dropped_events_total{${DEP}}[${RATE}]))`,
+              "dropped {{deployment}} {{track}} {{reason}}",
+            ],
           ],
           { span: 10 },
         ),
       )
-      .withRow(new RowBuilder("Live accuracy"))
+      .withPanel(
+        stat("Tracks monitored for drift", [`sum(max by (${BY}) (drift_monitored{${SEL}}))`], { span: 4 }),
+      )
+      .withPanel(
+        timeseries("Drift window rows", [[`max by (${BY}) (drift_window_rows{${SEL}})`, LEGEND]], {
+          span: 20,
+        }),
+      )
+      .withRow(new RowBuilder("Live accuracy, per track and model version"))
       .withPanel(
         timeseries(
           "Live accuracy, per model version",
-          [[`max by (model, version) (feedback_live_accuracy{${SEL}})`, "{{model}} v{{version}}"]],
+          [[`avg by (${BY_VERSION}) (feedback_live_accuracy{${SEL}})`, LEGEND_VERSION]],
           {
             unit: "percentunit",
             min: 0,
             max: 1,
             span: 8,
-            description: "Over the window of the latest labelled rows.",
+            description: "Over the window of the latest labelled rows (outcomes joined to predictions).",
           },
         ),
       )
@@ -165,8 +251,8 @@ export const SERVING_DASHBOARD: PlatformDashboard = {
         timeseries(
           "Live ROC AUC and log-loss",
           [
-            [`max by (model, version) (feedback_live_auc{${SEL}})`, "AUC {{model}} v{{version}}"],
-            [`max by (model, version) (feedback_live_log_loss{${SEL}})`, "log-loss {{model}} v{{version}}"],
+            [`avg by (${BY_VERSION}) (feedback_live_auc{${SEL}})`, `AUC ${LEGEND_VERSION}`],
+            [`avg by (${BY_VERSION}) (feedback_live_log_loss{${SEL}})`, `log-loss ${LEGEND_VERSION}`],
           ],
           { span: 8 },
         ),
@@ -174,8 +260,54 @@ export const SERVING_DASHBOARD: PlatformDashboard = {
       .withPanel(
         timeseries(
           "Outcomes joined",
-          [[`sum by (result) (rate(feedback_outcomes_total{${NS}}[${RATE}]))`, "{{result}}"]],
+          [
+            [
+              `sum by (deployment, track, result) (rate(feedback_outcomes_total{${DEP}}[${RATE}]))`,
+              "{{deployment}} {{track}} {{result}}",
+            ],
+          ],
           { span: 8, description: "Labelled outcomes consumed; live metrics need joined ones." },
+        ),
+      )
+      .withRow(new RowBuilder("Events to Kafka"))
+      .withPanel(
+        timeseries(
+          "Events published, per topic",
+          [
+            [
+              `sum by (deployment, track, topic) (rate(feedback_events_published_total{${DEP}}[${RATE}]))`,
+              "{{deployment}} {{track}} {{topic}}",
+            ],
+          ],
+          { unit: "ops", span: 8 },
+        ),
+      )
+      .withPanel(
+        timeseries(
+          "Events dropped, per reason",
+          [
+            [
+              `sum by (deployment, track, reason) (increase(feedback_events_dropped_total{${DEP}}[${RATE}]))`,
+              "{{deployment}} {{track}} {{reason}}",
+            ],
+          ],
+          {
+            span: 8,
+            description: "Events lost on the way to Kafka: missing from retraining and live accuracy.",
+          },
+        ),
+      )
+      .withPanel(
+        saturation(
+          "Delivery buffer used",
+          [
+            [
+              `sum by (deployment, track, pod) (feedback_buffer_depth{${DEP}}) / sum by (deployment, track, pod) (feedback_buffer_capacity{${DEP}})`,
+              "{{deployment}} {{track}} {{pod}}",
+            ],
+          ],
+          0.8,
+          { span: 8, description: "Full means new events are dropped (buffer_full)." },
         ),
       )
       .build(),

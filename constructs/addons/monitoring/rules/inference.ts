@@ -135,7 +135,7 @@ export function inferenceRuleGroups(o: ResolvedAlertRuleOptions): RuleGroup[] {
           annotations: {
             summary: `Prediction events bound for Kafka were dropped on ${AT} ({{ $labels.reason }})`,
             description:
-              "The feedback loop lost events: buffer_full when Kafka is unreachable or slower than the traffic, unserializable, or stopped/shutdown_timeout on exit. Lost events are missing from retraining data and live accuracy.",
+              "The feedback loop lost events: buffer_full when Kafka is unreachable or slower than the traffic, not_authorized when the topic's ACL refuses the service's principal, unserializable, or stopped/shutdown_timeout on exit. Lost events are missing from retraining data and live accuracy.",
             runbook:
               "Check the pods' feedback_publish_errors_total and logs (TLS/SASL credentials, topic ACLs, broker health on the Kafka dashboard); a full buffer while Kafka is healthy needs a larger KAFKA_BUFFER_SIZE or more replicas.",
           },

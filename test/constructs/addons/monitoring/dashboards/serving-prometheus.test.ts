@@ -1,9 +1,12 @@
 /**
  * The model-serving dashboard against the real thing: a real Prometheus (Debian's package, on loopback) scrapes
- * the real reference service after some inference requests, with the target labels the kit's monitors give
- * (namespace, pod), and every query of the dashboard runs through Prometheus' query API with the dashboard's
- * variables set. All must be accepted; the panels the traffic feeds must show data, so a label name a panel
- * groups or filters by that the service does not expose (e.g. `model`, `code`) fails here.
+ * the real reference service after some inference requests, as two targets of one deployment — a stable pod and
+ * a canary pod (the pod label `mlops.io/serving-track: canary` as Kubernetes discovery would give it) — through
+ * the relabelings of the serving add-on's monitor (`servingPodMonitor`) beside the operator's namespace and pod
+ * labels. Every query of the dashboard runs through Prometheus' query API with the dashboard's variables set.
+ * All must be accepted; the panels the traffic feeds must show data, so a label name a panel groups or filters
+ * by that the service does not expose (e.g. `model`, `code`) fails here; and those split by track must show the
+ * canary beside the stable track.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -12,6 +15,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildDashboard, dashboardExprs } from "../../../../../constructs/addons/monitoring/dashboards";
 import { SERVING_DASHBOARD } from "../../../../../constructs/addons/monitoring/dashboards/serving";
+import { SERVING_POD_LABELS, servingPodMonitor } from "../../../../../constructs/addons/monitoring/serving";
 import {
   exampleRows,
   inferBody,
@@ -32,22 +36,44 @@ if (!PROMETHEUS)
 failWhenMissingInCi(SUITE, !PROMETHEUS && "prometheus not found (bash .ci/steps/prometheus.sh)");
 
 const NAMESPACE = "serving";
+const DEPLOYMENT = "readmission";
 /** Panels (title [refId]) the inference traffic of this test feeds: each must return at least one series. */
 const FED = [
   "Service targets up [A]",
-  "Inference requests, per model and code [A]",
-  "Inference errors (5xx) ratio [A]",
-  "Rows scored, per model version [A]",
-  "Request latency (HTTP, successful) [A]",
-  "Request latency (HTTP, successful) [C]",
+  "Inference requests, per track and code [A]",
+  "Inference errors (5xx) ratio, per track [A]",
+  "Rows scored, per track and model version [A]",
+  "Request latency (successful inference) [A]",
+  "Request latency (successful inference) [C]",
   "Model run time (engine) [B]",
+  "Version served, per track [A]",
+  "Model loads, per track and result [A]",
   "Batch size (rows) [A]",
   "Queue depth (rows) [A]",
   "Workers busy [A]",
-  "Models monitored for drift [A]",
+  "Tracks monitored for drift [A]",
   "variable namespace",
+  "variable deployment",
   "variable model",
 ];
+
+/** The monitor's relabelings as Prometheus' relabel_configs (the operator writes the same, snake_case). */
+function relabelConfigs(): string {
+  const monitor = servingPodMonitor({ deployment: DEPLOYMENT }) as {
+    spec: { podMetricsEndpoints: { relabelings: Record<string, unknown>[] }[] };
+  };
+  const rules = monitor.spec.podMetricsEndpoints[0]?.relabelings ?? [];
+  const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  return rules
+    .map(
+      (r) =>
+        `      - ${JSON.stringify(Object.fromEntries(Object.entries(r).map(([k, v]) => [snake(k), v])))}`,
+    )
+    .join("\n");
+}
+
+/** Kubernetes discovery's name for the pod label that puts a pod on a track. */
+const TRACK_META = `__meta_kubernetes_pod_label_${SERVING_POD_LABELS.track.replace(/[^a-zA-Z0-9_]/g, "_")}`;
 
 type Series = { metric: Record<string, string> }[];
 
@@ -60,12 +86,20 @@ function legendProblems(where: string, legend: string | undefined, series: Serie
   );
 }
 
-/** The query as Grafana sends it with $namespace = the test's namespace and $model = All (.*). */
+/** The query as Grafana sends it with $namespace and $deployment chosen and $model = All (.*). */
 function resolved(expr: string): string {
   return expr
     .replaceAll("$__rate_interval", "30s")
     .replaceAll("$namespace", NAMESPACE)
+    .replaceAll("$deployment", DEPLOYMENT)
     .replaceAll("$model", ".*");
+}
+
+/** A query split by track whose series lack the stable or the canary track. */
+function trackProblems(where: string, legend: string | undefined, series: Series): string[] {
+  if (!legend?.includes("{{track}}") || series.length === 0) return [];
+  const tracks = new Set(series.map((s) => s.metric.track));
+  return ["stable", "canary"].filter((t) => !tracks.has(t)).map((t) => `${where}: no ${t} series`);
 }
 
 describe.skipIf(!PROMETHEUS)(SUITE, () => {
@@ -92,7 +126,15 @@ describe.skipIf(!PROMETHEUS)(SUITE, () => {
     const target = new URL(service.url).host;
     await writeFile(
       path.join(dir, "prometheus.yml"),
-      `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: inference-service\n    static_configs:\n      - targets: ["${target}"]\n        labels: { namespace: ${NAMESPACE}, pod: inference-0 }\n`,
+      [
+        "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: inference-service\n    static_configs:",
+        `      - targets: ["${target}"]\n        labels: { namespace: ${NAMESPACE}, pod: ${DEPLOYMENT}-0 }`,
+        // The same service as a second target: the canary pod, told apart only by its track label.
+        `      - targets: ["${target}"]\n        labels: { namespace: ${NAMESPACE}, pod: ${DEPLOYMENT}-canary-0, ${TRACK_META}: canary }`,
+        "    relabel_configs:",
+        relabelConfigs(),
+        "",
+      ].join("\n"),
     );
     const port = await freePort();
     prometheus = await startServer(
@@ -131,15 +173,36 @@ describe.skipIf(!PROMETHEUS)(SUITE, () => {
     expect(queries.map((q) => q.where)).toEqual(expect.arrayContaining(FED));
     const empty: string[] = [];
     const problems: string[] = [];
+    let splitByTrack = 0;
     for (const q of queries) {
       const r = await query(resolved(q.expr));
       expect(r.status, `${q.where}: ${r.error}`).toBe("success");
       const series = (r.data?.result ?? []) as Series;
       if (series.length === 0) empty.push(q.where);
       problems.push(...legendProblems(q.where, q.legend, series));
+      problems.push(...trackProblems(q.where, q.legend, series));
+      if (series.length > 0 && q.legend?.includes("{{track}}")) splitByTrack++;
     }
     expect(problems).toEqual([]);
     expect(FED.filter((w) => empty.includes(w))).toEqual([]);
+    // Canary beside stable: every fed panel but the target and drift-monitoring stats is split by track.
+    expect(splitByTrack).toBeGreaterThanOrEqual(FED.length - 6);
+  });
+
+  it("labels the targets as the serving monitor says: the deployment, stable by default, canary from the pod label", async () => {
+    const r = await query(`up{namespace="${NAMESPACE}"}`);
+    const targets = ((r.data?.result ?? []) as Series).map((s) => [
+      s.metric.pod,
+      s.metric.deployment,
+      s.metric.track,
+    ]);
+    expect(targets.sort()).toEqual([
+      [`${DEPLOYMENT}-0`, DEPLOYMENT, "stable"],
+      [`${DEPLOYMENT}-canary-0`, DEPLOYMENT, "canary"],
+    ]);
+    expect(trackProblems("one track", "{{track}}", [{ metric: { track: "stable" } }])).toEqual([
+      "one track: no canary series",
+    ]);
   });
 
   it("fails when a legend names a label the series do not carry", async () => {
