@@ -60,6 +60,14 @@ export interface KafkaTestBrokerOptions {
   readonly properties?: Readonly<Record<string, string | number | boolean>>;
   /** Extra JVM options for the broker process only (not the storage format tool), e.g. a `-javaagent:`. */
   readonly jvmArgs?: readonly string[];
+  /**
+   * More client listeners on free loopback ports, name → security protocol (SSL, SASL_SSL, ...), next to the
+   * PLAINTEXT one (which stays the inter-broker listener). Their settings go in `properties` with the usual
+   * `listener.name.<lowercase name>.` prefix; `listenerBootstrap(name)` gives clients the address.
+   */
+  readonly listeners?: Readonly<Record<string, string>>;
+  /** Extra arguments of the storage format tool, e.g. `--add-scram SCRAM-SHA-512=[name=u,password=p]`. */
+  readonly formatArgs?: readonly string[];
 }
 
 function portAccepts(port: number): Promise<boolean> {
@@ -94,6 +102,8 @@ export class KafkaTestBroker {
     readonly port: number,
     readonly controllerPort: number,
     private readonly options: KafkaTestBrokerOptions,
+    /** Port of each extra listener. */
+    private readonly listenerPorts: ReadonlyMap<string, number> = new Map(),
   ) {}
 
   /** Formats storage in a new temp dir on two free ports, then starts the broker and waits until it is up. */
@@ -103,10 +113,18 @@ export class KafkaTestBroker {
     // A port found free can be taken by another process before the broker binds it: then try new ports.
     for (let attempt = 1; ; attempt++) {
       const dir = await mkdtemp(join(tmpdir(), "mlops-kafka-"));
-      const port = await freePort();
-      let controllerPort = await freePort();
-      while (controllerPort === port) controllerPort = await freePort();
-      const broker = new KafkaTestBroker(dir, port, controllerPort, options);
+      const taken = new Set<number>();
+      const nextPort = async () => {
+        let p = await freePort();
+        while (taken.has(p)) p = await freePort();
+        taken.add(p);
+        return p;
+      };
+      const port = await nextPort();
+      const controllerPort = await nextPort();
+      const listenerPorts = new Map<string, number>();
+      for (const name of Object.keys(options.listeners ?? {})) listenerPorts.set(name, await nextPort());
+      const broker = new KafkaTestBroker(dir, port, controllerPort, options, listenerPorts);
       try {
         await broker.writeConfig();
         await broker.format();
@@ -124,6 +142,13 @@ export class KafkaTestBroker {
     return `127.0.0.1:${this.port}`;
   }
 
+  /** `host:port` of an extra listener named in the options. */
+  listenerBootstrap(name: string): string {
+    const port = this.listenerPorts.get(name);
+    if (port === undefined) throw new Error(`kafka test broker has no listener ${name}`);
+    return `127.0.0.1:${port}`;
+  }
+
   get running(): boolean {
     return this.child !== undefined;
   }
@@ -133,14 +158,29 @@ export class KafkaTestBroker {
   }
 
   private async writeConfig(): Promise<void> {
+    const extra = [...this.listenerPorts].map(([name, port]) => ({
+      name,
+      address: `${name}://127.0.0.1:${port}`,
+      protocol: this.options.listeners?.[name] ?? "PLAINTEXT",
+    }));
     const props: Record<string, string | number | boolean> = {
       "process.roles": "broker,controller",
       "node.id": 1,
       "controller.quorum.voters": `1@127.0.0.1:${this.controllerPort}`,
-      listeners: `PLAINTEXT://127.0.0.1:${this.port},CONTROLLER://127.0.0.1:${this.controllerPort}`,
-      "advertised.listeners": `PLAINTEXT://127.0.0.1:${this.port}`,
+      listeners: [
+        `PLAINTEXT://127.0.0.1:${this.port}`,
+        `CONTROLLER://127.0.0.1:${this.controllerPort}`,
+        ...extra.map((l) => l.address),
+      ].join(","),
+      "advertised.listeners": [`PLAINTEXT://127.0.0.1:${this.port}`, ...extra.map((l) => l.address)].join(
+        ",",
+      ),
       "controller.listener.names": "CONTROLLER",
-      "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+      "listener.security.protocol.map": [
+        "PLAINTEXT:PLAINTEXT",
+        "CONTROLLER:PLAINTEXT",
+        ...extra.map((l) => `${l.name}:${l.protocol}`),
+      ].join(","),
       "inter.broker.listener.name": "PLAINTEXT",
       "log.dirs": join(this.dir, "data"),
       "num.partitions": 1,
@@ -216,6 +256,7 @@ export class KafkaTestBroker {
       clusterId,
       "-c",
       this.propertiesFile,
+      ...(this.options.formatArgs ?? []),
     );
     const output = await new Promise<string>((resolve, reject) => {
       const child = spawnJava(args);

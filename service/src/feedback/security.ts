@@ -125,6 +125,19 @@ export function classifyKafkaError(error: unknown, security: KafkaSecurity | und
         : `the broker refused the SCRAM login of ${JSON.stringify(sasl?.mechanism === "SCRAM-SHA-512" ? sasl.username : "")}: check KAFKA_SASL_USERNAME and the password in KAFKA_SASL_PASSWORD_FILE (the KafkaUser Secret's password key)`;
     return { kind: "authentication", hint };
   }
+  // The broker's TLS alert about our certificate (none, or one it does not trust) arrives as an OpenSSL error.
+  if (
+    chain.some(
+      (e) =>
+        /ALERT_(BAD_CERTIFICATE|CERTIFICATE_REQUIRED|UNKNOWN_CA)/.test(e.code ?? "") ||
+        /alert (bad certificate|certificate required|unknown ca)/i.test(e.message ?? ""),
+    )
+  ) {
+    return {
+      kind: "tls",
+      hint: "the broker refused the client certificate: this listener authenticates clients by certificate, so set KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE to a certificate its clients CA signed (Strimzi KafkaUser tls: user.crt, user.key), or use the SCRAM listener",
+    };
+  }
   if (chain.some((e) => typeof e.code === "string" && TLS_CODES.test(e.code))) {
     return {
       kind: "tls",

@@ -133,6 +133,15 @@ describe("classifyKafkaError", () => {
     expect(p.hint).toContain("KAFKA_SSL_CA_FILE");
   });
 
+  it("names the client certificate variables when the broker refuses the client's certificate", () => {
+    const e = Object.assign(new Error("Connection error: ssl3_read_bytes:sslv3 alert bad certificate"), {
+      code: "ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE",
+    });
+    const p = classifyKafkaError({ originalError: e }, { protocol: "SSL" });
+    expect(p.kind).toBe("tls");
+    expect(p.hint).toMatch(/refused the client certificate.*KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE/);
+  });
+
   it("recognises an ACL refusal and leaves other errors unexplained", () => {
     const acl = Object.assign(new Error("Not authorized"), { type: "TOPIC_AUTHORIZATION_FAILED" });
     expect(classifyKafkaError({ originalError: acl }, scram).kind).toBe("authorization");
