@@ -13,6 +13,12 @@ export class HttpError extends Error {
   }
 }
 
+/**
+ * Error answers say `application/json` without a charset (JSON is UTF-8 by definition), as Triton and KServe
+ * servers do: KServe's Python client reads an error's message only when the type is exactly that.
+ */
+export const JSON_TYPE = "application/json";
+
 export const badRequest = (message: string): HttpError => new HttpError(400, message);
 
 export interface MappedError {

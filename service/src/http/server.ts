@@ -17,7 +17,7 @@ import type { CounterSeries, HistogramSeries } from "../hot-metrics";
 import type { HttpMetrics } from "../metrics";
 import { openApiDocument } from "../openapi";
 import { compressReply, decodedBody } from "./encoding";
-import { HttpError, mapError } from "./errors";
+import { HttpError, JSON_TYPE, mapError } from "./errors";
 import { registerInferRoutes } from "./infer-route";
 import { LabelCache } from "./label-cache";
 import { registerModelRoutes } from "./model-routes";
@@ -144,10 +144,17 @@ export function buildServer(options: ServerOptions): { app: FastifyInstance; lif
     if (mapped.statusCode >= 500 && !(err instanceof HttpError) && (err as Error).name !== "QueueFullError") {
       request.log.error({ err }, "request failed");
     }
-    void reply.code(mapped.statusCode).headers(mapped.headers).send({ error: mapped.message });
+    void reply
+      .code(mapped.statusCode)
+      .headers(mapped.headers)
+      .type(JSON_TYPE)
+      .send(errorBody(mapped.message));
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send({ error: `no route for ${request.method} ${request.url.split("?")[0]}` });
+    void reply
+      .code(404)
+      .type(JSON_TYPE)
+      .send(errorBody(`no route for ${request.method} ${request.url.split("?")[0]}`));
   });
 
   app.get("/openapi.json", async () => openApiDocument);
@@ -170,6 +177,11 @@ export function buildServer(options: ServerOptions): { app: FastifyInstance; lif
   registerModelRoutes(app, options, lifecycle);
   registerInferRoutes(app, options);
   return { app, lifecycle };
+}
+
+/** A Buffer, because Fastify appends `; charset=utf-8` to a JSON type it serializes (see JSON_TYPE). */
+function errorBody(message: string): Buffer {
+  return Buffer.from(JSON.stringify({ error: message }), "utf8");
 }
 
 function driftReply(drift: DriftStatusSource | undefined, model: string | undefined, reply: FastifyReply) {

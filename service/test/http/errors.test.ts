@@ -209,6 +209,16 @@ describe("HTTP client errors", () => {
     expect(meta.status).toBe(404);
   });
 
+  it("types error answers exactly application/json, as KServe's client needs to read the message", async () => {
+    for (const res of [
+      await fetch(`${server.url}/v2/models/toy/infer`, { method: "POST", body: "{" }),
+      await fetch(`${server.url}/v3/anything`),
+    ]) {
+      expect(res.headers.get("content-type")).toBe("application/json");
+      expect(((await res.json()) as { error: string }).error.length).toBeGreaterThan(0);
+    }
+  });
+
   it("answers 404 with a JSON error for unknown routes", async () => {
     const res = await fetch(`${server.url}/v3/anything`);
     expect(res.status).toBe(404);
