@@ -2,7 +2,7 @@
  * How a model deployment is scraped by the kit's Prometheus, for the serving add-on (constructs/addons/serving)
  * to call once per deployment. The contract between the two add-ons is the pod labels below: the monitor selects
  * the deployment's pods and turns its name and the pod's traffic track into the target labels `deployment` and
- * `track`, which the inference alert rules (rules/inference.ts) and the model-serving dashboard
+ * `track` (stable, and the candidate as canary or shadow), which the inference alert rules (rules/inference.ts) and the model-serving dashboard
  * (dashboards/serving.ts) group by, so a canary is seen beside its stable version.
  *
  * This folder never imports the serving add-on (it imports this one), so the add-on's id lives here.
@@ -16,16 +16,20 @@ export const SERVING_ADDON_ID = "serving";
 /** The reference service's HTTP port (service/src/config.ts PORT's default), which also serves /metrics. */
 export const SERVING_METRICS_PORT = 8080;
 
-/** Pod labels of a model server pod that the monitor reads. */
+/**
+ * Pod labels of a model server pod that the monitor reads: the serving add-on's own (its names.ts
+ * DEPLOYMENT_LABEL and TRACK_LABEL; test/constructs/addons/monitoring/serving.test.ts checks they agree and that
+ * the monitor selects the pods it synthesizes).
+ */
 export const SERVING_POD_LABELS = {
-  /** The deployment (`serving.deployments.<name>`); every pod of it carries this, canary and shadow included. */
-  deployment: "app.kubernetes.io/name",
-  /** `stable`, `canary` or `shadow`; a pod without it is counted as `stable`. */
+  /** The deployment (`serving.deployments.<name>`); every pod of it carries this, the candidate's included. */
+  deployment: "mlops.io/serving-deployment",
+  /** `stable` or `candidate` (the canary or shadow version); a pod without it is counted as `stable`. */
   track: "mlops.io/serving-track",
 } as const;
 
-/** The tracks a deployment's pods may be on. */
-export const SERVING_TRACKS = ["stable", "canary", "shadow"] as const;
+/** The `track` values a series may carry: the pod's own, or what the candidate is now (`candidate` option). */
+export const SERVING_TRACKS = ["stable", "candidate", "canary", "shadow"] as const;
 export type ServingTrack = (typeof SERVING_TRACKS)[number];
 
 /** Target labels every series of a served model gets, beside the operator's namespace, pod and container. */
@@ -42,6 +46,16 @@ export interface ServingPodMonitorProps {
   readonly path?: string;
   /** @default "30s" */
   readonly interval?: string;
+  /**
+   * The pod labels selecting the deployment's pods, when the engine's pods do not carry the deployment label
+   * (e.g. an engine that labels its pods itself). @default - `{ "mlops.io/serving-deployment": deployment }`
+   */
+  readonly selector?: Readonly<Record<string, string>>;
+  /**
+   * What the deployment's candidate pods (track `candidate`) are now: their series get `track="canary"` or
+   * `"shadow"`, so dashboards and alerts say which. @default - `candidate` is kept
+   */
+  readonly candidate?: "canary" | "shadow";
 }
 
 /** Prometheus' name of a pod label in Kubernetes service discovery. */
@@ -50,7 +64,7 @@ const podLabelMeta = (label: string) => `__meta_kubernetes_pod_label_${label.rep
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
- * A `PodMonitor` for one model deployment: its pods (label `app.kubernetes.io/name: <deployment>`) in the
+ * A `PodMonitor` for one model deployment: its pods (label `mlops.io/serving-deployment: <deployment>`) in the
  * serving namespace, on the service's port. A PodMonitor (as every kit monitor, constructs/core/pod-monitor.ts)
  * rather than a ServiceMonitor: KServe's RawDeployment and Seldon Core v2 each make their own Services, while the
  * pod labels are what the serving add-on sets itself. Prometheus loads it through its `{}` selector when the
@@ -73,11 +87,21 @@ export function servingPodMonitor(p: ServingPodMonitorProps): Record<string, unk
       targetLabel: SERVING_TARGET_LABELS.track,
       replacement: "$1",
     },
+    ...(p.candidate === undefined
+      ? []
+      : [
+          {
+            sourceLabels: [podLabelMeta(SERVING_POD_LABELS.track)],
+            regex: "candidate",
+            targetLabel: SERVING_TARGET_LABELS.track,
+            replacement: p.candidate,
+          },
+        ]),
   ];
   return podMonitor({
     name: `serving-${p.deployment}`,
     namespace: p.namespace ?? DEFAULT_INFERENCE_NAMESPACE,
-    selector: { [SERVING_POD_LABELS.deployment]: p.deployment },
+    selector: p.selector ?? { [SERVING_POD_LABELS.deployment]: p.deployment },
     portNumber: p.port ?? SERVING_METRICS_PORT,
     ...(p.path === undefined ? {} : { path: p.path }),
     ...(p.interval === undefined ? {} : { interval: p.interval }),

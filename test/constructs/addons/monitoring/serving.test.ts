@@ -12,9 +12,12 @@ import {
   servingPodMonitor,
 } from "../../../../constructs/addons/monitoring";
 import { DEFAULT_INFERENCE_NAMESPACE } from "../../../../constructs/addons/monitoring/rules";
+import { DEPLOYMENT_LABEL, TRACK_LABEL } from "../../../../constructs/addons/serving/names";
 import { validateCustomResource } from "../../../../scripts/validation";
 import { loadConfig } from "../../../../service/src/config";
+import type { Json } from "../../../support/manifests";
 import { countKind, describeWithSchemas } from "../../../support/schemas";
+import { byName, servingWith, synthServing } from "../serving/support";
 
 type Endpoint = {
   portNumber: number;
@@ -36,7 +39,7 @@ describe("servingPodMonitor", () => {
   it("selects the deployment's pods in the serving namespace on the service's own port", () => {
     const m = monitor({ deployment: "readmission" });
     expect(m.metadata).toEqual({ name: "serving-readmission", namespace: DEFAULT_INFERENCE_NAMESPACE });
-    expect(m.spec.selector.matchLabels).toEqual({ "app.kubernetes.io/name": "readmission" });
+    expect(m.spec.selector.matchLabels).toEqual({ "mlops.io/serving-deployment": "readmission" });
     expect(m.spec.namespaceSelector.matchNames).toEqual(["serving"]);
     const [endpoint] = m.spec.podMetricsEndpoints;
     expect(endpoint?.path).toBe("/metrics");
@@ -62,6 +65,19 @@ describe("servingPodMonitor", () => {
     expect(SERVING_POD_LABELS.track).toBe("mlops.io/serving-track");
   });
 
+  it("names the candidate's track canary or shadow when told what the candidate is now", () => {
+    const [endpoint] = monitor({ deployment: "churn", candidate: "shadow" }).spec.podMetricsEndpoints;
+    expect(endpoint?.relabelings.at(-1)).toEqual({
+      sourceLabels: ["__meta_kubernetes_pod_label_mlops_io_serving_track"],
+      regex: "candidate",
+      targetLabel: "track",
+      replacement: "shadow",
+    });
+    expect(monitor({ deployment: "churn", selector: { app: "x" } }).spec.selector.matchLabels).toEqual({
+      app: "x",
+    });
+  });
+
   it("fails when the deployment is not a DNS label, naming the value", () => {
     expect(() => monitor({ deployment: "Read_Mission" })).toThrow(
       'servingPodMonitor: deployment "Read_Mission" is not a DNS label of at most 55 characters',
@@ -69,9 +85,39 @@ describe("servingPodMonitor", () => {
   });
 });
 
+describe("servingPodMonitor against the serving add-on's pods", () => {
+  const { json } = synthServing(servingWith({ canary: { version: "3", weight: 10 } }));
+  const services = byName(json, "InferenceService");
+
+  it("uses the serving add-on's own pod labels", () => {
+    expect(SERVING_POD_LABELS).toEqual({ deployment: DEPLOYMENT_LABEL, track: TRACK_LABEL });
+  });
+
+  it.each(["readmission", "readmission-candidate"])(
+    "selects KServe's %s predictor pods, which declare the scraped port",
+    (name) => {
+      const predictor = (services[name] as Json).spec.predictor as Json;
+      const m = monitor({ deployment: "readmission" });
+      expect(predictor.labels).toMatchObject(m.spec.selector.matchLabels);
+      const ports = (predictor.containers as Json[]).flatMap((c) =>
+        (c.ports as Json[]).map((p) => p.containerPort),
+      );
+      expect(ports).toContain(m.spec.podMetricsEndpoints[0]?.portNumber);
+      expect(predictor.labels[TRACK_LABEL]).toBe(name.endsWith("candidate") ? "candidate" : "stable");
+    },
+  );
+
+  it("fails to select another deployment's pods", () => {
+    const predictor = (services.readmission as Json).spec.predictor as Json;
+    expect(predictor.labels).not.toMatchObject(monitor({ deployment: "churn" }).spec.selector.matchLabels);
+  });
+});
+
 describeWithSchemas("servingPodMonitor against the monitoring.coreos.com CRD", () => {
   it("validates", () => {
-    const result = validateCustomResource(servingPodMonitor({ deployment: "readmission", interval: "15s" }));
+    const result = validateCustomResource(
+      servingPodMonitor({ deployment: "readmission", interval: "15s", candidate: "canary" }),
+    );
     expect(result.issues ?? [], JSON.stringify(result.issues)).toEqual([]);
     expect(result.valid).toBe(true);
     countKind("PodMonitor");

@@ -1,7 +1,8 @@
 /**
  * The model-serving dashboard against the real thing: a real Prometheus (Debian's package, on loopback) scrapes
  * the real reference service after some inference requests, as two targets of one deployment — a stable pod and
- * a canary pod (the pod label `mlops.io/serving-track: canary` as Kubernetes discovery would give it) — through
+ * a candidate pod (the pod label `mlops.io/serving-track: candidate` as Kubernetes discovery would give it) in
+ * the canary phase — through
  * the relabelings of the serving add-on's monitor (`servingPodMonitor`) beside the operator's namespace and pod
  * labels. Every query of the dashboard runs through Prometheus' query API with the dashboard's variables set.
  * All must be accepted; the panels the traffic feeds must show data, so a label name a panel groups or filters
@@ -59,7 +60,8 @@ const FED = [
 
 /** The monitor's relabelings as Prometheus' relabel_configs (the operator writes the same, snake_case). */
 function relabelConfigs(): string {
-  const monitor = servingPodMonitor({ deployment: DEPLOYMENT }) as {
+  // The deployment is in its canary phase: the candidate's pods (track label `candidate`) are the canary.
+  const monitor = servingPodMonitor({ deployment: DEPLOYMENT, candidate: "canary" }) as {
     spec: { podMetricsEndpoints: { relabelings: Record<string, unknown>[] }[] };
   };
   const rules = monitor.spec.podMetricsEndpoints[0]?.relabelings ?? [];
@@ -130,7 +132,7 @@ describe.skipIf(!PROMETHEUS)(SUITE, () => {
         "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: inference-service\n    static_configs:",
         `      - targets: ["${target}"]\n        labels: { namespace: ${NAMESPACE}, pod: ${DEPLOYMENT}-0 }`,
         // The same service as a second target: the canary pod, told apart only by its track label.
-        `      - targets: ["${target}"]\n        labels: { namespace: ${NAMESPACE}, pod: ${DEPLOYMENT}-canary-0, ${TRACK_META}: canary }`,
+        `      - targets: ["${target}"]\n        labels: { namespace: ${NAMESPACE}, pod: ${DEPLOYMENT}-canary-0, ${TRACK_META}: candidate }`,
         "    relabel_configs:",
         relabelConfigs(),
         "",
