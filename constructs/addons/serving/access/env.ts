@@ -1,7 +1,8 @@
 /**
  * The reference service's Kafka settings the access wiring fills in: the names are the service's own
  * (`service/src/config.ts`), kept here in one place so the serving add-on and the contract test that boots the
- * service from the synthesized manifest read the same list. A renamed variable on either side must change here.
+ * service from the synthesized manifest read the same list. The access tests load the wiring's environment
+ * through the service's own `loadConfig`, so a variable renamed on either side fails them.
  */
 export const SERVICE_KAFKA_ENV = {
   brokers: "KAFKA_BROKERS",
@@ -16,10 +17,20 @@ export const SERVICE_KAFKA_ENV = {
   sslCaFile: "KAFKA_SSL_CA_FILE",
   sslCertFile: "KAFKA_SSL_CERT_FILE",
   sslKeyFile: "KAFKA_SSL_KEY_FILE",
+  /** Off: the platform owns the topics (KafkaTopics, or created by hand on MSK) and grants no Create. */
+  createTopics: "KAFKA_CREATE_TOPICS",
+  /** The region the MSK IAM signer signs its OAUTHBEARER token for (the AWS SDK's variable too). */
+  awsRegion: "AWS_REGION",
 } as const;
 
-/** The AWS SDK's region variable: the MSK IAM signer signs for this region. */
-export const AWS_REGION_ENV = "AWS_REGION";
+/**
+ * The service's name for each SASL mechanism the Kafka add-on reports: MSK IAM is SASL/OAUTHBEARER with a token
+ * signed by AWS's signer library (`AWS_MSK_IAM` is the Java client's name for it).
+ */
+export const SERVICE_SASL_MECHANISM = {
+  "SCRAM-SHA-512": "SCRAM-SHA-512",
+  AWS_MSK_IAM: "OAUTHBEARER",
+} as const;
 
 /**
  * Where the delivered Secrets are mounted. Under `/var/run/secrets` like the service account token: a mount,

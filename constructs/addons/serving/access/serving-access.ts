@@ -9,10 +9,10 @@ import type { IServiceAccountRole, ServiceAccountRoleMode } from "../../../core/
 import type { PlatformNamespace } from "../../../core/platform-namespace";
 import type { KafkaOutputs } from "../../kafka/addon";
 import {
-  AWS_REGION_ENV,
   type EnvVar,
   type PodWiring,
   SERVICE_KAFKA_ENV,
+  SERVICE_SASL_MECHANISM,
   type SecretVolume,
   type VolumeMount,
 } from "./env";
@@ -155,11 +155,14 @@ export function servingAccess(context: AddOnContext, options: ServingAccessOptio
       { name: SERVICE_KAFKA_ENV.predictionsTopic, value: topics.predictions },
       { name: SERVICE_KAFKA_ENV.outcomesTopic, value: topics.outcomes },
       { name: SERVICE_KAFKA_ENV.driftTopic, value: topics.drift },
+      { name: SERVICE_KAFKA_ENV.createTopics, value: "false" },
       { name: SERVICE_KAFKA_ENV.securityProtocol, value: kafka.securityProtocol },
-      ...(kafka.saslMechanism ? [{ name: SERVICE_KAFKA_ENV.saslMechanism, value: kafka.saslMechanism }] : []),
+      ...(kafka.saslMechanism
+        ? [{ name: SERVICE_KAFKA_ENV.saslMechanism, value: SERVICE_SASL_MECHANISM[kafka.saslMechanism] }]
+        : []),
     );
     if (kafka.mode === "msk") {
-      env.push({ name: AWS_REGION_ENV, value: context.platform.region });
+      env.push({ name: SERVICE_KAFKA_ENV.awsRegion, value: context.platform.region });
     } else {
       credentials = strimziCredentials({ context, scope, kafka, namespace, principal, idPrefix: `${id}-` });
       env.push(...credentials.env);

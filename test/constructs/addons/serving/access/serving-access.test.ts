@@ -231,6 +231,7 @@ describe("servingAccess: Strimzi credentials through External Secrets", () => {
       [SERVICE_KAFKA_ENV.predictionsTopic]: "predictions",
       [SERVICE_KAFKA_ENV.outcomesTopic]: "outcomes",
       [SERVICE_KAFKA_ENV.driftTopic]: "drift",
+      [SERVICE_KAFKA_ENV.createTopics]: "false",
       [SERVICE_KAFKA_ENV.securityProtocol]: "SASL_SSL",
       [SERVICE_KAFKA_ENV.saslMechanism]: "SCRAM-SHA-512",
       [SERVICE_KAFKA_ENV.saslUsername]: "inference-service",
@@ -257,7 +258,7 @@ describe("servingAccess: Strimzi credentials through External Secrets", () => {
     expect(kafka?.mode).toBe("msk");
     expect(env[SERVICE_KAFKA_ENV.brokers]).toBe(kafka?.bootstrapServers);
     expect(env[SERVICE_KAFKA_ENV.securityProtocol]).toBe("SASL_SSL");
-    expect(env[SERVICE_KAFKA_ENV.saslMechanism]).toBe("AWS_MSK_IAM");
+    expect(env[SERVICE_KAFKA_ENV.saslMechanism]).toBe("OAUTHBEARER");
     expect(env.AWS_REGION).toBe("eu-west-1");
     expect(
       Object.keys(env).filter((k) => k.endsWith("_FILE") || k === SERVICE_KAFKA_ENV.saslUsername),
