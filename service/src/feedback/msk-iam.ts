@@ -14,7 +14,11 @@ export interface MskTokenProviderOptions {
   readonly region: string;
   /** Signs a token; default: the AWS library from the default credential chain. */
   readonly generate?: (options: { region: string }) => Promise<{ token: string; expiryTime: number }>;
-  /** A token is replaced once less than this is left (capped at half its lifetime). Default 60 s. */
+  /**
+   * A token is replaced once less than this is left (capped at half its lifetime). Default 60 s: well above
+   * kafkajs's 10 s re-authentication threshold, since a session that starts with less than that left would be
+   * renewed at once, and Kafka refuses a second re-authentication within a second.
+   */
   readonly refreshBeforeMs?: number;
   readonly now?: () => number;
 }

@@ -22,6 +22,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { KAFKA_INSTALL_HINT, KafkaTestBroker, kafkaUnavailableReason } from "../../../scripts/kafka/broker";
 import { failWhenMissingInCi } from "../../../test/support/ci";
 import { FeedbackLoop, type KafkaSecurity } from "../../src/feedback";
+import { mskIamTokenProvider } from "../../src/feedback/msk-iam";
 import { exampleRows, inferBody } from "../http/real-service";
 import { type ServiceProcess, spawnService } from "../ops/service-process";
 import { captureLogger, metricValue, prediction, waitUntil } from "./helpers";
@@ -59,7 +60,7 @@ describe.skipIf(missing !== undefined)("Kafka feedback loop over TLS, SCRAM and 
     await writeFile(passwordFile, USER_PASSWORD); // as the KafkaUser Secret's `password` key is mounted
     broker = await KafkaTestBroker.create({
       heapMax: "512m",
-      listeners: { SSL: "SSL", SASL_SSL: "SASL_SSL", ROGUE: "SSL" },
+      listeners: { SSL: "SSL", SASL_SSL: "SASL_SSL", ROGUE: "SSL", OAUTH: "SASL_SSL" },
       formatArgs: [
         "--add-scram",
         `SCRAM-SHA-512=[name=admin,password=${ADMIN_PASSWORD}]`,
@@ -83,6 +84,15 @@ describe.skipIf(missing !== undefined)("Kafka feedback loop over TLS, SCRAM and 
         "listener.name.rogue.ssl.keystore.type": "PEM",
         "listener.name.rogue.ssl.keystore.location": tls.rogueKeystore,
         "listener.name.rogue.ssl.client.auth": "required",
+        // OAUTHBEARER with Kafka's unsecured-JWT validator stands in for MSK IAM (whose tokens only MSK checks):
+        // it runs kafkajs's OAUTHBEARER path and the token provider against a real broker, which ends each
+        // session when its token expires or after 12 s, so clients must re-authenticate in time. (kafkajs
+        // re-authenticates 10 s before a session ends and Kafka refuses a second re-authentication within a
+        // second, so sessions shorter than about 11 s would fail for reasons MSK's ~15 minutes never meet.)
+        "listener.name.oauth.sasl.enabled.mechanisms": "OAUTHBEARER",
+        "listener.name.oauth.oauthbearer.sasl.jaas.config":
+          "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;",
+        "listener.name.oauth.oauthbearer.connections.max.reauth.ms": 12_000,
       },
     });
     admin = new Kafka({
@@ -391,5 +401,62 @@ describe.skipIf(missing !== undefined)("Kafka feedback loop over TLS, SCRAM and 
       await metricValue(registry, "feedback_events_published_total", { topic: TOPICS.predictions }),
     ).toBe(0);
     expect(loop.buffered).toBe(1);
+  });
+
+  it("authenticates with OAUTHBEARER tokens from the MSK token provider and renews them before they expire", async () => {
+    // Unsecured JWTs (alg none) for the principal, valid 24 s: the provider hands each out until 12 s are left
+    // (as MSK's 15-minute tokens until 60 s are left), then signs a new one. The margin must exceed kafkajs's
+    // 10 s re-authentication threshold, or a session would need renewing as soon as it began.
+    const issued: { at: number; exp: number }[] = [];
+    const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
+    const generate = async () => {
+      const now = Date.now();
+      const expiryTime = now + 24_000;
+      issued.push({ at: now, exp: expiryTime });
+      const claims = { sub: USER, iat: Math.floor(now / 1000), exp: Math.floor(expiryTime / 1000) };
+      return { token: `${b64({ alg: "none" })}.${b64(claims)}.`, expiryTime };
+    };
+    const handedOut: number[] = [];
+    const provider = mskIamTokenProvider({ region: "eu-west-1", generate, refreshBeforeMs: 12_000 });
+    const { loop, registry, logger } = mtlsLoop(
+      {
+        protocol: "SASL_SSL",
+        tls: { caFile: tls.caFile },
+        sasl: {
+          mechanism: "OAUTHBEARER",
+          region: "eu-west-1",
+          tokenProvider: async () => {
+            handedOut.push(Date.now());
+            return provider();
+          },
+        },
+      },
+      broker.listenerBootstrap("OAUTH"),
+    );
+    await loop.start();
+    const sent = 26;
+    for (let i = 0; i < sent; i++) {
+      loop.record(prediction(1_000 + i));
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    await waitUntil(
+      `${sent} predictions published over OAUTHBEARER`,
+      async () =>
+        (await metricValue(registry, "feedback_events_published_total", { topic: TOPICS.predictions })) ===
+        sent,
+      30_000,
+    );
+    // 13 s of 12 s sessions that kafkajs renews 10 s early: re-authentications every ~2 s, each with a token
+    // that had at least half its lifetime left, and fewer signings than authentications (tokens are reused).
+    expect(handedOut.length).toBeGreaterThanOrEqual(4);
+    expect(issued.length).toBeGreaterThanOrEqual(2);
+    expect(issued.length).toBeLessThan(handedOut.length);
+    for (const t of handedOut) {
+      const token = issued.filter((i) => i.at <= t + 50).at(-1);
+      expect(token && token.exp - t).toBeGreaterThanOrEqual(11_900);
+    }
+    // Every re-authentication was accepted: no delivery attempt failed.
+    expect(await metricValue(registry, "feedback_publish_errors_total")).toBe(0);
+    expect(logger.entries.filter((e) => e.level === "error")).toEqual([]);
   });
 });
