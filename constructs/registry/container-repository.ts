@@ -128,11 +128,15 @@ export function repositoryLifecycleRules(options: {
   };
 }
 
-/** The actions a CI role needs to push to one repository (besides `ecr:GetAuthorizationToken` on `*`). */
+/**
+ * The actions a CI role needs on one repository to push, find an earlier push of a tag and read its scan
+ * (.github/workflows/service-image.yml), besides `ecr:GetAuthorizationToken` on `*`.
+ */
 export const ECR_PUSH_ACTIONS: readonly string[] = [
   "ecr:BatchCheckLayerAvailability",
   "ecr:BatchGetImage",
   "ecr:CompleteLayerUpload",
+  "ecr:DescribeImageScanFindings",
   "ecr:DescribeImages",
   "ecr:InitiateLayerUpload",
   "ecr:PutImage",
