@@ -41,7 +41,7 @@ import {
   STORAGE_ADDON_ID,
 } from "./names";
 import { type AlertRuleOptions, platformRuleGroups, ruleGroupsDocument } from "./rules";
-import { SERVING_ADDON_ID } from "./serving";
+import { SERVING_ADDON_ID, SERVING_METRICS_PORT, SERVING_SELDON_METRICS_PORT } from "./serving";
 import { monitoringChartValues } from "./values";
 
 export * from "./names";
@@ -106,7 +106,7 @@ export interface MonitoringOutputs extends HelmAddOnOutputs {
  * Ports Prometheus scrapes in the other add-ons' namespaces (their monitors' endpoints): MLflow, Strimzi's
  * brokers (JMX exporter) and cluster operator (8080), Airflow's StatsD exporter, the KFP API server, Argo's
  * workflow controller (9090), the External Secrets controller, the DCGM exporter, the log collector (Fluent
- * Bit, 2020), metrics-server (its HTTPS port) and ExternalDNS. A new monitor on another
+ * Bit, 2020), metrics-server (its HTTPS port), ExternalDNS and the served models (8080, 9000 under Seldon). A new monitor on another
  * port needs its port here, or Prometheus cannot reach it.
  */
 export const SCRAPED_PLATFORM_PORTS: readonly number[] = [
@@ -124,6 +124,9 @@ export const SCRAPED_PLATFORM_PORTS: readonly number[] = [
     2020,
     METRICS_SERVER_PORT,
     EXTERNAL_DNS_METRICS_PORT,
+    // The reference service in the serving namespace: its own port (KServe) and Seldon's server port.
+    SERVING_METRICS_PORT,
+    SERVING_SELDON_METRICS_PORT,
   ]),
 ].sort((a, b) => a - b);
 

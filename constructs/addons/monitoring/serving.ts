@@ -15,6 +15,11 @@ export const SERVING_ADDON_ID = "serving";
 
 /** The reference service's HTTP port (service/src/config.ts PORT's default), which also serves /metrics. */
 export const SERVING_METRICS_PORT = 8080;
+/**
+ * The same service as a Seldon Core 2 server listens on Seldon's server port instead (the serving add-on's
+ * SELDON_PORTS.serverHttp; serving.test.ts checks they agree), so Prometheus must reach that one too.
+ */
+export const SERVING_SELDON_METRICS_PORT = 9000;
 
 /**
  * Pod labels of a model server pod that the monitor reads: the serving add-on's own (its names.ts

@@ -8,11 +8,17 @@ import {
   SCRAPED_PLATFORM_PORTS,
   SERVING_METRICS_PORT,
   SERVING_POD_LABELS,
+  SERVING_SELDON_METRICS_PORT,
   SERVING_TARGET_LABELS,
   servingPodMonitor,
 } from "../../../../constructs/addons/monitoring";
 import { DEFAULT_INFERENCE_NAMESPACE } from "../../../../constructs/addons/monitoring/rules";
-import { DEPLOYMENT_LABEL, TRACK_LABEL } from "../../../../constructs/addons/serving/names";
+import {
+  DEPLOYMENT_LABEL,
+  INFERENCE_HTTP_PORT,
+  TRACK_LABEL,
+} from "../../../../constructs/addons/serving/names";
+import { SELDON_PORTS } from "../../../../constructs/addons/serving/seldon";
 import { validateCustomResource } from "../../../../scripts/validation";
 import { loadConfig } from "../../../../service/src/config";
 import type { Json } from "../../../support/manifests";
@@ -89,8 +95,13 @@ describe("servingPodMonitor against the serving add-on's pods", () => {
   const { json } = synthServing(servingWith({ canary: { version: "3", weight: 10 } }));
   const services = byName(json, "InferenceService");
 
-  it("uses the serving add-on's own pod labels", () => {
+  it("uses the serving add-on's own pod labels; Prometheus may reach both engines' service ports", () => {
     expect(SERVING_POD_LABELS).toEqual({ deployment: DEPLOYMENT_LABEL, track: TRACK_LABEL });
+    expect(SERVING_METRICS_PORT).toBe(INFERENCE_HTTP_PORT);
+    expect(SERVING_SELDON_METRICS_PORT).toBe(SELDON_PORTS.serverHttp);
+    expect(SCRAPED_PLATFORM_PORTS).toEqual(
+      expect.arrayContaining([INFERENCE_HTTP_PORT, SELDON_PORTS.serverHttp]),
+    );
   });
 
   it.each(["readmission", "readmission-candidate"])(
