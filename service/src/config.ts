@@ -62,6 +62,11 @@ const VARIABLES = {
     "",
     "comma-separated name=source pairs, source a directory, s3://bucket/prefix, models:/<name>@<alias> or models:/<name>/<version> (overrides MODELS)",
   ),
+  MODEL_CONTROL: v(
+    z.enum(["all", "explicit"]),
+    "all",
+    "all (serve every configured model from the start) or explicit (start with MODELS only, possibly none; load and unload <MODEL_REPOSITORY>/<name> on request, as Seldon Core 2's agent drives a server)",
+  ),
   BODY_LIMIT_BYTES: v(
     int(1024, 1024 * 1024 * 1024),
     "4194304",
@@ -196,9 +201,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (parsed.success) out[name] = parsed.data;
     else problems.push(`${name}=${JSON.stringify(raw)}: expected ${spec.expected}`);
   }
+  if (problems.length === 0) problems.push(...modelControlProblems(out as Config));
   if (problems.length === 0) problems.push(...kafkaSecurityProblems(out as Config));
   if (problems.length > 0) throw new ConfigError(problems);
   return out as Config;
+}
+
+/** Explicit model control loads from a local directory by name; other sources cannot be listed that way. */
+function modelControlProblems(c: Config): string[] {
+  if (c.MODEL_CONTROL !== "explicit") return [];
+  const problems: string[] = [];
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(c.MODEL_REPOSITORY) || c.MODEL_REPOSITORY.startsWith("models:/")) {
+    problems.push(
+      `MODEL_REPOSITORY=${JSON.stringify(c.MODEL_REPOSITORY)}: expected a local directory with MODEL_CONTROL=explicit`,
+    );
+  }
+  if (c.MODEL_SOURCES.length > 0) {
+    problems.push(
+      `MODEL_SOURCES=${JSON.stringify(c.MODEL_SOURCES.map((m) => `${m.name}=${m.source}`).join(","))}: expected empty with MODEL_CONTROL=explicit (models come from MODEL_REPOSITORY by name)`,
+    );
+  }
+  return problems;
 }
 
 /**

@@ -37,6 +37,7 @@ export async function startService(
     maxBatchDelayMicros: config.MAX_BATCH_DELAY_US,
     maxQueueRows: config.MAX_QUEUE_ROWS,
     pollIntervalMs: config.MODEL_POLL_INTERVAL_MS,
+    ...(config.MODEL_CONTROL === "explicit" ? { explicitRepository: config.MODEL_REPOSITORY } : {}),
     registry,
     logger: logger.child({ "log.logger": "engine" }),
   });

@@ -2,9 +2,16 @@
 import { type Config, ConfigError } from "../config";
 import { isUri, listModelNames, type ModelSourceConfig } from "../inference";
 
-/** MODEL_SOURCES as given; else MODELS (or every model found in a local repository) from MODEL_REPOSITORY. */
+/**
+ * MODEL_SOURCES as given; else MODELS (or, unless MODEL_CONTROL=explicit, every model found in a local
+ * repository) from MODEL_REPOSITORY.
+ */
 export async function modelSources(config: Config): Promise<ModelSourceConfig[]> {
   if (config.MODEL_SOURCES.length > 0) return [...config.MODEL_SOURCES];
+  // Explicit model control starts with the models named (possibly none) and loads others on request.
+  if (config.MODEL_CONTROL === "explicit") {
+    return config.MODELS.map((name) => ({ name, source: config.MODEL_REPOSITORY }));
+  }
   const names = config.MODELS.length > 0 ? config.MODELS : await discoverModels(config.MODEL_REPOSITORY);
   return names.map((name) => ({ name, source: config.MODEL_REPOSITORY }));
 }

@@ -98,11 +98,10 @@ export function registerModelRoutes(
         reason: e.reason ?? "",
       }));
   });
+  // The engine answers unknown names (ModelNotFoundError → 404); under explicit model control it may also find
+  // a model directory that appeared after start.
   app.post<ModelParams>("/v2/repository/models/:name/load", async (request) => {
-    const { name } = request.params;
-    if (!engine.repositoryIndex().some((e) => e.name === name))
-      throw new HttpError(404, `model '${name}' not found`);
-    await engine.load(name);
+    await engine.load(request.params.name);
     return {};
   });
   app.post<ModelParams>("/v2/repository/models/:name/unload", async (request) => {

@@ -1,4 +1,4 @@
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import {
@@ -66,17 +66,37 @@ class Engine implements InferenceEngine, LoadedVersions {
   ) {
     this.metrics = createMetrics(opts.registry);
     this.scheduler = new Scheduler(workers, opts, this.metrics);
-    for (const cfg of opts.models) {
-      this.models.set(cfg.name, {
-        name: cfg.name,
-        source: sources.get(cfg.name) as ModelSource,
-        state: "UNAVAILABLE",
-        reason: undefined,
-        current: undefined,
-        loaded: new Set(),
-        chain: Promise.resolve(),
-      });
-    }
+    for (const cfg of opts.models) this.addEntry(cfg.name, sources.get(cfg.name) as ModelSource);
+  }
+
+  private addEntry(name: string, source: ModelSource): ModelEntry {
+    const entry: ModelEntry = {
+      name,
+      source,
+      state: "UNAVAILABLE",
+      reason: undefined,
+      current: undefined,
+      loaded: new Set(),
+      chain: Promise.resolve(),
+    };
+    this.models.set(name, entry);
+    return entry;
+  }
+
+  /**
+   * Explicit model control: the entry for a model that is not configured, when its directory exists in the
+   * explicit repository (undefined otherwise). Names are the configured-name pattern, so no path escapes it.
+   */
+  private async discover(model: string): Promise<ModelEntry | undefined> {
+    const root = this.opts.explicitRepository;
+    if (root === undefined || !/^[A-Za-z0-9_.-]+$/.test(model) || model.startsWith(".")) return undefined;
+    const isDir = await stat(path.join(root, model)).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
+    if (!isDir) return undefined;
+    // A concurrent load of the same name may have added it while we looked.
+    return this.models.get(model) ?? this.addEntry(model, new LocalSource(path.resolve(root), model));
   }
 
   async start(): Promise<void> {
@@ -104,6 +124,7 @@ class Engine implements InferenceEngine, LoadedVersions {
   }
 
   ready(): boolean {
+    if (this.opts.explicitRepository !== undefined) return !this.closed;
     return !this.closed && [...this.models.values()].every((e) => e.state === "READY");
   }
 
@@ -164,7 +185,16 @@ class Engine implements InferenceEngine, LoadedVersions {
   /** Loads the source's current version; on a loaded model, swaps to a newer version if there is one. */
   load(model: string): Promise<void> {
     const entry = this.models.get(model);
-    if (!entry) return Promise.reject(new ModelNotFoundError(model));
+    if (!entry) {
+      return this.discover(model).then((found) =>
+        found ? this.loadEntry(found) : Promise.reject(new ModelNotFoundError(model)),
+      );
+    }
+    return this.loadEntry(entry);
+  }
+
+  private loadEntry(entry: ModelEntry): Promise<void> {
+    const model = entry.name;
     if (this.closed) return Promise.reject(new ModelNotReadyError(model));
     return this.serial(entry, async () => {
       const wasReady = entry.state === "READY";

@@ -53,6 +53,13 @@ export interface EngineOptions {
   readonly logger?: EngineLogger;
   /** Where downloaded (s3 / MLflow) models are cached; default a fresh directory under os.tmpdir(). */
   readonly cacheDir?: string;
+  /**
+   * Explicit model control (as Triton's `--model-control-mode=explicit`, what Seldon Core 2's agent expects):
+   * `load(name)` of a model that is not configured serves `<explicitRepository>/<name>/<version>/model.onnx`
+   * when that directory exists (the agent writes it after the server started), and the server's readiness no
+   * longer depends on model states (a model loaded on request may fail or be unloaded; the server stays ready).
+   */
+  readonly explicitRepository?: string;
 }
 
 export interface ResolvedOptions {
@@ -67,6 +74,7 @@ export interface ResolvedOptions {
   readonly registry: Registry;
   readonly logger: EngineLogger;
   readonly cacheDir: string | undefined;
+  readonly explicitRepository: string | undefined;
 }
 
 const silentLogger: EngineLogger = { info() {}, warn() {}, error() {}, debug() {} };
@@ -102,5 +110,6 @@ export function resolveOptions(options: EngineOptions): ResolvedOptions {
     registry: options.registry ?? new Registry(),
     logger: options.logger ?? silentLogger,
     cacheDir: options.cacheDir,
+    explicitRepository: options.explicitRepository,
   };
 }

@@ -44,6 +44,21 @@ describe("loadConfig", () => {
     expect((error as ConfigError).problems).toHaveLength(4);
   });
 
+  it("fails when MODEL_CONTROL=explicit meets a remote repository or MODEL_SOURCES, naming both", () => {
+    expect(() => loadConfig({ MODEL_CONTROL: "explicit", MODEL_REPOSITORY: "s3://bucket/models" })).toThrow(
+      'MODEL_REPOSITORY="s3://bucket/models": expected a local directory with MODEL_CONTROL=explicit',
+    );
+    expect(() => loadConfig({ MODEL_CONTROL: "explicit", MODEL_SOURCES: "a=/models" })).toThrow(
+      'MODEL_SOURCES="a=/models": expected empty with MODEL_CONTROL=explicit',
+    );
+    expect(() => loadConfig({ MODEL_CONTROL: "manual" })).toThrow(
+      /MODEL_CONTROL="manual": expected all \(serve/,
+    );
+    expect(
+      loadConfig({ MODEL_CONTROL: "explicit", MODEL_REPOSITORY: "/mnt/agent/models" }).MODEL_CONTROL,
+    ).toBe("explicit");
+  });
+
   it("fails when a port is out of range", () => {
     expect(() => loadConfig({ PORT: "70000" })).toThrow(/PORT="70000"/);
   });
