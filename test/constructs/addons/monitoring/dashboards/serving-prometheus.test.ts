@@ -38,6 +38,8 @@ failWhenMissingInCi(SUITE, !PROMETHEUS && "prometheus not found (bash .ci/steps/
 
 const NAMESPACE = "serving";
 const DEPLOYMENT = "readmission";
+/** Where the same service runs scraped without the serving monitor (no deployment or track label). */
+const PLAIN_NAMESPACE = "models";
 /** Panels (title [refId]) the inference traffic of this test feeds: each must return at least one series. */
 const FED = [
   "Service targets up [A]",
@@ -89,11 +91,11 @@ function legendProblems(where: string, legend: string | undefined, series: Serie
 }
 
 /** The query as Grafana sends it with $namespace and $deployment chosen and $model = All (.*). */
-function resolved(expr: string): string {
+function resolved(expr: string, namespace = NAMESPACE, deployment = DEPLOYMENT): string {
   return expr
     .replaceAll("$__rate_interval", "30s")
-    .replaceAll("$namespace", NAMESPACE)
-    .replaceAll("$deployment", DEPLOYMENT)
+    .replaceAll("$namespace", namespace)
+    .replaceAll("$deployment", deployment)
     .replaceAll("$model", ".*");
 }
 
@@ -135,6 +137,9 @@ describe.skipIf(!PROMETHEUS)(SUITE, () => {
         `      - targets: ["${target}"]\n        labels: { namespace: ${NAMESPACE}, pod: ${DEPLOYMENT}-canary-0, ${TRACK_META}: candidate }`,
         "    relabel_configs:",
         relabelConfigs(),
+        // The service deployed some other way (no serving add-on): scraped without the serving monitor's labels.
+        "  - job_name: plain\n    static_configs:",
+        `      - targets: ["${target}"]\n        labels: { namespace: ${PLAIN_NAMESPACE}, pod: inference-0 }`,
         "",
       ].join("\n"),
     );
@@ -189,6 +194,29 @@ describe.skipIf(!PROMETHEUS)(SUITE, () => {
     expect(FED.filter((w) => empty.includes(w))).toEqual([]);
     // Canary beside stable: every fed panel but the target and drift-monitoring stats is split by track.
     expect(splitByTrack).toBeGreaterThanOrEqual(FED.length - 6);
+  });
+
+  it("shows the same panels for the service scraped without the serving add-on's monitor (Deployment = All)", async () => {
+    const empty: string[] = [];
+    for (const q of dashboardExprs(buildDashboard(SERVING_DASHBOARD))) {
+      if (q.where === "variable deployment") continue;
+      const r = await query(resolved(q.expr, PLAIN_NAMESPACE, ".*"));
+      expect(r.status, `${q.where}: ${r.error}`).toBe("success");
+      const series = (r.data?.result ?? []) as Series;
+      if (series.length === 0) empty.push(q.where);
+      // The namespace variable lists every namespace (the serving one too); the panels see only the plain one.
+      if (q.where !== "variable namespace")
+        expect(
+          series.filter((x) => "deployment" in x.metric || "track" in x.metric),
+          q.where,
+        ).toEqual([]);
+    }
+    // Only the deployment variable has no values there (Grafana still offers All).
+    expect(FED.filter((w) => w !== "variable deployment" && empty.includes(w))).toEqual([]);
+    const values = await query(
+      `group by (deployment) (inference_requests_total{namespace="${PLAIN_NAMESPACE}"})`,
+    );
+    expect(values.data?.result).toEqual([{ metric: {}, value: expect.anything() }]);
   });
 
   it("labels the targets as the serving monitor says: the deployment, stable by default, canary from the pod label", async () => {
