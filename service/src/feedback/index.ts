@@ -88,6 +88,8 @@ export class FeedbackLoop implements PredictionSink {
         fromBeginning: o.outcomesFromBeginning,
         joinGroupTimeoutMs: o.joinGroupTimeoutMs,
         sessionTimeoutMs: o.consumerSessionTimeoutMs,
+        classify: (error) => classifyKafkaError(error, o.security),
+        restartDelayMs: o.retryMaxMs,
       },
       this.cache,
       this.live,

@@ -9,6 +9,7 @@ import type { LiveMetrics } from "./live-metrics";
 import type { FeedbackLogger } from "./logger";
 import type { FeedbackMetrics } from "./metrics";
 import { parseOutcome } from "./outcome";
+import type { KafkaProblem } from "./security";
 
 export interface OutcomeConsumerSettings {
   readonly topic: string;
@@ -16,6 +17,10 @@ export interface OutcomeConsumerSettings {
   readonly fromBeginning: boolean;
   readonly joinGroupTimeoutMs: number;
   readonly sessionTimeoutMs: number;
+  /** Says what a Kafka error means (an ACL refusing the group or topic, a refused login). */
+  readonly classify: (error: unknown) => KafkaProblem;
+  /** Wait before starting a consumer again that kafkajs gave up on (an error it does not retry). */
+  readonly restartDelayMs: number;
 }
 
 export class OutcomeConsumer {
@@ -23,6 +28,8 @@ export class OutcomeConsumer {
   private stopping = false;
   private lastInvalidLog = 0;
   private invalidSinceLog = 0;
+  private lastCrashLog = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly kafka: Kafka,
@@ -46,14 +53,32 @@ export class OutcomeConsumer {
       // A consumer that failed (for example while Kafka was down) starts again, unless we are stopping it.
       retry: { restartOnFailure: async () => !this.stopping },
     });
-    let lastCrashLog = 0;
     consumer.on(consumer.events.CRASH, ({ payload }) => {
+      // kafkajs does not restart after an error it deems final, such as an ACL refusing the group: start
+      // afresh later, so a grant made afterwards takes effect without restarting the service.
+      if (!payload.restart) this.restartLater(consumer);
       // kafkajs logs each crash itself; one line of ours per 30 s is enough.
-      if (Date.now() - lastCrashLog < 30_000) return;
-      lastCrashLog = Date.now();
-      this.logger.warn(
-        { err: payload.error.message, restart: payload.restart },
-        "outcomes consumer failed; restarting",
+      if (Date.now() - this.lastCrashLog < 30_000) return;
+      this.lastCrashLog = Date.now();
+      const problem = this.settings.classify(payload.error);
+      if (problem.kind === "other") {
+        this.logger.warn(
+          { err: payload.error.message, restart: payload.restart },
+          "outcomes consumer failed; restarting",
+        );
+        return;
+      }
+      // A refusal does not pass by itself: say which group and topic, so the ACL can be checked.
+      this.logger.error(
+        {
+          err: payload.error.message,
+          kind: problem.kind,
+          groupId: this.settings.groupId,
+          topic: this.settings.topic,
+          hint: problem.hint,
+          restart: payload.restart,
+        },
+        `outcomes consumer refused by Kafka (${problem.kind}); restarting`,
       );
     });
     let timer: NodeJS.Timeout | undefined;
@@ -61,6 +86,8 @@ export class OutcomeConsumer {
       consumer.on(consumer.events.GROUP_JOIN, () => resolve(true));
       timer = setTimeout(() => resolve(false), this.settings.joinGroupTimeoutMs);
     });
+    // Set before connecting: kafkajs may report a crash before run() resolves.
+    this.consumer = consumer;
     try {
       await consumer.connect();
       await consumer.subscribe({ topic: this.settings.topic, fromBeginning: this.settings.fromBeginning });
@@ -68,11 +95,11 @@ export class OutcomeConsumer {
     } catch (error) {
       // Leave nothing half-started behind, so a later start() begins afresh.
       clearTimeout(timer);
+      if (this.consumer === consumer) this.consumer = undefined;
       this.stopping = true;
       await consumer.disconnect().catch(() => undefined);
       throw error;
     }
-    this.consumer = consumer;
     const inGroup = await joined;
     clearTimeout(timer);
     if (!inGroup) {
@@ -83,8 +110,37 @@ export class OutcomeConsumer {
     }
   }
 
+  private restartLater(dead: Consumer): void {
+    if (this.stopping || this.consumer !== dead) return;
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => {
+      if (this.stopping || this.consumer !== dead) return;
+      this.consumer = undefined;
+      void dead
+        .disconnect()
+        .catch(() => undefined)
+        .then(() => (this.stopping ? undefined : this.start()))
+        .catch((error: unknown) => {
+          this.logger.debug({ err: (error as Error).message }, "outcomes consumer did not start again");
+          // start() failed before kafkajs took over: try again after the same wait.
+          if (!this.stopping && this.consumer === undefined) this.retryStart();
+        });
+    }, this.settings.restartDelayMs);
+    this.restartTimer.unref();
+  }
+
+  private retryStart(): void {
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => {
+      if (this.stopping || this.consumer !== undefined) return;
+      this.start().catch(() => this.retryStart());
+    }, this.settings.restartDelayMs);
+    this.restartTimer.unref();
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
+    clearTimeout(this.restartTimer);
     const consumer = this.consumer;
     this.consumer = undefined;
     await consumer?.disconnect();

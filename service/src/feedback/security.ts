@@ -144,6 +144,14 @@ export function classifyKafkaError(error: unknown, security: KafkaSecurity | und
       hint: "the broker's TLS certificate was not accepted: check KAFKA_SSL_CA_FILE holds the CA that signed it (Strimzi: the cluster CA's ca.crt) and that KAFKA_BROKERS names a host the certificate covers",
     };
   }
+  if (chain.some((e) => e.name === "KafkaJSGroupCoordinatorNotFound")) {
+    // kafkajs drops the broker's answer here; with a reachable broker it is most often GROUP_AUTHORIZATION_FAILED
+    // (kafkajs logs that just before).
+    return {
+      kind: "authorization",
+      hint: "no coordinator for the consumer group, most often because the ACLs do not grant it: the group is <KAFKA_CLIENT_ID>-outcomes, and the kit's KafkaUser grants Read on groups prefixed with its principal name",
+    };
+  }
   const type = chain.find((e) => e.type !== undefined && AUTHORIZATION.has(e.type))?.type;
   if (type) {
     return {

@@ -329,6 +329,76 @@ describe.skipIf(missing !== undefined)("Kafka feedback loop over TLS, SCRAM and 
     expect(logger.entries.filter((e) => /Kafka refused writes/.test(e.msg ?? ""))).toHaveLength(1);
   });
 
+  it("names the consumer group when the ACLs do not grant it, and keeps publishing", async () => {
+    const logger = captureLogger();
+    const registry = new Registry();
+    // The kit grants the group prefix `inference-service`; this client id makes the group other-client-outcomes.
+    const loop = new FeedbackLoop({
+      brokers: [broker.listenerBootstrap("SASL_SSL")],
+      registry,
+      logger,
+      clientId: "other-client",
+      security: {
+        protocol: "SASL_SSL",
+        tls: { caFile: tls.caFile },
+        sasl: { mechanism: "SCRAM-SHA-512", username: USER, passwordFile },
+      },
+      topics: TOPICS,
+      lingerMs: 5,
+      joinGroupTimeoutMs: 3_000,
+      flushTimeoutMs: 2_000,
+      retryMaxMs: 1_000,
+      outcomesFromBeginning: true,
+    });
+    loops.push(loop);
+    await loop.start();
+    loop.record(prediction(600));
+    await waitUntil(
+      "the prediction published",
+      async () =>
+        (await metricValue(registry, "feedback_events_published_total", { topic: TOPICS.predictions })) === 1,
+    );
+    await waitUntil("the group refusal logged", () =>
+      logger.entries.some((e) => e.level === "error" && /outcomes consumer refused/.test(e.msg ?? "")),
+    );
+    const refusal = logger.entries.find((e) => /outcomes consumer refused/.test(e.msg ?? ""));
+    expect(refusal?.obj).toMatchObject({
+      kind: "authorization",
+      groupId: "other-client-outcomes",
+      topic: TOPICS.outcomes,
+    });
+    expect(refusal?.obj.hint).toMatch(/consumer group.*ACLs do not grant it.*<KAFKA_CLIENT_ID>-outcomes/);
+    // Granting the group later is enough: the consumer starts again by itself and joins outcomes.
+    const a = admin.admin();
+    await a.connect();
+    await a.createAcls({
+      acl: [
+        {
+          resourceType: AclResourceTypes.GROUP,
+          resourceName: "other-client",
+          resourcePatternType: ResourcePatternTypes.PREFIXED,
+          principal: `User:${USER}`,
+          host: "*",
+          operation: AclOperationTypes.READ,
+          permissionType: AclPermissionTypes.ALLOW,
+        },
+      ],
+    });
+    await a.disconnect();
+    const producer = admin.producer();
+    await producer.connect();
+    await producer.send({
+      topic: TOPICS.outcomes,
+      messages: [{ value: JSON.stringify({ requestId: "req-600", label: 1 }) }],
+    });
+    await producer.disconnect();
+    await waitUntil(
+      "the outcome joined once the group was granted",
+      async () => (await metricValue(registry, "feedback_outcomes_total", { result: "joined" })) === 1,
+      60_000,
+    );
+  });
+
   function mtlsLoop(security: KafkaSecurity, bootstrap: string) {
     const logger = captureLogger();
     const registry = new Registry();
