@@ -11,6 +11,9 @@ import { http5xxRatioExpr, targetDown } from "./services";
 const BY = "namespace, deployment, track, model";
 /** Where an alert happened, for its summary: every alert names the deployment, its track and the namespace. */
 const AT = "deployment {{ $labels.deployment }} ({{ $labels.track }}) in {{ $labels.namespace }}";
+/** A shadow's answers are discarded: its errors warn, the tracks users see page. */
+const SHADOW = 'track="shadow"';
+const SERVED = 'track!="shadow"';
 
 /**
  * The reference inference service (service/), per model deployment and track (stable, canary, shadow):
@@ -33,7 +36,8 @@ export function inferenceRuleGroups(o: ResolvedAlertRuleOptions): RuleGroup[] {
         targetDown("InferenceTargetDown", namespace, "Inference service"),
         {
           alert: "InferenceHigh5xxRatio",
-          expr: http5xxRatioExpr("inference_requests_total", "code", namespace, o.http5xxRatio, BY),
+          // Users see these answers: every track but a shadow's (its answers are discarded).
+          expr: http5xxRatioExpr("inference_requests_total", "code", namespace, o.http5xxRatio, BY, SERVED),
           for: "10m",
           labels: { severity: "critical" },
           annotations: {
@@ -42,6 +46,19 @@ export function inferenceRuleGroups(o: ResolvedAlertRuleOptions): RuleGroup[] {
               "The service answers 5xx only when the model is not loaded, the engine fails or it shuts down. On a canary, its share of the traffic is failing.",
             runbook:
               "Check /health/ready and the logs of the deployment's pods on that track (model load or hot swap failing, workers crashing). A canary or a version swap that started it: roll back (serving.deployments.<name> traffic rollback).",
+          },
+        },
+        {
+          alert: "InferenceShadowHigh5xxRatio",
+          expr: http5xxRatioExpr("inference_requests_total", "code", namespace, o.http5xxRatio, BY, SHADOW),
+          for: "10m",
+          labels: { severity: "warning" },
+          annotations: {
+            summary: `The shadow of model {{ $labels.model }} on ${AT} answers more than ${percent(o.http5xxRatio)} of mirrored requests with 5xx`,
+            description:
+              "The shadow candidate gets a copy of live traffic and its answers are discarded, so users are not affected; promoted as it is, it would fail them.",
+            runbook:
+              "Do not promote the candidate. Read its pods' logs (model load, inputs the new version rejects); fix the version or remove the shadow from serving.deployments.<name>.traffic.",
           },
         },
         {

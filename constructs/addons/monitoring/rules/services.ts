@@ -18,15 +18,19 @@ export function targetDown(alert: string, namespace: string, what: string): Aler
   };
 }
 
-/** Share of `metric`'s requests answered 5xx in a namespace over 5 minutes, above `ratio`, per `by` labels. */
+/**
+ * Share of `metric`'s requests answered 5xx in a namespace over 5 minutes, above `ratio`, per `by` labels;
+ * `matchers` narrow the series further (e.g. `track!="shadow"`).
+ */
 export function http5xxRatioExpr(
   metric: string,
   statusLabel: string,
   namespace: string,
   ratio: number,
   by = "namespace",
+  matchers = "",
 ): string {
-  const ns = `namespace="${namespace}"`;
+  const ns = [`namespace="${namespace}"`, matchers].filter(Boolean).join(", ");
   return `sum by (${by}) (rate(${metric}{${ns}, ${statusLabel}=~"5.."}[5m])) / sum by (${by}) (rate(${metric}{${ns}}[5m])) > ${ratio}`;
 }
 

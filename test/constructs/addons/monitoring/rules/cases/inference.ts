@@ -6,6 +6,8 @@ const at = { namespace: "serving", deployment: "readmission", track: "canary" };
 const pod = { ...at, pod: "readmission-canary-0" };
 const model = { ...pod, model: "readmission" };
 const version = { ...model, version: "2" };
+/** The deployment's candidate while it is a shadow (mirrored traffic, answers discarded). */
+const shadow = { ...model, track: "shadow", pod: "readmission-candidate-0" };
 /** The labels an alert per deployment, track and model carries (the pod aggregated away). */
 const alertOf = { ...at, model: "readmission" };
 
@@ -38,9 +40,24 @@ export const INFERENCE_CASES: RuleCases = {
       at: "20m",
       labels: alertOf,
     },
-    // 4xx are the clients' errors.
+    // 4xx are the clients' errors; a shadow's 5xx reach no user.
     quiet: {
-      series: answers("inference_requests_total", model, ["code", "400", "200"], [10, 90]),
+      series: [
+        ...answers("inference_requests_total", model, ["code", "400", "200"], [10, 90]),
+        ...answers("inference_requests_total", shadow, ["code", "503", "200"], [10, 90]),
+      ],
+      at: "20m",
+    },
+  },
+  InferenceShadowHigh5xxRatio: {
+    fires: {
+      series: answers("inference_requests_total", shadow, ["code", "503", "200"], [10, 90]),
+      at: "20m",
+      labels: { ...alertOf, track: "shadow" },
+    },
+    // A canary's errors reach users: the critical alert's, not this one.
+    quiet: {
+      series: answers("inference_requests_total", model, ["code", "503", "200"], [10, 90]),
       at: "20m",
     },
   },
