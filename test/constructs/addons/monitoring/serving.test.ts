@@ -118,6 +118,23 @@ describe("servingPodMonitor against the serving add-on's pods", () => {
     },
   );
 
+  it.each(["readmission", "readmission-candidate"])(
+    "selects Seldon's %s server pods (the operator copies the Server's labels onto them) on Seldon's server port",
+    (name) => {
+      const seldon = synthServing(
+        servingWith({ canary: { version: "3", weight: 10 } }, { engine: "seldon" }),
+      ).json;
+      const server = byName(seldon, "Server")[name] as Json;
+      const m = monitor({ deployment: "readmission", port: SERVING_SELDON_METRICS_PORT });
+      expect(server.metadata.labels).toMatchObject(m.spec.selector.matchLabels);
+      const config = byName(seldon, "ServerConfig")[server.spec.serverConfig] as Json;
+      const ports = (config.spec.podSpec.containers as Json[]).flatMap((c) =>
+        ((c.ports ?? []) as Json[]).map((p) => p.containerPort),
+      );
+      expect(ports).toContain(m.spec.podMetricsEndpoints[0]?.portNumber);
+    },
+  );
+
   it("fails to select another deployment's pods", () => {
     const predictor = (services.readmission as Json).spec.predictor as Json;
     expect(predictor.labels).not.toMatchObject(monitor({ deployment: "churn" }).spec.selector.matchLabels);
