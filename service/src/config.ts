@@ -55,6 +55,11 @@ function v<T>(schema: z.ZodType<T, string>, fallback: string, expected: string):
 const VARIABLES = {
   HOST: v(z.string().min(1), "127.0.0.1", "an interface address such as 127.0.0.1 or 0.0.0.0"),
   PORT: v(int(0, 65535), "8080", "an integer port between 0 and 65535"),
+  GRPC_PORT: v(
+    int(0, 65535),
+    "0",
+    "an integer port between 1 and 65535 for the gRPC control plane (health, metadata, model repository; Seldon Core 2's agent uses it), or 0 for none",
+  ),
   MODEL_REPOSITORY: v(z.string().min(1), DEFAULT_MODEL_REPOSITORY, "a model repository path or s3:// URI"),
   MODELS: v(list, "", "a comma-separated list of model names (empty: every model in the repository)"),
   MODEL_SOURCES: v(

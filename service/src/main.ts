@@ -10,6 +10,7 @@ import { modelSources } from "./app/models";
 import { startSinks } from "./app/sinks";
 import { type Config, loadConfig } from "./config";
 import type { InferenceEngine } from "./contracts";
+import { SERVER_NAME, SERVER_VERSION } from "./http/model-routes";
 import { buildServer } from "./http/server";
 import { createEngine } from "./inference";
 import { createLogger } from "./logging";
@@ -19,6 +20,8 @@ export interface RunningService {
   readonly url: string;
   readonly engine: InferenceEngine;
   readonly logger: Logger;
+  /** host:port of the gRPC control plane, when GRPC_PORT is set. */
+  readonly grpcAddress?: string;
   /** Graceful stop; resolves once everything is closed. */
   shutdown(reason: string): Promise<void>;
 }
@@ -58,6 +61,19 @@ export async function startService(
     labelOutput: config.LABEL_OUTPUT,
   });
   const url = await app.listen({ host: config.HOST, port: config.PORT });
+  // Loaded only when asked for: the gRPC stack stays out of deployments that do not use it.
+  const grpcServer =
+    config.GRPC_PORT > 0
+      ? await (await import("./grpc/server")).startGrpcServer({
+          engine,
+          ready: () => !lifecycle.draining && engine.ready(),
+          host: config.HOST,
+          port: config.GRPC_PORT,
+          serverName: SERVER_NAME,
+          serverVersion: SERVER_VERSION,
+          logger: logger.child({ "log.logger": "grpc" }),
+        })
+      : undefined;
 
   let stopping: Promise<void> | undefined;
   const shutdown = (reason: string): Promise<void> => {
@@ -66,7 +82,7 @@ export async function startService(
       lifecycle.draining = true;
       // Lets load balancers see the failed readiness before the listener goes away.
       if (config.SHUTDOWN_DELAY_MS > 0) await new Promise((r) => setTimeout(r, config.SHUTDOWN_DELAY_MS));
-      await app.close();
+      await Promise.all([app.close(), grpcServer?.close(config.SHUTDOWN_GRACE_MS)]);
       logger.info("listener closed, in-flight requests answered");
       await engine.close();
       logger.info("inference engine closed");
@@ -75,7 +91,7 @@ export async function startService(
     })();
     return stopping;
   };
-  return { url, engine, logger, shutdown };
+  return { url, engine, logger, shutdown, ...(grpcServer ? { grpcAddress: grpcServer.address } : {}) };
 }
 
 async function run(): Promise<void> {

@@ -7,6 +7,9 @@ import type { Lifecycle, ServerOptions } from "./server";
 type ModelParams = { Params: { name: string; version?: string } };
 
 export const EXTENSIONS = ["model_repository", "binary_tensor_data"] as const;
+/** What `GET /v2` (and gRPC ServerMetadata) report. */
+export const SERVER_NAME = "mlops-platform-kit-inference-service";
+export const SERVER_VERSION = "0.1.0";
 
 /** 404 when the repository has never heard of the model; otherwise whatever the engine knows. */
 export function requireModel(
@@ -36,8 +39,8 @@ export function registerModelRoutes(
   const { engine } = options;
 
   app.get("/v2", async () => ({
-    name: "mlops-platform-kit-inference-service",
-    version: options.serverVersion ?? "0.1.0",
+    name: SERVER_NAME,
+    version: options.serverVersion ?? SERVER_VERSION,
     extensions: EXTENSIONS,
   }));
   app.get("/v2/health/live", async () => ({ live: true }));

@@ -5,33 +5,14 @@
  * Python driver (standard_clients.py) compares every answer with ONNX Runtime run directly on the model file of
  * the version the service served, and reports one line per case; each becomes a test here.
  */
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { failWhenMissingInCi } from "../../../test/support/ci";
 import { type ServiceProcess, spawnService } from "../ops/service-process";
+import { clientsMissing, type DriverRun, itReportsEveryCase, runDriver } from "./driver";
 
-const PYTHON = process.env.INTEROP_PYTHON ?? "/opt/mlops-kit/interop-clients-venv/bin/python";
-const DRIVER = fileURLToPath(new URL("./standard_clients.py", import.meta.url));
 const REPOSITORY = fileURLToPath(new URL("../../models", import.meta.url));
 const MODEL = "readmission";
-const missing = !existsSync(PYTHON);
-if (missing) {
-  console.warn(
-    `\n${"!".repeat(78)}\n! SKIPPING standard-client tests: ${PYTHON} not found\n! install: bash .ci/steps/interop-clients.sh (or set INTEROP_PYTHON)\n${"!".repeat(78)}\n`,
-  );
-}
-failWhenMissingInCi(
-  "standard Open Inference Protocol clients",
-  missing && `${PYTHON} not found (bash .ci/steps/interop-clients.sh)`,
-);
-
-interface CaseResult {
-  readonly case: string;
-  readonly ok: boolean;
-  readonly detail: string;
-}
+const missing = clientsMissing("standard Open Inference Protocol clients");
 
 /** Every case the driver runs; a case it stops reporting fails here instead of vanishing. */
 const CASES = [
@@ -51,35 +32,9 @@ const CASES = [
   "kserve: client error is 400 with a message, service keeps serving",
 ];
 
-function runDriver(url: string): Promise<{ results: CaseResult[]; stderr: string; code: number | null }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [DRIVER, "--url", url, "--repository", REPOSITORY, "--model", MODEL], {
-      stdio: ["ignore", "pipe", "pipe"],
-      // One thread each: the machine is shared, and ORT/numpy would otherwise start a pool per core.
-      env: { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1" },
-    });
-    let out = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => {
-      out += c.toString("utf8");
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString("utf8");
-    });
-    child.on("error", reject);
-    child.on("exit", (code) => {
-      const results = out
-        .split("\n")
-        .filter((l) => l.startsWith("{"))
-        .map((l) => JSON.parse(l) as CaseResult);
-      resolve({ results, stderr, code });
-    });
-  });
-}
-
 describe.skipIf(missing)("standard Open Inference Protocol clients against the real service", () => {
   let service: ServiceProcess;
-  let run: Awaited<ReturnType<typeof runDriver>>;
+  let run: DriverRun;
 
   beforeAll(async () => {
     service = await spawnService({
@@ -92,7 +47,14 @@ describe.skipIf(missing)("standard Open Inference Protocol clients against the r
       if (Date.now() > deadline) throw new Error(`service not ready: ${service.stderr.join("")}`);
       await new Promise((r) => setTimeout(r, 200));
     }
-    run = await runDriver(service.url);
+    run = await runDriver("./standard_clients.py", [
+      "--url",
+      service.url,
+      "--repository",
+      REPOSITORY,
+      "--model",
+      MODEL,
+    ]);
   }, 180_000);
 
   afterAll(async () => {
@@ -100,18 +62,7 @@ describe.skipIf(missing)("standard Open Inference Protocol clients against the r
     await service?.exited;
   });
 
-  it("the driver ran to the end and reported every case", () => {
-    expect(run.code, run.stderr).toBe(0);
-    expect(run.results.map((r) => r.case)).toEqual(CASES);
-  });
-
-  for (const name of CASES) {
-    it(name, () => {
-      const r = run.results.find((x) => x.case === name);
-      expect(r, `no result for '${name}'; driver stderr: ${run.stderr}`).toBeDefined();
-      expect(r?.ok, r?.detail).toBe(true);
-    });
-  }
+  itReportsEveryCase(() => run, CASES);
 
   it("the service kept serving through the client errors and shut down cleanly", async () => {
     expect((await fetch(`${service.url}/v2/health/ready`)).status).toBe(200);

@@ -14,10 +14,10 @@ import asyncio
 import json
 import os
 import sys
-import traceback
 
 import numpy as np
 import onnxruntime as ort
+from interop_report import report
 
 ROWS = 24
 SEED = 20261203
@@ -230,14 +230,7 @@ def main():
         cases += triton_cases(args.url, args.model, rows, expected)
     if args.only in (None, "kserve"):
         cases += kserve_cases(args.url, args.model, rows, expected)
-    for name, fn in cases:
-        try:
-            detail = fn()
-            print(json.dumps({"case": name, "ok": True, "detail": detail or ""}), flush=True)
-        except Exception as e:  # noqa: BLE001 - every failure becomes a reported case
-            detail = f"{type(e).__name__}: {e}\n{traceback.format_exc(limit=3)}"
-            print(json.dumps({"case": name, "ok": False, "detail": detail}), flush=True)
-    return 0
+    return report(cases)
 
 
 if __name__ == "__main__":

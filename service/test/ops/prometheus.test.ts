@@ -5,12 +5,12 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { failWhenMissingInCi } from "../../../test/support/ci";
 import { exampleRows, inferBody, type StartedService, startRealService } from "../http/real-service";
+import { freePort } from "./service-process";
 
 function which(bin: string, envVar: string): string | undefined {
   const given = process.env[envVar];
@@ -26,17 +26,6 @@ if (missing) {
   console.warn(
     `\n${"!".repeat(78)}\n! SKIPPING Prometheus tests: prometheus/promtool not found on PATH\n! install: bash .ci/steps/prometheus.sh\n${"!".repeat(78)}\n`,
   );
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => (typeof a === "object" && a ? resolve(a.port) : reject(new Error("no port"))));
-    });
-  });
 }
 
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {

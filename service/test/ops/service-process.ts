@@ -4,6 +4,7 @@
  * process in between that SIGKILLs the service and exits 143 when its 30 ms signal handshake is late under load.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 
 const SERVICE_DIR = fileURLToPath(new URL("../..", import.meta.url));
@@ -65,4 +66,16 @@ export async function spawnService(env: Record<string, string>, timeoutMs = 60_0
     });
   });
   return { child, url, lines, stderr, exited };
+}
+
+/** A loopback port free right now (for listeners the service cannot report back, such as GRPC_PORT). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const a = s.address();
+      s.close(() => (typeof a === "object" && a ? resolve(a.port) : reject(new Error("no port"))));
+    });
+  });
 }

@@ -1,0 +1,150 @@
+/**
+ * The Open Inference Protocol's gRPC control plane: health, metadata and the model repository extension
+ * (`RepositoryIndex`, `RepositoryModelLoad`, `RepositoryModelUnload`). Seldon Core 2's agent drives a model
+ * server only through these calls, on the server's gRPC port; inference stays on REST (`ModelInfer` answers
+ * UNIMPLEMENTED, naming the REST path).
+ */
+import * as grpc from "@grpc/grpc-js";
+import { fromJSON } from "@grpc/proto-loader";
+import type { InferenceEngine } from "../contracts";
+import { EXTENSIONS } from "../http/model-routes";
+import { OIP_GRPC_DESCRIPTOR } from "./descriptor";
+
+export interface GrpcServerOptions {
+  readonly engine: InferenceEngine;
+  /** Server readiness as the REST endpoint reports it (false while draining). */
+  readonly ready: () => boolean;
+  readonly host: string;
+  readonly port: number;
+  readonly serverName: string;
+  readonly serverVersion: string;
+  readonly logger: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
+}
+
+export interface RunningGrpcServer {
+  /** host:port the server listens on (the port resolved when 0 was asked for). */
+  readonly address: string;
+  /** Stops accepting calls, lets running ones finish for up to `graceMs`, then cancels the rest. */
+  close(graceMs: number): Promise<void>;
+}
+
+type Callback = (err: Partial<grpc.StatusObject> | null, value?: unknown) => void;
+type Call = { request: Record<string, unknown> };
+
+const serviceDefinition = (() => {
+  // The descriptor is plain data in protobufjs' JSON form; its literal type is narrower than INamespace's unions.
+  const definition = fromJSON(OIP_GRPC_DESCRIPTOR as unknown as Parameters<typeof fromJSON>[0], {
+    keepCase: true,
+    longs: Number,
+    defaults: true,
+    oneofs: true,
+  });
+  const loaded = grpc.loadPackageDefinition(definition) as unknown as {
+    inference: { GRPCInferenceService: { service: grpc.ServiceDefinition } };
+  };
+  return loaded.inference.GRPCInferenceService.service;
+})();
+
+/** Engine and HTTP-layer errors → gRPC status codes, keeping the message. */
+function toStatus(err: unknown): Partial<grpc.StatusObject> {
+  const e = err as { name?: string; message?: string };
+  const details = e.message ?? String(err);
+  switch (e.name) {
+    case "ModelNotFoundError":
+      return { code: grpc.status.NOT_FOUND, details };
+    case "ModelNotReadyError":
+    case "QueueFullError":
+      return { code: grpc.status.UNAVAILABLE, details };
+    case "InvalidInputError":
+      return { code: grpc.status.INVALID_ARGUMENT, details };
+    default:
+      return { code: grpc.status.INTERNAL, details };
+  }
+}
+
+export async function startGrpcServer(o: GrpcServerOptions): Promise<RunningGrpcServer> {
+  const { engine } = o;
+  const known = (name: string, version?: string) =>
+    engine.metadata(name, version) !== undefined ||
+    engine.repositoryIndex().some((e) => e.name === name && (!version || e.version === version));
+  const unary =
+    (fn: (request: Record<string, unknown>) => unknown | Promise<unknown>) =>
+    (call: Call, callback: Callback) => {
+      Promise.resolve()
+        .then(() => fn(call.request))
+        .then(
+          (value) => callback(null, value),
+          (err) => callback(toStatus(err)),
+        );
+    };
+  const str = (v: unknown) => (typeof v === "string" ? v : "");
+
+  const handlers: grpc.UntypedServiceImplementation = {
+    ServerLive: unary(() => ({ live: true })),
+    ServerReady: unary(() => ({ ready: o.ready() })),
+    ServerMetadata: unary(() => ({
+      name: o.serverName,
+      version: o.serverVersion,
+      extensions: [...EXTENSIONS],
+    })),
+    ModelReady: unary(({ name, version }) => {
+      const [n, v] = [str(name), str(version) || undefined];
+      if (!known(n, v)) throw notFoundError(n);
+      return { ready: o.ready() && engine.isReady(n, v) };
+    }),
+    ModelMetadata: unary(({ name, version }) => {
+      const [n, v] = [str(name), str(version) || undefined];
+      const meta = engine.metadata(n, v);
+      if (meta !== undefined) return meta;
+      if (!known(n, v)) throw notFoundError(n);
+      throw Object.assign(new Error(`model '${n}' is not loaded`), { name: "ModelNotReadyError" });
+    }),
+    RepositoryIndex: unary(({ ready }) => ({
+      models: engine
+        .repositoryIndex()
+        .filter((e) => ready !== true || e.state === "READY")
+        .map((e) => ({ name: e.name, version: e.version ?? "", state: e.state, reason: e.reason ?? "" })),
+    })),
+    RepositoryModelLoad: unary(async ({ model_name }) => {
+      await engine.load(str(model_name));
+      o.logger.info({ model: model_name }, "model loaded through gRPC RepositoryModelLoad");
+      return {};
+    }),
+    RepositoryModelUnload: unary(async ({ model_name }) => {
+      const name = str(model_name);
+      if (!engine.repositoryIndex().some((e) => e.name === name)) throw notFoundError(name);
+      await engine.unload(name);
+      o.logger.info({ model: name }, "model unloaded through gRPC RepositoryModelUnload");
+      return {};
+    }),
+  };
+
+  const server = new grpc.Server();
+  server.addService(serviceDefinition, handlers);
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${o.host}:${o.port}`, grpc.ServerCredentials.createInsecure(), (err, bound) =>
+      err ? reject(err) : resolve(bound),
+    );
+  });
+  const address = `${o.host}:${port}`;
+  o.logger.info({ address }, `gRPC server listening at ${address}`);
+  return {
+    address,
+    close: (graceMs) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          o.logger.warn({ graceMs }, "gRPC calls still running after the grace period; cancelled");
+          server.forceShutdown();
+          resolve();
+        }, graceMs);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      }),
+  };
+}
+
+function notFoundError(name: string): Error {
+  return Object.assign(new Error(`model '${name}' not found`), { name: "ModelNotFoundError" });
+}
