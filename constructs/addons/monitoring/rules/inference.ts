@@ -28,12 +28,19 @@ export function inferenceRuleGroups(o: ResolvedAlertRuleOptions): RuleGroup[] {
   // Live accuracy only from windows with enough labelled rows (early windows are noise), averaged over replicas.
   const accuracy = `avg by (${BY}, version) (feedback_live_accuracy{${ns}} and feedback_live_window_rows{${ns}} >= ${minRows})`;
   const failedLoads = `inference_model_loads_total{${ns}, result="failure"}`;
+  const down = targetDown("InferenceTargetDown", namespace, "Inference service");
   return [
     {
       name: "inference",
       exporters: ["prometheus", "inference-service"],
       rules: [
-        targetDown("InferenceTargetDown", namespace, "Inference service"),
+        {
+          ...down,
+          annotations: {
+            ...down.annotations,
+            summary: `Inference service pod {{ $labels.pod }} of ${AT} cannot be scraped`,
+          },
+        },
         {
           alert: "InferenceHigh5xxRatio",
           // Users see these answers: every track but a shadow's (its answers are discarded).

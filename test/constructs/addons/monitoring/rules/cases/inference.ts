@@ -1,4 +1,4 @@
-import { INFERENCE_TARGET_CASES } from "./services";
+import { targetDown } from "./services";
 import { answers, type RuleCases, s } from "./types";
 
 /** A target of the serving add-on's monitor: namespace, deployment and track (servingPodMonitor's labels). */
@@ -33,7 +33,11 @@ const failedLoads = (values: string) => [
 const drift = (feature: string, values: string) => [s("drift_detected", { ...model, feature }, values)];
 
 export const INFERENCE_CASES: RuleCases = {
-  ...INFERENCE_TARGET_CASES,
+  InferenceTargetDown: targetDown(at.namespace, "serving/serving-readmission", {
+    pod: pod.pod,
+    deployment: at.deployment,
+    track: at.track,
+  }),
   InferenceHigh5xxRatio: {
     fires: {
       series: answers("inference_requests_total", model, ["code", "503", "200"], [10, 90]),

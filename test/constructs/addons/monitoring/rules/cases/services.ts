@@ -1,7 +1,12 @@
 import { answers, type RuleCases, s } from "./types";
 
-function targetDown(namespace: string, job: string): RuleCases[string] {
-  const target = { namespace, job, instance: "10.0.1.7:8080" };
+/** One scrape target down for 10 minutes; `labels` adds target labels (e.g. the serving monitor's). */
+export function targetDown(
+  namespace: string,
+  job: string,
+  labels: Record<string, string> = {},
+): RuleCases[string] {
+  const target = { namespace, job, instance: "10.0.1.7:8080", ...labels };
   return {
     fires: { series: [s("up", target, "0x10")], at: "10m", labels: target },
     quiet: { series: [s("up", target, "1x10")], at: "10m" },
@@ -37,5 +42,3 @@ export const AIRFLOW_CASES: RuleCases = {
     quiet: { series: [s("airflow_scheduler_heartbeat", { namespace: "airflow" }, "0+1x30")], at: "25m" },
   },
 };
-
-export const INFERENCE_TARGET_CASES: RuleCases = { InferenceTargetDown: targetDown("serving", "inference") };
