@@ -19,7 +19,10 @@ export const SERVICE_KAFKA_ENV = {
   sslKeyFile: "KAFKA_SSL_KEY_FILE",
   /** Off: the platform owns the topics (KafkaTopics, or created by hand on MSK) and grants no Create. */
   createTopics: "KAFKA_CREATE_TOPICS",
-  /** The region the MSK IAM signer signs its OAUTHBEARER token for (the AWS SDK's variable too). */
+  /**
+   * The region the MSK IAM signer signs its OAUTHBEARER token for (the AWS SDK's variable too). Set by the
+   * serving pod for its S3 client, so `servingAccess` does not emit it (env entries are keyed by name).
+   */
   awsRegion: "AWS_REGION",
 } as const;
 
@@ -61,14 +64,16 @@ export const SERVICE_TOPICS = {
 /** The service's consumer group is `<KAFKA_CLIENT_ID>-outcomes` (service/src/feedback/options.ts). */
 export const consumerGroupOf = (clientId: string) => `${clientId}-outcomes`;
 
+// Type aliases, not interfaces: they are then assignable to the engines' `Record<string, unknown>` pod fields.
+
 /** A container `env` entry, in the Kubernetes API's shape (what KServe/Seldon custom resources take). */
-export interface EnvVar {
+export type EnvVar = {
   readonly name: string;
   readonly value: string;
-}
+};
 
 /** A Secret volume, in the Kubernetes API's shape. */
-export interface SecretVolume {
+export type SecretVolume = {
   readonly name: string;
   readonly secret: {
     readonly secretName: string;
@@ -76,13 +81,13 @@ export interface SecretVolume {
     readonly defaultMode: number;
     readonly items: readonly { readonly key: string; readonly path: string }[];
   };
-}
+};
 
-export interface VolumeMount {
+export type VolumeMount = {
   readonly name: string;
   readonly mountPath: string;
   readonly readOnly: true;
-}
+};
 
 /** What a container gets: environment, Secret volumes and where they are mounted. */
 export interface PodWiring {

@@ -1,8 +1,12 @@
-import type {
+import {
   NetworkPolicyV1,
-  NetworkPolicyV1SpecEgressTo,
-  NetworkPolicyV1SpecIngressFrom,
+  type NetworkPolicyV1SpecEgress,
+  type NetworkPolicyV1SpecEgressTo,
+  type NetworkPolicyV1SpecIngress,
+  type NetworkPolicyV1SpecIngressFrom,
 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
+import type { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
+import type { Construct } from "constructs";
 import type { ServiceAccountRoleMode } from "../../../core/cluster-contract";
 import type { PlatformNamespace } from "../../../core/platform-namespace";
 import type { KafkaOutputs } from "../../kafka/addon";
@@ -22,12 +26,25 @@ export interface IngressSource {
   readonly podLabels?: Readonly<Record<string, string>>;
 }
 
+/**
+ * The model server pods: labels they carry (all must match) and label keys they carry with any value (e.g.
+ * the serving add-on's `mlops.io/serving-deployment`, on every deployment's pods and on nothing else).
+ */
+export interface ServingPodSelector {
+  /** @default {} */
+  readonly matchLabels?: Readonly<Record<string, string>>;
+  /** @default [] */
+  readonly labelKeys?: readonly string[];
+}
+
 export interface ServingNetworkProps {
+  /** Where the policy constructs go. */
+  readonly scope: Construct;
+  readonly provider: KubernetesProvider;
   readonly namespace: PlatformNamespace;
-  /** Construct id prefix of the policies (their names are `allow-<ingress|egress>-<prefix>-…`). */
-  readonly idPrefix: string;
-  /** Labels of the model server pods the policies select. */
-  readonly podLabels: Readonly<Record<string, string>>;
+  /** Name part of the policies: `allow-<ingress|egress>-<name>-…`. */
+  readonly name: string;
+  readonly pods: ServingPodSelector;
   readonly inferencePorts: readonly number[];
   readonly metricsPort: number;
   readonly ingressFrom: readonly IngressSource[];
@@ -62,79 +79,81 @@ const inNamespace = (
  * reachable through it. The VPC route table and the bucket policies are what keep that traffic on S3.
  */
 export function servingNetworkPolicies(props: ServingNetworkProps): NetworkPolicyV1[] {
-  const { namespace, podLabels, idPrefix: p } = props;
+  const podSelector = {
+    ...(Object.keys(props.pods.matchLabels ?? {}).length > 0
+      ? { matchLabels: { ...props.pods.matchLabels } }
+      : {}),
+    ...((props.pods.labelKeys ?? []).length > 0
+      ? { matchExpressions: (props.pods.labelKeys ?? []).map((key) => ({ key, operator: "Exists" })) }
+      : {}),
+  };
   const policies: NetworkPolicyV1[] = [];
+  // The namespace's helpers select by labels only; these select by key too, under the same naming scheme.
+  const policy = (
+    id: string,
+    kebab: string,
+    rule: { ingress: NetworkPolicyV1SpecIngress } | { egress: NetworkPolicyV1SpecEgress },
+  ) => {
+    const ingress = "ingress" in rule;
+    return new NetworkPolicyV1(props.scope, id, {
+      provider: props.provider,
+      metadata: {
+        name: `allow-${ingress ? "ingress" : "egress"}-${props.name}-${kebab}`,
+        namespace: props.namespace.resource.metadata.name,
+      },
+      spec: {
+        podSelector,
+        policyTypes: [ingress ? "Ingress" : "Egress"],
+        ...(ingress ? { ingress: [rule.ingress] } : { egress: [rule.egress] }),
+      },
+    });
+  };
+  const ingress = (id: string, kebab: string, rule: NetworkPolicyV1SpecIngress) =>
+    policies.push(policy(`Ingress${id}`, kebab, { ingress: rule }));
+  const egress = (id: string, kebab: string, rule: NetworkPolicyV1SpecEgress) =>
+    policies.push(policy(`Egress${id}`, kebab, { egress: rule }));
   if (props.ingressFrom.length > 0) {
-    policies.push(
-      namespace.allowIngress(
-        `${p}Inference`,
-        {
-          from: props.ingressFrom.map((s) => inNamespace(s.namespace, s.podLabels)),
-          ports: props.inferencePorts.map(tcp),
-        },
-        { ...podLabels },
-      ),
-    );
+    ingress("Inference", "inference", {
+      from: props.ingressFrom.map((s) => inNamespace(s.namespace, s.podLabels)),
+      ports: props.inferencePorts.map(tcp),
+    });
   }
   if (props.monitoring) {
-    policies.push(
-      namespace.allowIngress(
-        `${p}Prometheus`,
-        {
-          from: [inNamespace(MONITORING_NAMESPACE, MONITORING_POD_LABELS.prometheus)],
-          ports: [tcp(props.metricsPort)],
-        },
-        { ...podLabels },
-      ),
-    );
+    ingress("Prometheus", "prometheus", {
+      from: [inNamespace(MONITORING_NAMESPACE, MONITORING_POD_LABELS.prometheus)],
+      ports: [tcp(props.metricsPort)],
+    });
   }
   const kafka = props.kafka;
   if (kafka?.mode === "strimzi") {
     const names = { namespace: kafka.namespace.name, cluster: kafka.clusterName };
     // The bootstrap Service and every per-broker address resolve to broker pods on the TLS listener.
-    policies.push(
-      namespace.allowEgress(
-        `${p}Kafka`,
-        { to: [inNamespace(names.namespace, brokerPodLabels(names))], ports: [tcp(TLS_LISTENER_PORT)] },
-        { ...podLabels },
-      ),
-    );
+    egress("Kafka", "kafka", {
+      to: [inNamespace(names.namespace, brokerPodLabels(names))],
+      ports: [tcp(TLS_LISTENER_PORT)],
+    });
   } else if (kafka?.mode === "msk") {
     // MSK brokers sit in the private subnets; their security group admits only the cluster's nodes on 9098.
-    policies.push(
-      namespace.allowEgress(
-        `${p}Kafka`,
-        { to: [{ ipBlock: { cidr: props.vpcCidr } }], ports: [tcp(MSK_PORTS.iamTls)] },
-        { ...podLabels },
-      ),
-    );
+    egress("Kafka", "kafka", { to: [{ ipBlock: { cidr: props.vpcCidr } }], ports: [tcp(MSK_PORTS.iamTls)] });
   }
   if (props.mlflow) {
-    policies.push(
-      namespace.allowEgress(
-        `${p}Mlflow`,
-        { to: [inNamespace(MLFLOW_NAMESPACE, MLFLOW_POD_LABELS)], ports: [tcp(MLFLOW_PORT)] },
-        { ...podLabels },
-      ),
-    );
+    egress("Mlflow", "mlflow", {
+      to: [inNamespace(MLFLOW_NAMESPACE, MLFLOW_POD_LABELS)],
+      ports: [tcp(MLFLOW_PORT)],
+    });
   }
-  policies.push(
-    namespace.allowEgress(
-      `${p}S3`,
-      { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [...props.clusterCidrs] } }], ports: [tcp(443)] },
-      { ...podLabels },
-    ),
-  );
+  egress("S3", "s3", {
+    to: [{ ipBlock: { cidr: "0.0.0.0/0", except: [...props.clusterCidrs] } }],
+    ports: [tcp(443)],
+  });
   // Pod Identity: the SDK fetches credentials from the node's agent (link-local, port 80); nothing else.
   // IRSA: the SDK calls STS, whose interface endpoint (private DNS) has addresses inside the VPC.
-  policies.push(
-    namespace.allowEgress(
-      `${p}AwsCredentials`,
-      props.roleMode === "pod-identity"
-        ? { to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT.cidr } }], ports: [tcp(POD_IDENTITY_AGENT.port)] }
-        : { to: [{ ipBlock: { cidr: props.vpcCidr } }], ports: [tcp(443)] },
-      { ...podLabels },
-    ),
+  egress(
+    "AwsCredentials",
+    "aws-credentials",
+    props.roleMode === "pod-identity"
+      ? { to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT.cidr } }], ports: [tcp(POD_IDENTITY_AGENT.port)] }
+      : { to: [{ ipBlock: { cidr: props.vpcCidr } }], ports: [tcp(443)] },
   );
   return policies;
 }

@@ -17,7 +17,7 @@ import {
   type VolumeMount,
 } from "./env";
 import { type StrimziCredentials, strimziCredentials } from "./kafka-credentials";
-import { type IngressSource, servingNetworkPolicies } from "./network";
+import { type IngressSource, type ServingPodSelector, servingNetworkPolicies } from "./network";
 import { checkServingAccessOptions, checkServingPrincipal, type ServingAccessProblem } from "./validate";
 
 export interface ServingAccessOptions {
@@ -27,8 +27,11 @@ export interface ServingAccessOptions {
   readonly id?: string;
   /** Service account the model server pods run as; created here. @default "model-server" */
   readonly serviceAccountName?: string;
-  /** Labels of the model server pods (the NetworkPolicies select them). */
-  readonly podLabels: Readonly<Record<string, string>>;
+  /**
+   * The model server pods the NetworkPolicies select: labels and/or label keys present with any value (the
+   * serving add-on's `mlops.io/serving-deployment` selects every deployment's pods and nothing else).
+   */
+  readonly pods: ServingPodSelector;
   /** Key prefixes of the data lake's `models` zone the pods may read (e.g. `mlflow/`); at least one. */
   readonly modelPrefixes: readonly string[];
   /** How the pods get the role: Pod Identity needs no STS egress (see network.ts). @default "pod-identity" */
@@ -161,9 +164,9 @@ export function servingAccess(context: AddOnContext, options: ServingAccessOptio
         ? [{ name: SERVICE_KAFKA_ENV.saslMechanism, value: SERVICE_SASL_MECHANISM[kafka.saslMechanism] }]
         : []),
     );
-    if (kafka.mode === "msk") {
-      env.push({ name: SERVICE_KAFKA_ENV.awsRegion, value: context.platform.region });
-    } else {
+    // MSK: the signer also needs AWS_REGION, which the serving pod already sets for its S3 client; not repeated
+    // here, since KServe's and Seldon's CRDs key a container's env by name and refuse a duplicate.
+    if (kafka.mode === "strimzi") {
       credentials = strimziCredentials({ context, scope, kafka, namespace, principal, idPrefix: `${id}-` });
       env.push(...credentials.env);
       volumes.push(...credentials.volumes);
@@ -173,9 +176,12 @@ export function servingAccess(context: AddOnContext, options: ServingAccessOptio
   }
 
   const networkPolicies = servingNetworkPolicies({
+    scope: new Construct(scope, "NetworkPolicies"),
+    provider: context.cluster.kubernetesProvider,
     namespace,
-    idPrefix: id === "Access" ? "Serving" : id,
-    podLabels: options.podLabels,
+    // Policy names: allow-<ingress|egress>-serving-… for the default id, else the id lower-cased.
+    name: id === "Access" ? "serving" : id.toLowerCase(),
+    pods: options.pods,
     inferencePorts: options.inferencePorts,
     metricsPort: options.metricsPort,
     ingressFrom: options.ingressFrom,

@@ -15,6 +15,8 @@ export interface ServingAccessProblem {
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 const ROLE_MODES = ["irsa", "pod-identity"];
+const LABEL_KEY =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
 function isCidr(value: string): boolean {
   const m = IPV4_CIDR.exec(value);
@@ -32,17 +34,31 @@ export function checkServingAccessOptions(
 ): ServingAccessProblem[] {
   const out: ServingAccessProblem[] = [];
   const add = (field: string, value: unknown, expected: string) => out.push({ field, value, expected });
+  if (options.id !== undefined && !/^[A-Za-z][A-Za-z0-9]{0,30}$/.test(options.id)) {
+    add("id", options.id, "a construct id of letters and digits, starting with a letter (at most 31)");
+  }
   const sa = options.serviceAccountName ?? "model-server";
   if (!isLabel(sa)) add("serviceAccountName", sa, "a DNS label of at most 63 characters (a-z, 0-9, '-')");
   if (options.roleMode !== undefined && !ROLE_MODES.includes(options.roleMode)) {
     add("roleMode", options.roleMode, '"pod-identity" or "irsa"');
   }
-  if (Object.keys(options.podLabels ?? {}).length === 0) {
+  const pods = options.pods ?? {};
+  const keys = [...Object.keys(pods.matchLabels ?? {}), ...(pods.labelKeys ?? [])];
+  if (keys.length === 0) {
     add(
-      "podLabels",
-      options.podLabels,
-      "at least one label of the model server pods (the NetworkPolicies must not select every pod)",
+      "pods",
+      options.pods,
+      "at least one label or label key of the model server pods (the NetworkPolicies must not select every pod)",
     );
+  }
+  for (const key of keys) {
+    if (!LABEL_KEY.test(key) || (key.split("/").at(-1) as string).length > 63) {
+      add(
+        "pods",
+        key,
+        "label keys like app.kubernetes.io/name (optional DNS prefix, name of at most 63 characters)",
+      );
+    }
   }
   const models = context.dataLake?.buckets.models;
   if (!models) {

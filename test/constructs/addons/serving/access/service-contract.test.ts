@@ -68,7 +68,11 @@ describe.skipIf(!!opensslMissing)("servingAccess env against the service's loadC
       expect(access.env.map((e) => e.name).filter((n) => !names.has(n))).toEqual([]);
       const env = materialize(access);
       // MSK's bootstrap is a Terraform reference until apply: a literal of the same shape stands in.
-      if (kafka.mode === "msk") env.KAFKA_BROKERS = "b-1.acme.kafka.eu-west-1.amazonaws.com:9098";
+      // The serving pod sets AWS_REGION for its S3 client (the access wiring does not repeat it).
+      if (kafka.mode === "msk") {
+        env.KAFKA_BROKERS = "b-1.acme.kafka.eu-west-1.amazonaws.com:9098";
+        env.AWS_REGION = "eu-west-1";
+      }
       const config = loadConfig(env);
       expect(config.KAFKA_BROKERS.length).toBeGreaterThan(0);
       expect(config.KAFKA_CREATE_TOPICS).toBe(false);
@@ -86,7 +90,12 @@ describe.skipIf(!!opensslMissing)("servingAccess env against the service's loadC
 
   it("fails when the wiring's mechanism is the Kafka add-on's name for MSK IAM (AWS_MSK_IAM), not the service's", () => {
     const { access } = synthAccess({ kafka: { mode: "msk" } });
-    const env = { ...materialize(access), KAFKA_BROKERS: "b-1:9098", KAFKA_SASL_MECHANISM: "AWS_MSK_IAM" };
+    const env = {
+      ...materialize(access),
+      AWS_REGION: "eu-west-1",
+      KAFKA_BROKERS: "b-1:9098",
+      KAFKA_SASL_MECHANISM: "AWS_MSK_IAM",
+    };
     expect(() => loadConfig(env)).toThrow(/KAFKA_SASL_MECHANISM/);
   });
 });

@@ -259,7 +259,8 @@ describe("servingAccess: Strimzi credentials through External Secrets", () => {
     expect(env[SERVICE_KAFKA_ENV.brokers]).toBe(kafka?.bootstrapServers);
     expect(env[SERVICE_KAFKA_ENV.securityProtocol]).toBe("SASL_SSL");
     expect(env[SERVICE_KAFKA_ENV.saslMechanism]).toBe("OAUTHBEARER");
-    expect(env.AWS_REGION).toBe("eu-west-1");
+    // The serving pod sets AWS_REGION for S3 already; a second entry would be refused (env is keyed by name).
+    expect(env.AWS_REGION).toBeUndefined();
     expect(
       Object.keys(env).filter((k) => k.endsWith("_FILE") || k === SERVICE_KAFKA_ENV.saslUsername),
     ).toEqual([]);
@@ -356,6 +357,30 @@ describe("servingAccess: NetworkPolicies", () => {
       "10.0.0.0/16",
       "100.64.0.0/16",
     ]);
+  });
+
+  it("selects the model servers by a label key present with any value (every deployment's pods)", () => {
+    const { json } = synthAccess({
+      options: (o) => ({ ...o, id: "Models", pods: { labelKeys: ["mlops.io/serving-deployment"] } }),
+    });
+    const p = servingPolicies(json);
+    expect(
+      Object.keys(p)
+        .filter((n) => n !== "default-deny")
+        .sort(),
+    ).toEqual([
+      "allow-egress-models-aws-credentials",
+      "allow-egress-models-mlflow",
+      "allow-egress-models-s3",
+      "allow-ingress-models-inference",
+      "allow-ingress-models-prometheus",
+    ]);
+    for (const [name, spec] of Object.entries(p)) {
+      if (name === "default-deny") continue;
+      expect(spec.pod_selector).toEqual({
+        match_expressions: [{ key: "mlops.io/serving-deployment", operator: "Exists" }],
+      });
+    }
   });
 
   it("no Prometheus or MLflow rule without those add-ons; engine pods of another namespace by label", () => {

@@ -38,7 +38,7 @@ export const SERVING_POD_LABELS = { "app.kubernetes.io/name": "model-server" };
 export function baseOptions(namespace: PlatformNamespace): ServingAccessOptions {
   return {
     namespace,
-    podLabels: SERVING_POD_LABELS,
+    pods: { matchLabels: SERVING_POD_LABELS },
     modelPrefixes: ["mlflow/"],
     inferencePorts: [8080],
     metricsPort: 8080,

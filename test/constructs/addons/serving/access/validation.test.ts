@@ -67,11 +67,18 @@ describe("servingAccess: bad input fails at synth, naming the field, the value a
     );
   });
 
-  it("fails when the pod labels are empty (the policies would select every pod) or a port is out of range", () => {
+  it("fails when the pod selector is empty (the policies would select every pod) or a port is out of range", () => {
     const message = accessError({
-      options: (o) => ({ ...o, podLabels: {}, inferencePorts: [0], metricsPort: 70000 }),
+      options: (o) => ({
+        ...o,
+        pods: { matchLabels: {}, labelKeys: [] },
+        inferencePorts: [0],
+        metricsPort: 70000,
+      }),
     });
-    expect(message).toContain("servingAccess.podLabels: got {}; expected at least one label");
+    expect(message).toContain(
+      'servingAccess.pods: got {"matchLabels":{},"labelKeys":[]}; expected at least one label or label key',
+    );
     expect(message).toContain("servingAccess.inferencePorts: got [0]; expected one or more TCP ports");
     expect(message).toContain("servingAccess.metricsPort: got 70000; expected a TCP port");
   });
@@ -87,16 +94,20 @@ describe("servingAccess: bad input fails at synth, naming the field, the value a
     );
   });
 
-  it("fails when the service account, a source namespace, the role mode or fsGroup is invalid", () => {
+  it("fails when the id, the service account, a label key, a source namespace, the role mode or fsGroup is invalid", () => {
     const message = accessError({
       options: (o) => ({
         ...o,
+        id: "serving-access",
+        pods: { labelKeys: ["mlops.io/"] },
         serviceAccountName: "Model_Server",
         ingressFrom: [{ namespace: "Gateway" }],
         roleMode: "static-keys" as never,
         fsGroup: 0,
       }),
     });
+    expect(message).toContain('servingAccess.id: got "serving-access"; expected a construct id');
+    expect(message).toContain('servingAccess.pods: got "mlops.io/"; expected label keys');
     expect(message).toContain('servingAccess.serviceAccountName: got "Model_Server"');
     expect(message).toContain('servingAccess.ingressFrom[0].namespace: got "Gateway"');
     expect(message).toContain('servingAccess.roleMode: got "static-keys"; expected "pod-identity" or "irsa"');
