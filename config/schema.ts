@@ -22,7 +22,7 @@ import {
 import { AddOnsSchema, checkAddOnDependencies } from "./addons";
 import { issue } from "./issue";
 import { AUTOSCALERS, checkNodePools, NodePoolSchema } from "./node-pools";
-import { RegistrySchema } from "./registry";
+import { checkRegistry, RegistrySchema } from "./registry";
 
 /**
  * The platform configuration: the only door through which parameters enter the kit. Every field is documented
@@ -339,6 +339,7 @@ export const checkPlatform =
     checkNodePools(c.nodePools, c.capacity.autoscaler, ctx);
     checkDataLake(c, ctx);
     checkStateBackend(c, ctx);
+    checkRegistry(c.registry, ctx);
   };
 
 export const PlatformConfigSchema = PlatformConfigObject.superRefine(checkPlatform(PLATFORM_ADD_ONS));

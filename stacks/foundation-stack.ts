@@ -134,6 +134,13 @@ export class FoundationStack extends TerraformStack {
       namePrefix: prefix,
       repositories: config.registry.repositories,
       kmsKeyArn: this.cluster.kmsKeyArn,
+      githubOidc: config.registry.githubOidc.enabled
+        ? {
+            repository: config.registry.githubOidc.repository ?? "",
+            branches: config.registry.githubOidc.branches,
+            providerArn: config.registry.githubOidc.providerArn,
+          }
+        : undefined,
       preventDestroy,
     });
 
@@ -167,6 +174,13 @@ export class FoundationStack extends TerraformStack {
       new TerraformOutput(this, "ecr_repository_arns", {
         value: this.registry.repositoryArns,
         description: "ECR repository ARNs by name, for the IAM policy of the role that pushes (CI).",
+      });
+    }
+    if (this.registry.githubPushRole) {
+      new TerraformOutput(this, "ecr_push_role_arn", {
+        value: this.registry.githubPushRole.roleArn,
+        description:
+          "Role GitHub Actions assume through OIDC to push images (registry.githubOidc): the image workflow's AWS_ROLE_ARN.",
       });
     }
     if (this.dataLake) {

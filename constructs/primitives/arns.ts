@@ -19,6 +19,8 @@ export const ARN = {
   acmCertificate: /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d+:certificate\/[\w-]+$/,
   /** Topic names: letters, digits, `-`, `_`; FIFO topics end in `.fifo`. */
   snsTopic: /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}(\.fifo)?$/,
+  /** An IAM OIDC identity provider: `oidc-provider/<issuer host and path>`. */
+  iamOidcProvider: /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/[\w.-]+(\/[\w.-]+)*$/,
 } as const;
 
 export const iamPrincipalArn = z
@@ -47,3 +49,10 @@ export const acmCertificateArn = z
 export const snsTopicArn = z
   .string()
   .regex(ARN.snsTopic, "expected an SNS topic ARN like arn:aws:sns:eu-west-1:123456789012:alarms");
+
+export const iamOidcProviderArn = z
+  .string()
+  .regex(
+    ARN.iamOidcProvider,
+    "expected an IAM OIDC provider ARN like arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
+  );

@@ -1,2 +1,3 @@
 export * from "./container-repository";
+export * from "./github-oidc";
 export * from "./registry";

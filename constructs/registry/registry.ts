@@ -3,6 +3,7 @@ import { idFragment, invalidProp } from "../cluster/validation";
 import type { StatefulProtectionProps } from "../core/stateful";
 import { mergeTags, type Tags } from "../core/tags";
 import { ContainerRepository, type ContainerRepositoryProps } from "./container-repository";
+import { GithubOidcPushRole, type GithubOidcPushRoleProps } from "./github-oidc";
 
 /** One repository's settings; its name and key come from the registry. */
 export type RepositorySettings = Pick<
@@ -19,6 +20,11 @@ export interface ContainerRegistryProps extends StatefulProtectionProps {
   readonly repositories?: Readonly<Record<string, RepositorySettings>>;
   /** Customer-managed KMS key for every repository (the platform key). */
   readonly kmsKeyArn: string;
+  /**
+   * A role GitHub Actions of one repository assume through OIDC to push to every repository here (the image
+   * workflow's `AWS_ROLE_ARN`). @default - none: create the role yourself (README, "Container image")
+   */
+  readonly githubOidc?: Pick<GithubOidcPushRoleProps, "repository" | "branches" | "providerArn">;
   /** Tags on every resource. @default {} */
   readonly tags?: Tags;
 }
@@ -29,6 +35,7 @@ export interface ContainerRegistryProps extends StatefulProtectionProps {
  */
 export class ContainerRegistry extends Construct {
   readonly repositories: Readonly<Record<string, ContainerRepository>>;
+  readonly githubPushRole?: GithubOidcPushRole;
 
   constructor(scope: Construct, id: string, props: ContainerRegistryProps) {
     super(scope, id);
@@ -48,6 +55,15 @@ export class ContainerRegistry extends Construct {
       });
     }
     this.repositories = repositories;
+    if (props.githubOidc) {
+      this.githubPushRole = new GithubOidcPushRole(this, "GithubPush", {
+        ...props.githubOidc,
+        repositoryArns: Object.values(repositories).map((r) => r.repositoryArn),
+        // <name>-<environment> is at most 33 characters: with "-ecr-" within IAM's 38 for a prefix.
+        roleNamePrefix: `${props.namePrefix}-ecr-`,
+        tags: props.tags,
+      });
+    }
   }
 
   /** Repository URL by name, for outputs and image references. */

@@ -58,3 +58,55 @@ describe("registry configuration", () => {
     expect(problems.join("\n")).toContain("mutableTags");
   });
 });
+
+describe("registry.githubOidc", () => {
+  it("is off by default, and on takes a repository and defaults to the main branch", () => {
+    expect(parsePlatformConfig(base).registry.githubOidc.enabled).toBe(false);
+    const g = parsePlatformConfig({
+      ...base,
+      registry: { githubOidc: { enabled: true, repository: "acme/ml" } },
+    }).registry.githubOidc;
+    expect(g).toEqual({ enabled: true, repository: "acme/ml", branches: ["main"] });
+  });
+
+  it("fails when enabled without a repository, naming the key", () => {
+    expect(problemsOf({ githubOidc: { enabled: true } })).toEqual([
+      "registry.githubOidc.repository: got nothing; required when githubOidc.enabled is true: owner/name",
+    ]);
+  });
+
+  it("fails when enabled with no repository to push to", () => {
+    expect(problemsOf({ repositories: {}, githubOidc: { enabled: true, repository: "acme/ml" } })).toEqual([
+      "registry.repositories: got {}; githubOidc.enabled needs at least one repository to push to",
+    ]);
+  });
+
+  it("fails when a branch is a pattern or listed twice, or the repository is not owner/name", () => {
+    const wildcard = problemsOf({
+      githubOidc: { enabled: true, repository: "acme/ml", branches: ["release/*"] },
+    });
+    expect(wildcard.join("\n")).toMatch(
+      /registry\.githubOidc\.branches\[0\]: .*release\/\*.*exact branch name/,
+    );
+    const twice = problemsOf({
+      githubOidc: { enabled: true, repository: "acme/ml", branches: ["main", "main"] },
+    });
+    expect(twice).toEqual(['registry.githubOidc.branches: got ["main"]; each branch once']);
+    const repo = problemsOf({ githubOidc: { enabled: true, repository: "ml" } });
+    expect(repo.join("\n")).toMatch(/registry\.githubOidc\.repository: got "ml"; .*owner\/name/);
+  });
+
+  it("fails when the provider ARN is not an IAM OIDC provider", () => {
+    const problems = problemsOf({
+      githubOidc: { enabled: true, repository: "acme/ml", providerArn: "arn:aws:iam::123456789012:role/x" },
+    });
+    expect(problems.join("\n")).toMatch(/registry\.githubOidc\.providerArn: .*IAM OIDC provider ARN/);
+    const eks = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC";
+    const other = problemsOf({ githubOidc: { enabled: true, repository: "acme/ml", providerArn: eks } });
+    expect(other).toHaveLength(1);
+    expect(other[0]).toMatch(
+      /^registry\.githubOidc\.providerArn: got "arn:aws:iam::123456789012:oidc-provider\/oidc\.eks/,
+    );
+    expect(other[0]).toContain("; expected the provider of token.actions.githubusercontent.com");
+  });
+});

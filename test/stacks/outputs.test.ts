@@ -61,6 +61,19 @@ describe("foundation stack outputs", () => {
     });
   });
 
+  it("gives the GitHub push role's ARN only with registry.githubOidc enabled", () => {
+    expect(out.ecr_push_role_arn).toBeUndefined();
+    const withRole = ownOutputs(
+      synthPlatform(
+        deepMerge(EMBEDDED_DEFAULT, { registry: { githubOidc: { enabled: true, repository: "acme/ml" } } }),
+      ).foundation,
+    );
+    expect(withRole.ecr_push_role_arn.value).toMatch(
+      /^\$\{aws_iam_role\.Registry_GithubPush_Role_[^}]+\.arn\}$/,
+    );
+    expectDescribedNotSensitive(withRole);
+  });
+
   it("names the data lake buckets per zone", () => {
     expect(Object.keys(out.data_lake_buckets.value).sort()).toEqual(["curated", "features", "models", "raw"]);
     expect(out.data_lake_buckets.description).toBe("Data lake bucket names by zone.");

@@ -146,6 +146,16 @@ describe("service image workflow", () => {
     }
   });
 
+  it("lists in the README's push policy exactly the actions the kit's push role gets", () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("## Container image"), readme.indexOf("## Compliance"));
+    const json = /```json\n([\s\S]+?)```/.exec(section)?.[1] ?? "";
+    const statements = (JSON.parse(json) as { Statement: { Action: string | string[]; Resource: string }[] })
+      .Statement;
+    expect(statements[0]).toMatchObject({ Action: "ecr:GetAuthorizationToken", Resource: "*" });
+    expect(statements[1].Action).toEqual([...ECR_PUSH_ACTIONS]);
+  });
+
   it("documents the repository name of the default configuration and the calls the push role needs", () => {
     const c = parsePlatformConfig({
       name: "mlops",
