@@ -72,6 +72,10 @@ export async function startService(
           serverName: SERVER_NAME,
           serverVersion: SERVER_VERSION,
           logger: logger.child({ "log.logger": "grpc" }),
+          sinks: sinks.sinks,
+          scoreOutput: config.SCORE_OUTPUT,
+          labelOutput: config.LABEL_OUTPUT,
+          maxMessageBytes: config.BODY_LIMIT_BYTES,
         })
       : undefined;
 

@@ -1,14 +1,17 @@
 /**
- * The Open Inference Protocol's gRPC control plane: health, metadata and the model repository extension
+ * The Open Inference Protocol over gRPC: health, metadata, `ModelInfer` and the model repository extension
  * (`RepositoryIndex`, `RepositoryModelLoad`, `RepositoryModelUnload`). Seldon Core 2's agent drives a model
- * server only through these calls, on the server's gRPC port; inference stays on REST (`ModelInfer` answers
- * UNIMPLEMENTED, naming the REST path).
+ * server only through these calls, on the server's gRPC port, and Seldon's pipelines infer over gRPC.
  */
+
+import { randomUUID } from "node:crypto";
 import * as grpc from "@grpc/grpc-js";
 import { fromJSON } from "@grpc/proto-loader";
-import type { InferenceEngine } from "../contracts";
+import type { InferenceEngine, PredictionSink } from "../contracts";
 import { EXTENSIONS } from "../http/model-routes";
+import { EventDispatcher } from "../http/prediction-event";
 import { OIP_GRPC_DESCRIPTOR } from "./descriptor";
+import { modelInfer } from "./infer";
 
 export interface GrpcServerOptions {
   readonly engine: InferenceEngine;
@@ -18,7 +21,17 @@ export interface GrpcServerOptions {
   readonly port: number;
   readonly serverName: string;
   readonly serverVersion: string;
-  readonly logger: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
+  readonly logger: {
+    info(obj: object, msg?: string): void;
+    warn(obj: object, msg?: string): void;
+    error(obj: object, msg?: string): void;
+  };
+  /** Where ModelInfer's predictions go, as the REST route's (drift monitors, Kafka). */
+  readonly sinks?: readonly PredictionSink[];
+  readonly scoreOutput?: string;
+  readonly labelOutput?: string;
+  /** Largest request message, as BODY_LIMIT_BYTES for REST. */
+  readonly maxMessageBytes?: number;
 }
 
 export interface RunningGrpcServer {
@@ -47,8 +60,19 @@ const serviceDefinition = (() => {
 
 /** Engine and HTTP-layer errors → gRPC status codes, keeping the message. */
 function toStatus(err: unknown): Partial<grpc.StatusObject> {
-  const e = err as { name?: string; message?: string };
+  const e = err as { name?: string; message?: string; statusCode?: number };
   const details = e.message ?? String(err);
+  if (e.name === "HttpError") {
+    const code =
+      e.statusCode === 404
+        ? grpc.status.NOT_FOUND
+        : e.statusCode === 413
+          ? grpc.status.RESOURCE_EXHAUSTED
+          : e.statusCode === 503
+            ? grpc.status.UNAVAILABLE
+            : grpc.status.INVALID_ARGUMENT;
+    return { code, details };
+  }
   switch (e.name) {
     case "ModelNotFoundError":
       return { code: grpc.status.NOT_FOUND, details };
@@ -79,7 +103,13 @@ export async function startGrpcServer(o: GrpcServerOptions): Promise<RunningGrpc
     };
   const str = (v: unknown) => (typeof v === "string" ? v : "");
 
+  const events = new EventDispatcher(
+    o.sinks ?? [],
+    { scoreOutput: o.scoreOutput ?? "probabilities", labelOutput: o.labelOutput ?? "label" },
+    (err) => o.logger.error({ err }, "prediction sink failed"),
+  );
   const handlers: grpc.UntypedServiceImplementation = {
+    ModelInfer: unary((request) => modelInfer(engine, events, randomUUID, request)),
     ServerLive: unary(() => ({ live: true })),
     ServerReady: unary(() => ({ ready: o.ready() })),
     ServerMetadata: unary(() => ({
@@ -119,7 +149,11 @@ export async function startGrpcServer(o: GrpcServerOptions): Promise<RunningGrpc
     }),
   };
 
-  const server = new grpc.Server();
+  const limit = o.maxMessageBytes ?? 4 * 1024 * 1024;
+  const server = new grpc.Server({
+    "grpc.max_receive_message_length": limit,
+    "grpc.max_send_message_length": -1,
+  });
   server.addService(serviceDefinition, handlers);
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${o.host}:${o.port}`, grpc.ServerCredentials.createInsecure(), (err, bound) =>
@@ -139,6 +173,8 @@ export async function startGrpcServer(o: GrpcServerOptions): Promise<RunningGrpc
         }, graceMs);
         server.tryShutdown(() => {
           clearTimeout(timer);
+          // Predictions answered just before the close still reach the sinks before they stop.
+          events.drain();
           resolve();
         });
       }),

@@ -1,6 +1,7 @@
 """Drives a running inference service with the standard Open Inference Protocol Python clients.
 
-Triton's `tritonclient.http` and KServe's `InferenceRESTClient`, JSON and binary tensors, with and without
+Triton's `tritonclient.http` (and `tritonclient.grpc` when --grpc is given) and KServe's
+`InferenceRESTClient`, JSON and binary tensors, with and without
 request/response compression, plus health, metadata, repository calls and client errors. Every answer is
 compared with ONNX Runtime run directly on the model file of the version the service says it used
 (`<repository>/<model>/<model_version>/model.onnx`).
@@ -79,6 +80,14 @@ def datatype_of(array):
     return "BYTES" if array.dtype == object else "FP32"
 
 
+def one_row_short(rows):
+    """The rows with the first input one row shorter than the others, and that input's name."""
+    bad = dict(rows)
+    first = next(iter(bad))
+    bad[first] = bad[first][:-1]
+    return bad, first
+
+
 # ---- Triton ---------------------------------------------------------------------------------------------
 
 
@@ -127,9 +136,7 @@ def triton_cases(url, model, rows, expected):
         return f"index {index}"
 
     def client_error():
-        bad = dict(rows)
-        first = next(iter(bad))
-        bad[first] = bad[first][:-1]  # one row fewer than the other inputs
+        bad, first = one_row_short(rows)
         try:
             infer(False, data=bad, request_compression="gzip")
         except InferenceServerException as e:
@@ -148,6 +155,53 @@ def triton_cases(url, model, rows, expected):
         ("triton: JSON, deflate response only", lambda: infer(False, None, "deflate")),
         ("triton: repository index and load", repository),
         ("triton: client error is a message, service keeps serving", client_error),
+    ]
+
+
+# ---- Triton over gRPC -----------------------------------------------------------------------------------
+
+
+def triton_grpc_cases(address, model, rows, expected):
+    import tritonclient.grpc as grpcclient
+    from tritonclient.utils import InferenceServerException
+
+    client = grpcclient.InferenceServerClient(url=address)
+
+    def infer(compression=None, data=rows):
+        inputs = []
+        for name, array in data.items():
+            t = grpcclient.InferInput(name, list(array.shape), datatype_of(array))
+            t.set_data_from_numpy(array)
+            inputs.append(t)
+        outputs = [grpcclient.InferRequestedOutput(n) for n in ("label", "probabilities")]
+        result = client.infer(model, inputs, outputs=outputs, request_id="grpc-interop", compression_algorithm=compression)
+        response = result.get_response(as_json=True)
+        assert response["id"] == "grpc-interop", response["id"]
+        got = {n: result.as_numpy(n) for n in ("label", "probabilities")}
+        return expected.check(response["model_version"], got)
+
+    def health():
+        assert client.is_server_live() and client.is_server_ready() and client.is_model_ready(model)
+        meta = client.get_model_metadata(model, as_json=True)
+        got = {i["name"] for i in meta["inputs"]}
+        assert got == set(rows), f"metadata inputs {sorted(got)}"
+        return f"versions {meta['versions']}"
+
+    def client_error():
+        bad, _ = one_row_short(rows)
+        try:
+            infer(data=bad)
+        except InferenceServerException as e:
+            assert e.status() == "StatusCode.INVALID_ARGUMENT", f"{e.status()}: {e.message()}"
+            assert "rows" in e.message(), e.message()
+            return f"{e.message()} / then: " + infer()
+        raise AssertionError("a request with mismatched rows was accepted")
+
+    return [
+        ("triton grpc: health, metadata", health),
+        ("triton grpc: infer (raw tensors)", infer),
+        ("triton grpc: infer, gzip message compression", lambda: infer("gzip")),
+        ("triton grpc: client error is INVALID_ARGUMENT, service keeps serving", client_error),
     ]
 
 
@@ -221,6 +275,7 @@ def main():
     parser.add_argument("--url", required=True)
     parser.add_argument("--repository", required=True)
     parser.add_argument("--model", required=True)
+    parser.add_argument("--grpc", help="host:port of the service's gRPC endpoint (GRPC_PORT)")
     parser.add_argument("--only", choices=["triton", "kserve"])
     args = parser.parse_args()
     rows = make_rows(args.repository, args.model)
@@ -228,6 +283,8 @@ def main():
     cases = []
     if args.only in (None, "triton"):
         cases += triton_cases(args.url, args.model, rows, expected)
+    if args.only in (None, "triton") and args.grpc:
+        cases += triton_grpc_cases(args.grpc, args.model, rows, expected)
     if args.only in (None, "kserve"):
         cases += kserve_cases(args.url, args.model, rows, expected)
     return report(cases)
