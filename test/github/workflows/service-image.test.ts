@@ -2,11 +2,14 @@
  * The image workflow users run (.github/workflows/service-image.yml), read as GitHub reads it: what it builds,
  * with which credentials, where it pushes and what it tells the user to put in the configuration.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { parsePlatformConfig } from "../../../config";
+import { configReferenceMarkdown } from "../../../config/reference";
 import { DEFAULT_REPOSITORY } from "../../../config/registry";
 import { ECR_PUSH_ACTIONS } from "../../../constructs/registry/container-repository";
 import { gh } from "../../support/actionlint";
@@ -120,6 +123,52 @@ describe("service image workflow", () => {
     );
     expect(print?.run).toContain("addons.serving.deployments.<name>.image");
     expect(print?.run).toContain("GITHUB_STEP_SUMMARY");
+  });
+
+  it("prints configuration lines the platform configuration accepts as the serving image, and refuses a tag", () => {
+    const print = push.steps.find((s) => s.name === "Print the digest for the platform configuration");
+    const dir = mkdtempSync(join(tmpdir(), "service-image-"));
+    try {
+      const script = join(dir, "print.sh");
+      writeFileSync(script, print?.run ?? "");
+      const run = (digest: string) => {
+        writeFileSync(join(dir, "summary.md"), "");
+        return spawnSync("bash", ["-e", script], {
+          encoding: "utf8",
+          env: {
+            PATH: process.env.PATH,
+            REGISTRY: "123456789012.dkr.ecr.eu-west-1.amazonaws.com",
+            ECR_REPOSITORY: "mlops-dev/inference-service",
+            IMAGE_TAG: "0123456789abcdef0123456789abcdef01234567",
+            PUSHED_DIGEST: digest,
+            EXISTING_DIGEST: "",
+            GITHUB_STEP_SUMMARY: join(dir, "summary.md"),
+          },
+        });
+      };
+      const digest = `sha256:${"ab".repeat(32)}`;
+      const ok = run(digest);
+      expect(ok.status, ok.stderr).toBe(0);
+      const summary = readFileSync(join(dir, "summary.md"), "utf8");
+      const snippet = /```yaml\n([\s\S]+?)```/.exec(summary)?.[1] ?? "";
+      // The real configuration schema (the serving add-on's image keys) takes the printed lines as they are.
+      const config = parsePlatformConfig(
+        { name: "mlops", environment: "dev", region: "eu-west-1", preset: "minimal", ...parse(snippet) },
+        "summary",
+      );
+      expect(config.addons.serving.image).toMatchObject({
+        repository: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/mlops-dev/inference-service",
+        digest,
+      });
+      expect(summary).toContain("addons.serving.deployments.<name>.image");
+      // The per-deployment form the summary names is a key of the configuration too.
+      expect(configReferenceMarkdown()).toContain("| `addons.serving.deployments.<name>.image.digest` |");
+      const tag = run("latest");
+      expect(tag.status).toBe(1);
+      expect(tag.stdout).toContain("::error::no image digest (got 'latest')");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("runs on pushes to main and pull requests that change the image's inputs, and by hand", () => {
