@@ -76,6 +76,7 @@ export async function startService(
           scoreOutput: config.SCORE_OUTPUT,
           labelOutput: config.LABEL_OUTPUT,
           maxMessageBytes: config.BODY_LIMIT_BYTES,
+          metrics,
         })
       : undefined;
 

@@ -81,12 +81,20 @@ export function restForm(request: Message): { body: Message; binary: Buffer | un
   return { body, binary: raw.length > 0 ? Buffer.concat(raw) : undefined };
 }
 
+/** The answer, and what the metrics need: the model and version that served it and the rows predicted. */
+export interface InferAnswer {
+  readonly message: Message;
+  readonly model: string;
+  readonly version: string;
+  readonly rows: number;
+}
+
 export async function modelInfer(
   engine: InferenceEngine,
   events: EventDispatcher,
   newId: () => string,
   request: Message,
-): Promise<Message> {
+): Promise<InferAnswer> {
   const name = String(request.model_name ?? "");
   const version =
     typeof request.model_version === "string" && request.model_version !== ""
@@ -110,11 +118,12 @@ export async function modelInfer(
     if (t === undefined) throw new Error(`engine result lacks output '${n}'`);
     return t;
   });
-  return {
+  const message = {
     model_name: result.model,
     model_version: result.version,
     id,
     outputs: outputs.map((t) => ({ name: t.name, datatype: t.datatype, shape: [...t.shape] })),
     raw_output_contents: outputs.map((t) => toBinaryData(t.datatype, t.data)),
   };
+  return { message, model: result.model, version: result.version, rows: parsed.inputs[0]?.shape[0] ?? 0 };
 }

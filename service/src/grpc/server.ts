@@ -8,8 +8,10 @@ import { randomUUID } from "node:crypto";
 import * as grpc from "@grpc/grpc-js";
 import { fromJSON } from "@grpc/proto-loader";
 import type { InferenceEngine, PredictionSink } from "../contracts";
+import { LabelCache } from "../http/label-cache";
 import { EXTENSIONS } from "../http/model-routes";
 import { EventDispatcher } from "../http/prediction-event";
+import type { HttpMetrics } from "../metrics";
 import { OIP_GRPC_DESCRIPTOR } from "./descriptor";
 import { modelInfer } from "./infer";
 
@@ -30,6 +32,11 @@ export interface GrpcServerOptions {
   readonly sinks?: readonly PredictionSink[];
   readonly scoreOutput?: string;
   readonly labelOutput?: string;
+  /**
+   * ModelInfer counts in the REST inference metrics (inference_requests_total with the HTTP-equivalent status
+   * code, duration, rows), so dashboards and alerts see gRPC traffic too.
+   */
+  readonly metrics?: HttpMetrics;
   /** Largest request message, as BODY_LIMIT_BYTES for REST. */
   readonly maxMessageBytes?: number;
 }
@@ -57,6 +64,16 @@ const serviceDefinition = (() => {
   };
   return loaded.inference.GRPCInferenceService.service;
 })();
+
+/** The HTTP status the REST endpoint would have answered for the same failure (for the metrics' code label). */
+function httpStatus(err: unknown): number {
+  const e = err as { name?: string; statusCode?: number };
+  if (e.name === "HttpError" && typeof e.statusCode === "number") return e.statusCode;
+  if (e.name === "ModelNotFoundError") return 404;
+  if (e.name === "ModelNotReadyError" || e.name === "QueueFullError") return 503;
+  if (e.name === "InvalidInputError") return 400;
+  return 500;
+}
 
 /** Engine and HTTP-layer errors → gRPC status codes, keeping the message. */
 function toStatus(err: unknown): Partial<grpc.StatusObject> {
@@ -103,13 +120,45 @@ export async function startGrpcServer(o: GrpcServerOptions): Promise<RunningGrpc
     };
   const str = (v: unknown) => (typeof v === "string" ? v : "");
 
+  const series = new LabelCache<{
+    requests: (code: number) => void;
+    rows: (n: number) => void;
+    seconds: (s: number) => void;
+  }>();
+  const count = (model: string, version: string, code: number, rows: number, seconds: number | undefined) => {
+    const m = o.metrics;
+    if (m === undefined) return;
+    const labels = { model, version };
+    const s = series.get(`${model}\0${version}`, () => ({
+      requests: (c) => m.inferenceRequests.bind({ ...labels, code: String(c) }).inc(),
+      rows: (n) => m.inferenceRows.bind(labels).inc(n),
+      seconds: (t) => m.inferenceDuration.bind(labels).observe(t),
+    }));
+    s.requests(code);
+    if (seconds !== undefined) {
+      s.rows(rows);
+      s.seconds(seconds);
+    }
+  };
   const events = new EventDispatcher(
     o.sinks ?? [],
     { scoreOutput: o.scoreOutput ?? "probabilities", labelOutput: o.labelOutput ?? "label" },
     (err) => o.logger.error({ err }, "prediction sink failed"),
   );
   const handlers: grpc.UntypedServiceImplementation = {
-    ModelInfer: unary((request) => modelInfer(engine, events, randomUUID, request)),
+    ModelInfer: unary(async (request) => {
+      const started = performance.now();
+      try {
+        const answer = await modelInfer(engine, events, randomUUID, request);
+        count(answer.model, answer.version, 200, answer.rows, (performance.now() - started) / 1000);
+        return answer.message;
+      } catch (err) {
+        const name = String(request.model_name ?? "");
+        // Unknown names count as "unknown": clients must not grow the series count.
+        count(known(name) ? name : "unknown", "", httpStatus(err), 0, undefined);
+        throw err;
+      }
+    }),
     ServerLive: unary(() => ({ live: true })),
     ServerReady: unary(() => ({ ready: o.ready() })),
     ServerMetadata: unary(() => ({

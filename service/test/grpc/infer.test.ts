@@ -70,7 +70,13 @@ describe("gRPC ModelInfer", () => {
   it("answers the requested outputs as raw little-endian bytes, with the request id", async () => {
     const engine = new FakeEngine();
     const events = new EventDispatcher([], { scoreOutput: "probabilities", labelOutput: "label" }, () => {});
-    const answer = await modelInfer(engine, events, () => "generated", contentsRequest());
+    const {
+      message: answer,
+      model,
+      version,
+      rows,
+    } = await modelInfer(engine, events, () => "generated", contentsRequest());
+    expect({ model, version, rows }).toEqual({ model: "toy", version: "1", rows: 2 });
     expect(answer.id).toBe("g1");
     expect(answer.outputs).toEqual([{ name: "probabilities", datatype: "FP32", shape: [2, 2] }]);
     const raw = (answer.raw_output_contents as Buffer[])[0] as Buffer;
