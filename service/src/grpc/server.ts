@@ -202,6 +202,10 @@ export async function startGrpcServer(o: GrpcServerOptions): Promise<RunningGrpc
   const server = new grpc.Server({
     "grpc.max_receive_message_length": limit,
     "grpc.max_send_message_length": -1,
+    // Seldon's agent keeps its connection alive with a ping every 60 s; accept pings down to 10 s apart (and
+    // between calls) instead of answering them with a GOAWAY "too_many_pings" that would drop the agent.
+    "grpc.keepalive_permit_without_calls": 1,
+    "grpc.http2.min_ping_interval_without_data_ms": 10_000,
   });
   server.addService(serviceDefinition, handlers);
   const port = await new Promise<number>((resolve, reject) => {
