@@ -129,6 +129,30 @@ describe.skipIf(missing !== undefined)("Kafka feedback loop over TLS, SCRAM and 
     await broker?.destroy();
   });
 
+  /** Read on consumer groups whose names begin with `prefix`, as the kit grants a reading principal. */
+  function groupAcl(prefix: string, principal: string) {
+    return {
+      resourceType: AclResourceTypes.GROUP,
+      resourceName: prefix,
+      resourcePatternType: ResourcePatternTypes.PREFIXED,
+      principal,
+      host: "*",
+      operation: AclOperationTypes.READ,
+      permissionType: AclPermissionTypes.ALLOW,
+    };
+  }
+
+  /** An outcome for a served request, produced by the super user as the labelling job would. */
+  async function sendOutcome(requestId: string): Promise<void> {
+    const producer = admin.producer();
+    await producer.connect();
+    await producer.send({
+      topic: TOPICS.outcomes,
+      messages: [{ value: JSON.stringify({ requestId, label: 1 }) }],
+    });
+    await producer.disconnect();
+  }
+
   /** What the kit's KafkaUser for the service grants: write predictions and drift, read outcomes, its group prefix. */
   async function grantLikeTheKit(a: Admin, principal: string): Promise<void> {
     const topicAcl = (topic: string, operation: AclOperationTypes) => ({
@@ -148,15 +172,7 @@ describe.skipIf(missing !== undefined)("Kafka feedback loop over TLS, SCRAM and 
         topicAcl(TOPICS.drift, AclOperationTypes.DESCRIBE),
         topicAcl(TOPICS.outcomes, AclOperationTypes.READ),
         topicAcl(TOPICS.outcomes, AclOperationTypes.DESCRIBE),
-        {
-          resourceType: AclResourceTypes.GROUP,
-          resourceName: USER,
-          resourcePatternType: ResourcePatternTypes.PREFIXED,
-          principal,
-          host: "*",
-          operation: AclOperationTypes.READ,
-          permissionType: AclPermissionTypes.ALLOW,
-        },
+        groupAcl(USER, principal),
       ],
     });
   }
@@ -220,13 +236,7 @@ describe.skipIf(missing !== undefined)("Kafka feedback loop over TLS, SCRAM and 
     expect(messages.map((m) => m.key)).toEqual(ids);
     expect(messages.map((m) => JSON.parse(m.value ?? "").requestId)).toEqual(ids);
     // The outcomes consumer joined its group under the granted prefix and reads the outcome topic.
-    const producer = admin.producer();
-    await producer.connect();
-    await producer.send({
-      topic: TOPICS.outcomes,
-      messages: [{ value: JSON.stringify({ requestId: "scram-3", label: 1 }) }],
-    });
-    await producer.disconnect();
+    await sendOutcome("scram-3");
     await waitUntil(
       "the outcome joined",
       async () => (await scrape(svc, 'feedback_outcomes_total{result="joined"}')) === 1,
@@ -371,27 +381,9 @@ describe.skipIf(missing !== undefined)("Kafka feedback loop over TLS, SCRAM and 
     // Granting the group later is enough: the consumer starts again by itself and joins outcomes.
     const a = admin.admin();
     await a.connect();
-    await a.createAcls({
-      acl: [
-        {
-          resourceType: AclResourceTypes.GROUP,
-          resourceName: "other-client",
-          resourcePatternType: ResourcePatternTypes.PREFIXED,
-          principal: `User:${USER}`,
-          host: "*",
-          operation: AclOperationTypes.READ,
-          permissionType: AclPermissionTypes.ALLOW,
-        },
-      ],
-    });
+    await a.createAcls({ acl: [groupAcl("other-client", `User:${USER}`)] });
     await a.disconnect();
-    const producer = admin.producer();
-    await producer.connect();
-    await producer.send({
-      topic: TOPICS.outcomes,
-      messages: [{ value: JSON.stringify({ requestId: "req-600", label: 1 }) }],
-    });
-    await producer.disconnect();
+    await sendOutcome("req-600");
     await waitUntil(
       "the outcome joined once the group was granted",
       async () => (await metricValue(registry, "feedback_outcomes_total", { result: "joined" })) === 1,
