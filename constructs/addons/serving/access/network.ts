@@ -46,7 +46,7 @@ export interface ServingNetworkProps {
   readonly name: string;
   readonly pods: ServingPodSelector;
   readonly inferencePorts: readonly number[];
-  readonly metricsPort: number;
+  readonly metricsPorts: readonly number[];
   readonly ingressFrom: readonly IngressSource[];
   /** Whether the platform's Prometheus scrapes (the monitoring add-on is present). */
   readonly monitoring: boolean;
@@ -121,7 +121,7 @@ export function servingNetworkPolicies(props: ServingNetworkProps): NetworkPolic
   if (props.monitoring) {
     ingress("Prometheus", "prometheus", {
       from: [inNamespace(MONITORING_NAMESPACE, MONITORING_POD_LABELS.prometheus)],
-      ports: [tcp(props.metricsPort)],
+      ports: props.metricsPorts.map(tcp),
     });
   }
   const kafka = props.kafka;

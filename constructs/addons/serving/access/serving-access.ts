@@ -38,8 +38,11 @@ export interface ServingAccessOptions {
   readonly roleMode?: ServiceAccountRoleMode;
   /** Ports the model server answers inference on. */
   readonly inferencePorts: readonly number[];
-  /** Port Prometheus scrapes (admitted from the monitoring namespace when the monitoring add-on is present). */
-  readonly metricsPort: number;
+  /**
+   * Ports Prometheus scrapes (admitted from the monitoring namespace when the monitoring add-on is present):
+   * the service's HTTP port, and with Seldon its agent's metrics port too.
+   */
+  readonly metricsPorts: readonly number[];
   /** Namespaces (and pods) admitted to the inference ports besides the serving namespace itself. */
   readonly ingressFrom: readonly IngressSource[];
   /** The Kafka add-on's outputs; without them the pods get no Kafka wiring. @default - none */
@@ -183,7 +186,7 @@ export function servingAccess(context: AddOnContext, options: ServingAccessOptio
     name: id === "Access" ? "serving" : id.toLowerCase(),
     pods: options.pods,
     inferencePorts: options.inferencePorts,
-    metricsPort: options.metricsPort,
+    metricsPorts: options.metricsPorts,
     ingressFrom: options.ingressFrom,
     monitoring: context.has("monitoring"),
     kafka,

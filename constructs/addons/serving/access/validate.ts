@@ -88,7 +88,10 @@ export function checkServingAccessOptions(
   if (ports.length === 0 || !ports.every(isPort)) {
     add("inferencePorts", ports, "one or more TCP ports (1-65535)");
   }
-  if (!isPort(options.metricsPort)) add("metricsPort", options.metricsPort, "a TCP port (1-65535)");
+  const metrics = options.metricsPorts ?? [];
+  if (metrics.length === 0 || !metrics.every(isPort)) {
+    add("metricsPorts", metrics, "one or more TCP ports (1-65535)");
+  }
   (options.ingressFrom ?? []).forEach((source, i) => {
     if (!isLabel(source.namespace)) {
       add(`ingressFrom[${i}].namespace`, source.namespace, "a namespace name (DNS label)");

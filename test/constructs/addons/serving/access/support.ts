@@ -41,7 +41,7 @@ export function baseOptions(namespace: PlatformNamespace): ServingAccessOptions 
     pods: { matchLabels: SERVING_POD_LABELS },
     modelPrefixes: ["mlflow/"],
     inferencePorts: [8080],
-    metricsPort: 8080,
+    metricsPorts: [8080],
     ingressFrom: [{ namespace: "envoy-gateway-system" }],
   };
 }

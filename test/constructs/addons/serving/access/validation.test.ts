@@ -73,14 +73,14 @@ describe("servingAccess: bad input fails at synth, naming the field, the value a
         ...o,
         pods: { matchLabels: {}, labelKeys: [] },
         inferencePorts: [0],
-        metricsPort: 70000,
+        metricsPorts: [70000],
       }),
     });
     expect(message).toContain(
       'servingAccess.pods: got {"matchLabels":{},"labelKeys":[]}; expected at least one label or label key',
     );
     expect(message).toContain("servingAccess.inferencePorts: got [0]; expected one or more TCP ports");
-    expect(message).toContain("servingAccess.metricsPort: got 70000; expected a TCP port");
+    expect(message).toContain("servingAccess.metricsPorts: got [70000]; expected one or more TCP ports");
   });
 
   it("fails when a cluster range is not a CIDR or is every address, and names the caller's path", () => {

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type KafkaOutputs, kafkaAddOn } from "../../../../../constructs/addons/kafka";
+import { SERVING_SELDON_METRICS_PORT } from "../../../../../constructs/addons/monitoring/serving";
 import {
   DEPLOYMENT_LABEL,
   ENVOY_GATEWAY_NAMESPACE,
@@ -25,7 +26,7 @@ import type { PlatformNamespace } from "../../../../../constructs/core/platform-
 import { loadConfig } from "../../../../../service/src/config";
 import { externalSecretsStub, monitoringStub, synthAddOns } from "../../../../support/addons";
 import { failWhenMissingInCi } from "../../../../support/ci";
-import { type Json, manifests } from "../../../../support/manifests";
+import { all, type Json, manifests } from "../../../../support/manifests";
 import { describeWithSchemas, expectValidStack } from "../../../../support/schemas";
 import { IMAGE, mlflowStub, POOLS } from "../support";
 
@@ -54,7 +55,7 @@ function synthWired(engine: "kserve" | "seldon") {
       pods: { labelKeys: [DEPLOYMENT_LABEL] },
       modelPrefixes: ["mlflow/"],
       inferencePorts: [INFERENCE_HTTP_PORT],
-      metricsPort: INFERENCE_HTTP_PORT,
+      metricsPorts: [engine === "kserve" ? INFERENCE_HTTP_PORT : SERVING_SELDON_METRICS_PORT],
       ingressFrom: engine === "kserve" ? [{ namespace: ENVOY_GATEWAY_NAMESPACE }] : [],
       kafka,
       path: "addons.serving",
@@ -114,6 +115,13 @@ describe("servingAccess wired into the serving add-on", () => {
       expect(pod.securityContext.fsGroup).toBe(access.fsGroup);
       // The policies select by the deployment label, which the server pods carry.
       expect(labels[DEPLOYMENT_LABEL]).toBe("readmission");
+      // Prometheus is admitted on the port the serving PodMonitor scrapes for this engine, a port the pod serves.
+      const scraped = engine === "kserve" ? INFERENCE_HTTP_PORT : SERVING_SELDON_METRICS_PORT;
+      const prometheus = all(json, "kubernetes_network_policy_v1").find(
+        (p) => p.metadata.name === "allow-ingress-serving-prometheus",
+      ) as Json;
+      expect(prometheus.spec.ingress[0].ports).toEqual([{ port: String(scraped), protocol: "TCP" }]);
+      expect((container.ports as Json[]).map((p) => p.containerPort)).toContain(scraped);
     });
   }
 
