@@ -134,11 +134,28 @@ export const PRESET_FRAGMENTS: Readonly<Record<"minimal" | "standard" | "gpu-tra
   "gpu-training": presetFragment("gpu-training"),
 };
 
-/** The configuration `cdktf synth` uses when no file is named: the standard preset, dev environment. */
+/**
+ * The reference service's image digest in the embedded default: a placeholder (all zeros), since no image exists
+ * before the image workflow (.github/workflows) has built and pushed one. Replace it with the digest the workflow
+ * prints; until then the model server pods cannot pull.
+ */
+export const PLACEHOLDER_IMAGE_DIGEST = `sha256:${"0".repeat(64)}`;
+
+/**
+ * The configuration `cdktf synth` uses when no file is named: the standard preset, dev environment, and the
+ * reference service serving the pipelines' `readmission` model (its `champion` alias) on KServe.
+ */
 export const EMBEDDED_DEFAULT: PlatformConfigInput = {
   preset: "standard",
   name: "mlops",
   environment: "dev",
   region: "eu-west-1",
   tags: { "mlops.io/managed-by": "mlops-platform-kit" },
+  addons: {
+    serving: {
+      enabled: true,
+      image: { digest: PLACEHOLDER_IMAGE_DIGEST },
+      deployments: { readmission: { model: { registeredModel: "readmission" } } },
+    },
+  },
 };

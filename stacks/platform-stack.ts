@@ -89,6 +89,7 @@ export class PlatformStack extends TerraformStack {
           vpcId: network.vpcId,
           vpcCidr: network.vpcCidr,
           privateSubnetIds: network.privateSubnetIds,
+          containerRepositories: foundation.registry.repositoryUrls,
         },
         dataLake: foundation.dataLake,
       },

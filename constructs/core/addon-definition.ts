@@ -41,6 +41,8 @@ export function parseAddOnConfig<S extends z.ZodType>(
 export interface AddOnSelection {
   /** Parsed add-on sections by key. */
   readonly addons: Readonly<Record<string, unknown>>;
+  /** The foundation's container repositories by name (`registry.repositories`). @default - none */
+  readonly registry?: { readonly repositories: Readonly<Record<string, unknown>> };
   /** How nodes are added beyond the managed node groups. @default - no autoscaler add-on */
   readonly capacity?: { readonly autoscaler: "karpenter" | "none" };
   readonly nodePools: Readonly<

@@ -28,6 +28,11 @@ export interface PlatformInfo {
   readonly vpcId: string;
   readonly vpcCidr: string;
   readonly privateSubnetIds: readonly string[];
+  /**
+   * The foundation's ECR repository URLs by name (`registry.repositories`), e.g. the reference service's
+   * `inference-service`. @default - none
+   */
+  readonly containerRepositories?: Readonly<Record<string, string>>;
 }
 
 /** Handed to `deploy`: where to build, the cluster, the lake, and what other add-ons produced. */

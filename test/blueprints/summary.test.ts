@@ -27,6 +27,8 @@ describe("synth summary", () => {
     expect(stacks.flatMap((s) => s.alertRules)).toEqual([
       { name: "platform-airflow", alerts: alerts("airflow") },
       { name: "platform-gpu", alerts: alerts("gpu") },
+      // The default configuration runs the serving add-on, which brings the inference rules.
+      { name: "platform-inference", alerts: alerts("inference") },
       { name: "platform-kafka", alerts: alerts("kafka") },
       { name: "platform-kubernetes", alerts: alerts("kubernetes") },
       { name: "platform-mlflow", alerts: alerts("mlflow") },
@@ -39,7 +41,7 @@ describe("synth summary", () => {
     expect(text).toContain(
       "    Grafana dashboards (5):\n      mlops-gpu-pools  MLOps Platform / GPU pools\n",
     );
-    expect(text).toContain(`    Alert rules (${total} in 5 PrometheusRules):\n`);
+    expect(text).toContain(`    Alert rules (${total} in 6 PrometheusRules):\n`);
     expect(text).toMatch(/^ {6}\s*\d+ {2}platform-kafka$/m);
   });
 

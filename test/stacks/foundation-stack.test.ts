@@ -188,7 +188,16 @@ describe("default platform: foundation stack", () => {
   });
 
   it("creates no repository and no ECR outputs with registry.repositories: {}", () => {
-    const none = synthPlatform({ ...EMBEDDED_DEFAULT, registry: { repositories: {} } }).foundation;
+    // Without the repository the default serving deployment needs an image repository of its own.
+    const serving = {
+      ...EMBEDDED_DEFAULT.addons?.serving,
+      image: { repository: "registry.example.com/inference-service", digest: `sha256:${"1".repeat(64)}` },
+    };
+    const none = synthPlatform({
+      ...EMBEDDED_DEFAULT,
+      registry: { repositories: {} },
+      addons: { serving },
+    }).foundation;
     expect(resourcesOf(none, "aws_ecr_repository")).toEqual({});
     expect(Object.keys(none.output ?? {}).filter((o) => o.startsWith("ecr_"))).toEqual([]);
   });

@@ -106,7 +106,10 @@ describe("platform stack outputs", () => {
       "kubeflow-pipelines",
       "logging",
       "mlflow",
+      "serving",
     ]);
+    // The model servers' role (Pod Identity), from the serving access wiring.
+    expect(Object.keys(roles.serving ?? {})).toEqual(["serving/model-server"]);
     expect(roles.mlflow["mlflow/mlflow"]).toMatch(/^\$\{aws_iam_role\.Cluster_mlflow-server_[^}]+\.arn\}$/);
     for (const byAccount of Object.values(roles)) {
       for (const [key, arn] of Object.entries(byAccount)) {

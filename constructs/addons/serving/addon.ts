@@ -4,7 +4,17 @@ import { CHARTS } from "../../core/charts";
 import { HelmRelease } from "../../core/helm-release";
 import { nodePoolProblems } from "../../core/node-placement";
 import { PlatformNamespace } from "../../core/platform-namespace";
-import { parseServingConfig, SERVING_CONFIG, type ServingConfig, type ServingConfigInput } from "./config";
+import type { KafkaOutputs } from "../kafka/addon";
+import { MLFLOW_ARTIFACT_PREFIX } from "../mlflow/names";
+import { servingPodMonitor } from "../monitoring/serving";
+import { servingAccess } from "./access";
+import {
+  parseServingConfig,
+  SERVING_CONFIG,
+  type ServingConfig,
+  type ServingConfigInput,
+  type ServingDeploymentConfig,
+} from "./config";
 import {
   envoyProxy,
   gateway,
@@ -25,8 +35,13 @@ import {
   SERVING_NAMESPACE,
 } from "./names";
 import type { ServingNodePool, ServingPodExtras } from "./pod";
-import { seldonExperiment, seldonModel, seldonServer, seldonServerConfig } from "./seldon";
-import { type ServingTrafficPlan, trafficPlan } from "./traffic";
+import { SELDON_PORTS, seldonExperiment, seldonModel, seldonServer, seldonServerConfig } from "./seldon";
+import {
+  REFERENCE_IMAGE_REPOSITORY,
+  type ResolvedImage,
+  type ServingTrafficPlan,
+  trafficPlan,
+} from "./traffic";
 import {
   envoyGatewayValues,
   kserveResourcesValues,
@@ -45,7 +60,8 @@ export interface ServingAddOnProps {
   readonly controllerPool?: string;
   /**
    * What the platform adds to each deployment's pods (service account with its role, Kafka credentials,
-   * volumes), by deployment name; called once per deployment. @default - nothing
+   * volumes), by deployment name; called once per deployment. Given, it replaces the add-on's own access wiring
+   * (`servingAccess` with the models prefixes the deployments serve from). @default - the add-on's own wiring
    */
   readonly podExtras?: (deployment: string, context: AddOnContext) => ServingPodExtras;
   /** Whether Seldon's dataflow uses the platform Kafka (the Kafka add-on is on). @default false */
@@ -84,10 +100,8 @@ export class ServingAddOn implements AddOn<ServingOutputs> {
 
   constructor(private readonly props: ServingAddOnProps) {
     const registry = Object.values(props.config.deployments).some((d) => d.model?.registeredModel);
-    this.dependsOn = [
-      ...(registry ? ["mlflow"] : []),
-      ...(props.kafka && props.config.engine === "seldon" ? ["kafka"] : []),
-    ];
+    // Kafka: the model servers' feedback loop (and Seldon's dataflow); External Secrets delivers its credentials.
+    this.dependsOn = [...(registry ? ["mlflow"] : []), ...(props.kafka ? ["kafka"] : [])];
   }
 
   deploy(context: AddOnContext): ServingOutputs {
@@ -108,9 +122,12 @@ export class ServingAddOn implements AddOn<ServingOutputs> {
       : this.kserveReleases(context, controllerPool);
 
     // Only registry models need MLflow (and only then is it a dependency whose outputs may be read).
+    // Only registry models need MLflow (and only then is it a dependency whose outputs may be read).
     const mlflowTrackingUri = this.dependsOn.includes("mlflow")
       ? context.outputsOf<{ trackingUri: string }>("mlflow").trackingUri
       : undefined;
+    // The built-in access wiring, unless the caller wires the pods itself (podExtras).
+    const access = this.props.podExtras ? {} : this.access(context, namespace, seldon);
     const plans: ServingTrafficPlan[] = [];
     if (!seldon) {
       context.manifest("EnvoyProxy", envoyProxy({ replicas: 2, nodePool: controllerPool }));
@@ -120,26 +137,18 @@ export class ServingAddOn implements AddOn<ServingOutputs> {
     for (const [name, d] of Object.entries(config.deployments)) {
       const plan = trafficPlan(name, d);
       plans.push(plan);
-      const image = d.image ?? config.image;
+      const image = this.image(name, d, context);
       const pool = this.props.pools[d.nodePool];
-      if (!image || !pool) {
+      if (!pool) {
         throw new Error(
-          `serving deployment ${name}: image or node pool ${JSON.stringify(d.nodePool)} missing (configuration not validated)`,
+          `addons.serving.deployments.${name}.nodePool: got ${JSON.stringify(d.nodePool)}; expected one of the platform's pools (${Object.keys(this.props.pools).join(", ") || "none"})`,
         );
       }
-      const extras = this.props.podExtras?.(name, context);
+      const extras = this.props.podExtras?.(name, context) ?? access;
       const workloads = plan.candidate ? [plan.stable, plan.candidate] : [plan.stable];
       for (const workload of workloads) {
-        const o = {
-          plan,
-          workload,
-          deployment: d,
-          image,
-          pool,
-          region: context.platform.region,
-          mlflowTrackingUri,
-          extras,
-        };
+        const region = context.platform.region;
+        const o = { plan, workload, deployment: d, image, pool, region, mlflowTrackingUri, extras };
         const id = `${name}-${workload.track}`;
         if (seldon) {
           context.manifest(`ServerConfig-${id}`, seldonServerConfig(o));
@@ -156,6 +165,18 @@ export class ServingAddOn implements AddOn<ServingOutputs> {
       } else {
         context.manifest(`HTTPRoute-${name}`, httpRoute(plan));
       }
+      if (context.has("monitoring")) {
+        context.manifest(
+          `PodMonitor-${name}`,
+          servingPodMonitor({
+            deployment: name,
+            namespace: SERVING_NAMESPACE,
+            port: seldon ? SELDON_PORTS.serverHttp : INFERENCE_HTTP_PORT,
+            // The candidate's pods are labelled `candidate`; their series say what it is now.
+            ...(plan.candidateRole ? { candidate: plan.candidateRole } : {}),
+          }),
+        );
+      }
     }
     return {
       engine: config.engine,
@@ -169,6 +190,63 @@ export class ServingAddOn implements AddOn<ServingOutputs> {
       },
       releases,
     };
+  }
+
+  /**
+   * The model servers' access to the platform (constructs/addons/serving/access): one role for their service
+   * account reading only the models zone prefixes they serve from, the Kafka wiring (on Strimzi the
+   * KafkaUser's credentials delivered by External Secrets), and their NetworkPolicies.
+   */
+  private access(context: AddOnContext, namespace: PlatformNamespace, seldon: boolean): ServingPodExtras {
+    if (!context.dataLake?.buckets.models) return {};
+    const deployments = Object.values(this.props.config.deployments);
+    const prefixes = new Set<string>();
+    for (const d of deployments) {
+      const m = d.model;
+      if (m?.registeredModel) prefixes.add(`${MLFLOW_ARTIFACT_PREFIX.replace(/\/$/, "")}/`);
+      for (const uri of [m?.uri, d.traffic.canary?.uri, d.traffic.shadow?.uri]) {
+        const key = uri ? /^s3:\/\/[^/]+\/?(.*)$/.exec(uri)?.[1] : undefined;
+        if (key) prefixes.add(`${key.replace(/\/$/, "")}/`);
+      }
+    }
+    if (prefixes.size === 0) return {};
+    const kafka = this.dependsOn.includes("kafka") ? context.outputsOf<KafkaOutputs>("kafka") : undefined;
+    const wiring = servingAccess(context, {
+      namespace,
+      // Every deployment's pods carry the deployment label, and no other pod does.
+      pods: { labelKeys: [DEPLOYMENT_LABEL] },
+      modelPrefixes: [...prefixes],
+      inferencePorts: seldon
+        ? [SELDON_PORTS.serverHttp, SELDON_PORTS.agentHttp, SELDON_PORTS.agentGrpc]
+        : [INFERENCE_HTTP_PORT],
+      // Seldon: the service on the server port and the agent's own metrics.
+      metricsPorts: seldon ? [SELDON_PORTS.serverHttp, SELDON_PORTS.agentMetrics] : [INFERENCE_HTTP_PORT],
+      // KServe: the Envoy proxies of the serving Gateway; Seldon: its envoy runs in the serving namespace.
+      ingressFrom: seldon ? [] : [{ namespace: ENVOY_GATEWAY_NAMESPACE }],
+      kafka,
+      mlflow: this.dependsOn.includes("mlflow"),
+      path: "addons.serving",
+    });
+    return {
+      serviceAccountName: wiring.serviceAccountName,
+      env: wiring.env,
+      volumes: wiring.volumes,
+      volumeMounts: wiring.volumeMounts,
+      fsGroup: wiring.fsGroup,
+    };
+  }
+
+  /** A deployment's image: its own, else the section's; the repository defaults to the foundation's ECR one. */
+  private image(name: string, d: ServingDeploymentConfig, context: AddOnContext): ResolvedImage {
+    const image = d.image ?? this.props.config.image;
+    const repository =
+      image?.repository ?? context.platform.containerRepositories?.[REFERENCE_IMAGE_REPOSITORY];
+    if (!image || !repository) {
+      throw new Error(
+        `addons.serving.deployments.${name}.image: got ${JSON.stringify(image ?? null)}; expected { repository, digest } (without repository, the foundation's ECR repository ${JSON.stringify(REFERENCE_IMAGE_REPOSITORY)}, registry.repositories)`,
+      );
+    }
+    return { ...image, repository };
   }
 
   /** KServe's CRDs and controller (RawDeployment), and Envoy Gateway with the Gateway API CRDs. */
@@ -302,6 +380,12 @@ export function servingPlatformProblems(
     }
     const pool = platform.nodePools[d.nodePool];
     const image = d.image ?? config.image;
+    if (image && !image.repository && !platform.registry?.repositories[REFERENCE_IMAGE_REPOSITORY]) {
+      out.push({
+        path: d.image ? [...at, "image", "repository"] : [key, "image", "repository"],
+        message: `missing; without it the image comes from the foundation's ECR repository ${JSON.stringify(REFERENCE_IMAGE_REPOSITORY)}, which registry.repositories does not create: add it there, or set the repository`,
+      });
+    }
     if (pool?.gpu && image && !image.gpu) {
       out.push({
         path: [...at, "nodePool"],
@@ -309,7 +393,8 @@ export function servingPlatformProblems(
       });
     }
   }
-  return out;
+  // The section's image is reported once, however many deployments use it.
+  return out.filter((p, i) => out.findIndex((q) => q.path.join(".") === p.path.join(".")) === i);
 }
 
 /** The registry entry: `addons.serving` switches it on. */

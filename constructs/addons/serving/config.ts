@@ -45,7 +45,10 @@ export const ImageSchema = z
         /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)+$|^[a-z0-9]+([._/-][a-z0-9]+)*$/,
         "expected an image repository without tag or digest, e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/mlops-dev/inference-service",
       )
-      .describe("Image repository (the ECR repository the image workflow pushes to), without tag."),
+      .optional()
+      .describe(
+        "Image repository without tag. Default: the foundation's ECR repository `inference-service` (registry.repositories), where the image workflow pushes.",
+      ),
     digest: z
       .string()
       .regex(

@@ -1,5 +1,6 @@
-import type { ServingDeploymentConfig, ServingImageConfig } from "./config";
+import type { ServingDeploymentConfig } from "./config";
 import {
+  DEPLOYMENT_LABEL,
   ENVOY_GATEWAY_NAMESPACE,
   KSERVE_CONTAINER_NAME,
   SERVING_GATEWAY_CLASS,
@@ -16,7 +17,7 @@ import {
   type ServingPodExtras,
   workloadLabels,
 } from "./pod";
-import type { ServingTrafficPlan, ServingWorkload } from "./traffic";
+import type { ResolvedImage, ServingTrafficPlan, ServingWorkload } from "./traffic";
 
 /**
  * The KServe engine's objects. KServe in RawDeployment mode runs each InferenceService as a plain Deployment,
@@ -37,7 +38,7 @@ export interface KserveWorkloadOptions {
   readonly plan: ServingTrafficPlan;
   readonly workload: ServingWorkload;
   readonly deployment: ServingDeploymentConfig;
-  readonly image: ServingImageConfig;
+  readonly image: ResolvedImage;
   readonly pool: ServingNodePool;
   readonly region: string;
   readonly mlflowTrackingUri?: string;
@@ -102,7 +103,7 @@ export function httpRoute(plan: ServingTrafficPlan): Record<string, unknown> {
     metadata: {
       name: plan.deployment,
       namespace: SERVING_NAMESPACE,
-      labels: { "mlops.io/serving-deployment": plan.deployment, "mlops.io/serving-phase": plan.phase },
+      labels: { [DEPLOYMENT_LABEL]: plan.deployment, "mlops.io/serving-phase": plan.phase },
     },
     spec: {
       parentRefs: [{ name: SERVING_GATEWAY_NAME, sectionName: "http" }],

@@ -1,6 +1,9 @@
+import { SERVING_POD_LABELS } from "../monitoring/serving";
+
 /** Names, ports and labels of the serving add-on, in one place for the add-on, its engines and its tests. */
 
-export const SERVING_ADDON_ID = "serving";
+// The id and the pod labels are the monitoring add-on's contract (it never imports this folder).
+export { SERVING_ADDON_ID } from "../monitoring/serving";
 /** Where the model servers, their routes and (Seldon) the Seldon runtime run. */
 export const SERVING_NAMESPACE = "serving";
 /** KServe's controller. Its chart hard-codes the webhook's DNS name `kserve-webhook-server-service.kserve.svc`. */
@@ -35,5 +38,5 @@ export const SERVING_GATEWAY_SERVICE = "serving-gateway";
 export const CANDIDATE_SUFFIX = "candidate";
 
 /** Labels on every pod of a deployment: which deployment, and which track (stable or candidate). */
-export const DEPLOYMENT_LABEL = "mlops.io/serving-deployment";
-export const TRACK_LABEL = "mlops.io/serving-track";
+export const DEPLOYMENT_LABEL = SERVING_POD_LABELS.deployment;
+export const TRACK_LABEL = SERVING_POD_LABELS.track;

@@ -1,7 +1,7 @@
 import { KUBERNETES_TAINT_EFFECTS, type NodeTaint, poolNodeTaints } from "../../cluster/node-pool-options";
 import { nodePoolSelector } from "../../core/node-placement";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../core/pod-security";
-import type { ServingDeploymentConfig, ServingImageConfig } from "./config";
+import type { ServingDeploymentConfig } from "./config";
 import {
   DEPLOYMENT_LABEL,
   INFERENCE_HTTP_PORT,
@@ -10,7 +10,7 @@ import {
   READINESS_PATH,
   TRACK_LABEL,
 } from "./names";
-import { imageReference, type ServingTrafficPlan, type ServingWorkload } from "./traffic";
+import { imageReference, type ResolvedImage, type ServingTrafficPlan, type ServingWorkload } from "./traffic";
 
 /**
  * The reference service's container and pod, the same in every engine: how it is configured (env), where it
@@ -31,10 +31,12 @@ export interface ServingPodExtras {
   readonly serviceAccountName?: string;
   /** Extra environment, after the kit's own (a later entry with the same name wins in Kubernetes). @default [] */
   readonly env?: readonly EnvVar[];
+  /** Pod securityContext.fsGroup (owner group of mounted credential files). @default 1000 */
+  readonly fsGroup?: number;
   /** Extra pod volumes (e.g. the Kafka client certificates Secret). @default [] */
-  readonly volumes?: readonly Record<string, unknown>[];
+  readonly volumes?: readonly object[];
   /** Their mounts in the server container. @default [] */
-  readonly volumeMounts?: readonly Record<string, unknown>[];
+  readonly volumeMounts?: readonly object[];
 }
 
 /** The pool a deployment runs on, as the platform creates it. */
@@ -48,7 +50,7 @@ export interface InferenceContainerOptions {
   readonly plan: ServingTrafficPlan;
   readonly workload: ServingWorkload;
   readonly deployment: ServingDeploymentConfig;
-  readonly image: ServingImageConfig;
+  readonly image: ResolvedImage;
   readonly pool: ServingNodePool;
   /** MLflow's in-cluster URL, for registry models. @default - none */
   readonly mlflowTrackingUri?: string;
@@ -118,7 +120,7 @@ export function inferenceContainer(name: string, o: InferenceContainerOptions): 
   };
 }
 
-/** Labels of one workload's pods. */
+/** Labels of one workload's pods (the selector of its PDB and spread; the monitor reads name and track). */
 export function workloadLabels(plan: ServingTrafficPlan, workload: ServingWorkload): Record<string, string> {
   return { [DEPLOYMENT_LABEL]: plan.deployment, [TRACK_LABEL]: workload.track };
 }
@@ -154,7 +156,11 @@ export function inferencePodFields(
   });
   return {
     ...(extras.serviceAccountName ? { serviceAccountName: extras.serviceAccountName } : {}),
-    securityContext: restrictedPodSecurityContext({ runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 }),
+    securityContext: restrictedPodSecurityContext({
+      runAsUser: 1000,
+      runAsGroup: 1000,
+      fsGroup: extras.fsGroup ?? 1000,
+    }),
     nodeSelector: nodePoolSelector(pool.name),
     ...(tolerations.length > 0 ? { tolerations } : {}),
     topologySpreadConstraints: [spread("topology.kubernetes.io/zone"), spread("kubernetes.io/hostname")],

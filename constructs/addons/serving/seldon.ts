@@ -1,6 +1,6 @@
 import { restrictedContainerSecurityContext } from "../../core/pod-security";
-import type { ServingDeploymentConfig, ServingImageConfig } from "./config";
-import { SELDON_SERVER_CONTAINER_NAME, SERVING_NAMESPACE } from "./names";
+import type { ServingDeploymentConfig } from "./config";
+import { DEPLOYMENT_LABEL, SELDON_SERVER_CONTAINER_NAME, SERVING_NAMESPACE } from "./names";
 import {
   inferenceContainer,
   inferencePodFields,
@@ -8,7 +8,7 @@ import {
   type ServingPodExtras,
   workloadLabels,
 } from "./pod";
-import type { ServingTrafficPlan, ServingWorkload } from "./traffic";
+import type { ResolvedImage, ServingTrafficPlan, ServingWorkload } from "./traffic";
 
 /**
  * The Seldon Core 2 engine's objects. A Seldon server pod is the model server plus Seldon's agent (which
@@ -48,7 +48,7 @@ export interface SeldonServerConfigOptions {
   readonly plan: ServingTrafficPlan;
   readonly workload: ServingWorkload;
   readonly deployment: ServingDeploymentConfig;
-  readonly image: ServingImageConfig;
+  readonly image: ResolvedImage;
   readonly pool: ServingNodePool;
   readonly region: string;
   readonly mlflowTrackingUri?: string;
@@ -213,7 +213,7 @@ export function seldonExperiment(plan: ServingTrafficPlan): Record<string, unkno
     metadata: {
       name: plan.deployment,
       namespace: SERVING_NAMESPACE,
-      labels: { "mlops.io/serving-deployment": plan.deployment, "mlops.io/serving-phase": plan.phase },
+      labels: { [DEPLOYMENT_LABEL]: plan.deployment, "mlops.io/serving-phase": plan.phase },
     },
     spec: {
       default: stable,

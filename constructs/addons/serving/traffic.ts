@@ -17,7 +17,10 @@ import { CANDIDATE_SUFFIX } from "./names";
 export type TrafficPhase = "stable" | "canary" | "shadow" | "promoted" | "rolledBack";
 
 export interface ServingWorkload {
-  /** `stable` or `candidate`. */
+  /**
+   * The pod label `track`: `stable` or `candidate`. A candidate's role (canary or shadow) is not on its pods, so
+   * moving it from shadow to canary restarts nothing; the monitor relabels its series (`candidateRole`).
+   */
   readonly track: "stable" | "candidate";
   /** Kubernetes name: the deployment's name, `-candidate` for the candidate. */
   readonly name: string;
@@ -39,6 +42,8 @@ export interface ServingTrafficPlan {
   readonly weights: { readonly stable: number; readonly candidate: number };
   /** Whether the candidate receives a copy of every live request (answers discarded). */
   readonly mirror: boolean;
+  /** What the candidate is: named by `traffic.canary` or `traffic.shadow`. @default - no candidate */
+  readonly candidateRole?: "canary" | "shadow";
 }
 
 /** The reference service's model source for a model or candidate of it. */
@@ -80,7 +85,13 @@ export function trafficPlan(name: string, d: ServingDeploymentConfig): ServingTr
     minReplicas: t.promote ? d.replicas.min : 1,
     maxReplicas: d.replicas.max,
   };
-  const base = { deployment: name, servedName, stable, candidate };
+  const base = {
+    deployment: name,
+    servedName,
+    stable,
+    candidate,
+    candidateRole: t.canary ? ("canary" as const) : ("shadow" as const),
+  };
   if (t.promote) return { ...base, phase: "promoted", weights: { stable: 0, candidate: 100 }, mirror: false };
   if (t.rollback)
     return { ...base, phase: "rolledBack", weights: { stable: 100, candidate: 0 }, mirror: false };
@@ -91,7 +102,13 @@ export function trafficPlan(name: string, d: ServingDeploymentConfig): ServingTr
   return { ...base, phase: "shadow", weights: { stable: 100, candidate: 0 }, mirror: true };
 }
 
+/** An image with its repository known (the configured one or the foundation's ECR repository). */
+export type ResolvedImage = ServingImageConfig & { readonly repository: string };
+
+/** The ECR repository the image workflow pushes the reference service to (`registry.repositories`). */
+export const REFERENCE_IMAGE_REPOSITORY = "inference-service";
+
 /** `repository@digest`, the only form the kit deploys (a tag can move under a running deployment). */
-export function imageReference(image: ServingImageConfig): string {
+export function imageReference(image: ResolvedImage): string {
   return `${image.repository}@${image.digest}`;
 }

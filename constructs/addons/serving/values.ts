@@ -19,6 +19,13 @@ export function kserveResourcesValues(options: { readonly controllerPool: string
           requests: { cpu: "100m", memory: "300Mi" },
           limits: { memory: "300Mi" },
         },
+        rbacProxy: { resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } } },
+      },
+      // Defaults KServe applies to containers it adds (the storage initializer, which the kit's custom
+      // predictors do not use: the service fetches its model), and to predictors that set none.
+      storage: { resources: { requests: { cpu: "100m", memory: "100Mi" }, limits: { memory: "1Gi" } } },
+      inferenceservice: {
+        resources: { requests: { cpu: "500m", memory: "1Gi" }, limits: { memory: "2Gi" } },
       },
     },
   };
@@ -29,7 +36,12 @@ export function envoyGatewayValues(options: { readonly controllerPool: string })
   return {
     deployment: {
       replicas: 2,
+      envoyGateway: { resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } } },
       pod: { nodeSelector: nodePoolSelector(options.controllerPool) },
+    },
+    // The job that makes the controller's webhook and xDS certificates at install.
+    certgen: {
+      job: { resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } } },
     },
     podDisruptionBudget: { minAvailable: 1 },
   };

@@ -12,7 +12,7 @@ import { parse } from "yaml";
 import { EMBEDDED_DEFAULT } from "../../../config/presets";
 import { CHARTS, type ChartPin } from "../../../constructs/core/charts";
 import { deepMerge } from "../../../constructs/core/merge";
-import { schemaStore } from "../../../scripts/validation";
+import { chartReference, schemaStore } from "../../../scripts/validation";
 import type { Json } from "../../support/manifests";
 import { synthPlatform } from "../../support/platform";
 import { describeWithSchemas } from "../../support/schemas";
@@ -133,10 +133,8 @@ const pinOf = (chart: string): ChartPin => {
   return pin;
 };
 
-const referenceValues = (pin: ChartPin): Json => {
-  const store = schemaStore();
-  return store.readYaml(`${store.chartPath(pin.schemaDir as string)}/values.yaml`) as Json;
-};
+// values.yaml, or values.tmpl.yaml where the chart has only the template (gateway-helm).
+const referenceValues = (pin: ChartPin): Json => chartReference(pin.schemaDir as string).defaults as Json;
 
 const releases = (stacks: Record<string, SynthJson>): [string, Json][] =>
   Object.values(stacks).flatMap((s) =>
@@ -208,10 +206,22 @@ function customResourceGaps(address: string, manifest: Json): string[] {
   const [group, version] = String(manifest.apiVersion).split("/");
   const crd = version ? schemaStore().crd(group, version, manifest.kind) : undefined;
   if (!crd) return [];
-  return crdKnobs(schemaStore().readJson(crd.file))
-    .flatMap((knob) => expand(manifest, knob))
-    .filter((p) => !hasRequests(at(manifest, p)))
-    .map((p) => `${address} ${manifest.kind} ${manifest.metadata?.name}: ${p.join(".")}`);
+  return (
+    crdKnobs(schemaStore().readJson(crd.file))
+      .flatMap((knob) => expand(manifest, knob))
+      // Pod-level `resources` beside `containers` (PodSpec.resources, feature gate PodLevelResources, e.g. in a
+      // KServe predictor): a budget for the whole pod, not a container; each container's requests are checked.
+      .filter(
+        (p) =>
+          !(
+            p[p.length - 1] === "resources" &&
+            isObject(at(manifest, p.slice(0, -1))) &&
+            "containers" in (at(manifest, p.slice(0, -1)) as Json)
+          ),
+      )
+      .filter((p) => !hasRequests(at(manifest, p)))
+      .map((p) => `${address} ${manifest.kind} ${manifest.metadata?.name}: ${p.join(".")}`)
+  );
 }
 
 const PLATFORMS: [string, unknown][] = [

@@ -19,7 +19,7 @@ import type { Json } from "./support";
 const KAFKA = {
   enabled: true,
   access: {
-    "inference-service": { topics: { predictions: "write", outcomes: "read" } },
+    "inference-service": { topics: { predictions: "write", outcomes: "read", drift: "write" } },
     trainer: { topics: { predictions: "read" }, groupPrefixes: ["training."] },
     // Writes only: no group ACL, so not a consumer group of the platform.
     "feature-writer": { topics: { outcomes: "write" } },

@@ -37,6 +37,8 @@ const EXPECTED: Record<string, Expected> = {
   // The Fluent Bit collector's chart ServiceMonitor; ECK, Elasticsearch and Kibana expose no Prometheus metrics.
   logging: { chart: "fluent-bit" },
   "metrics-server": ["PodMonitor metrics-server"],
+  // One per model deployment (the default serves readmission), on the reference service's pods.
+  serving: ["PodMonitor serving-readmission"],
 };
 
 /** Every monitor of every stack, with the add-on whose construct scope emitted it. */

@@ -118,6 +118,14 @@ describe("serving configuration", () => {
     );
   });
 
+  it("fails when the image has no repository and registry.repositories does not create inference-service", () => {
+    const serving = servingWith({}, { image: { digest: IMAGE.digest } });
+    expect(error(() => platform(serving, { registry: { repositories: {} } }))).toMatch(
+      /addons\.serving\.image\.repository: missing; without it the image comes from the foundation's ECR repository "inference-service"/,
+    );
+    expect(platform(serving).addons.serving.image?.repository).toBeUndefined();
+  });
+
   it("accepts Seldon with the acknowledgement", () => {
     expect(platform(servingWith({}, { engine: "seldon" })).addons.serving.engine).toBe("seldon");
   });

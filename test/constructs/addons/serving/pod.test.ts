@@ -74,8 +74,11 @@ describe("what a deployment's pods get", () => {
   });
 
   it("spreads replicas over zones and nodes and runs on its pool; a PDB per version lets drains take one at a time", () => {
+    // The monitoring add-on's contract: the deployment's name and the track (servingPodMonitor reads both).
     const labels = { "mlops.io/serving-deployment": "readmission", "mlops.io/serving-track": "stable" };
     expect(predictor.labels).toEqual(labels);
+    const candidate = (byName(json, "InferenceService")["readmission-candidate"] as Json).spec.predictor;
+    expect(candidate.labels["mlops.io/serving-track"]).toBe("candidate");
     expect(predictor.nodeSelector).toEqual({ "mlops.io/node-pool": "system" });
     expect(
       predictor.topologySpreadConstraints.map((t: Json) => [t.topologyKey, t.labelSelector.matchLabels]),
@@ -104,6 +107,45 @@ describe("what a deployment's pods get", () => {
       name: "serving-gateway",
       type: "ClusterIP",
     });
+  });
+});
+
+describe("access and monitoring wired in", () => {
+  const { json } = synthServing(servingWith({ shadow: { version: "3" } }), { kafka: true });
+  const isvc = byName(json, "InferenceService").readmission as Json;
+
+  it("runs as the access add-on's service account with the Kafka client settings and the delivered credentials", () => {
+    const predictor = isvc.spec.predictor as Json;
+    expect(predictor.serviceAccountName).toBe("model-server");
+    const env = envOf(predictorContainer(isvc));
+    expect(env).toMatchObject({ KAFKA_CLIENT_ID: "inference-service", KAFKA_SECURITY_PROTOCOL: "SSL" });
+    expect(env.KAFKA_BROKERS).toMatch(/:9093$/);
+    const mounts = (predictorContainer(isvc).volumeMounts as Json[]).map((m) => m.name);
+    const volumes = (predictor.volumes as Json[]).map((v) => v.name);
+    // Every credential volume is mounted, and every mount has its volume.
+    expect(mounts.length).toBeGreaterThan(1);
+    expect(volumes.sort()).toEqual([...mounts].sort());
+  });
+
+  it("the access role reads only the MLflow artifact prefix of the models zone; NetworkPolicies select the model servers", () => {
+    const policies = Object.values(json.resource?.kubernetes_network_policy_v1 ?? {}) as Json[];
+    const selecting = policies.filter(
+      (p) =>
+        JSON.stringify(p.spec.pod_selector).includes("mlops.io/serving-deployment") &&
+        p.metadata.name.includes("serving"),
+    );
+    expect(selecting.length).toBeGreaterThanOrEqual(3);
+    const documents = JSON.stringify(json.data?.aws_iam_policy_document ?? {});
+    expect(documents).toContain("mlflow/*");
+  });
+
+  it("one PodMonitor per deployment on the service's port, with the deployment's name", () => {
+    const monitors = manifests(json, "PodMonitor").filter((m) => m.metadata.namespace === "serving");
+    expect(monitors.map((m) => m.metadata.name)).toEqual(["serving-readmission"]);
+    expect(monitors[0]?.spec.selector.matchLabels).toEqual({ "mlops.io/serving-deployment": "readmission" });
+    // The shadow candidate's series are labelled track="shadow".
+    expect(JSON.stringify(monitors[0]?.spec.podMetricsEndpoints)).toContain('"replacement":"shadow"');
+    expect(JSON.stringify(monitors[0]?.spec.podMetricsEndpoints)).toContain("8080");
   });
 });
 
@@ -168,9 +210,10 @@ describe("placement and what the platform adds", () => {
       expect(c.resources.requests, c.name).toHaveProperty("memory");
     }
     // Seldon's dataflow on the platform Kafka's TLS listener.
+    const kafka = outputs.get("kafka") as { bootstrapServers: string; securityProtocol: string };
     expect(releaseValues(json, "seldon-core-v2-setup")).toMatchObject({
-      kafka: { bootstrap: "platform-kafka-bootstrap.kafka.svc:9093" },
-      security: { kafka: { protocol: "SSL" } },
+      kafka: { bootstrap: kafka.bootstrapServers },
+      security: { kafka: { protocol: kafka.securityProtocol } },
     });
     expect(releaseValues(json, "seldon-core-v2-runtime").dataflow).toEqual({ disable: false });
     expect((outputs.get("serving") as ServingOutputs).endpoint).toBe(SERVING_ENDPOINTS.seldon);

@@ -1,4 +1,5 @@
 import { parse as parseYaml } from "yaml";
+import { kafkaAddOn } from "../../../../constructs/addons/kafka";
 import {
   type ServingConfigInput,
   type ServingNodePool,
@@ -6,20 +7,13 @@ import {
   servingAddOn,
 } from "../../../../constructs/addons/serving";
 import type { AddOn } from "../../../../constructs/core/addon";
-import { synthAddOns } from "../../../support/addons";
+import { externalSecretsStub, monitoringStub, synthAddOns } from "../../../support/addons";
 import { type Json, manifests } from "../../../support/manifests";
 import type { SynthJson } from "../../../support/synth";
 
 export const MLFLOW_URI = "http://mlflow.mlflow.svc.cluster.local:5000";
 /** The MLflow add-on as the serving add-on reads it (its tracking URI only). */
 export const mlflowStub: AddOn<unknown> = { id: "mlflow", deploy: () => ({ trackingUri: MLFLOW_URI }) };
-export const kafkaStub: AddOn<unknown> = {
-  id: "kafka",
-  deploy: () => ({
-    bootstrapServers: "platform-kafka-bootstrap.kafka.svc:9093",
-    securityProtocol: "SSL",
-  }),
-};
 
 export const POOLS: Record<string, ServingNodePool> = {
   system: { name: "system", gpu: false },
@@ -60,7 +54,14 @@ export function synthServing(
     kafka: opts.kafka,
     podExtras: opts.podExtras ? () => opts.podExtras as ServingPodExtras : undefined,
   });
-  return synthAddOns([mlflowStub, ...(opts.kafka ? [kafkaStub] : []), addOn]);
+  // The real Kafka add-on (Strimzi): the access wiring reads its principals, ACLs and Secrets.
+  return synthAddOns([
+    mlflowStub,
+    externalSecretsStub,
+    monitoringStub,
+    ...(opts.kafka ? [kafkaAddOn({ enabled: true })] : []),
+    addOn,
+  ]);
 }
 
 /** Manifests of a kind by name. */
