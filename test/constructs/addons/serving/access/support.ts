@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { expect } from "vitest";
 import { type KafkaConfigInput, type KafkaOutputs, kafkaAddOn } from "../../../../../constructs/addons/kafka";
 import {
   type ServingAccess,
@@ -15,7 +16,8 @@ import { PlatformNamespace } from "../../../../../constructs/core/platform-names
 import { dataLakeStatements } from "../../../../../constructs/data-lake/grants";
 import { externalSecretsStub, monitoringStub } from "../../../../support/addons";
 import { baseAddOnContext, TEST_DATA_LAKE } from "../../../../support/cluster";
-import { type SynthJson, synthScope } from "../../../../support/synth";
+import { all, type Json } from "../../../../support/manifests";
+import { dataOf, type SynthJson, synthScope } from "../../../../support/synth";
 
 export { type Json, manifestNamed, manifests, named } from "../../../../support/manifests";
 
@@ -103,4 +105,37 @@ export function accessError(s: AccessSynthOptions): string {
     return (e as Error).message;
   }
   throw new Error("expected servingAccess to throw");
+}
+
+/** The statements of the role's inline policy `serving-access`, from its aws_iam_policy_document. */
+export function accessStatements(json: SynthJson): Json[] {
+  const policies = all(json, "aws_iam_role_policy").filter((p) => p.name === "serving-access");
+  expect(policies).toHaveLength(1);
+  const ref = /^\$\{data\.aws_iam_policy_document\.([^.]+)\.json\}$/.exec(policies[0].policy as string);
+  expect(ref).not.toBeNull();
+  const document = dataOf(json, "aws_iam_policy_document")[(ref as RegExpExecArray)[1]] as Json;
+  return document.statement as Json[];
+}
+
+export const envOf = (a: ServingAccess) => Object.fromEntries(a.env.map((e) => [e.name, e.value]));
+
+/** Every `*_FILE` variable names a file that a mounted Secret volume item provides. */
+export function expectFilesMounted(a: ServingAccess): void {
+  const files = a.env.filter((e) => e.name.endsWith("_FILE")).map((e) => e.value);
+  const provided = a.volumeMounts.flatMap((m) => {
+    const volume = a.volumes.find((v) => v.name === m.name);
+    return (volume?.secret.items ?? []).map((i) => `${m.mountPath}/${i.path}`);
+  });
+  expect(files.length).toBeGreaterThan(0);
+  expect(provided.sort()).toEqual([...files].sort());
+  for (const m of a.volumeMounts) expect(m.readOnly).toBe(true);
+}
+
+/** The NetworkPolicies of the serving namespace, by name. */
+export function servingPolicies(json: SynthJson): Record<string, Json> {
+  return Object.fromEntries(
+    all(json, "kubernetes_network_policy_v1")
+      .filter((p) => /AddOns_serving_Namespace/.test(String(p.metadata.namespace)))
+      .map((p) => [p.metadata.name as string, p.spec as Json]),
+  );
 }
