@@ -1,7 +1,29 @@
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
+import { TerraformStack, Testing } from "cdktf";
+import { Construct } from "constructs";
 import { describe, expect, it } from "vitest";
-import { KAFKA_MOUNTS, SERVICE_KAFKA_ENV } from "../../../../../constructs/addons/serving/access";
+import { type KafkaOutputs, kafkaAddOn } from "../../../../../constructs/addons/kafka";
+import {
+  KAFKA_MOUNTS,
+  SERVICE_KAFKA_ENV,
+  servingAccess,
+} from "../../../../../constructs/addons/serving/access";
+import { type AddOn, type AddOnContext, deployAddOns } from "../../../../../constructs/core";
+import { PlatformNamespace } from "../../../../../constructs/core/platform-namespace";
+import { externalSecretsStub } from "../../../../support/addons";
+import { baseAddOnContext } from "../../../../support/cluster";
 import { all, type Json, manifestNamed, manifests, named } from "../../../../support/manifests";
-import { accessStatements, envOf, expectFilesMounted, servingPolicies, synthAccess } from "./support";
+import type { SynthJson } from "../../../../support/synth";
+import {
+  accessStatements,
+  baseOptions,
+  envOf,
+  expectFilesMounted,
+  LAKE,
+  servingPolicies,
+  synthAccess,
+} from "./support";
 
 describe("servingAccess: Strimzi credentials through External Secrets", () => {
   for (const [auth, keys] of [
@@ -149,5 +171,52 @@ describe("servingAccess: Strimzi credentials through External Secrets", () => {
         .flatMap((s) => s.actions as string[])
         .some((a) => a.startsWith("kafka")),
     ).toBe(false);
+  });
+});
+
+describe("servingAccess: where the objects go", () => {
+  it("SecretStore and ExternalSecrets in the resources stack (after ESO's CRDs), literal names only; service accounts and RBAC in the platform stack", () => {
+    const app = Testing.app();
+    const platform = new TerraformStack(app, "platform");
+    const resources = new TerraformStack(app, "resources");
+    new AwsProvider(platform, "aws", { region: "eu-west-1" });
+    const provider = new KubernetesProvider(resources, "Kubernetes", {});
+    const serving: AddOn<unknown> = {
+      id: "serving",
+      dependsOn: ["kafka"],
+      deploy: (c: AddOnContext) => {
+        const namespace = new PlatformNamespace(c.scope, "Namespace", {
+          name: "serving",
+          provider: c.cluster.kubernetesProvider,
+        });
+        return servingAccess(c, { ...baseOptions(namespace), kafka: c.outputsOf<KafkaOutputs>("kafka") });
+      },
+    };
+    const base = baseAddOnContext(platform);
+    deployAddOns(
+      new Construct(platform, "AddOns"),
+      { ...base, dataLake: LAKE },
+      [kafkaAddOn({ strimzi: { authentication: "scram-sha-512" } }), externalSecretsStub, serving],
+      { scope: resources, provider },
+    );
+    const platformJson = JSON.parse(Testing.synth(platform)) as SynthJson;
+    const resourcesJson = JSON.parse(Testing.synth(resources)) as SynthJson;
+    const ours = [...manifests(resourcesJson, "SecretStore"), ...manifests(resourcesJson, "ExternalSecret")];
+    expect(ours.map((m) => `${m.kind}/${m.metadata.name}`).sort()).toEqual([
+      "ExternalSecret/kafka-cluster-ca",
+      "ExternalSecret/kafka-user-inference-service",
+      "SecretStore/kafka-inference-service",
+    ]);
+    // Nothing of them refers to the platform stack: they plan without its outputs.
+    expect(JSON.stringify(ours)).not.toContain("${");
+    expect(manifests(platformJson)).toEqual([]);
+    expect(all(platformJson, "kubernetes_role_v1").map((r) => r.metadata.name)).toEqual([
+      "serving-kafka-inference-service-reader",
+    ]);
+    expect(
+      all(platformJson, "kubernetes_service_account_v1")
+        .map((r) => r.metadata.name)
+        .sort(),
+    ).toEqual(["kafka-inference-service-reader", "model-server"]);
   });
 });
