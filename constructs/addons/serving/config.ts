@@ -282,6 +282,12 @@ export function servingProblems(config: ServingConfig): Problem[] {
   }
   for (const [name, d] of Object.entries(config.deployments)) {
     const at = ["deployments", name];
+    if (config.engine === "seldon" && d.model?.registeredModel) {
+      out.push({
+        path: [...at, "model", "registeredModel"],
+        message: `got ${show(d.model.registeredModel)} with engine seldon; Seldon's agent fetches a Model's storageUri with rclone, which cannot read an MLflow registry reference: give uri: s3://<models bucket>/<one version's folder> (the version's model.onnx and profile.json), or use engine kserve`,
+      });
+    }
     if (!d.model) {
       out.push({
         path: [...at, "model"],

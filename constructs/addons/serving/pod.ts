@@ -59,6 +59,11 @@ export interface InferenceContainerOptions {
   readonly port?: number;
   /** The port's name (unique in the pod; Seldon's agent has its own `http`). @default INFERENCE_PORT_NAME */
   readonly portName?: string;
+  /**
+   * Seldon: the agent decides what the service loads (MODEL_CONTROL=explicit from the agent's directory), so
+   * the pod names no model source of its own. @default false
+   */
+  readonly agentLoadsModels?: boolean;
   /** Extra env of the engine (e.g. Seldon's model repository) before the extras. @default [] */
   readonly engineEnv?: readonly EnvVar[];
   readonly extras?: ServingPodExtras;
@@ -79,13 +84,15 @@ export function inferenceEnv(o: InferenceContainerOptions): EnvVar[] {
   const env: EnvVar[] = [
     { name: "HOST", value: "0.0.0.0" },
     { name: "PORT", value: String(o.port ?? INFERENCE_HTTP_PORT) },
-    { name: "MODEL_SOURCES", value: `${o.plan.servedName}=${o.workload.modelSource}` },
+    ...(o.agentLoadsModels
+      ? [{ name: "MODEL_CONTROL", value: "explicit" }]
+      : [{ name: "MODEL_SOURCES", value: `${o.plan.servedName}=${o.workload.modelSource}` }]),
     { name: "SHUTDOWN_DELAY_MS", value: String(SHUTDOWN_DELAY_MS) },
     { name: "SHUTDOWN_GRACE_MS", value: String(SHUTDOWN_GRACE_MS) },
     // The S3 client of s3:// and MLflow-on-S3 sources; credentials come from the pod's role (IRSA / Pod Identity).
     { name: "AWS_REGION", value: o.region },
   ];
-  if (o.workload.modelSource.startsWith("models:/")) {
+  if (!o.agentLoadsModels && o.workload.modelSource.startsWith("models:/")) {
     env.push({ name: "MLFLOW_TRACKING_URI", value: o.mlflowTrackingUri ?? "" });
   }
   return [...env, ...(o.engineEnv ?? []), ...(o.extras?.env ?? [])];

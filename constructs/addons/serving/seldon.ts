@@ -58,7 +58,7 @@ export interface SeldonServerConfigOptions {
 const sidecarSecurity = () => restrictedContainerSecurityContext({ runAsUser: 1000, runAsGroup: 1000 });
 
 /** The agent and rclone sidecars, as Seldon's own ServerConfigs define them (ports, env, shared volume). */
-function sidecars(serverContainer: string): Record<string, unknown>[] {
+function sidecars(serverContainer: string, region: string): Record<string, unknown>[] {
   const mount = [{ name: MODELS_VOLUME, mountPath: MODELS_DIR }];
   const env = (vars: Record<string, string>) =>
     Object.entries(vars).map(([name, value]) => ({ name, value }));
@@ -68,6 +68,13 @@ function sidecars(serverContainer: string): Record<string, unknown>[] {
       image: SELDON_IMAGES.rclone,
       ports: [{ name: "rclone", containerPort: SELDON_PORTS.rclone, protocol: "TCP" }],
       readinessProbe: { tcpSocket: { port: SELDON_PORTS.rclone }, periodSeconds: 5 },
+      // s3:// storage URIs through rclone's S3 backend with the pod's role (the AWS SDK chain: Pod Identity).
+      env: env({
+        RCLONE_CONFIG_S3_TYPE: "s3",
+        RCLONE_CONFIG_S3_PROVIDER: "AWS",
+        RCLONE_CONFIG_S3_ENV_AUTH: "true",
+        RCLONE_CONFIG_S3_REGION: region,
+      }),
       resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
       securityContext: sidecarSecurity(),
       volumeMounts: [...mount, { name: "tmp", mountPath: "/tmp" }],
@@ -86,7 +93,9 @@ function sidecars(serverContainer: string): Record<string, unknown>[] {
           SELDON_SCHEDULER_HOST: "seldon-scheduler",
           SELDON_SCHEDULER_PORT: String(SELDON_PORTS.scheduler),
           SELDON_METRICS_PORT: String(SELDON_PORTS.agentMetrics),
-          SELDON_SERVER_TYPE: "mlserver",
+          // The triton handler lays a model out as <name>_<n>/<n>/model.onnx, the service's layout; the mlserver
+          // one refuses an artifact without model-settings.json.
+          SELDON_SERVER_TYPE: "triton",
         }),
         { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
         {
@@ -116,12 +125,25 @@ function sidecars(serverContainer: string): Record<string, unknown>[] {
  * each version's Server carries its own model source.
  */
 export function seldonServerConfig(o: SeldonServerConfigOptions): Record<string, unknown> {
-  const server = inferenceContainer(SELDON_SERVER_CONTAINER_NAME, {
+  // The service as Seldon's agent drives it (service/README.md, "Running under Seldon Core v2"): an empty
+  // repository at start, models loaded by versioned name from the agent's directory over the gRPC control plane.
+  const base = inferenceContainer(SELDON_SERVER_CONTAINER_NAME, {
     ...o,
     port: SELDON_PORTS.serverHttp,
     portName: "server-http",
-    engineEnv: [{ name: "MODEL_REPOSITORY", value: `${MODELS_DIR}/models` }],
+    agentLoadsModels: true,
+    engineEnv: [
+      { name: "GRPC_PORT", value: String(SELDON_PORTS.serverGrpc) },
+      { name: "MODEL_REPOSITORY", value: `${MODELS_DIR}/models` },
+    ],
   });
+  const server: Record<string, unknown> = {
+    ...base,
+    ports: [
+      ...(base.ports as Record<string, unknown>[]),
+      { name: "server-grpc", containerPort: SELDON_PORTS.serverGrpc, protocol: "TCP" },
+    ],
+  };
   const mounts = (server.volumeMounts as Record<string, unknown>[]) ?? [];
   const pod = inferencePodFields(o.plan, o.workload, o.pool, o.extras);
   return {
@@ -136,7 +158,7 @@ export function seldonServerConfig(o: SeldonServerConfigOptions): Record<string,
           { name: "config-volume", configMap: { name: "seldon-agent" } },
         ],
         containers: [
-          ...sidecars(SELDON_SERVER_CONTAINER_NAME),
+          ...sidecars(SELDON_SERVER_CONTAINER_NAME, o.region),
           {
             ...server,
             volumeMounts: [...mounts, { name: MODELS_VOLUME, mountPath: MODELS_DIR, readOnly: true }],

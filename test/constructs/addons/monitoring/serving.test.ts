@@ -23,7 +23,7 @@ import { validateCustomResource } from "../../../../scripts/validation";
 import { loadConfig } from "../../../../service/src/config";
 import type { Json } from "../../../support/manifests";
 import { countKind, describeWithSchemas } from "../../../support/schemas";
-import { byName, servingWith, synthServing } from "../serving/support";
+import { byName, S3_VERSION, servingWith, synthServing } from "../serving/support";
 
 type Endpoint = {
   portNumber: number;
@@ -122,7 +122,8 @@ describe("servingPodMonitor against the serving add-on's pods", () => {
     "selects Seldon's %s server pods (the operator copies the Server's labels onto them) on Seldon's server port",
     (name) => {
       const seldon = synthServing(
-        servingWith({ canary: { version: "3", weight: 10 } }, { engine: "seldon" }),
+        // Seldon's candidates are S3 folders of versions (rclone fetches a Model's storageUri).
+        servingWith({ canary: { uri: S3_VERSION(3), weight: 10 } }, { engine: "seldon" }),
       ).json;
       const server = byName(seldon, "Server")[name] as Json;
       const m = monitor({ deployment: "readmission", port: SERVING_SELDON_METRICS_PORT });

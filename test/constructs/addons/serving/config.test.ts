@@ -87,6 +87,11 @@ describe("serving configuration", () => {
       /addons\.serving\.image\.digest: got "latest"; expected the image digest sha256:<64 hex>/,
     ],
     [
+      "engine seldon serves a registry model (rclone cannot fetch models:/…)",
+      { ...(servingWith({}) as object), engine: "seldon", seldon: { acknowledgeBusinessSourceLicense: true } },
+      /addons\.serving\.deployments\.readmission\.model\.registeredModel: got "readmission" with engine seldon; Seldon's agent fetches a Model's storageUri with rclone/,
+    ],
+    [
       "engine seldon without the licence acknowledgement",
       servingWith({}, { engine: "seldon", seldon: {} }),
       /addons\.serving\.seldon\.acknowledgeBusinessSourceLicense: got false; engine seldon installs Seldon Core 2, licensed under the Business Source License 1\.1/,

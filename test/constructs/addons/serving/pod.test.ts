@@ -198,10 +198,25 @@ describe("placement and what the platform adds", () => {
     const pod = (byName(json, "ServerConfig")["inference-service-readmission"] as Json).spec.podSpec as Json;
     expect((pod.containers as Json[]).map((c) => c.name)).toEqual(["rclone", "agent", "inference-service"]);
     const server = (pod.containers as Json[])[2] as Json;
-    expect(server.ports).toEqual([{ name: "server-http", containerPort: 9000, protocol: "TCP" }]);
-    expect(envOf(server)).toMatchObject({ PORT: "9000", MODEL_REPOSITORY: "/mnt/agent/models" });
+    expect(server.ports).toEqual([
+      { name: "server-http", containerPort: 9000, protocol: "TCP" },
+      { name: "server-grpc", containerPort: 9500, protocol: "TCP" },
+    ]);
+    // The agent decides what is loaded: explicit model control from its directory, gRPC control plane.
+    expect(envOf(server)).toMatchObject({
+      PORT: "9000",
+      GRPC_PORT: "9500",
+      MODEL_REPOSITORY: "/mnt/agent/models",
+      MODEL_CONTROL: "explicit",
+    });
+    expect(envOf(server).MODEL_SOURCES).toBeUndefined();
     const agent = envOf((pod.containers as Json[])[1] as Json);
-    expect(agent).toMatchObject({ SELDON_SERVER_HTTP_PORT: "9000", SELDON_SERVER_GRPC_PORT: "9500" });
+    expect(agent).toMatchObject({
+      SELDON_SERVER_TYPE: "triton",
+      SELDON_SERVER_HTTP_PORT: "9000",
+      SELDON_SERVER_GRPC_PORT: "9500",
+    });
+    expect(envOf((pod.containers as Json[])[0] as Json)).toMatchObject({ RCLONE_CONFIG_S3_ENV_AUTH: "true" });
     for (const c of pod.containers as Json[]) {
       expect(c.securityContext, c.name).toMatchObject({
         allowPrivilegeEscalation: false,

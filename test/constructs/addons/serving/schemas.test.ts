@@ -1,6 +1,6 @@
 import { expect, it } from "vitest";
 import { describeWithSchemas, expectValidStack } from "../../../support/schemas";
-import { servingWith, synthServing } from "./support";
+import { S3_VERSION, servingWith, synthServing } from "./support";
 
 const PHASES: [string, Record<string, unknown>][] = [
   ["stable", {}],
@@ -14,7 +14,12 @@ describeWithSchemas("serving add-on against the upstream CRDs and chart values",
   for (const engine of ["kserve", "seldon"] as const) {
     for (const [phase, traffic] of PHASES) {
       it(`${engine}, ${phase}: every release's values, custom resource and Kubernetes object validates`, () => {
-        const { json } = synthServing(servingWith(traffic, { engine }), { kafka: engine === "seldon" });
+        // Seldon candidates are S3 folders of versions (its Models are fetched by rclone).
+        const t =
+          engine === "seldon"
+            ? JSON.parse(JSON.stringify(traffic).replace('"version":"3"', `"uri":"${S3_VERSION(3)}"`))
+            : traffic;
+        const { json } = synthServing(servingWith(t, { engine }), { kafka: engine === "seldon" });
         const report = expectValidStack(json);
         const candidates = phase === "stable" ? 1 : 2;
         if (engine === "kserve") {

@@ -30,7 +30,13 @@ export const IMAGE = {
   digest: `sha256:${"ab".repeat(32)}`,
 };
 
-/** A serving section with one deployment `readmission` of the registered model, traffic as given. */
+/** S3 folders of single versions, as Seldon's Models need them (rclone fetches a Model's storageUri). */
+export const S3_VERSION = (n: number) => `s3://lake-models/readmission/${n}`;
+
+/**
+ * A serving section with one deployment `readmission`, traffic as given: the registered model, or with engine
+ * seldon the S3 folder of version 2 (Seldon cannot read a registry reference).
+ */
 export function servingWith(
   traffic: Record<string, unknown> = {},
   extra: Record<string, unknown> = {},
@@ -41,7 +47,16 @@ export function servingWith(
     image: IMAGE,
     seldon: { acknowledgeBusinessSourceLicense: true },
     ...extra,
-    deployments: { readmission: { model: { registeredModel: "readmission" }, traffic, ...deployment } },
+    deployments: {
+      readmission: {
+        model:
+          extra.engine === "seldon"
+            ? { uri: S3_VERSION(2), servedName: "readmission" }
+            : { registeredModel: "readmission" },
+        traffic,
+        ...deployment,
+      },
+    },
   } as ServingConfigInput;
 }
 

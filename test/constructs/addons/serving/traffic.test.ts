@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Json } from "../../../support/manifests";
-import { byName, envOf, predictorContainer, servingWith, synthServing } from "./support";
+import { byName, envOf, predictorContainer, S3_VERSION, servingWith, synthServing } from "./support";
 
 /**
  * Each traffic step is one configuration change; these tests read the objects that change synthesizes. KServe:
@@ -19,6 +19,9 @@ function kserve(traffic: Record<string, unknown>) {
   const weights = Object.fromEntries((rule.backendRefs as Json[]).map((b) => [b.name, b.weight]));
   return { json, isvcs, route, rule, weights };
 }
+
+const SELDON_CANARY = { canary: { uri: S3_VERSION(3), weight: 10 } };
+const SELDON_SHADOW = { shadow: { uri: S3_VERSION(3) } };
 
 function seldon(traffic: Record<string, unknown>) {
   const { json } = synthServing(servingWith(traffic, { engine: "seldon" }));
@@ -113,7 +116,7 @@ describe("Seldon engine: traffic through an Experiment on the model's name", () 
     const { models, servers, experiment } = seldon({});
     expect(Object.keys(models)).toEqual(["readmission"]);
     expect((models.readmission as Json).spec).toMatchObject({
-      storageUri: "models:/readmission@champion",
+      storageUri: S3_VERSION(2),
       server: "readmission",
       requirements: ["inference-service"],
     });
@@ -122,9 +125,9 @@ describe("Seldon engine: traffic through an Experiment on the model's name", () 
   });
 
   it("canary 10 %: candidate Model on the candidate Server, Experiment weights 90/10 on the model's name", () => {
-    const { models, experiment } = seldon(CANARY);
+    const { models, experiment } = seldon(SELDON_CANARY);
     expect((models["readmission-candidate"] as Json).spec).toMatchObject({
-      storageUri: "models:/readmission/3",
+      storageUri: S3_VERSION(3),
       server: "readmission-candidate",
     });
     expect(experiment?.spec).toEqual({
@@ -137,7 +140,7 @@ describe("Seldon engine: traffic through an Experiment on the model's name", () 
   });
 
   it("shadow: every request to the stable Model, mirrored 100 % to the candidate", () => {
-    const { experiment } = seldon(SHADOW);
+    const { experiment } = seldon(SELDON_SHADOW);
     expect(experiment?.spec).toEqual({
       default: "readmission",
       candidates: [{ name: "readmission", weight: 100 }],
@@ -146,10 +149,10 @@ describe("Seldon engine: traffic through an Experiment on the model's name", () 
   });
 
   it("promote: the candidate answers everything; rollback: no Experiment, the stable Model alone answers", () => {
-    expect(seldon({ ...CANARY, promote: true }).experiment?.spec.candidates).toEqual([
+    expect(seldon({ ...SELDON_CANARY, promote: true }).experiment?.spec.candidates).toEqual([
       { name: "readmission-candidate", weight: 100 },
     ]);
-    const back = seldon({ ...SHADOW, rollback: true });
+    const back = seldon({ ...SELDON_SHADOW, rollback: true });
     expect(back.experiment).toBeUndefined();
     expect(Object.keys(back.models).sort()).toEqual(["readmission", "readmission-candidate"]);
   });

@@ -28,7 +28,7 @@ import { externalSecretsStub, monitoringStub, synthAddOns } from "../../../../su
 import { failWhenMissingInCi } from "../../../../support/ci";
 import { all, type Json, manifests } from "../../../../support/manifests";
 import { describeWithSchemas, expectValidStack } from "../../../../support/schemas";
-import { IMAGE, mlflowStub, POOLS } from "../support";
+import { IMAGE, mlflowStub, POOLS, S3_VERSION } from "../support";
 
 const opensslMissing = spawnSync("openssl", ["version"]).status !== 0;
 failWhenMissingInCi(
@@ -68,7 +68,15 @@ function synthWired(engine: "kserve" | "seldon") {
       engine,
       image: IMAGE,
       seldon: { acknowledgeBusinessSourceLicense: true },
-      deployments: { readmission: { model: { registeredModel: "readmission" } } },
+      // Seldon serves S3 folders of versions (rclone cannot read a registry reference).
+      deployments: {
+        readmission: {
+          model:
+            engine === "seldon"
+              ? { uri: S3_VERSION(2), servedName: "readmission" }
+              : { registeredModel: "readmission" },
+        },
+      },
     },
     POOLS,
     { podExtras },
