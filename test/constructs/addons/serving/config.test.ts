@@ -88,7 +88,11 @@ describe("serving configuration", () => {
     ],
     [
       "engine seldon serves a registry model (rclone cannot fetch models:/…)",
-      { ...(servingWith({}) as object), engine: "seldon", seldon: { acknowledgeBusinessSourceLicense: true } },
+      {
+        ...(servingWith({}) as object),
+        engine: "seldon",
+        seldon: { acknowledgeBusinessSourceLicense: true },
+      },
       /addons\.serving\.deployments\.readmission\.model\.registeredModel: got "readmission" with engine seldon; Seldon's agent fetches a Model's storageUri with rclone/,
     ],
     [
