@@ -1,7 +1,6 @@
 /**
- * servingAccess wired into the real serving add-on through its `podExtras` hook, as the add-on is meant to use
- * it: the synthesized model server pods run as the role's service account, carry the Kafka settings and the
- * mounted credentials, the env the service gets from the manifest loads in its own configuration loader, and
+ * servingAccess as the real serving add-on wires it (its default, no podExtras): the synthesized model server
+ * pods run as the role's service account, carry the Kafka settings and the mounted credentials, the env the service gets from the manifest loads in its own configuration loader, and
  * the NetworkPolicies select exactly those pods.
  */
 import { spawnSync } from "node:child_process";
@@ -9,26 +8,22 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { type KafkaOutputs, kafkaAddOn } from "../../../../../constructs/addons/kafka";
+import { kafkaAddOn } from "../../../../../constructs/addons/kafka";
 import { SERVING_SELDON_METRICS_PORT } from "../../../../../constructs/addons/monitoring/serving";
 import {
   DEPLOYMENT_LABEL,
-  ENVOY_GATEWAY_NAMESPACE,
   INFERENCE_HTTP_PORT,
   KSERVE_CONTAINER_NAME,
   SELDON_SERVER_CONTAINER_NAME,
   servingAddOn,
 } from "../../../../../constructs/addons/serving";
-import { type ServingAccess, servingAccess } from "../../../../../constructs/addons/serving/access";
-import type { ServingPodExtras } from "../../../../../constructs/addons/serving/pod";
-import type { AddOn, AddOnContext } from "../../../../../constructs/core/addon";
-import type { PlatformNamespace } from "../../../../../constructs/core/platform-namespace";
 import { loadConfig } from "../../../../../service/src/config";
 import { externalSecretsStub, monitoringStub, synthAddOns } from "../../../../support/addons";
 import { failWhenMissingInCi } from "../../../../support/ci";
 import { all, type Json, manifests } from "../../../../support/manifests";
 import { describeWithSchemas, expectValidStack } from "../../../../support/schemas";
 import { IMAGE, mlflowStub, POOLS, S3_VERSION } from "../support";
+import { synthAccess } from "./support";
 
 const opensslMissing = spawnSync("openssl", ["version"]).status !== 0;
 failWhenMissingInCi(
@@ -36,32 +31,11 @@ failWhenMissingInCi(
   opensslMissing && "openssl is missing",
 );
 
-/** The serving add-on with servingAccess as its pod extras (once for the namespace), on a real Strimzi Kafka. */
+/**
+ * The serving add-on with its own access wiring (no podExtras: it calls servingAccess itself) on a real Strimzi
+ * SCRAM Kafka; `access` is servingAccess called with the same options on a scratch add-on, to compare against.
+ */
 function synthWired(engine: "kserve" | "seldon") {
-  let kafka: KafkaOutputs | undefined;
-  let access: ServingAccess | undefined;
-  const strimzi = kafkaAddOn({ strimzi: { authentication: "scram-sha-512" } });
-  // Captures the Kafka outputs: the serving add-on reads Kafka's outputs only for Seldon's dataflow.
-  const kafkaAddOnCapturing: AddOn<unknown> = {
-    id: "kafka",
-    deploy: (c) => {
-      kafka = strimzi.deploy(c);
-      return kafka;
-    },
-  };
-  const podExtras = (_deployment: string, context: AddOnContext): ServingPodExtras => {
-    access ??= servingAccess(context, {
-      namespace: context.scope.node.findChild("Namespace") as PlatformNamespace,
-      pods: { labelKeys: [DEPLOYMENT_LABEL] },
-      modelPrefixes: ["mlflow/"],
-      inferencePorts: [INFERENCE_HTTP_PORT],
-      metricsPorts: [engine === "kserve" ? INFERENCE_HTTP_PORT : SERVING_SELDON_METRICS_PORT],
-      ingressFrom: engine === "kserve" ? [{ namespace: ENVOY_GATEWAY_NAMESPACE }] : [],
-      kafka,
-      path: "addons.serving",
-    });
-    return access;
-  };
   const serving = servingAddOn(
     {
       enabled: true,
@@ -79,16 +53,19 @@ function synthWired(engine: "kserve" | "seldon") {
       },
     },
     POOLS,
-    { podExtras },
+    { kafka: true },
   );
-  const { json } = synthAddOns([
-    kafkaAddOnCapturing,
+  const { json, outputs } = synthAddOns([
+    kafkaAddOn({ strimzi: { authentication: "scram-sha-512" } }),
     externalSecretsStub,
     monitoringStub,
     mlflowStub,
     serving,
   ]);
-  return { json, access: access as ServingAccess };
+  // What servingAccess gives for a Strimzi SCRAM principal, from its own synthesis (paths, names, keys).
+  const { access } = synthAccess({ kafka: { strimzi: { authentication: "scram-sha-512" } } });
+  expect(outputs.has("serving")).toBe(true);
+  return { json, access };
 }
 
 /** The reference service's container and its pod, per engine. */
@@ -107,7 +84,7 @@ function serverPod(json: ReturnType<typeof synthWired>["json"], engine: "kserve"
   return { pod, container, labels: { ...server.metadata.labels, ...(config.metadata.labels ?? {}) } as Json };
 }
 
-describe("servingAccess wired into the serving add-on", () => {
+describe("servingAccess as the serving add-on wires it", () => {
   for (const engine of ["kserve", "seldon"] as const) {
     it(`${engine}: the server pod runs as the role's service account with the Kafka settings and credentials mounted`, () => {
       const { json, access } = synthWired(engine);
@@ -128,8 +105,13 @@ describe("servingAccess wired into the serving add-on", () => {
       const prometheus = all(json, "kubernetes_network_policy_v1").find(
         (p) => p.metadata.name === "allow-ingress-serving-prometheus",
       ) as Json;
-      expect(prometheus.spec.ingress[0].ports).toEqual([{ port: String(scraped), protocol: "TCP" }]);
-      expect((container.ports as Json[]).map((p) => p.containerPort)).toContain(scraped);
+      const admitted = (prometheus.spec.ingress[0].ports as Json[]).map((p) => Number(p.port));
+      expect(admitted).toContain(scraped);
+      // Every admitted port is one a container of the pod declares (the server's, or Seldon's agent's metrics).
+      const declared = (pod.containers as Json[]).flatMap((c) =>
+        ((c.ports ?? []) as Json[]).map((p) => p.containerPort),
+      );
+      for (const port of admitted) expect(declared).toContain(port);
     });
   }
 
