@@ -77,6 +77,7 @@ export interface ServingAccess extends PodWiring {
     readonly principal: string;
     readonly bootstrapServers: string;
     readonly securityProtocol: "SSL" | "SASL_SSL";
+    /** The Kafka add-on's name for it; `env` carries the service's (`OAUTHBEARER` for MSK IAM). */
     readonly saslMechanism?: "AWS_MSK_IAM" | "SCRAM-SHA-512";
     /** Strimzi only: the Secrets, their reader and the ESO objects. */
     readonly credentials?: StrimziCredentials;
