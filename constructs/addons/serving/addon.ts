@@ -35,7 +35,14 @@ import {
   SERVING_NAMESPACE,
 } from "./names";
 import type { ServingNodePool, ServingPodExtras } from "./pod";
-import { SELDON_PORTS, seldonExperiment, seldonModel, seldonServer, seldonServerConfig } from "./seldon";
+import {
+  SELDON_PORTS,
+  seldonAgentConfigMap,
+  seldonExperiment,
+  seldonModel,
+  seldonServer,
+  seldonServerConfig,
+} from "./seldon";
 import {
   REFERENCE_IMAGE_REPOSITORY,
   type ResolvedImage,
@@ -129,6 +136,7 @@ export class ServingAddOn implements AddOn<ServingOutputs> {
     // The built-in access wiring, unless the caller wires the pods itself (podExtras).
     const access = this.props.podExtras ? {} : this.access(context, namespace, seldon);
     const plans: ServingTrafficPlan[] = [];
+    if (seldon) context.manifest("ConfigMap-seldon-agent", seldonAgentConfigMap(context.platform.region));
     if (!seldon) {
       context.manifest("EnvoyProxy", envoyProxy({ replicas: 2, nodePool: controllerPool }));
       context.manifest("GatewayClass", gatewayClass());

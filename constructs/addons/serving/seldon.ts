@@ -8,6 +8,7 @@ import {
   type ServingPodExtras,
   workloadLabels,
 } from "./pod";
+import { seldonRcloneS3Config, seldonStorageUri } from "./seldon-models";
 import type { ResolvedImage, ServingTrafficPlan, ServingWorkload } from "./traffic";
 
 /**
@@ -43,6 +44,12 @@ export const SELDON_IMAGES = {
 
 const MODELS_VOLUME = "models";
 const MODELS_DIR = "/mnt/agent";
+/**
+ * The agents' configuration (agent.yaml), mounted at the agent's /mnt/config instead of the runtime's
+ * `seldon-agent` map: that one names the Secret `seldon-rclone-gs-public` (`config_secrets`), which the agent
+ * reads through the Kubernetes API, and these pods mount no API token, so loading it would fail the agent.
+ */
+export const SELDON_AGENT_CONFIG_MAP = `${SELDON_SERVER_CONFIG}-agent`;
 
 export interface SeldonServerConfigOptions {
   readonly plan: ServingTrafficPlan;
@@ -155,7 +162,7 @@ export function seldonServerConfig(o: SeldonServerConfigOptions): Record<string,
         ...pod,
         volumes: [
           ...((pod.volumes as Record<string, unknown>[]) ?? []),
-          { name: "config-volume", configMap: { name: "seldon-agent" } },
+          { name: "config-volume", configMap: { name: SELDON_AGENT_CONFIG_MAP } },
         ],
         containers: [
           ...sidecars(SELDON_SERVER_CONTAINER_NAME, o.region),
@@ -172,6 +179,21 @@ export function seldonServerConfig(o: SeldonServerConfigOptions): Record<string,
         },
       ],
     },
+  };
+}
+
+/**
+ * The agents' agent.yaml: no Secret to read, one raw rclone remote `s3` (the remote `s3://` storage URIs name)
+ * authenticating from the environment, i.e. the pod's IRSA / Pod Identity role; never keys. Without an API token
+ * the agent reads this file and watches it (it watches the ConfigMap only when it knows its namespace).
+ */
+export function seldonAgentConfigMap(region: string): Record<string, unknown> {
+  const agentYaml = { rclone: { config: [JSON.stringify(seldonRcloneS3Config(region))] } };
+  return {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: SELDON_AGENT_CONFIG_MAP, namespace: SERVING_NAMESPACE },
+    data: { "agent.yaml": JSON.stringify(agentYaml) },
   };
 }
 
@@ -202,7 +224,7 @@ export function seldonModel(plan: ServingTrafficPlan, workload: ServingWorkload)
       labels: workloadLabels(plan, workload),
     },
     spec: {
-      storageUri: workload.modelSource,
+      storageUri: seldonStorageUri(plan.deployment, workload.modelSource),
       requirements: [SELDON_CAPABILITY],
       server: workload.name,
       minReplicas: workload.minReplicas,
