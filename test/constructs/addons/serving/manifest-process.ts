@@ -76,8 +76,8 @@ function mountVolumes(pod: Json, container: Json, ctx: PodContext): Map<string, 
     if (!volume) throw new Unmappable(`${field}.name`, m.name, "no pod volume of that name");
     const local = join(ctx.root, m.mountPath);
     mkdirSync(local, { recursive: true });
-    if (volume.emptyDir) {
-      // nothing to write: an empty directory
+    if (volume.emptyDir || volume.persistentVolumeClaim) {
+      // nothing to write: an empty directory (a StatefulSet's claim from a volumeClaimTemplate starts empty)
     } else if (volume.secret) {
       const name = volume.secret.secretName as string;
       const data = ctx.secrets[name];
@@ -104,7 +104,7 @@ function mountVolumes(pod: Json, container: Json, ctx: PodContext): Map<string, 
       throw new Unmappable(
         `volume ${m.name}`,
         Object.keys(volume),
-        "only emptyDir and secret volumes are mapped",
+        "only emptyDir, persistentVolumeClaim and secret volumes are mapped",
       );
     }
     mounts.set(m.mountPath, local);
