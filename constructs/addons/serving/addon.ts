@@ -1,7 +1,7 @@
 import type { AddOn, AddOnContext } from "../../core/addon";
 import type { AddOnDefinition, AddOnSelection } from "../../core/addon-definition";
 import { CHARTS } from "../../core/charts";
-import { HelmRelease } from "../../core/helm-release";
+import { HelmRelease, type HelmReleaseProps } from "../../core/helm-release";
 import { nodePoolProblems } from "../../core/node-placement";
 import { PlatformNamespace } from "../../core/platform-namespace";
 import type { KafkaOutputs } from "../kafka/addon";
@@ -86,6 +86,11 @@ export interface ServingOutputs {
   readonly metrics: { readonly labelKey: string; readonly port: number; readonly path: string };
   /** The releases of the engine (and of Envoy Gateway with KServe), for ordering. */
   readonly releases: readonly HelmRelease[];
+}
+
+/** One of the engines' releases (a chart of `CHARTS` into a namespace the add-on created). */
+function release(context: AddOnContext, id: string, props: Omit<HelmReleaseProps, "provider">): HelmRelease {
+  return new HelmRelease(context.scope, id, { provider: context.cluster.helmProvider, ...props });
 }
 
 /** In-cluster URLs of the two engines' data planes. */
@@ -259,7 +264,6 @@ export class ServingAddOn implements AddOn<ServingOutputs> {
 
   /** KServe's CRDs and controller (RawDeployment), and Envoy Gateway with the Gateway API CRDs. */
   private kserveReleases(context: AddOnContext, controllerPool: string): HelmRelease[] {
-    const helm = context.cluster.helmProvider;
     const provider = context.cluster.kubernetesProvider;
     const kserveNs = new PlatformNamespace(context.scope, "KserveNamespace", {
       name: KSERVE_NAMESPACE,
@@ -271,16 +275,14 @@ export class ServingAddOn implements AddOn<ServingOutputs> {
       from: [{ ipBlock: { cidr: context.platform.vpcCidr } }],
       ports: [{ port: "9443", protocol: "TCP" }],
     });
-    const crds = new HelmRelease(context.scope, "KserveCrdRelease", {
-      provider: helm,
+    const crds = release(context, "KserveCrdRelease", {
       chart: CHARTS.kserveCrd,
       namespace: KSERVE_NAMESPACE,
       releaseName: "kserve-crd",
       values: {},
       dependsOn: [kserveNs.resource],
     });
-    const kserve = new HelmRelease(context.scope, "KserveRelease", {
-      provider: helm,
+    const kserve = release(context, "KserveRelease", {
       chart: CHARTS.kserveResources,
       namespace: KSERVE_NAMESPACE,
       releaseName: "kserve",
@@ -298,8 +300,7 @@ export class ServingAddOn implements AddOn<ServingOutputs> {
       to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": SERVING_NAMESPACE } } }],
       ports: [{ port: String(INFERENCE_HTTP_PORT), protocol: "TCP" }],
     });
-    const envoyGateway = new HelmRelease(context.scope, "EnvoyGatewayRelease", {
-      provider: helm,
+    const envoyGateway = release(context, "EnvoyGatewayRelease", {
       chart: CHARTS.envoyGateway,
       namespace: ENVOY_GATEWAY_NAMESPACE,
       releaseName: "envoy-gateway",
@@ -316,7 +317,6 @@ export class ServingAddOn implements AddOn<ServingOutputs> {
     controllerPool: string,
     reason: string,
   ): HelmRelease[] {
-    const helm = context.cluster.helmProvider;
     const seldonNs = new PlatformNamespace(context.scope, "SeldonNamespace", {
       name: SELDON_NAMESPACE,
       provider: context.cluster.kubernetesProvider,
@@ -326,24 +326,21 @@ export class ServingAddOn implements AddOn<ServingOutputs> {
     seldonNs.allowHttpsEgress("OperatorApiServer");
     const kafka: SeldonKafka | undefined =
       this.props.kafka && context.has("kafka") ? context.outputsOf<SeldonKafka>("kafka") : undefined;
-    const crds = new HelmRelease(context.scope, "SeldonCrdRelease", {
-      provider: helm,
+    const crds = release(context, "SeldonCrdRelease", {
       chart: CHARTS.seldonCoreV2Crds,
       namespace: SELDON_NAMESPACE,
       releaseName: "seldon-core-v2-crds",
       values: {},
       dependsOn: [seldonNs.resource],
     });
-    const setup = new HelmRelease(context.scope, "SeldonSetupRelease", {
-      provider: helm,
+    const setup = release(context, "SeldonSetupRelease", {
       chart: CHARTS.seldonCoreV2Setup,
       namespace: SELDON_NAMESPACE,
       releaseName: "seldon-core-v2-setup",
       values: seldonSetupValues({ controllerPool, kafka }),
       dependsOn: [seldonNs.resource, crds],
     });
-    const runtime = new HelmRelease(context.scope, "SeldonRuntimeRelease", {
-      provider: helm,
+    const runtime = release(context, "SeldonRuntimeRelease", {
       chart: CHARTS.seldonCoreV2Runtime,
       namespace: SERVING_NAMESPACE,
       releaseName: "seldon-core-v2-runtime",

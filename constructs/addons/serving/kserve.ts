@@ -1,4 +1,3 @@
-import type { ServingDeploymentConfig } from "./config";
 import {
   DEPLOYMENT_LABEL,
   ENVOY_GATEWAY_NAMESPACE,
@@ -13,11 +12,10 @@ import {
   type InferenceContainerOptions,
   inferenceContainer,
   inferencePodFields,
-  type ServingNodePool,
-  type ServingPodExtras,
+  type ServingWorkloadOptions,
   workloadLabels,
 } from "./pod";
-import type { ResolvedImage, ServingTrafficPlan, ServingWorkload } from "./traffic";
+import type { ServingTrafficPlan, ServingWorkload } from "./traffic";
 
 /**
  * The KServe engine's objects. KServe in RawDeployment mode runs each InferenceService as a plain Deployment,
@@ -34,19 +32,8 @@ export function predictorService(workload: ServingWorkload): string {
 /** Its port: KServe's predictor Service listens on 80 and targets the container's port. */
 export const PREDICTOR_SERVICE_PORT = 80;
 
-export interface KserveWorkloadOptions {
-  readonly plan: ServingTrafficPlan;
-  readonly workload: ServingWorkload;
-  readonly deployment: ServingDeploymentConfig;
-  readonly image: ResolvedImage;
-  readonly pool: ServingNodePool;
-  readonly region: string;
-  readonly mlflowTrackingUri?: string;
-  readonly extras?: ServingPodExtras;
-}
-
 /** One version of a deployment as an InferenceService with the reference service as custom predictor. */
-export function inferenceService(o: KserveWorkloadOptions): Record<string, unknown> {
+export function inferenceService(o: ServingWorkloadOptions): Record<string, unknown> {
   const container: InferenceContainerOptions = { ...o };
   const labels = workloadLabels(o.plan, o.workload);
   return {

@@ -46,15 +46,20 @@ export interface ServingNodePool {
   readonly taints?: readonly NodeTaint[];
 }
 
-export interface InferenceContainerOptions {
+/** One workload of a deployment with everything its pod is built from, as both engines take it. */
+export interface ServingWorkloadOptions {
   readonly plan: ServingTrafficPlan;
   readonly workload: ServingWorkload;
   readonly deployment: ServingDeploymentConfig;
   readonly image: ResolvedImage;
   readonly pool: ServingNodePool;
+  readonly region: string;
   /** MLflow's in-cluster URL, for registry models. @default - none */
   readonly mlflowTrackingUri?: string;
-  readonly region: string;
+  readonly extras?: ServingPodExtras;
+}
+
+export interface InferenceContainerOptions extends ServingWorkloadOptions {
   /** Port the service listens on. @default INFERENCE_HTTP_PORT */
   readonly port?: number;
   /** The port's name (unique in the pod; Seldon's agent has its own `http`). @default INFERENCE_PORT_NAME */
@@ -66,7 +71,6 @@ export interface InferenceContainerOptions {
   readonly agentLoadsModels?: boolean;
   /** Extra env of the engine (e.g. Seldon's model repository) before the extras. @default [] */
   readonly engineEnv?: readonly EnvVar[];
-  readonly extras?: ServingPodExtras;
 }
 
 // The service keeps answering (with Connection: close) this long after SIGTERM, so the gateway and endpoints

@@ -1,15 +1,8 @@
 import { restrictedContainerSecurityContext } from "../../core/pod-security";
-import type { ServingDeploymentConfig } from "./config";
 import { DEPLOYMENT_LABEL, SELDON_SERVER_CONTAINER_NAME, SERVING_NAMESPACE } from "./names";
-import {
-  inferenceContainer,
-  inferencePodFields,
-  type ServingNodePool,
-  type ServingPodExtras,
-  workloadLabels,
-} from "./pod";
+import { inferenceContainer, inferencePodFields, type ServingWorkloadOptions, workloadLabels } from "./pod";
 import { seldonRcloneS3Config, seldonStorageUri } from "./seldon-models";
-import type { ResolvedImage, ServingTrafficPlan, ServingWorkload } from "./traffic";
+import type { ServingTrafficPlan, ServingWorkload } from "./traffic";
 
 /**
  * The Seldon Core 2 engine's objects. A Seldon server pod is the model server plus Seldon's agent (which
@@ -50,17 +43,6 @@ const MODELS_DIR = "/mnt/agent";
  * reads through the Kubernetes API, and these pods mount no API token, so loading it would fail the agent.
  */
 export const SELDON_AGENT_CONFIG_MAP = `${SELDON_SERVER_CONFIG}-agent`;
-
-export interface SeldonServerConfigOptions {
-  readonly plan: ServingTrafficPlan;
-  readonly workload: ServingWorkload;
-  readonly deployment: ServingDeploymentConfig;
-  readonly image: ResolvedImage;
-  readonly pool: ServingNodePool;
-  readonly region: string;
-  readonly mlflowTrackingUri?: string;
-  readonly extras?: ServingPodExtras;
-}
 
 const sidecarSecurity = () => restrictedContainerSecurityContext({ runAsUser: 1000, runAsGroup: 1000 });
 
@@ -131,7 +113,7 @@ function sidecars(serverContainer: string, region: string): Record<string, unkno
  * agent's model directory; pod fields (security, placement, spread) as on KServe. One per workload, since
  * each version's Server carries its own model source.
  */
-export function seldonServerConfig(o: SeldonServerConfigOptions): Record<string, unknown> {
+export function seldonServerConfig(o: ServingWorkloadOptions): Record<string, unknown> {
   // The service as Seldon's agent drives it (service/README.md, "Running under Seldon Core v2"): an empty
   // repository at start, models loaded by versioned name from the agent's directory over the gRPC control plane.
   const base = inferenceContainer(SELDON_SERVER_CONTAINER_NAME, {
