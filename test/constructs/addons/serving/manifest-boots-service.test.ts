@@ -9,7 +9,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { randomBytes, randomInt } from "node:crypto";
-import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import * as grpc from "@grpc/grpc-js";
@@ -62,6 +62,11 @@ describe.skipIf(kafkaMissing !== undefined || MLFLOW === undefined)(SUITE, () =>
   let kafka: KafkaStandIn;
   let mlflow: RunningServer;
   let pod: PodContext;
+  const temp: string[] = [];
+  const track = (dir: string) => {
+    temp.push(dir);
+    return dir;
+  };
 
   /** The pod context of a manifest: its namespace, its Secrets, the stand-ins. */
   function podContext(name: string, namespace: string, externalSecrets: readonly Json[]): PodContext {
@@ -76,7 +81,7 @@ describe.skipIf(kafkaMissing !== undefined || MLFLOW === undefined)(SUITE, () =>
         "mlflow.mlflow": new URL(mlflow.url).host,
       },
       secrets: syncExternalSecrets(externalSecrets, kafka.strimziSecrets),
-      root: mkdtempSync(join(tmpdir(), "serving-contract-pod-")),
+      root: track(mkdtempSync(join(tmpdir(), "serving-contract-pod-"))),
     };
   }
 
@@ -84,6 +89,7 @@ describe.skipIf(kafkaMissing !== undefined || MLFLOW === undefined)(SUITE, () =>
     m = kserveServingManifest();
     seldon = seldonServingManifest(S3_VERSION(1));
     image = replayImage(REPO, "service/Dockerfile");
+    track(image.tempDir);
     kafka = await startKafka(m.kafkaUser, m.topics);
     const sources = envValue(m.container, "MODEL_SOURCES") as string;
     mlflow = await startMlflowWith(MLFLOW as string, sources.slice(sources.indexOf("=") + 1), MODEL_VERSION);
@@ -93,6 +99,7 @@ describe.skipIf(kafkaMissing !== undefined || MLFLOW === undefined)(SUITE, () =>
   afterAll(async () => {
     await mlflow?.stop();
     await kafka?.broker.destroy();
+    for (const dir of temp) rmSync(dir, { recursive: true, force: true });
   });
 
   /** KServe: inference on the HTTPRoute's path at the predictor Service's target, then the event in Kafka. */

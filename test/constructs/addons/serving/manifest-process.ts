@@ -29,6 +29,8 @@ export interface ImageDefaults {
   readonly cmd: readonly string[];
   /** The image's filesystem laid out locally: image path `workdir` is this directory. */
   readonly root: string;
+  /** The temp dir holding the replayed stages (to remove after use). */
+  readonly tempDir: string;
 }
 
 /** The pod around the container and the loopback stand-ins for the cluster. */
@@ -315,5 +317,6 @@ export function replayImage(repo: string, dockerfile: string): ImageDefaults {
     entrypoint: parsed.entrypoint,
     cmd: parsed.cmd,
     root: join(root, final.workdir),
+    tempDir: out,
   };
 }
