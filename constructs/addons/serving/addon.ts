@@ -43,19 +43,14 @@ import {
   seldonServer,
   seldonServerConfig,
 } from "./seldon";
+import { seldonKafkaWiring } from "./seldon-kafka";
 import {
   REFERENCE_IMAGE_REPOSITORY,
   type ResolvedImage,
   type ServingTrafficPlan,
   trafficPlan,
 } from "./traffic";
-import {
-  envoyGatewayValues,
-  kserveResourcesValues,
-  type SeldonKafka,
-  seldonRuntimeValues,
-  seldonSetupValues,
-} from "./values";
+import { envoyGatewayValues, kserveResourcesValues, seldonRuntimeValues, seldonSetupValues } from "./values";
 
 export * from "./names";
 
@@ -324,8 +319,11 @@ export class ServingAddOn implements AddOn<ServingOutputs> {
       podSecurityReason: reason,
     });
     seldonNs.allowHttpsEgress("OperatorApiServer");
-    const kafka: SeldonKafka | undefined =
-      this.props.kafka && context.has("kafka") ? context.outputsOf<SeldonKafka>("kafka") : undefined;
+    // Seldon's dataflow on the platform Kafka (Strimzi; none on MSK IAM, see seldon-kafka.ts).
+    const kafka =
+      this.props.kafka && context.has("kafka")
+        ? seldonKafkaWiring(context, context.outputsOf<KafkaOutputs>("kafka"), namespace)
+        : undefined;
     const crds = release(context, "SeldonCrdRelease", {
       chart: CHARTS.seldonCoreV2Crds,
       namespace: SELDON_NAMESPACE,
@@ -337,7 +335,7 @@ export class ServingAddOn implements AddOn<ServingOutputs> {
       chart: CHARTS.seldonCoreV2Setup,
       namespace: SELDON_NAMESPACE,
       releaseName: "seldon-core-v2-setup",
-      values: seldonSetupValues({ controllerPool, kafka }),
+      values: { ...seldonSetupValues({ controllerPool }), ...kafka?.setupValues },
       dependsOn: [seldonNs.resource, crds],
     });
     const runtime = release(context, "SeldonRuntimeRelease", {

@@ -33,6 +33,8 @@ export interface StrimziCredentialsProps {
   readonly principal: string;
   /** Prefix of the manifest ids (unique per add-on). */
   readonly idPrefix: string;
+  /** Name of the CA copy in the serving namespace (unique per caller there). @default "kafka-cluster-ca" */
+  readonly clusterCaSecretName?: string;
 }
 
 /** What the serving namespace gets: Secret names, what reads them, and the pod-side wiring. */
@@ -66,7 +68,7 @@ export function strimziCredentials(props: StrimziCredentialsProps): StrimziCrede
   const sourceCa = kafka.clusterCaSecretName;
   const storeName = `kafka-${principal}`;
   const readerName = `${storeName}-reader`;
-  const clusterCaSecretName = "kafka-cluster-ca";
+  const clusterCaSecretName = props.clusterCaSecretName ?? "kafka-cluster-ca";
   const userSecretName = `kafka-user-${principal}`;
   // One Role per serving namespace and principal, in the Kafka namespace where the Secrets are.
   const roleName = `${servingNs}-${readerName}`;
