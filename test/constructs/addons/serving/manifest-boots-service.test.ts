@@ -80,7 +80,11 @@ describe.skipIf(kafkaMissing !== undefined || MLFLOW === undefined)(SUITE, () =>
           kafka.broker.listenerBootstrap(kafka.listener),
         "mlflow.mlflow": new URL(mlflow.url).host,
       },
-      secrets: syncExternalSecrets(externalSecrets, kafka.strimziSecrets),
+      // The model server's Secrets only (Seldon's dataflow has its own KafkaUser, which no pod here mounts).
+      secrets: syncExternalSecrets(
+        externalSecrets.filter((e) => e.spec.secretStoreRef.name !== "kafka-seldon"),
+        kafka.strimziSecrets,
+      ),
       root: track(mkdtempSync(join(tmpdir(), "serving-contract-pod-"))),
     };
   }
