@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs after `npx cdktf synth` in .ci/run: synthesizes the default configuration and every example in
 # examples/configs/ into temp dirs (the app's rule pack runs in each synthesis) and runs checkov over every stack
-# with the skip list in .ci/checkov/skips.yaml. Exits non-zero on any synthesis failure or unskipped checkov failure.
+# with the skip list in .ci/checkov/skips.yaml, then the credentials scan (.ci/checkov/credentials.mjs) over the same
+# stacks and service/, pipelines/, .github/. Exits non-zero on any synthesis failure, unskipped checkov failure or
+# credentials finding.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CHECKPOINT_DISABLE=1
@@ -43,4 +45,9 @@ for f in examples/configs/*.yaml examples/configs/*.yml examples/configs/*.json;
   synth "${name%.*}" "$f"
 done
 
-node .ci/checkov/scan.mjs "${targets[@]}"
+status=0
+node .ci/checkov/scan.mjs "${targets[@]}" || status=$?
+# Credentials scan: the same stacks plus the sources that ship (test/ is not scanned: its fixtures plant keys on
+# purpose to prove the detectors fire).
+node .ci/checkov/credentials.mjs "${targets[@]}" --sources service pipelines .github || status=$?
+exit "$status"
