@@ -87,7 +87,15 @@ export async function startService(
       lifecycle.draining = true;
       // Lets load balancers see the failed readiness before the listener goes away.
       if (config.SHUTDOWN_DELAY_MS > 0) await new Promise((r) => setTimeout(r, config.SHUTDOWN_DELAY_MS));
-      await Promise.all([app.close(), grpcServer?.close(config.SHUTDOWN_GRACE_MS)]);
+      // Fastify closes the connections idle at close() only; a response already on its way out then (sent with
+      // keep-alive) leaves a socket that turns idle afterwards and would hold close() until the keep-alive
+      // timeout. Reap those until the listener is closed.
+      const reaper = setInterval(() => app.server.closeIdleConnections(), 100);
+      try {
+        await Promise.all([app.close(), grpcServer?.close(config.SHUTDOWN_GRACE_MS)]);
+      } finally {
+        clearInterval(reaper);
+      }
       logger.info("listener closed, in-flight requests answered");
       await engine.close();
       logger.info("inference engine closed");

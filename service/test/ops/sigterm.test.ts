@@ -74,7 +74,7 @@ describe("SIGTERM under load", () => {
       svc.child.kill("SIGTERM");
     });
     const code = await svc.exited;
-    expect(code).toBe(0);
+    expect(code, svc.stderr.join("")).toBe(0);
     const failed = outcomes.filter(
       (o) => o.status !== 200 && o.status !== 503 && o.status !== "ECONNREFUSED",
     );
@@ -123,7 +123,7 @@ describe("SIGTERM with no shutdown delay and clients that ignore readiness", () 
     const started = performance.now();
     await Promise.all(Array.from({ length: 8 }, (_, k) => client(k)));
     // Kept-alive sockets must not hold the shutdown until the keep-alive timeout (72 s) or the grace period.
-    expect(await svc.exited).toBe(0);
+    expect(await svc.exited, svc.stderr.join("")).toBe(0);
     expect(performance.now() - started).toBeLessThan(8000);
     const inFlight = outcomes.filter((o) => o.startedAt < signalledAt && o.endedAt > signalledAt);
     expect(inFlight.filter((o) => o.status !== 200 && typeof o.status === "number")).toEqual([]);
@@ -162,7 +162,7 @@ describe.skipIf(kafkaMissing !== undefined)("SIGTERM with the Kafka feedback loo
       DRIFT_ENABLED: "false",
     });
     const outcomes = await loadUntilDrained(svc.url, 4, () => svc.child.kill("SIGTERM"));
-    expect(await svc.exited).toBe(0);
+    expect(await svc.exited, svc.stderr.join("")).toBe(0);
     const served = new Set(outcomes.filter((o) => o.status === 200).map((o) => o.id));
     expect(served.size).toBeGreaterThanOrEqual(50);
 
