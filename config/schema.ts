@@ -23,6 +23,7 @@ import { AddOnsSchema, checkAddOnDependencies } from "./addons";
 import { issue } from "./issue";
 import { AUTOSCALERS, checkNodePools, NodePoolSchema } from "./node-pools";
 import { checkRegistry, RegistrySchema } from "./registry";
+import { checkTeams, TeamsSchema } from "./teams";
 
 /**
  * The platform configuration: the only door through which parameters enter the kit. Every field is documented
@@ -218,6 +219,7 @@ export const PlatformConfigObject = z.strictObject({
   policy: PolicyConfigSchema.prefault({}).describe(
     "The security rule pack: suppressions with written reasons.",
   ),
+  teams: TeamsSchema,
 });
 
 type Ctx = z.RefinementCtx;
@@ -340,6 +342,7 @@ export const checkPlatform =
     checkDataLake(c, ctx);
     checkStateBackend(c, ctx);
     checkRegistry(c.registry, ctx);
+    checkTeams(c, ctx);
   };
 
 export const PlatformConfigSchema = PlatformConfigObject.superRefine(checkPlatform(PLATFORM_ADD_ONS));
