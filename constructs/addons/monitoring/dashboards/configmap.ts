@@ -1,4 +1,4 @@
-/** A dashboard as the ConfigMap Grafana's sidecar loads: one `<uid>.json` file, filed under the kit's folder. */
+/** A dashboard as the ConfigMap Grafana's sidecar loads: one `<uid>.json` file, filed under a folder (the kit's by default). */
 import { GRAFANA_DASHBOARD_LABEL, GRAFANA_DASHBOARD_LABEL_VALUE, GRAFANA_FOLDER_ANNOTATION } from "../names";
 import { buildDashboard, DASHBOARD_FOLDER, type PlatformDashboard } from "./model";
 
@@ -15,7 +15,11 @@ export function dashboardConfigMapName(uid: string): string {
   return `dashboard-${uid}`;
 }
 
-export function dashboardConfigMap(d: PlatformDashboard, namespace: string): Record<string, unknown> {
+export function dashboardConfigMap(
+  d: PlatformDashboard,
+  namespace: string,
+  folder: string = DASHBOARD_FOLDER,
+): Record<string, unknown> {
   const model = buildDashboard(d);
   // The declaration is what the add-on and the synth summary list; the model is what Grafana shows.
   if (model.uid !== d.uid || model.title !== d.title)
@@ -29,7 +33,7 @@ export function dashboardConfigMap(d: PlatformDashboard, namespace: string): Rec
       name: dashboardConfigMapName(d.uid),
       namespace,
       labels: { [GRAFANA_DASHBOARD_LABEL]: GRAFANA_DASHBOARD_LABEL_VALUE },
-      annotations: { [GRAFANA_FOLDER_ANNOTATION]: DASHBOARD_FOLDER },
+      annotations: { [GRAFANA_FOLDER_ANNOTATION]: folder },
     },
     data: { [`${d.uid}.json`]: escapeTerraformTemplates(JSON.stringify(model)) },
   };

@@ -29,7 +29,10 @@ const PROMETHEUS_SYNTHETIC = [
   "scrape_series_added",
 ];
 
-/** kube-state-metrics v2.x docs (docs/metrics/workload/pod-metrics.md, storage/persistentvolumeclaim-metrics.md). */
+/**
+ * kube-state-metrics v2.x docs (docs/metrics/workload/pod-metrics.md, storage/persistentvolumeclaim-metrics.md,
+ * policy/resourcequota-metrics.md: `kube_resourcequota` with labels resourcequota, resource, type hard|used).
+ */
 const KUBE_STATE_METRICS = [
   "kube_pod_status_phase",
   "kube_pod_container_status_waiting_reason",
@@ -38,6 +41,7 @@ const KUBE_STATE_METRICS = [
   "kube_pod_info",
   "kube_persistentvolumeclaim_info",
   "kube_persistentvolumeclaim_status_phase",
+  "kube_resourcequota",
 ];
 
 /** Kubelet volume stats (Kubernetes metrics reference, kubelet `/metrics`; labels namespace, persistentvolumeclaim). */
