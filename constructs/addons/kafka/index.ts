@@ -1,5 +1,6 @@
 export * from "./addon";
 export * from "./config";
+export * from "./msk-access";
 export * from "./msk-cluster";
 export * from "./outputs";
 export * from "./strimzi";

@@ -10,6 +10,7 @@ import { AwsContext } from "../../core/aws-context";
 import { protectStateful } from "../../core/stateful";
 import { mergeTags, type Tags } from "../../core/tags";
 import type { KafkaConfig } from "./config";
+import { type MskResourceType, mskAccessStatements, mskResourceArn } from "./msk-access";
 import { reads, resolveAccess, type TopicSelector, writes } from "./topic-access";
 
 /** MSK ports: IAM over TLS for clients, and the open-monitoring JMX and node exporters for Prometheus. */
@@ -205,8 +206,13 @@ export class MskKafkaCluster extends Construct {
   }
 
   /** `arn:…:kafka:<region>:<account>:<type>/<cluster name>/<cluster uuid>/<name>`, the MSK IAM resource ARNs. */
-  resourceArn(type: "topic" | "group", name: string): string {
-    return this.aws.arn("kafka", `${type}/${this.clusterName}/${this.cluster.clusterUuid}/${name}`);
+  resourceArn(type: MskResourceType, name: string): string {
+    return mskResourceArn(
+      this.aws,
+      { clusterName: this.clusterName, clusterUuid: this.cluster.clusterUuid },
+      type,
+      name,
+    );
   }
 
   /**
@@ -217,38 +223,14 @@ export class MskKafkaCluster extends Construct {
   topicAccessStatements(selector: TopicSelector): DataAwsIamPolicyDocumentStatement[] {
     const access = resolveAccess(this.config, selector);
     const entries = Object.entries(access.topics);
-    const readTopics = entries.filter(([, a]) => reads(a)).map(([t]) => this.resourceArn("topic", t));
-    const writeTopics = entries.filter(([, a]) => writes(a)).map(([t]) => this.resourceArn("topic", t));
-    const connect = ["kafka-cluster:Connect", "kafka-cluster:DescribeCluster"];
-    if (writeTopics.length > 0) connect.push("kafka-cluster:WriteDataIdempotently");
-    const statements: DataAwsIamPolicyDocumentStatement[] = [
-      { sid: "Connect", effect: "Allow", actions: connect, resources: [this.clusterArn] },
-    ];
-    if (readTopics.length > 0) {
-      statements.push({
-        sid: "ReadTopics",
-        effect: "Allow",
-        actions: ["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"],
-        resources: readTopics,
-      });
-      if (access.groupPrefixes.length > 0) {
-        statements.push({
-          sid: "ConsumerGroups",
-          effect: "Allow",
-          actions: ["kafka-cluster:DescribeGroup", "kafka-cluster:AlterGroup"],
-          resources: access.groupPrefixes.map((g) => this.resourceArn("group", `${g}*`)),
-        });
-      }
-    }
-    if (writeTopics.length > 0) {
-      statements.push({
-        sid: "WriteTopics",
-        effect: "Allow",
-        actions: ["kafka-cluster:DescribeTopic", "kafka-cluster:WriteData"],
-        resources: writeTopics,
-      });
-    }
-    return statements;
+    const readTopics = entries.filter(([, a]) => reads(a)).map(([t]) => t);
+    return mskAccessStatements({
+      clusterArn: this.clusterArn,
+      resourceArn: (type, name) => this.resourceArn(type, name),
+      readTopics,
+      writeTopics: entries.filter(([, a]) => writes(a)).map(([t]) => t),
+      groups: readTopics.length > 0 ? access.groupPrefixes.map((g) => `${g}*`) : [],
+    });
   }
 
   /** The same statements as an IAM policy JSON document, e.g. for `ServiceAccountRole.inlinePolicies`. */

@@ -217,6 +217,43 @@ export function topicResources(config: KafkaConfig, n: StrimziNames): Manifest[]
   });
 }
 
+/** Client authentication of a `KafkaUser`, as the cluster's TLS listener has it (`strimzi.authentication`). */
+export type StrimziAuthentication = KafkaConfig["strimzi"]["authentication"];
+
+/** Resource types a Strimzi simple-authorization ACL names. */
+export type KafkaAclResourceType = "topic" | "group" | "transactionalId";
+
+/** One allow ACL of a `KafkaUser` (`spec.authorization.acls[]`). */
+export function kafkaAcl(
+  type: KafkaAclResourceType,
+  name: string,
+  operations: readonly string[],
+  patternType: "literal" | "prefix" = "literal",
+): Manifest {
+  return { type: "allow", resource: { type, name, patternType }, operations: [...operations] };
+}
+
+/**
+ * A `KafkaUser` in the Kafka namespace (the User Operator watches only it) with exactly these ACLs; Strimzi
+ * writes its credentials to a Secret of the same name there.
+ */
+export function kafkaUserResource(
+  n: StrimziNames,
+  name: string,
+  authentication: StrimziAuthentication,
+  acls: readonly Manifest[],
+): Manifest {
+  return {
+    apiVersion: STRIMZI_API,
+    kind: "KafkaUser",
+    metadata: { name, namespace: n.namespace, labels: { "strimzi.io/cluster": n.cluster } },
+    spec: {
+      authentication: { type: authentication },
+      authorization: { type: "simple", acls: [...acls] },
+    },
+  };
+}
+
 /** One `KafkaUser` per principal, with ACLs for exactly its topics and consumer group prefixes. */
 export function userResources(config: KafkaConfig, n: StrimziNames): Manifest[] {
   return Object.keys(config.access).map((principal) => {
@@ -230,30 +267,14 @@ export function userResources(config: KafkaConfig, n: StrimziNames): Manifest[] 
         anyRead = true;
       }
       if (writes(a)) operations.push("Write");
-      acls.push({
-        type: "allow",
-        resource: { type: "topic", name: topic, patternType: "literal" },
-        operations,
-      });
+      acls.push(kafkaAcl("topic", topic, operations));
     }
     if (anyRead) {
       for (const prefix of access.groupPrefixes) {
-        acls.push({
-          type: "allow",
-          resource: { type: "group", name: prefix, patternType: "prefix" },
-          operations: ["Read", "Describe"],
-        });
+        acls.push(kafkaAcl("group", prefix, ["Read", "Describe"], "prefix"));
       }
     }
-    return {
-      apiVersion: STRIMZI_API,
-      kind: "KafkaUser",
-      metadata: { name: principal, namespace: n.namespace, labels: { "strimzi.io/cluster": n.cluster } },
-      spec: {
-        authentication: { type: config.strimzi.authentication },
-        authorization: { type: "simple", acls },
-      },
-    };
+    return kafkaUserResource(n, principal, config.strimzi.authentication, acls);
   });
 }
 

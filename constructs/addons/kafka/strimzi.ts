@@ -17,6 +17,7 @@ import {
   nodePoolResources,
   podMonitorResources,
   STRIMZI_METRICS_PORT,
+  type StrimziAuthentication,
   type StrimziNames,
   TLS_LISTENER_PORT,
   topicResources,
@@ -37,6 +38,13 @@ export interface StrimziKafkaOutputs extends KafkaOutputsBase, HelmAddOnOutputs 
   userSecretName(principal: string): string;
   /** The custom resources, by kind then name, e.g. `resources.KafkaTopic.predictions`. */
   readonly resources: Readonly<Record<string, Readonly<Record<string, Manifest>>>>;
+}
+
+/** The authentication of the cluster's users, as the outputs tell it (SCRAM when a SASL mechanism is set). */
+export function strimziAuthentication(
+  kafka: Pick<StrimziKafkaOutputs, "saslMechanism">,
+): StrimziAuthentication {
+  return kafka.saslMechanism === "SCRAM-SHA-512" ? "scram-sha-512" : "tls";
 }
 
 /**

@@ -2,8 +2,8 @@ import { Construct } from "constructs";
 import type { AddOnContext } from "../../core/addon";
 import type { PlatformNamespace } from "../../core/platform-namespace";
 import type { KafkaOutputs } from "../kafka/addon";
-import type { StrimziKafkaOutputs } from "../kafka/strimzi";
-import { STRIMZI_API } from "../kafka/strimzi-resources";
+import { type StrimziKafkaOutputs, strimziAuthentication } from "../kafka/strimzi";
+import { type KafkaAclResourceType, kafkaAcl, kafkaUserResource } from "../kafka/strimzi-resources";
 import { STRIMZI_SECRET_KEYS } from "./access/env";
 import { type StrimziCredentials, strimziCredentials } from "./access/kafka-credentials";
 
@@ -48,32 +48,19 @@ export interface SeldonKafkaWiring {
 
 /** The KafkaUser of Seldon's components: prefix ACLs on its topics, consumer groups and transactional ids. */
 export function seldonKafkaUser(kafka: StrimziKafkaOutputs): Record<string, unknown> {
-  const prefix = (type: string, operations: string[]) => ({
-    type: "allow",
-    resource: { type, name: SELDON_KAFKA_PREFIX, patternType: "prefix" },
-    operations,
-  });
-  return {
-    apiVersion: STRIMZI_API,
-    kind: "KafkaUser",
-    metadata: {
-      name: SELDON_KAFKA_PRINCIPAL,
-      namespace: kafka.namespace.name,
-      labels: { "strimzi.io/cluster": kafka.clusterName },
-    },
-    spec: {
-      authentication: { type: kafka.saslMechanism === "SCRAM-SHA-512" ? "scram-sha-512" : "tls" },
-      authorization: {
-        type: "simple",
-        acls: [
-          // Seldon creates (and on pipeline deletion removes) its topics; nothing outside the prefix.
-          prefix("topic", ["Read", "Write", "Create", "Delete", "Describe", "DescribeConfigs"]),
-          prefix("group", ["Read", "Describe"]),
-          prefix("transactionalId", ["Write", "Describe"]),
-        ],
-      },
-    },
-  };
+  const prefix = (type: KafkaAclResourceType, operations: string[]) =>
+    kafkaAcl(type, SELDON_KAFKA_PREFIX, operations, "prefix");
+  return kafkaUserResource(
+    { namespace: kafka.namespace.name, cluster: kafka.clusterName },
+    SELDON_KAFKA_PRINCIPAL,
+    strimziAuthentication(kafka),
+    [
+      // Seldon creates (and on pipeline deletion removes) its topics; nothing outside the prefix.
+      prefix("topic", ["Read", "Write", "Create", "Delete", "Describe", "DescribeConfigs"]),
+      prefix("group", ["Read", "Describe"]),
+      prefix("transactionalId", ["Write", "Describe"]),
+    ],
+  );
 }
 
 /** seldon-core-v2-setup values for the platform Kafka with the delivered Secrets (keys from its values.yaml). */

@@ -1,7 +1,9 @@
 import type { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
+import type { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { RoleBindingV1 } from "@cdktf/provider-kubernetes/lib/role-binding-v1";
 import { RoleV1 } from "@cdktf/provider-kubernetes/lib/role-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
+import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import type { AddOnContext } from "../../../core/addon";
 import type { PlatformNamespace } from "../../../core/platform-namespace";
@@ -53,6 +55,40 @@ export interface StrimziCredentials extends PodWiring {
   readonly externalSecrets: readonly Manifest[];
 }
 
+/** A namespace the delivery puts objects into, and what must exist before (the namespace resource). */
+export interface CredentialsNamespace {
+  readonly name: string;
+  readonly dependsOn?: readonly ITerraformDependable[];
+}
+
+/**
+ * The delivery of one `KafkaUser`'s Secret and the cluster CA into another namespace, in plain names, for callers
+ * outside an add-on (a team environment's stack reads the platform by name, not through add-on outputs).
+ */
+export interface KafkaCredentialsDeliveryProps {
+  /** Where the Kubernetes resources go. */
+  readonly scope: Construct;
+  readonly provider: KubernetesProvider;
+  /** Creates a custom resource (`SecretStore`, `ExternalSecret`), e.g. `AddOnContext.manifest`. */
+  readonly manifest: (id: string, manifest: Record<string, unknown>) => Manifest;
+  /** The Kafka namespace, holding the Secrets Strimzi writes. */
+  readonly kafkaNamespace: CredentialsNamespace;
+  /** The workload's namespace: the copies, the SecretStore and its service account live here. */
+  readonly targetNamespace: CredentialsNamespace;
+  /** The KafkaUser's name: the SCRAM user name and the Secret Strimzi writes. */
+  readonly principal: string;
+  /** Secret (Kafka namespace) with the user's credentials. @default - the principal (Strimzi's User Operator's name) */
+  readonly sourceUserSecretName?: string;
+  /** Secret (Kafka namespace) with the cluster CA, `<cluster>-cluster-ca-cert`. */
+  readonly sourceClusterCaSecretName: string;
+  /** SCRAM-SHA-512 (a password) or mutual TLS (a certificate and key). */
+  readonly scram: boolean;
+  /** Prefix of the manifest ids (unique per caller in its stack). */
+  readonly idPrefix: string;
+  /** Name of the CA copy in the target namespace (unique per caller there). @default "kafka-cluster-ca" */
+  readonly clusterCaSecretName?: string;
+}
+
 /**
  * Delivers a Strimzi `KafkaUser`'s credentials and the cluster CA into the serving namespace without a secret
  * value passing through Terraform: a namespaced `SecretStore` of ESO's Kubernetes provider authenticates as a
@@ -61,18 +97,35 @@ export interface StrimziCredentials extends PodWiring {
  */
 export function strimziCredentials(props: StrimziCredentialsProps): StrimziCredentials {
   const { context, kafka, namespace, principal } = props;
-  const servingNs = namespace.name;
-  const kafkaNs = kafka.namespace.name;
-  const scram = kafka.saslMechanism === "SCRAM-SHA-512";
-  const sourceUser = kafka.userSecretName(principal);
-  const sourceCa = kafka.clusterCaSecretName;
+  return deliverKafkaCredentials({
+    scope: props.scope,
+    provider: context.cluster.kubernetesProvider,
+    manifest: (id, manifest) => context.manifest(id, manifest),
+    kafkaNamespace: { name: kafka.namespace.name, dependsOn: [kafka.namespace.resource] },
+    targetNamespace: { name: namespace.name, dependsOn: [namespace.resource] },
+    principal,
+    sourceUserSecretName: kafka.userSecretName(principal),
+    sourceClusterCaSecretName: kafka.clusterCaSecretName,
+    scram: kafka.saslMechanism === "SCRAM-SHA-512",
+    idPrefix: props.idPrefix,
+    clusterCaSecretName: props.clusterCaSecretName,
+  });
+}
+
+/** `strimziCredentials` in plain names (see `KafkaCredentialsDeliveryProps`): the one ESO delivery of the kit. */
+export function deliverKafkaCredentials(props: KafkaCredentialsDeliveryProps): StrimziCredentials {
+  const { principal, scram } = props;
+  const servingNs = props.targetNamespace.name;
+  const kafkaNs = props.kafkaNamespace.name;
+  const sourceUser = props.sourceUserSecretName ?? principal;
+  const sourceCa = props.sourceClusterCaSecretName;
   const storeName = `kafka-${principal}`;
   const readerName = `${storeName}-reader`;
   const clusterCaSecretName = props.clusterCaSecretName ?? "kafka-cluster-ca";
   const userSecretName = `kafka-user-${principal}`;
-  // One Role per serving namespace and principal, in the Kafka namespace where the Secrets are.
+  // One Role per target namespace and principal, in the Kafka namespace where the Secrets are.
   const roleName = `${servingNs}-${readerName}`;
-  const provider = context.cluster.kubernetesProvider;
+  const provider = props.provider;
   const scope = new Construct(props.scope, "KafkaCredentials");
 
   const reader = new ServiceAccountV1(scope, "ReaderServiceAccount", {
@@ -80,7 +133,7 @@ export function strimziCredentials(props: StrimziCredentialsProps): StrimziCrede
     metadata: { name: readerName, namespace: servingNs },
     // Only ESO's controller uses it, through the TokenRequest API; no pod mounts it.
     automountServiceAccountToken: false,
-    dependsOn: [namespace.resource],
+    dependsOn: [...(props.targetNamespace.dependsOn ?? [])],
   });
   const role = new RoleV1(scope, "ReaderRole", {
     provider,
@@ -91,7 +144,7 @@ export function strimziCredentials(props: StrimziCredentialsProps): StrimziCrede
     rule: [
       { apiGroups: [""], resources: ["secrets"], verbs: ["get"], resourceNames: [sourceUser, sourceCa] },
     ],
-    dependsOn: [kafka.namespace.resource],
+    dependsOn: [...(props.kafkaNamespace.dependsOn ?? [])],
   });
   const roleBinding = new RoleBindingV1(scope, "ReaderRoleBinding", {
     provider,
@@ -100,7 +153,7 @@ export function strimziCredentials(props: StrimziCredentialsProps): StrimziCrede
     subject: [{ kind: "ServiceAccount", name: reader.metadata.name, namespace: servingNs }],
   });
 
-  const secretStore = context.manifest(`${props.idPrefix}SecretStore-${storeName}`, {
+  const secretStore = props.manifest(`${props.idPrefix}SecretStore-${storeName}`, {
     apiVersion: EXTERNAL_SECRET_API,
     kind: "SecretStore",
     metadata: { name: storeName, namespace: servingNs },
@@ -120,7 +173,7 @@ export function strimziCredentials(props: StrimziCredentialsProps): StrimziCrede
   });
 
   const copy = (name: string, source: string, keys: readonly string[]) =>
-    context.manifest(`${props.idPrefix}ExternalSecret-${name}`, {
+    props.manifest(`${props.idPrefix}ExternalSecret-${name}`, {
       apiVersion: EXTERNAL_SECRET_API,
       kind: "ExternalSecret",
       metadata: { name, namespace: servingNs },
