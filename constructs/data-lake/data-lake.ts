@@ -11,7 +11,7 @@ import { mergeTags, type Tags } from "../core/tags";
 import { ARN } from "../primitives";
 import { AccessLogBucket } from "./access-log-bucket";
 import { DataLakeBucket, type DataLakeZoneProps, validateZoneLifecycle } from "./data-lake-bucket";
-import { type DataLakeAccess, dataLakeStatements, normalizePrefix } from "./grants";
+import { type DataLakeAccess, dataLakeStatements, normalizePrefix, s3ServiceEndpoint } from "./grants";
 import { LakeFormationRegistration } from "./lake-formation-registration";
 import {
   ACCESS_LOG_BUCKET_ZONE,
@@ -123,7 +123,7 @@ export class DataLake extends Construct implements DataLakeRef {
     const zones = props.zones ?? DEFAULT_DATA_LAKE_ZONES;
     validateDataLakeProps(props, zones);
     const aws = AwsContext.of(this);
-    this.s3ServiceEndpoint = `s3.${aws.region}.${aws.dnsSuffix}`;
+    this.s3ServiceEndpoint = s3ServiceEndpoint(aws);
     const prefix = props.namePrefix;
     this.namePrefix = prefix;
     const bucketName = (zone: string) => `${prefix}-${zone}-${aws.accountId}-${aws.region}`;

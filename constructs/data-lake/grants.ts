@@ -14,6 +14,11 @@ export interface DataLakeStatementsInput {
   readonly prefix: string;
 }
 
+/** `s3.<region>.<dnsSuffix>`: the `kms:ViaService` value that admits the lake key only through S3 in this region. */
+export function s3ServiceEndpoint(aws: { readonly region: string; readonly dnsSuffix: string }): string {
+  return `s3.${aws.region}.${aws.dnsSuffix}`;
+}
+
 const READ_OBJECT_ACTIONS = ["s3:GetObject", "s3:GetObjectVersion"];
 // No s3:DeleteObjectVersion: writers can delete (a delete marker) but versions stay recoverable.
 const WRITE_OBJECT_ACTIONS = [
