@@ -1,0 +1,2 @@
+export * from "./platform-addons";
+export * from "./platform-blueprint";
