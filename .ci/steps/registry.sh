@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the database/MLflow add-on tests start on loopback:
-# - the real MLflow server with the basic-auth extra (test/constructs/addons/mlflow/server.test.ts), in its
-#   own venv with pinned versions (reused when the pins match);
+# - the real MLflow server the chart deploys, with the basic-auth extra and psycopg2
+#   (test/constructs/addons/mlflow/server.test.ts, test/constructs/teams/mlflow-access.test.ts: two servers on
+#   one PostgreSQL), in its own venv with pinned versions (reused when the pins match);
 # - PostgreSQL 15 from Debian 12 (server + psql) for the bootstrap SQL (test/constructs/database/
-#   postgres-app-user-sql.test.ts). Pinned to the major version: Debian's security updates replace the exact
-#   package version in the archive, so an exact pin would stop installing.
+#   postgres-app-user-sql.test.ts) and MLflow's backend and auth stores. Pinned to the major version:
+#   Debian's security updates replace the exact package version in the archive, so an exact pin would stop
+#   installing.
 # Idempotent. Exports REGISTRY_MLFLOW_BIN and POSTGRES_BIN_DIR.
 set -euo pipefail
 

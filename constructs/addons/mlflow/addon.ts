@@ -21,6 +21,7 @@ import { MLFLOW_CONFIG, type MlflowConfig, type MlflowConfigInput, parseMlflowCo
 import {
   MLFLOW_ADDON_ID,
   MLFLOW_ARTIFACT_PREFIX,
+  MLFLOW_AUTH_DATABASE,
   MLFLOW_DATABASE,
   MLFLOW_NAMESPACE,
   MLFLOW_POD_LABELS,
@@ -127,6 +128,20 @@ export class MlflowAddOn extends HelmAddOn<MlflowOutputs> {
       vpcCidr: context.platform.vpcCidr,
     });
     if (this.config.auth.mode === "basic") {
+      // The basic-auth store: its own role and database on the same instance (MLFLOW_AUTH_DATABASE), created
+      // by the same kind of bootstrap Job, so users and permissions are shared by all replicas.
+      postgresAppUser(context, {
+        id: "AuthDb",
+        namespace,
+        host: this.database.address,
+        port: this.database.port,
+        masterSecretArn: this.database.masterSecretArn,
+        kmsKeyArn: context.cluster.kmsKeyArn,
+        username: MLFLOW_AUTH_DATABASE,
+        databaseName: MLFLOW_AUTH_DATABASE,
+        secretName: MLFLOW_SECRETS.authDatabase,
+        vpcCidr: context.platform.vpcCidr,
+      });
       generatedSecret(context, {
         id: "Admin",
         namespace: this.namespaceName,

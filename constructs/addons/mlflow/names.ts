@@ -6,10 +6,20 @@ export const MLFLOW_PORT = 5000;
 export const MLFLOW_SERVICE_ACCOUNT = "mlflow";
 /** The PostgreSQL database of the backend store, and the role MLflow connects as. */
 export const MLFLOW_DATABASE = "mlflow";
+/**
+ * The basic-auth store (users, permissions) on the same RDS instance: its own database and role, so every
+ * replica sees the same users, and MLflow's auth migrations (their own alembic table) stay out of the backend's.
+ */
+export const MLFLOW_AUTH_DATABASE = "mlflow_auth";
 /** Prefix of the artifacts in the data lake's `models` zone. */
 export const MLFLOW_ARTIFACT_PREFIX = "mlflow/";
 /** Kubernetes Secrets the release reads; their values come from External Secrets, never from Terraform. */
-export const MLFLOW_SECRETS = { database: "mlflow-db", admin: "mlflow-admin", oidc: "mlflow-oidc" } as const;
+export const MLFLOW_SECRETS = {
+  database: "mlflow-db",
+  authDatabase: "mlflow-auth-db",
+  admin: "mlflow-admin",
+  oidc: "mlflow-oidc",
+} as const;
 /** Selector labels the chart gives the tracking server pods (release and chart both named `mlflow`). */
 export const MLFLOW_POD_LABELS = {
   "app.kubernetes.io/name": "mlflow",

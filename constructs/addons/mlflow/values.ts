@@ -3,6 +3,7 @@ import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from
 import type { MlflowConfig } from "./config";
 import {
   MLFLOW_ARTIFACT_PREFIX,
+  MLFLOW_AUTH_DATABASE,
   MLFLOW_DATABASE,
   MLFLOW_PORT,
   MLFLOW_SECRETS,
@@ -129,8 +130,21 @@ export function mlflowChartValues(input: MlflowValuesInput): Record<string, unkn
               passwordKey: "password",
             },
             defaultPermission: auth.defaultPermission,
-            // Under /tmp (an emptyDir): the root filesystem is read-only. See README on what this implies.
-            sqliteFile: "/tmp/basic_auth.db",
+            // Users and permissions in PostgreSQL (database mlflow_auth on the backend's instance), shared by
+            // every replica and kept across restarts. The chart's init container writes user and password from
+            // the Secret into the INI's database_uri; TLS comes from PGSSLMODE below (libpq reads it).
+            postgres: {
+              enabled: true,
+              host: input.databaseHost,
+              port: input.databasePort,
+              database: MLFLOW_AUTH_DATABASE,
+              driver: "psycopg2",
+              existingSecret: {
+                name: MLFLOW_SECRETS.authDatabase,
+                usernameKey: "username",
+                passwordKey: "password",
+              },
+            },
           }
         : {}),
     },

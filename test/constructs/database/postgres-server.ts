@@ -3,6 +3,8 @@ import { accessSync, chmodSync, chownSync, constants, mkdtempSync, rmSync, write
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../../../scripts/jvm/support";
+import { type ClusterSecrets, jobProcess } from "../../support/job-process";
+import type { SynthJson } from "../../support/synth";
 
 /**
  * A throwaway PostgreSQL server on loopback for tests of the bootstrap SQL: Debian's postgresql-15 (installed by
@@ -165,4 +167,26 @@ export function scratchFile(server: PostgresServer, name: string, content: strin
   const path = join(server.dir, name);
   writeFileSync(path, content);
   return path;
+}
+
+/**
+ * Runs a synthesized psql bootstrap Job (command, env, SQL from its ConfigMap) with the real psql against
+ * `server`: only what the cluster supplies is filled in — the Secrets' values, and the server's loopback address
+ * instead of the RDS endpoint.
+ */
+export function runPsqlJob(
+  server: PostgresServer,
+  json: SynthJson,
+  jobName: string,
+  secrets: ClusterSecrets,
+): SpawnSyncReturns<string> {
+  const { argv, env } = jobProcess(json, jobName, secrets, server.dir);
+  if (env.PGSSLMODE !== "require") throw new Error(`${jobName}: PGSSLMODE is ${env.PGSSLMODE}, not require`);
+  const [bin, ...args] = argv;
+  if (bin !== "psql") throw new Error(`${jobName}: runs ${bin}, not psql`);
+  return spawnSync(join(POSTGRES_BIN_DIR, "psql"), args, {
+    env: { PATH: process.env.PATH ?? "", ...env, PGHOST: "127.0.0.1", PGPORT: String(server.port) },
+    encoding: "utf8",
+    timeout: 30_000,
+  });
 }

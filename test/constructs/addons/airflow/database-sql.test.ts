@@ -1,19 +1,17 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mlflowAddOn } from "../../../../constructs/addons/mlflow";
 import { URL_ESCAPED_PASSWORD } from "../../../../constructs/database";
 import { failWhenMissingInCi } from "../../../support/ci";
-import { named } from "../../../support/manifests";
+import type { ClusterSecrets } from "../../../support/job-process";
 import { resourcesOf, type SynthJson } from "../../../support/synth";
 import {
-  POSTGRES_BIN_DIR,
   type PostgresServer,
   postgresMissing,
   RDS_MASTER,
+  runPsqlJob,
   startPostgres,
   warnSkipping,
 } from "../../database/postgres-server";
@@ -46,38 +44,7 @@ const goRender = (template: string, data: Record<string, string>) =>
     env: { ...process.env, GOTOOLCHAIN: "local" },
   });
 
-type Secrets = Record<string, Record<string, string>>;
-
-/** Runs the Job's container command with its env; secretKeyRefs resolve from `secrets` (as the kubelet would). */
-function runJob(server: PostgresServer, json: SynthJson, jobName: string, secrets: Secrets) {
-  const job = named(json, "kubernetes_job_v1", jobName);
-  const container = job.spec.template.spec.container[0];
-  const mount = container.volume_mount[0].mount_path as string;
-  const local = join(server.dir, jobName);
-  mkdirSync(local, { recursive: true });
-  for (const [file, content] of Object.entries(named(json, "kubernetes_config_map_v1", jobName).data)) {
-    writeFileSync(join(local, file), content as string);
-  }
-  const env: Record<string, string> = { PATH: process.env.PATH ?? "" };
-  for (const e of container.env as Json[]) {
-    const ref = e.value_from?.secret_key_ref;
-    const value = ref ? secrets[ref.name]?.[ref.key] : e.value;
-    if (value === undefined)
-      throw new Error(`${jobName}: env ${e.name} refers to ${JSON.stringify(ref)}, unknown`);
-    env[e.name] = value;
-  }
-  expect(env.PGSSLMODE).toBe("require");
-  // The RDS endpoint becomes the test server; everything else stays as synthesized.
-  env.PGHOST = "127.0.0.1";
-  env.PGPORT = String(server.port);
-  const [bin, ...args] = container.command as string[];
-  expect(bin).toBe("psql");
-  return spawnSync(
-    join(POSTGRES_BIN_DIR, "psql"),
-    args.map((a) => a.replace(mount, local)),
-    { env, encoding: "utf8", timeout: 30_000 },
-  );
-}
+type Secrets = ClusterSecrets;
 
 /**
  * The `connection` key as ESO renders it: by Go's text/template when `render` is given, else by substitution,
@@ -130,7 +97,7 @@ describe.skipIf(!!missing)(
         "airflow-db-master": master,
         "airflow-metadata-db": { password, username: "airflow" },
       };
-      const run = runJob(server, json, "airflow-db-bootstrap", secrets);
+      const run = runPsqlJob(server, json, "airflow-db-bootstrap", secrets);
       expect(run.stderr).not.toMatch(/ERROR/);
       expect(run.status).toBe(0);
       return secrets;
@@ -150,7 +117,7 @@ describe.skipIf(!!missing)(
       const password = hex();
       const secrets = bootstrapAirflow(json, password);
       // Idempotent: the Job's pod may run again (restartPolicy OnFailure, re-applies).
-      expect(runJob(server, json, "airflow-db-bootstrap", secrets).status).toBe(0);
+      expect(runPsqlJob(server, json, "airflow-db-bootstrap", secrets).status).toBe(0);
 
       const owner = server.asSuperuser(
         "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = 'airflow'",
@@ -186,22 +153,33 @@ describe.skipIf(!!missing)(
       const secrets: Secrets = {
         "mlflow-db-master": master,
         "mlflow-db": { username: "mlflow", password: mlflowPw },
+        // MLflow's basic-auth store: its own role and database on the same instance.
+        "mlflow-auth-db-master": master,
+        "mlflow-auth-db": { username: "mlflow_auth", password: hex() },
         "airflow-db-master": master,
         "airflow-metadata-db": { username: "airflow", password: airflowPw },
       };
       const jobs = (Object.values(resourcesOf(json, "kubernetes_job_v1")) as Json[]).map(
         (j) => j.metadata.name,
       );
-      expect(jobs.sort()).toEqual(["airflow-db-bootstrap", "mlflow-db-bootstrap"]);
+      expect(jobs.sort()).toEqual([
+        "airflow-db-bootstrap",
+        "mlflow-auth-db-bootstrap",
+        "mlflow-db-bootstrap",
+      ]);
       for (const name of jobs) {
-        const r = runJob(server, json, name, secrets);
+        const r = runPsqlJob(server, json, name, secrets);
         expect(r.stderr, name).not.toMatch(/ERROR/);
         expect(r.status, name).toBe(0);
       }
       const owners = server.asSuperuser(
-        "SELECT datname || '=' || pg_get_userbyid(datdba) FROM pg_database WHERE datname IN ('airflow', 'mlflow') ORDER BY 1",
+        "SELECT datname || '=' || pg_get_userbyid(datdba) FROM pg_database WHERE datname IN ('airflow', 'mlflow', 'mlflow_auth') ORDER BY 1",
       );
-      expect(owners.stdout.trim().split("\n")).toEqual(["airflow=airflow", "mlflow=mlflow"]);
+      expect(owners.stdout.trim().split("\n")).toEqual([
+        "airflow=airflow",
+        "mlflow=mlflow",
+        "mlflow_auth=mlflow_auth",
+      ]);
 
       const c = connectionUri(json, airflowPw);
       const dbKey = Object.keys(resourcesOf(json, "aws_db_instance"))[0];

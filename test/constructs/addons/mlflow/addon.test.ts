@@ -186,6 +186,33 @@ describe("MLflow add-on: secrets reach the pod only through External Secrets", (
     expect(v.oidcAuth).toEqual({ enabled: false });
   });
 
+  it("keeps the basic-auth store in its own database mlflow_auth on the same instance, with its own role", () => {
+    expect(v.auth.sqliteFile).toBeUndefined();
+    expect(v.auth.postgres).toEqual({
+      enabled: true,
+      host: v.backendStore.postgres.host,
+      port: v.backendStore.postgres.port,
+      database: "mlflow_auth",
+      driver: "psycopg2",
+      existingSecret: { name: "mlflow-auth-db", usernameKey: "username", passwordKey: "password" },
+    });
+    // Its role's password is generated in the cluster like the backend's; a bootstrap Job creates role and database.
+    const app = manifests(json, "ExternalSecret").find((m) => m.metadata.name === "mlflow-auth-db") as Json;
+    expect(app.spec.target.template.data).toEqual({ username: "mlflow_auth" });
+    const job = (Object.values(json.resource?.kubernetes_job_v1 ?? {}) as Json[]).find(
+      (j) => j.metadata.name === "mlflow-auth-db-bootstrap",
+    ) as Json;
+    const env = Object.fromEntries(
+      (job.spec.template.spec.container[0].env as Json[]).map((e) => [e.name, e.value ?? e.value_from]),
+    );
+    expect(env).toMatchObject({
+      APP_DB_USER: "mlflow_auth",
+      APP_DB_NAME: "mlflow_auth",
+      APP_DB_PASSWORD: { secret_key_ref: { name: "mlflow-auth-db", key: "password" } },
+      PGHOST: v.backendStore.postgres.host,
+    });
+  });
+
   it("switches to OIDC with the client secret synced from Secrets Manager", () => {
     const arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:mlflow-oidc-AbCdEf";
     const { json: j } = synthMlflow({
@@ -208,6 +235,8 @@ describe("MLflow add-on: secrets reach the pod only through External Secrets", (
     const es = manifests(j, "ExternalSecret").find((m) => m.metadata.name === "mlflow-oidc") as Json;
     expect(es.spec.dataFrom).toEqual([{ extract: { key: arn } }]);
     expect(manifests(j, "Password").map((m) => m.metadata.name)).toEqual(["mlflow-db-0"]);
+    // No basic-auth store with OIDC: no auth database, role or Job.
+    expect(manifests(j, "ExternalSecret").map((m) => m.metadata.name)).not.toContain("mlflow-auth-db");
   });
 });
 

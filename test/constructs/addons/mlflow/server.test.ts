@@ -1,145 +1,74 @@
-import { randomBytes } from "node:crypto";
-import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import http from "node:http";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mlflowChartValues, parseMlflowConfig } from "../../../../constructs/addons/mlflow";
-import { freePort, type RunningServer, startServer } from "../../../../service/test/inference/servers";
+import { parse as parseYaml } from "yaml";
+import { MLFLOW_AUTH_DATABASE } from "../../../../constructs/addons/mlflow";
+import { schemasLocation } from "../../../../scripts/validation";
 import { failWhenMissingInCi } from "../../../support/ci";
+import { type Replicas, replicasMissing, request, startReplicas, warnReplicasMissing } from "./replicas";
 
 /**
- * Runs a real MLflow server (pip mlflow, pinned in service/test/inference/servers-requirements.txt) configured
- * the way the chart configures it from the kit's values: MLFLOW_SERVER_ALLOWED_HOSTS from `serverAllowedHosts`
- * and basic auth from the INI the chart renders (auth_ini_configmap.yaml), with the `sqliteFile` the kit sets
- * and an ESO-style alphanumeric admin password. Proves the host patterns admit in-cluster names, pod IPs and
- * the ingress host but not others, and that basic auth works with that INI. Loopback only.
+ * The add-on's two replicas as two real MLflow servers on one real PostgreSQL (replicas.ts): each configured
+ * from the kit's synthesized values as the chart configures a pod (chart-server.ts: the auth INI the chart
+ * renders and its init container fills from the Secrets, the env and args of the server container), the
+ * databases made by the add-on's own bootstrap Jobs. Proves the host allow-list, basic auth with the admin
+ * Secret, and that users and permissions live in the shared auth database: what one replica creates, the
+ * other authenticates and enforces.
  */
-function findMlflow(): string | undefined {
-  for (const bin of [process.env.REGISTRY_MLFLOW_BIN, "/opt/mlops-kit/registry-mlflow-venv/bin/mlflow"]) {
-    if (!bin) continue;
-    try {
-      accessSync(bin, constants.X_OK);
-      return bin;
-    } catch {
-      // try the next
-    }
-  }
-  return undefined;
-}
-const MLFLOW = findMlflow();
-if (!MLFLOW) {
-  const line = "!".repeat(100);
-  console.warn(
-    `\n${line}\nSKIPPING MLflow add-on server tests: mlflow with the auth extra is not installed.\n` +
-      "Install it with: bash .ci/steps/registry.sh (pins in test/constructs/addons/mlflow/server-requirements.txt)\n" +
-      `or point REGISTRY_MLFLOW_BIN at the executable.\n${line}\n`,
-  );
-}
-
 const INGRESS_HOST = "mlflow.internal.example.com";
-const config = parseMlflowConfig({
-  ingress: { host: INGRESS_HOST, certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/x" },
-});
-const values = mlflowChartValues({
-  config,
-  namespace: "mlflow",
-  region: "eu-west-1",
-  databaseHost: "db.example.internal",
-  databasePort: 5432,
-  bucket: "models",
-  roleArn: "arn:aws:iam::123456789012:role/mlflow",
-  monitoring: false,
-  vpcCidr: "10.0.0.0/16",
-  // biome-ignore lint/suspicious/noExplicitAny: reading the rendered values
-}) as Record<string, any>;
+const missing = replicasMissing();
+if (missing) warnReplicasMissing("MLflow add-on server tests", missing);
+failWhenMissingInCi("MLflow server", missing);
 
-/** An ESO Password generator value with `symbols: 0`: letters and digits only. */
-function generatedPassword(length: number): string {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  return Array.from(randomBytes(length), (b) => alphabet[b % alphabet.length]).join("");
-}
+const EXPERIMENTS = "/api/2.0/mlflow/experiments";
+const search = `${EXPERIMENTS}/search?max_results=1`;
 
-function get(port: number, path: string, host: string, auth?: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: "127.0.0.1",
-        port,
-        path,
-        method: "GET",
-        headers: {
-          Host: host,
-          ...(auth ? { Authorization: `Basic ${Buffer.from(auth).toString("base64")}` } : {}),
-        },
-        timeout: 15_000,
-      },
-      (res) => {
-        res.resume();
-        res.on("end", () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on("timeout", () => req.destroy(new Error(`GET ${path} (Host ${host}) timed out`)));
-    req.on("error", reject);
-    req.end();
-  });
-}
-
-failWhenMissingInCi("MLflow server", !MLFLOW && "mlflow not found (bash .ci/steps/registry.sh)");
-
-describe.skipIf(!MLFLOW)("MLflow server with the kit's host allow-list and basic-auth INI", () => {
-  const dir = mkdtempSync(join(tmpdir(), "mlflow-addon-"));
-  const password = generatedPassword(32);
-  let server: RunningServer | undefined;
-  let port = 0;
-  const search = "/api/2.0/mlflow/experiments/search?max_results=1";
-
+describe.skipIf(!!missing)("MLflow replicas configured from the kit's values, one auth database", () => {
+  let r: Replicas;
   beforeAll(async () => {
-    port = await freePort();
-    // The chart's auth_template.ini, with its sed substitutions applied as the init container does.
-    const sqlite = String(values.auth.sqliteFile).replace(/^\/tmp\//, `${dir}/`);
-    const ini = [
-      "[mlflow]",
-      `default_permission = ${values.auth.defaultPermission}`,
-      `database_uri = sqlite:///${sqlite}`,
-      "admin_username = admin",
-      `admin_password = ${password}`,
-      "authorization_function = mlflow.server.auth:authenticate_request_basic_auth",
-      "",
-    ].join("\n");
-    writeFileSync(join(dir, "basic_auth.ini"), ini);
-    server = await startServer(
-      MLFLOW as string,
-      [
-        "server",
-        "--host=127.0.0.1",
-        `--port=${port}`,
-        `--backend-store-uri=sqlite:///${dir}/mlflow.db`,
-        `--default-artifact-root=${dir}/artifacts`,
-        "--app-name=basic-auth",
-        "--workers=1",
-      ],
-      port,
-      "/health",
-      {
-        ...process.env,
-        MLFLOW_SERVER_ALLOWED_HOSTS: (values.serverAllowedHosts as string[]).join(","),
-        MLFLOW_AUTH_CONFIG_PATH: join(dir, "basic_auth.ini"),
-        MLFLOW_FLASK_SERVER_SECRET_KEY: randomBytes(16).toString("hex"),
-        MLFLOW_DISABLE_TELEMETRY: "true",
-      },
-      120_000,
-    );
-  }, 150_000);
-
+    r = await startReplicas({
+      ingress: { host: INGRESS_HOST, certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/x" },
+    });
+  }, 300_000);
   afterAll(async () => {
-    await server?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await r?.stop();
   });
 
-  const admin = () => `admin:${password}`;
+  it("runs the MLflow the chart deploys (the test venv pins the chart's appVersion)", () => {
+    const dir = schemasLocation().dir as string;
+    const chart = parseYaml(readFileSync(join(dir, "charts", "mlflow", "Chart.yaml"), "utf8"));
+    const pins = readFileSync(new URL("./server-requirements.txt", import.meta.url), "utf8");
+    expect(pins).toContain(`mlflow[auth]==${chart.appVersion}\n`);
+  });
+
+  it("keeps users and permissions in mlflow_auth on the MLflow instance, owned by its own role", () => {
+    const auth = r.values.auth;
+    expect(auth.postgres).toMatchObject({
+      enabled: true,
+      host: r.rdsAddress,
+      database: MLFLOW_AUTH_DATABASE,
+      existingSecret: { name: "mlflow-auth-db" },
+    });
+    expect(auth.sqliteFile).toBeUndefined();
+    // MLflow created its auth tables there (not in the backend's database), as the role of the auth Secret.
+    const owner = r.postgres.asSuperuser(
+      "SELECT tableowner FROM pg_tables WHERE tablename IN ('users', 'alembic_version_auth') ORDER BY tablename",
+      MLFLOW_AUTH_DATABASE,
+    );
+    expect(owner.stdout.trim().split("\n")).toEqual(["mlflow_auth", "mlflow_auth"]);
+    const backend = r.postgres.asSuperuser(
+      "SELECT count(*) FROM pg_tables WHERE tablename = 'users'",
+      "mlflow",
+    );
+    expect(backend.stdout.trim()).toBe("0");
+    const ssl = r.postgres.asSuperuser(
+      "SELECT DISTINCT usename || '=' || ssl FROM pg_stat_ssl JOIN pg_stat_activity USING (pid) WHERE usename LIKE 'mlflow%' ORDER BY 1",
+    );
+    expect(ssl.stdout.trim().split("\n")).toEqual(["mlflow=true", "mlflow_auth=true"]);
+  });
 
   it("admits the Service names, pod IPs in private ranges and the ingress host", async () => {
+    const [a] = r.replicas;
     for (const host of [
       "mlflow.mlflow.svc:5000",
       "mlflow.mlflow.svc.cluster.local:5000",
@@ -148,21 +77,78 @@ describe.skipIf(!MLFLOW)("MLflow server with the kit's host allow-list and basic
       "172.31.2.2:5000",
       "192.168.1.9:5000",
       INGRESS_HOST,
-      `localhost:${port}`,
+      `localhost:${a.port}`,
     ]) {
-      expect([host, await get(port, search, host, admin())]).toEqual([host, 200]);
+      expect([host, (await request(a, "GET", search, { auth: r.admin, host })).status]).toEqual([host, 200]);
     }
   }, 120_000);
 
   it("answers 403 for other Host headers (DNS rebinding protection stays on)", async () => {
+    const [a] = r.replicas;
     for (const host of ["evil.example.com", "172.32.0.1:5000", "mlflow.other.svc:5000", "8.8.8.8:5000"]) {
-      expect([host, await get(port, search, host, admin())]).toEqual([host, 403]);
+      expect([host, (await request(a, "GET", search, { auth: r.admin, host })).status]).toEqual([host, 403]);
     }
   }, 60_000);
 
-  it("answers 401 without or with wrong credentials, and serves the admin from the INI", async () => {
-    expect(await get(port, search, "mlflow.mlflow.svc:5000")).toBe(401);
-    expect(await get(port, search, "mlflow.mlflow.svc:5000", "admin:wrong")).toBe(401);
-    expect(await get(port, search, "mlflow.mlflow.svc:5000", admin())).toBe(200);
+  it("answers 401 without or with wrong credentials on both replicas, and serves the admin from its Secret", async () => {
+    for (const replica of r.replicas) {
+      expect((await request(replica, "GET", search)).status).toBe(401);
+      expect((await request(replica, "GET", search, { auth: "admin:wrong" })).status).toBe(401);
+      expect((await request(replica, "GET", search, { auth: r.admin })).status).toBe(200);
+    }
   }, 60_000);
+
+  it("a user and a permission created through one replica are authenticated and enforced by the other", async () => {
+    const [a, b] = r.replicas;
+    const alice = "alice:Alice-pw-1234567890";
+    const created = await request(a, "POST", "/api/2.0/mlflow/users/create", {
+      auth: r.admin,
+      body: { username: "alice", password: "Alice-pw-1234567890" },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    const experiment = async (name: string) => {
+      const res = await request(a, "POST", `${EXPERIMENTS}/create`, { auth: r.admin, body: { name } });
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      return res.body.experiment_id as string;
+    };
+    const granted = await experiment("shared/granted");
+    const other = await experiment("shared/other");
+    // MLflow 3.15's per-user grant API (the 2.0 experiments/permissions/* endpoints are gone since RBAC).
+    const grant = await request(a, "POST", "/api/3.0/mlflow/users/permissions/grant", {
+      auth: r.admin,
+      body: { username: "alice", resource_type: "experiment", resource_id: granted, permission: "EDIT" },
+    });
+    expect(grant.status, JSON.stringify(grant.body)).toBe(200);
+
+    const tag = (id: string) =>
+      request(b, "POST", `${EXPERIMENTS}/set-experiment-tag`, {
+        auth: alice,
+        body: { experiment_id: id, key: "owner", value: "alice" },
+      });
+    // B knows alice (from A), lets her read (default READ), edit the granted experiment, and nothing more.
+    expect(
+      (await request(b, "GET", `${EXPERIMENTS}/get?experiment_id=${other}`, { auth: alice })).status,
+    ).toBe(200);
+    expect((await tag(granted)).status).toBe(200);
+    expect((await tag(other)).status).toBe(403);
+    expect(
+      (
+        await request(b, "POST", "/api/2.0/mlflow/users/create", {
+          auth: alice,
+          body: { username: "mallory", password: "Mallory-pw-1234567890" },
+        })
+      ).status,
+    ).toBe(403);
+    // A user nobody created is refused by both.
+    for (const replica of r.replicas) {
+      expect((await request(replica, "GET", search, { auth: "bob:Bob-pw-1234567890" })).status).toBe(401);
+    }
+    // And the other way round: B's user exists on A.
+    const fromB = await request(b, "POST", "/api/2.0/mlflow/users/create", {
+      auth: r.admin,
+      body: { username: "carol", password: "Carol-pw-1234567890" },
+    });
+    expect(fromB.status).toBe(200);
+    expect((await request(a, "GET", search, { auth: "carol:Carol-pw-1234567890" })).status).toBe(200);
+  }, 120_000);
 });
