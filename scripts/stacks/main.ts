@@ -28,7 +28,10 @@ options:
   -h, --help       print this text
 
 exit status: 0 done; 1 the synth or a stack failed; 2 bad arguments;
-             3 diff stopped at a stack that cannot be planned yet because a stack it reads from has no state`;
+             3 diff stopped at a stack that cannot be planned yet because a stack it reads from has no state
+
+npm run diff with --base REF (or --plan-json, --base-synth/--head-synth) runs the offline diff instead
+(scripts/diff): no credentials, no state; npm run diff -- --base REF --help for its options.`;
 
 /** Exit statuses, also in USAGE. */
 const EXIT = { failed: 1, usage: 2, notPlannable: 3 } as const;
