@@ -22,8 +22,8 @@ const WORKFLOWS = join(ROOT, ".github", "workflows");
 const workflows = readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f));
 
 describe("workflow files", () => {
-  it("exist (the image workflow at least)", () => {
-    expect(workflows).toContain("service-image.yml");
+  it("exist (the image, pull-request and deploy workflows at least)", () => {
+    expect(workflows).toEqual(expect.arrayContaining(["service-image.yml", "pr-infra.yml", "deploy.yml"]));
   });
 
   it.each(workflows)("%s pins every action by full commit SHA with its release in a comment", (file) => {
