@@ -1,15 +1,19 @@
 import type { App } from "cdktf";
 import type { PlatformOptions } from "../config/loader";
 import type { PlatformConfig } from "../config/schema";
+import { teamEnvironments } from "../config/teams";
 import { applyPlatformRulePack, type RulePack } from "../constructs/policy/rule-pack";
 import { FoundationStack } from "../stacks/foundation-stack";
-import { stackName } from "../stacks/naming";
+import { stackName, teamEnvironmentStackName } from "../stacks/naming";
 import { PlatformStack } from "../stacks/platform-stack";
+import { TeamEnvironmentStack } from "../stacks/team-stack";
 import { platformAddOns } from "./platform-addons";
 
 export interface PlatformBlueprint {
   readonly foundation: FoundationStack;
   readonly platform: PlatformStack;
+  /** One stack per team environment (`teams.<name>.environments`), in configuration order. */
+  readonly teams: readonly TeamEnvironmentStack[];
   /** The security rule pack applied to every stack; its findings fail synthesis at error level. */
   readonly policy: RulePack;
   /** Lines for the synth summary (e.g. what was left out and why). */
@@ -31,9 +35,21 @@ export function buildPlatform(
   const addOns = platformAddOns(config, options);
   const platform = new PlatformStack(app, stackName(config, "platform"), { config, foundation, addOns });
   platform.addDependency(foundation);
+  // Each team environment reads the deployed platform by name, so it is planned after the platform's stacks.
+  const teams = teamEnvironments(config.teams).map(({ team, environment }) => {
+    const stack = new TeamEnvironmentStack(app, teamEnvironmentStackName(config, team, environment), {
+      config,
+      team,
+      environment,
+    });
+    stack.addDependency(platform);
+    if (platform.resources) stack.addDependency(platform.resources);
+    return stack;
+  });
   const notes = [`Add-ons: ${addOns.map((a) => a.id).join(", ") || "none"}`];
+  if (teams.length > 0) notes.push(`Teams: ${teams.map((t) => `${t.team}/${t.environment}`).join(", ")}`);
   if (config.sandbox) notes.push("Sandbox: prevent_destroy is off for stateful resources");
   // Applied last, so every stack (including a resources stack created by add-ons) gets the rules.
   const policy = applyPlatformRulePack(app, config);
-  return { foundation, platform, policy, notes };
+  return { foundation, platform, teams, policy, notes };
 }

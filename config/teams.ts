@@ -146,6 +146,7 @@ export interface TeamsPlatformView {
   readonly addons: Readonly<Record<string, unknown>>;
   readonly nodePools: Readonly<Record<string, { readonly create: boolean; readonly gpu: boolean }>>;
   readonly dataLake: { readonly create: boolean; readonly zones: Readonly<Record<string, unknown>> };
+  readonly cluster: { readonly adminPrincipalArns: readonly string[] };
 }
 
 function addOnEnabled(addons: Readonly<Record<string, unknown>>, key: string): boolean {
@@ -158,8 +159,23 @@ export function checkTeams(c: TeamsPlatformView, ctx: z.RefinementCtx): void {
   const namespaces = new Map<string, string>();
   const hasGpuPool = Object.values(c.nodePools).some((p) => p.create && p.gpu);
   const zones = c.dataLake.create ? Object.keys(c.dataLake.zones) : [];
+  // EKS keeps one access entry per principal and cluster: the foundation's for admins, one team's for members.
+  const principals = new Map<string, string>(
+    c.cluster.adminPrincipalArns.map((arn) => [arn, "cluster.adminPrincipalArns"]),
+  );
   for (const [name, team] of Object.entries(c.teams)) {
     const at = (...path: (string | number)[]) => ["teams", name, ...path];
+    team.members.forEach((m, i) => {
+      const owner = principals.get(m.arn);
+      if (owner) {
+        issue(
+          ctx,
+          at("members", i, "arn"),
+          m.arn,
+          `already has cluster access through ${owner}; EKS keeps one access entry per principal, so a principal belongs to one team (or is an admin)`,
+        );
+      } else principals.set(m.arn, `teams.${name}.members`);
+    });
     team.environments.forEach((env, i) => {
       const ns = teamNamespace(name, env);
       const other = namespaces.get(ns);
@@ -188,6 +204,13 @@ export function checkTeams(c: TeamsPlatformView, ctx: z.RefinementCtx): void {
           at("services", i),
           service,
           `the platform does not run ${service}: set addons.${key}.enabled: true or remove it`,
+        );
+      } else if (service === "serving" && (c.addons.serving as { engine?: string }).engine !== "kserve") {
+        issue(
+          ctx,
+          at("services", i),
+          service,
+          "team access to serving is through KServe's gateway; the Seldon engine is not supported for teams yet",
         );
       }
     });

@@ -27,6 +27,11 @@ export interface PlatformNamespaceProps {
    * @default true
    */
   readonly defaultDeny?: boolean;
+  /**
+   * Carry `PLATFORM_NAMESPACE_LABEL`, which platform services admit traffic from. Off for tenant namespaces
+   * (teams), which reach only the services their own policies name. @default true
+   */
+  readonly platformLabel?: boolean;
   /** @default {} */
   readonly labels?: Readonly<Record<string, string>>;
   /** @default {} */
@@ -71,7 +76,7 @@ export class PlatformNamespace extends Construct {
         name: props.name,
         labels: {
           ...(props.labels ?? {}),
-          [PLATFORM_NAMESPACE_LABEL]: "true",
+          ...((props.platformLabel ?? true) ? { [PLATFORM_NAMESPACE_LABEL]: "true" } : {}),
           "pod-security.kubernetes.io/enforce": level,
           "pod-security.kubernetes.io/enforce-version": "latest",
           "pod-security.kubernetes.io/audit": "restricted",

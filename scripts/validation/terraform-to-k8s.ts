@@ -38,6 +38,8 @@ export const TYPED_KINDS: Readonly<Record<string, TypedKind>> = {
     topLevelRenames: { storage_provisioner: "provisioner" },
   },
   kubernetes_network_policy_v1: { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy" },
+  kubernetes_resource_quota_v1: { apiVersion: "v1", kind: "ResourceQuota" },
+  kubernetes_limit_range_v1: { apiVersion: "v1", kind: "LimitRange" },
   kubernetes_role_v1: { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role" },
   kubernetes_cluster_role_v1: { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRole" },
   kubernetes_role_binding_v1: { apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding" },
@@ -92,6 +94,13 @@ const MAP_FIELDS = new Set([
   "node_selector",
   "limits",
   "requests",
+  // ResourceQuota `hard` and LimitRange items: resource name → quantity.
+  "hard",
+  "default",
+  "default_request",
+  "max",
+  "min",
+  "max_limit_request_ratio",
 ]);
 
 // Repeated blocks whose Kubernetes field is the plural.
@@ -118,6 +127,7 @@ const PLURAL: Readonly<Record<string, string>> = {
   match_label_expressions: "matchLabelExpressions",
   image_pull_secret: "imagePullSecrets",
   aggregation_rule: "aggregationRule",
+  limit: "limits",
 };
 
 // Blocks with at most one element: a one-element list becomes the object.

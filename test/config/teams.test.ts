@@ -234,4 +234,49 @@ describe("teams configuration", () => {
       "teams.fraud.quota.pods",
     ]);
   });
+
+  it("fails when a principal is a member of two teams, or already a cluster admin (one access entry per principal)", () => {
+    const arn = "arn:aws:iam::111122223333:role/alice";
+    const twoTeams = problemsOf(
+      withTeams({ fraud: { members: [{ arn }] }, risk: { members: [{ arn, access: "edit" }] } }),
+    );
+    expect(twoTeams).toEqual([
+      expect.stringMatching(
+        /^teams\.risk\.members\[0\]\.arn: got "arn:aws:iam::111122223333:role\/alice"; already has cluster access through teams\.fraud\.members/,
+      ),
+    ]);
+    const admin = problemsOf(
+      withTeams({ fraud: { members: [{ arn }] } }, { cluster: { adminPrincipalArns: [arn] } }),
+    );
+    expect(admin).toEqual([
+      expect.stringMatching(/^teams\.fraud\.members\[0\]\.arn: .*through cluster\.adminPrincipalArns/),
+    ]);
+    const twice = problemsOf(withTeams({ fraud: { members: [{ arn }, { arn, access: "edit" }] } }));
+    expect(twice).toEqual([expect.stringMatching(/^teams\.fraud\.members\[1\]\.arn: /)]);
+  });
+
+  it("fails when a team uses serving on the Seldon engine (teams reach KServe's gateway only, for now)", () => {
+    const addons = EMBEDDED_DEFAULT.addons as { serving: Record<string, unknown> };
+    const problems = problemsOf(
+      withTeams(
+        { fraud: { services: ["serving"] } },
+        {
+          addons: {
+            ...addons,
+            serving: {
+              ...addons.serving,
+              engine: "seldon",
+              seldon: { acknowledgeBusinessSourceLicense: true },
+              deployments: {},
+            },
+          },
+        },
+      ),
+    );
+    expect(problems.filter((p) => p.startsWith("teams."))).toEqual([
+      expect.stringMatching(
+        /^teams\.fraud\.services\[0\]: got "serving"; .*Seldon engine is not supported for teams/,
+      ),
+    ]);
+  });
 });

@@ -1,0 +1,93 @@
+import { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster";
+import { DataAwsKmsAlias } from "@cdktf/provider-aws/lib/data-aws-kms-alias";
+import { DataAwsS3Bucket } from "@cdktf/provider-aws/lib/data-aws-s3-bucket";
+import { Fn } from "cdktf";
+import { Construct } from "constructs";
+import { AwsContext } from "../core/aws-context";
+import type { ClusterContextValues } from "../core/cluster-contract";
+
+export interface TeamPlatformLookupProps {
+  /** The platform's EKS cluster (its derived name, `cluster.name` or `<name>-<environment>`). */
+  readonly clusterName: string;
+  readonly region: string;
+  /**
+   * The platform key the cluster encrypts with, when the configuration brings its own (`cluster.kmsKeyArn`).
+   * @default - the kit's key, found by its alias `alias/eks/<cluster name>`
+   */
+  readonly clusterKmsKeyArn?: string;
+  /** The data lake: its bucket name prefix (`<name>-<environment>`) and the zones the team uses. @default - none */
+  readonly lake?: { readonly namePrefix: string; readonly zones: readonly string[] };
+}
+
+/** A lake zone bucket as the team environment sees it. */
+export interface TeamLakeBucket {
+  readonly bucketName: string;
+  readonly bucketArn: string;
+}
+
+/**
+ * What a team environment reads of the platform, through data sources on names the configuration derives (the
+ * cluster, the lake's buckets and key). Nothing here is a cdktf cross-stack reference: those would add outputs
+ * to the foundation stack, changing its JSON each time a team is added or removed (issue 13). The platform
+ * must be deployed before a team environment is planned, which the blueprint's stack dependencies order.
+ */
+export class TeamPlatformLookup extends Construct {
+  readonly cluster: DataAwsEksCluster;
+  /** Zone → bucket, for the zones the team uses. */
+  readonly buckets: Readonly<Record<string, TeamLakeBucket>>;
+  /** The lake's KMS key (objects are SSE-KMS under it); undefined without lake zones. */
+  readonly lakeKmsKeyArn?: string;
+  private readonly props: TeamPlatformLookupProps;
+  private clusterKey?: string;
+
+  constructor(scope: Construct, id: string, props: TeamPlatformLookupProps) {
+    super(scope, id);
+    this.props = props;
+    this.cluster = new DataAwsEksCluster(this, "Cluster", { name: props.clusterName });
+    const buckets: Record<string, TeamLakeBucket> = {};
+    const lake = props.lake;
+    if (lake && lake.zones.length > 0) {
+      const aws = AwsContext.of(this);
+      for (const zone of lake.zones) {
+        // The DataLake construct's naming: `<prefix>-<zone>-<account>-<region>` (constructs/data-lake).
+        const bucket = new DataAwsS3Bucket(this, `Bucket-${zone}`, {
+          bucket: `${lake.namePrefix}-${zone}-${aws.accountId}-${aws.region}`,
+        });
+        buckets[zone] = { bucketName: bucket.bucket, bucketArn: bucket.arn };
+      }
+      this.lakeKmsKeyArn = new DataAwsKmsAlias(this, "LakeKey", {
+        name: `alias/${lake.namePrefix}-data-lake`,
+      }).targetKeyArn;
+    }
+    this.buckets = buckets;
+  }
+
+  /** The cluster's platform KMS key (the kit's by alias, or the configuration's own). */
+  get clusterKmsKeyArn(): string {
+    if (this.props.clusterKmsKeyArn) return this.props.clusterKmsKeyArn;
+    this.clusterKey ??= new DataAwsKmsAlias(this, "ClusterKey", {
+      name: `alias/eks/${this.props.clusterName}`,
+    }).targetKeyArn;
+    return this.clusterKey;
+  }
+
+  /** The cluster as a `ClusterContext` needs it, read from the data source. */
+  contextValues(): ClusterContextValues {
+    const aws = AwsContext.of(this);
+    const c = this.cluster;
+    const issuer = c.identity.get(0).oidc.get(0).issuer;
+    return {
+      clusterName: this.props.clusterName,
+      endpoint: c.endpoint,
+      certificateAuthorityData: c.certificateAuthority.get(0).data,
+      oidcIssuerUrl: issuer,
+      oidcProviderArn: `arn:${aws.partition}:iam::${aws.accountId}:oidc-provider/${Fn.replace(issuer, "https://", "")}`,
+      clusterSecurityGroupId: c.vpcConfig.get(0).clusterSecurityGroupId,
+      vpcId: c.vpcConfig.get(0).vpcId,
+      privateSubnetIds: c.vpcConfig.get(0).subnetIds,
+      kmsKeyArn: this.clusterKmsKeyArn,
+      kubernetesVersion: c.version,
+      region: this.props.region,
+    };
+  }
+}
