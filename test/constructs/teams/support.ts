@@ -60,9 +60,20 @@ export function expectTeamScoped(
     expect(s.not_actions ?? [], text).toEqual([]);
     expect(s.not_resources ?? [], text).toEqual([]);
     for (const a of s.actions ?? []) expect(a, `wildcard action in ${text}`).not.toContain("*");
-    for (const r of s.resources ?? []) expect(r, `wildcard resource in ${text}`).not.toBe("*");
-    for (const other of others)
+    // GetDataAccess (Lake Formation's credential vending) has no resource-level permissions.
+    const anyResourceAllowed = s.actions?.every((a) => a === "lakeformation:GetDataAccess");
+    for (const r of s.resources ?? [])
+      if (!anyResourceAllowed) expect(r, `wildcard resource in ${text}`).not.toBe("*");
+    for (const other of others) {
       expect(text, `team ${other}'s prefix in ${team}'s statement`).not.toContain(`teams/${other}/`);
+      const db = `team_${other.replaceAll("-", "_")}`;
+      for (const r of s.resources ?? []) {
+        expect(
+          r.endsWith(`:database/${db}`) || r.includes(`:table/${db}/`),
+          `team ${other}'s database in ${text}`,
+        ).toBe(false);
+      }
+    }
     const writes = (s.actions ?? []).filter((a) => S3_WRITES.includes(a));
     if (writes.length > 0) {
       for (const r of s.resources ?? []) {
