@@ -5,6 +5,7 @@ import {
   teamLakeFormationStatements,
 } from "../../../constructs/teams/lake-formation";
 import { TeamWorkloadRole } from "../../../constructs/teams/workload-role";
+import type { Json } from "../../support/manifests";
 import { resourcesOf, type SynthJson, synthStack } from "../../support/synth";
 import {
   BUCKETS,
@@ -59,7 +60,7 @@ function synthTeams(teams = TEAMS, overrides: Partial<TeamLakeFormationProps> = 
   });
 }
 
-type Grant = Record<string, any>;
+type Grant = Json;
 /** The grants whose principal is team `team`'s role (a reference to its aws_iam_role). */
 function grantsOf(json: SynthJson, team: string): Grant[] {
   return Object.entries(resourcesOf(json, "aws_lakeformation_permissions"))
