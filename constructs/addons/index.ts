@@ -1,5 +1,6 @@
 import { airflowDefinition } from "./airflow/addon";
 import { awsLoadBalancerControllerDefinition } from "./aws-load-balancer-controller/addon";
+import { certManagerDefinition } from "./cert-manager/addon";
 import { dcgmExporterDefinition } from "./dcgm-exporter";
 import { externalDnsDefinition } from "./external-dns/addon";
 import { externalSecretsDefinition } from "./external-secrets/addon";
@@ -34,5 +35,6 @@ export const PLATFORM_ADD_ONS = [
   loggingDefinition,
   metricsServerDefinition,
   externalDnsDefinition,
+  certManagerDefinition,
   servingDefinition,
 ] as const;

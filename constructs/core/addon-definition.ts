@@ -81,8 +81,10 @@ export interface AddOnDefinition<
   /** Its configuration section. @default - none: an add-on the platform derives (see `enabled`) */
   readonly config?: S;
   /**
-   * Whether the platform runs it, for add-ons derived from other settings (e.g. GPU pools).
-   * @default - the section's `enabled`; always, for an add-on without a section
+   * Whether the platform runs it, for add-ons derived from other settings (e.g. GPU pools). With a section, it
+   * decides only while the section leaves `enabled` unset (an add-on another one needs, e.g. cert-manager for
+   * KServe); an explicit `enabled` wins.
+   * @default - the section's `enabled` (off when unset); always, for an add-on without a section
    */
   enabled?(platform: AddOnSelection): boolean;
   /**
@@ -124,8 +126,9 @@ export function selectAddOns(
 ): SelectedAddOn[] {
   return definitions.flatMap((definition) => {
     const config = definition.config ? platform.addons[definition.config.key] : undefined;
-    const on = definition.config ? (config as { enabled?: boolean } | undefined)?.enabled === true : true;
-    if (!on || definition.enabled?.(platform) === false) return [];
+    const explicit = definition.config ? (config as { enabled?: boolean } | undefined)?.enabled : undefined;
+    const on = explicit ?? definition.enabled?.(platform) ?? !definition.config;
+    if (!on) return [];
     const addOn = definition.create(config, platform);
     if (addOn.id !== definition.id) {
       throw new Error(

@@ -178,6 +178,16 @@ export const CHARTS = {
     versionPolicy: "patch",
     schemaDir: "kserve-resources",
   },
+  // cert-manager v1.21.1 (Apache-2.0): issues the serving certificates of KServe's webhooks (kserve-resources
+  // renders a cert-manager Certificate and Issuer and the `cert-manager.io/inject-ca-from` annotations whatever
+  // its values say). No reference data in ../shared/schemas: the values' keys are checked in
+  // test/constructs/addons/cert-manager against the keys the chart documents (constructs/addons/cert-manager/README.md).
+  certManager: {
+    chart: "cert-manager",
+    repository: "https://charts.jetstack.io",
+    version: "v1.21.1",
+    versionPolicy: "patch",
+  },
   // Envoy Gateway v1.9.0 (Apache-2.0): the Gateway API implementation whose HTTPRoutes split and mirror the
   // KServe engine's traffic. Its chart installs the Gateway API and Envoy Gateway CRDs as templates (crds.enabled).
   envoyGateway: {

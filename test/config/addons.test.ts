@@ -25,6 +25,7 @@ describe("add-on sections of the platform configuration", () => {
       "logging",
       "metricsServer",
       "externalDns",
+      "certManager",
       "serving",
     ]);
   });

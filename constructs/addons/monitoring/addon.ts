@@ -11,6 +11,7 @@ import {
 } from "../../core/ingress";
 import { PLATFORM_NAMESPACE_LABEL, PlatformNamespace } from "../../core/platform-namespace";
 import { STATSD_SCRAPE_PORT } from "../airflow/addon";
+import { CERT_MANAGER_METRICS_PORT } from "../cert-manager/names";
 import { DCGM_EXPORTER_ADDON_ID, DCGM_EXPORTER_PORT } from "../dcgm-exporter";
 import { EXTERNAL_DNS_METRICS_PORT } from "../external-dns/names";
 import { ESO_METRICS_PORT, EXTERNAL_SECRETS_ADDON_ID } from "../external-secrets/addon";
@@ -106,7 +107,7 @@ export interface MonitoringOutputs extends HelmAddOnOutputs {
  * Ports Prometheus scrapes in the other add-ons' namespaces (their monitors' endpoints): MLflow, Strimzi's
  * brokers (JMX exporter) and cluster operator (8080), Airflow's StatsD exporter, the KFP API server, Argo's
  * workflow controller (9090), the External Secrets controller, the DCGM exporter, the log collector (Fluent
- * Bit, 2020), metrics-server (its HTTPS port), ExternalDNS and the served models (8080, 9000 under Seldon). A new monitor on another
+ * Bit, 2020), metrics-server (its HTTPS port), ExternalDNS, cert-manager (9402) and the served models (8080, 9000 under Seldon). A new monitor on another
  * port needs its port here, or Prometheus cannot reach it.
  */
 export const SCRAPED_PLATFORM_PORTS: readonly number[] = [
@@ -124,6 +125,8 @@ export const SCRAPED_PLATFORM_PORTS: readonly number[] = [
     2020,
     METRICS_SERVER_PORT,
     EXTERNAL_DNS_METRICS_PORT,
+    // cert-manager's controller, webhook and CA injector.
+    CERT_MANAGER_METRICS_PORT,
     // The reference service in the serving namespace: its own port (KServe) and Seldon's server port.
     SERVING_METRICS_PORT,
     SERVING_SELDON_METRICS_PORT,

@@ -4,6 +4,7 @@ import { CHARTS } from "../../core/charts";
 import { HelmRelease, type HelmReleaseProps } from "../../core/helm-release";
 import { nodePoolProblems } from "../../core/node-placement";
 import { PlatformNamespace } from "../../core/platform-namespace";
+import { CERT_MANAGER_ADDON_ID, certManagerInstalled } from "../cert-manager/addon";
 import type { KafkaOutputs } from "../kafka/addon";
 import { MLFLOW_ARTIFACT_PREFIX } from "../mlflow/names";
 import { servingPodMonitor } from "../monitoring/serving";
@@ -68,6 +69,12 @@ export interface ServingAddOnProps {
   readonly podExtras?: (deployment: string, context: AddOnContext) => ServingPodExtras;
   /** Whether Seldon's dataflow uses the platform Kafka (the Kafka add-on is on). @default false */
   readonly kafka?: boolean;
+  /**
+   * Whether the cert-manager add-on runs in this platform: KServe's release then depends on it (its chart's
+   * webhook Certificate needs cert-manager's CRDs and controller). Without it, cert-manager must already run
+   * in the cluster. @default false
+   */
+  readonly certManager?: boolean;
 }
 
 /** What the serving add-on hands on: where clients reach each deployment, and the metrics targets. */
@@ -108,7 +115,13 @@ export class ServingAddOn implements AddOn<ServingOutputs> {
   constructor(private readonly props: ServingAddOnProps) {
     const registry = Object.values(props.config.deployments).some((d) => d.model?.registeredModel);
     // Kafka: the model servers' feedback loop (and Seldon's dataflow); External Secrets delivers its credentials.
-    this.dependsOn = [...(registry ? ["mlflow"] : []), ...(props.kafka ? ["kafka"] : [])];
+    // cert-manager: KServe's webhook certificate, issued before the controller can start.
+    const certManager = props.certManager && props.config.engine === "kserve";
+    this.dependsOn = [
+      ...(registry ? ["mlflow"] : []),
+      ...(props.kafka ? ["kafka"] : []),
+      ...(certManager ? [CERT_MANAGER_ADDON_ID] : []),
+    ];
   }
 
   deploy(context: AddOnContext): ServingOutputs {
@@ -400,6 +413,27 @@ export function servingPlatformProblems(
   return out.filter((p, i) => out.findIndex((q) => q.path.join(".") === p.path.join(".")) === i);
 }
 
+/**
+ * KServe without cert-manager: the add-on switched off explicitly and not declared as running outside the kit
+ * (`external`). KServe's chart would then fail to install (no Certificate kind) or its webhook would never get
+ * a certificate.
+ */
+export function certManagerProblems(
+  config: ServingConfig,
+  platform: AddOnSelection,
+): { readonly path: readonly (string | number)[]; readonly message: string }[] {
+  if (config.engine !== "kserve") return [];
+  const section = platform.addons.certManager as { enabled?: boolean; external?: boolean } | undefined;
+  if (section?.enabled !== false || section.external === true) return [];
+  return [
+    {
+      path: ["certManager", "enabled"],
+      message:
+        "got false; addons.serving runs KServe, whose chart issues its webhook certificate through cert-manager: leave enabled unset (or true) to install it, or set addons.certManager.external: true if the cluster already runs cert-manager",
+    },
+  ];
+}
+
 /** The registry entry: `addons.serving` switches it on. */
 export const servingDefinition = {
   id: SERVING_ADDON_ID,
@@ -409,8 +443,12 @@ export const servingDefinition = {
       config,
       pools: platform ? servingPools(platform) : {},
       kafka: (platform?.addons.kafka as { enabled?: boolean } | undefined)?.enabled === true,
+      certManager: platform ? certManagerInstalled(platform) : false,
     }),
-  platformProblems: servingPlatformProblems,
+  platformProblems: (config: ServingConfig, platform: AddOnSelection) => [
+    ...servingPlatformProblems(config, platform),
+    ...certManagerProblems(config, platform),
+  ],
   // MLflow is a dependency only of registry models: say which one needs it.
   dependencyProblem: (dependency: string, config: ServingConfig) => {
     const entry = Object.entries(config.deployments).find(([, d]) => d.model?.registeredModel);

@@ -6,10 +6,17 @@ import { nodePoolSelector } from "../../core/node-placement";
  * LoadBalancer is ClusterIP: model traffic enters through the serving Gateway (KServe) or Seldon's envoy.
  */
 
-/** kserve-resources: the controller in RawDeployment mode, creating no Ingress/VirtualService of its own. */
+/**
+ * kserve-resources: the controller in RawDeployment mode, creating no Ingress/VirtualService of its own. The
+ * chart always renders the webhooks' serving Certificate `serving-cert` (Secret `kserve-webhook-server-cert`,
+ * which the controller mounts) and the `cert-manager.io/inject-ca-from` annotations on its webhook
+ * configurations; `certManager.enabled` adds the self-signed Issuer that Certificate names. So cert-manager must
+ * run (the cert-manager add-on, or one installed outside the kit) and the Issuer is always wanted.
+ */
 export function kserveResourcesValues(options: { readonly controllerPool: string }): Record<string, unknown> {
   return {
     kserve: {
+      certManager: { enabled: true },
       controller: {
         deploymentMode: "RawDeployment",
         // Routes are the add-on's HTTPRoutes (weights and mirror); KServe's own Ingress would bypass them.

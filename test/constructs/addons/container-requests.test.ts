@@ -17,6 +17,7 @@ import type { Json } from "../../support/manifests";
 import { synthPlatform } from "../../support/platform";
 import { describeWithSchemas } from "../../support/schemas";
 import type { SynthJson } from "../../support/synth";
+import { CERT_MANAGER_RESOURCE_KNOBS } from "./cert-manager/chart-keys";
 
 type Path = readonly (string | number)[];
 
@@ -127,14 +128,24 @@ function resourceKnobs(values: unknown, path: string[] = []): string[] {
   );
 }
 
-const pinOf = (chart: string): ChartPin => {
-  const pin = Object.values(CHARTS).find((p) => p.chart === chart);
-  if (!pin?.schemaDir) throw new Error(`helm_release of chart ${chart} has no pin with reference data`);
-  return pin;
+/**
+ * Charts pinned without reference data in ../shared/schemas: their container resources knobs, as the chart
+ * documents them (read upstream for the pin, see each list's file).
+ */
+const KNOBS_WITHOUT_REFERENCE: Readonly<Record<string, readonly string[]>> = {
+  "cert-manager": CERT_MANAGER_RESOURCE_KNOBS,
 };
 
-// values.yaml, or values.tmpl.yaml where the chart has only the template (gateway-helm).
-const referenceValues = (pin: ChartPin): Json => chartReference(pin.schemaDir as string).defaults as Json;
+const pinOf = (chart: string): ChartPin => {
+  const pin: ChartPin | undefined = Object.values(CHARTS).find((p) => p.chart === chart);
+  if (!pin?.schemaDir && !KNOBS_WITHOUT_REFERENCE[chart])
+    throw new Error(`helm_release of chart ${chart} has no pin with reference data and no knob list`);
+  return pin as ChartPin;
+};
+
+// values.yaml, or values.tmpl.yaml where the chart has only the template (gateway-helm); {} without data.
+const referenceValues = (pin: ChartPin): Json =>
+  pin.schemaDir ? (chartReference(pin.schemaDir).defaults as Json) : {};
 
 const releases = (stacks: Record<string, SynthJson>): [string, Json][] =>
   Object.values(stacks).flatMap((s) =>
@@ -159,7 +170,12 @@ function releaseGaps(id: string, release: Json): string[] {
   const { kit, effective } = effectiveValues(release);
   const disabled = new Map((DISABLED[pin.chart] ?? []).map((e) => [e.knob, e]));
   const gaps: string[] = [];
-  for (const knob of [...resourceKnobs(defaults), ...(EXTRA_KNOBS[pin.chart] ?? [])]) {
+  const knobs = [
+    ...resourceKnobs(defaults),
+    ...(EXTRA_KNOBS[pin.chart] ?? []),
+    ...(KNOBS_WITHOUT_REFERENCE[pin.chart] ?? []),
+  ];
+  for (const knob of knobs) {
     // A component that is off needs nothing; switched on (by the kit or a preset) its knob must carry requests.
     const exemption = disabled.get(knob);
     if (exemption && switchHolds(exemption, effective)) continue;

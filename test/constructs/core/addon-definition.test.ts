@@ -28,6 +28,22 @@ describe("add-on definitions", () => {
     ).toBe(false);
   });
 
+  it("lets a sectioned definition's enabled() decide only while the section leaves enabled unset", () => {
+    // An add-on another needs (cert-manager for KServe): on by itself when wanted, an explicit value wins.
+    const wanted = (platform: { addons: Record<string, unknown> }) => platform.addons.wanted === true;
+    const helper = {
+      id: "helper",
+      config: { key: "helper", title: "helper", schema: {} as never },
+      enabled: wanted,
+      create: () => ({ id: "helper", deploy: () => ({}) }),
+    };
+    const on = (helperSection: unknown, want: boolean) =>
+      selectAddOns([helper], { addons: { helper: helperSection, wanted: want }, nodePools: {} }).length === 1;
+    expect([on({}, true), on({}, false)]).toEqual([true, false]);
+    expect([on({ enabled: false }, true), on({ enabled: true }, false)]).toEqual([false, true]);
+    expect(on(undefined, true)).toBe(true);
+  });
+
   it("fails when a definition creates an add-on with another id", () => {
     const liar = { id: "greeter", create: () => ({ id: "other", deploy: () => ({}) }) };
     expect(() => selectAddOns([liar], { addons: {}, nodePools: {} })).toThrow(

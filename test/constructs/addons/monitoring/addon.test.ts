@@ -172,7 +172,7 @@ describe("monitoring add-on", () => {
     expect(targets.pod_selector.match_labels).toEqual({ "app.kubernetes.io/name": "prometheus" });
     expect(targets.egress[0].ports.map((x: Json) => Number(x.port))).toEqual([...SCRAPED_PLATFORM_PORTS]);
     expect(SCRAPED_PLATFORM_PORTS).toEqual([
-      2020, 5000, 7979, 8080, 8888, 9000, 9090, 9102, 9400, 9404, 10250,
+      2020, 5000, 7979, 8080, 8888, 9000, 9090, 9102, 9400, 9402, 9404, 10250,
     ]);
     expect(targets.egress[0].to[0].namespace_selector.match_labels).toEqual({ "mlops.io/platform": "true" });
     const nodes = p["allow-egress-prometheus-node-targets"].spec.egress[0];

@@ -37,6 +37,8 @@ const EXPECTED: Record<string, Expected> = {
   // The Fluent Bit collector's chart ServiceMonitor; ECK, Elasticsearch and Kibana expose no Prometheus metrics.
   logging: { chart: "fluent-bit" },
   "metrics-server": ["PodMonitor metrics-server"],
+  // Controller, webhook and CA injector on 9402 (the default serves on KServe, which brings cert-manager).
+  "cert-manager": ["PodMonitor cert-manager"],
   // One per model deployment (the default serves readmission), on the reference service's pods.
   serving: ["PodMonitor serving-readmission"],
 };

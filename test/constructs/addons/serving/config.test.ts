@@ -135,6 +135,17 @@ describe("serving configuration", () => {
     expect(platform(serving).addons.serving.image?.repository).toBeUndefined();
   });
 
+  it("fails when KServe runs and cert-manager is switched off without declaring one outside the kit", () => {
+    const off = { addons: { certManager: { enabled: false } } };
+    expect(error(() => platform(servingWith({}), off))).toMatch(
+      /addons\.certManager\.enabled: got false; addons\.serving runs KServe, whose chart issues its webhook certificate through cert-manager: .* or set addons\.certManager\.external: true/,
+    );
+    const external = { addons: { certManager: { enabled: false, external: true } } };
+    expect(platform(servingWith({}), external).addons.certManager.external).toBe(true);
+    // Seldon does not need it.
+    expect(platform(servingWith({}, { engine: "seldon" }), off).addons.serving.engine).toBe("seldon");
+  });
+
   it("accepts Seldon with the acknowledgement", () => {
     expect(platform(servingWith({}, { engine: "seldon" })).addons.serving.engine).toBe("seldon");
   });
