@@ -3,7 +3,13 @@ import type { AddOnContext } from "../../core/addon";
 import type { PlatformNamespace } from "../../core/platform-namespace";
 import type { KafkaOutputs } from "../kafka/addon";
 import { type StrimziKafkaOutputs, strimziAuthentication } from "../kafka/strimzi";
-import { type KafkaAclResourceType, kafkaAcl, kafkaUserResource } from "../kafka/strimzi-resources";
+import {
+  brokerPodLabels,
+  type KafkaAclResourceType,
+  kafkaAcl,
+  kafkaUserResource,
+  TLS_LISTENER_PORT,
+} from "../kafka/strimzi-resources";
 import { STRIMZI_SECRET_KEYS } from "./access/env";
 import { type StrimziCredentials, strimziCredentials } from "./access/kafka-credentials";
 
@@ -38,6 +44,19 @@ export const SELDON_KAFKA_PATHS = {
   clientCa: `/tmp/certs/kafka/client-ca/${STRIMZI_SECRET_KEYS.userCert}`,
   brokerCa: `/tmp/certs/kafka/broker/${STRIMZI_SECRET_KEYS.clusterCa}`,
 } as const;
+
+/**
+ * The runtime's components that open Kafka connections, by the name Seldon's operator gives their Deployment or
+ * StatefulSet and their pods' `app.kubernetes.io/name` label (SeldonConfig `default`): the dataflow engine
+ * (Kafka Streams), the model and pipeline gateways, and the scheduler (all four mount `seldon-kafka`'s
+ * kafka.json; the scheduler manages the pipelines' topics).
+ */
+export const SELDON_KAFKA_COMPONENTS = [
+  "seldon-dataflow-engine",
+  "seldon-modelgateway",
+  "seldon-pipelinegateway",
+  "seldon-scheduler",
+] as const;
 
 /** What the Seldon releases get: setup chart values, and whether the runtime runs its Kafka components. */
 export interface SeldonKafkaWiring {
@@ -134,6 +153,21 @@ export function seldonKafkaWiring(
   }
   const kafkaUser = seldonKafkaUser(kafka);
   context.manifest("KafkaUser-seldon", kafkaUser);
+  // The serving namespace denies egress by default: each component may reach the brokers' TLS listener (the
+  // bootstrap Service and every per-broker address resolve to broker pods), nothing else outside.
+  const brokers = {
+    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": kafka.namespace.name } },
+    podSelector: {
+      matchLabels: brokerPodLabels({ namespace: kafka.namespace.name, cluster: kafka.clusterName }),
+    },
+  };
+  for (const component of SELDON_KAFKA_COMPONENTS) {
+    namespace.allowEgress(
+      `Kafka-${component}`,
+      { to: [brokers], ports: [{ port: String(TLS_LISTENER_PORT), protocol: "TCP" }] },
+      { "app.kubernetes.io/name": component },
+    );
+  }
   const credentials = strimziCredentials({
     context,
     scope: new Construct(context.scope, "SeldonKafka"),

@@ -1,10 +1,13 @@
 import { expect, it } from "vitest";
 import { kafkaAddOn } from "../../../../constructs/addons/kafka";
 import { servingAddOn } from "../../../../constructs/addons/serving";
-import { SELDON_KAFKA_PATHS } from "../../../../constructs/addons/serving/seldon-kafka";
+import {
+  SELDON_KAFKA_COMPONENTS,
+  SELDON_KAFKA_PATHS,
+} from "../../../../constructs/addons/serving/seldon-kafka";
 import type { AddOn } from "../../../../constructs/core/addon";
 import { externalSecretsStub, monitoringStub, synthAddOns } from "../../../support/addons";
-import { type Json, manifests } from "../../../support/manifests";
+import { all, type Json, manifests } from "../../../support/manifests";
 import { describeWithSchemas, expectValidStack } from "../../../support/schemas";
 import { IMAGE, mlflowStub, POOLS, releaseValues, S3_VERSION } from "./support";
 
@@ -106,6 +109,51 @@ describeWithSchemas("Seldon dataflow on Strimzi Kafka", () => {
     });
   }
 
+  it("lets exactly the runtime's Kafka components reach the brokers' TLS listener out of the serving namespace", () => {
+    const json = synthSeldonOn(strimzi("tls"));
+    const kafkaEgress = all(json, "kubernetes_network_policy_v1").filter((p) =>
+      /^allow-egress-kafka-seldon-/.test(p.metadata.name),
+    );
+    const setup = releaseValues(json, "seldon-core-v2-setup");
+    const [, port] = /:(\d+)$/.exec(setup.kafka.bootstrap) ?? [];
+    expect(
+      Object.fromEntries(
+        kafkaEgress.map((p) => [p.spec.pod_selector.match_labels["app.kubernetes.io/name"], p.spec.egress]),
+      ),
+    ).toEqual(
+      Object.fromEntries(
+        SELDON_KAFKA_COMPONENTS.map((c) => [
+          c,
+          [
+            {
+              to: [
+                {
+                  namespace_selector: { match_labels: { "kubernetes.io/metadata.name": "kafka" } },
+                  pod_selector: {
+                    match_labels: {
+                      "strimzi.io/cluster": expect.any(String),
+                      "strimzi.io/broker-role": "true",
+                    },
+                  },
+                },
+              ],
+              // The port the setup chart's bootstrap address names.
+              ports: [{ port, protocol: "TCP" }],
+            },
+          ],
+        ]),
+      ),
+    );
+    // The broker side admits platform namespaces, the serving namespace among them.
+    const kafkaClients = all(json, "kubernetes_network_policy_v1").find(
+      (p) => p.metadata.name === "allow-ingress-kafka-clients",
+    ) as Json;
+    expect(kafkaClients.spec.ingress[0].ports).toEqual([{ port, protocol: "TCP" }]);
+    const cluster = kafkaClients.spec.pod_selector.match_labels["strimzi.io/cluster"];
+    for (const p of kafkaEgress)
+      expect(p.spec.egress[0].to[0].pod_selector.match_labels["strimzi.io/cluster"]).toBe(cluster);
+  });
+
   it("the model servers' own Kafka credentials and Seldon's do not collide in the serving namespace", () => {
     const json = synthSeldonOn(strimzi("scram-sha-512"));
     const names = manifests(json, "ExternalSecret")
@@ -128,6 +176,10 @@ it("MSK (IAM, which Seldon 2.10's Kafka clients cannot speak): Seldon runs witho
     { disable: true },
   ]);
   expect(manifests(json, "KafkaUser")).toEqual([]);
+  const kafkaEgress = all(json, "kubernetes_network_policy_v1").filter((p) =>
+    /^allow-egress-kafka-seldon-/.test(p.metadata.name),
+  );
+  expect(kafkaEgress).toEqual([]);
 });
 
 it("fails when External Secrets is off with Seldon on Strimzi Kafka, naming the key", () => {
