@@ -132,6 +132,21 @@ export class PlatformNamespace extends Construct {
     );
   }
 
+  /**
+   * Admits Prometheus (it runs in a platform namespace) to the selected pods' metrics port: the ingress every
+   * add-on with a monitor needs. The port must also be among the monitoring add-on's SCRAPED_PLATFORM_PORTS.
+   */
+  allowMetricsScrape(port: number, podLabels: Record<string, string> = {}): NetworkPolicyV1 {
+    return this.allowIngress(
+      "Metrics",
+      {
+        from: [{ namespaceSelector: { matchLabels: { [PLATFORM_NAMESPACE_LABEL]: "true" } } }],
+        ports: [{ port: String(port), protocol: "TCP" }],
+      },
+      podLabels,
+    );
+  }
+
   /** HTTPS egress (AWS APIs through VPC endpoints or NAT, the Kubernetes API) from the selected pods. */
   allowHttpsEgress(id: string, podLabels: Record<string, string> = {}): NetworkPolicyV1 {
     return this.allowEgress(id, { ports: [{ port: "443", protocol: "TCP" }] }, podLabels);

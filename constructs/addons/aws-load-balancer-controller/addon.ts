@@ -6,7 +6,7 @@ import { CHARTS } from "../../core/charts";
 import { HelmAddOn, type HelmAddOnOutputs } from "../../core/helm-addon";
 import { ALB_INGRESS_CLASS, ingressGroupProblems } from "../../core/ingress";
 import { nodePoolProblems } from "../../core/node-placement";
-import { PLATFORM_NAMESPACE_LABEL, type PlatformNamespace } from "../../core/platform-namespace";
+import type { PlatformNamespace } from "../../core/platform-namespace";
 import { podMonitor } from "../../core/pod-monitor";
 import {
   AWS_LOAD_BALANCER_CONTROLLER_CONFIG,
@@ -70,14 +70,7 @@ export class AwsLoadBalancerControllerAddOn extends HelmAddOn<AwsLoadBalancerCon
       pods,
     );
     if (context.has("monitoring")) {
-      namespace.allowIngress(
-        "Metrics",
-        {
-          from: [{ namespaceSelector: { matchLabels: { [PLATFORM_NAMESPACE_LABEL]: "true" } } }],
-          ports: [tcp(AWS_LOAD_BALANCER_CONTROLLER_PORTS.metrics)],
-        },
-        pods,
-      );
+      namespace.allowMetricsScrape(AWS_LOAD_BALANCER_CONTROLLER_PORTS.metrics, pods);
     }
   }
 

@@ -3,7 +3,7 @@ import type { AddOnDefinition, AddOnSelection } from "../../core/addon-definitio
 import { CHARTS } from "../../core/charts";
 import { HelmAddOn, type HelmAddOnOutputs } from "../../core/helm-addon";
 import { nodePoolProblems } from "../../core/node-placement";
-import { PLATFORM_NAMESPACE_LABEL, type PlatformNamespace } from "../../core/platform-namespace";
+import type { PlatformNamespace } from "../../core/platform-namespace";
 import { podMonitor } from "../../core/pod-monitor";
 import {
   CERT_MANAGER_CONFIG,
@@ -59,14 +59,7 @@ export class CertManagerAddOn extends HelmAddOn {
     // else; an ACME issuer would need egress to its ACME server (README).
     namespace.allowEgress("ApiServer", { to: vpc, ports: port(443) }, CERT_MANAGER_INSTANCE_LABELS);
     if (context.has("monitoring")) {
-      namespace.allowIngress(
-        "Metrics",
-        {
-          from: [{ namespaceSelector: { matchLabels: { [PLATFORM_NAMESPACE_LABEL]: "true" } } }],
-          ports: port(CERT_MANAGER_METRICS_PORT),
-        },
-        CERT_MANAGER_INSTANCE_LABELS,
-      );
+      namespace.allowMetricsScrape(CERT_MANAGER_METRICS_PORT, CERT_MANAGER_INSTANCE_LABELS);
     }
   }
 

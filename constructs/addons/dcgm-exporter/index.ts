@@ -4,7 +4,7 @@ import type { AddOnContext } from "../../core/addon";
 import type { AddOnDefinition } from "../../core/addon-definition";
 import { CHARTS } from "../../core/charts";
 import { HelmAddOn, type HelmAddOnProps } from "../../core/helm-addon";
-import { PLATFORM_NAMESPACE_LABEL, type PlatformNamespace } from "../../core/platform-namespace";
+import type { PlatformNamespace } from "../../core/platform-namespace";
 import { gpuNodePlacement, gpuPoolTaints, hasGpuPool } from "../nvidia-device-plugin";
 import { DCGM_COUNTERS, type DcgmCounter, dcgmCountersCsv } from "./counters";
 
@@ -95,14 +95,7 @@ export class DcgmExporterAddOn extends HelmAddOn {
       dependsOn: [namespace.resource],
     });
     // Prometheus (in a namespace of the kit) scrapes the exporter; the exporter itself needs no egress.
-    namespace.allowIngress(
-      "Metrics",
-      {
-        from: [{ namespaceSelector: { matchLabels: { [PLATFORM_NAMESPACE_LABEL]: "true" } } }],
-        ports: [{ port: String(DCGM_EXPORTER_PORT), protocol: "TCP" }],
-      },
-      DCGM_EXPORTER_POD_LABELS,
-    );
+    namespace.allowMetricsScrape(DCGM_EXPORTER_PORT, DCGM_EXPORTER_POD_LABELS);
   }
 
   protected values(): Record<string, unknown> {

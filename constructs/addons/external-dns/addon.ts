@@ -6,7 +6,7 @@ import { AwsContext } from "../../core/aws-context";
 import { CHARTS } from "../../core/charts";
 import type { IServiceAccountRole } from "../../core/cluster-contract";
 import { HelmAddOn, type HelmAddOnOutputs } from "../../core/helm-addon";
-import { PLATFORM_NAMESPACE_LABEL, type PlatformNamespace } from "../../core/platform-namespace";
+import type { PlatformNamespace } from "../../core/platform-namespace";
 import { podMonitor } from "../../core/pod-monitor";
 import {
   EXTERNAL_DNS_CONFIG,
@@ -90,14 +90,7 @@ export class ExternalDnsAddOn extends HelmAddOn<ExternalDnsOutputs> {
     // Route 53, STS and the Kubernetes API, all HTTPS; DNS comes with the namespace's default-deny policy.
     namespace.allowHttpsEgress("AwsAndApiServer", EXTERNAL_DNS_POD_LABELS);
     if (context.has("monitoring")) {
-      namespace.allowIngress(
-        "Metrics",
-        {
-          from: [{ namespaceSelector: { matchLabels: { [PLATFORM_NAMESPACE_LABEL]: "true" } } }],
-          ports: [{ port: String(EXTERNAL_DNS_METRICS_PORT), protocol: "TCP" }],
-        },
-        EXTERNAL_DNS_POD_LABELS,
-      );
+      namespace.allowMetricsScrape(EXTERNAL_DNS_METRICS_PORT, EXTERNAL_DNS_POD_LABELS);
     }
   }
 

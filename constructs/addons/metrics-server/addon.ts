@@ -3,7 +3,7 @@ import type { AddOnDefinition, AddOnSelection } from "../../core/addon-definitio
 import { CHARTS } from "../../core/charts";
 import { HelmAddOn, type HelmAddOnOutputs } from "../../core/helm-addon";
 import { nodePoolProblems } from "../../core/node-placement";
-import { PLATFORM_NAMESPACE_LABEL, type PlatformNamespace } from "../../core/platform-namespace";
+import type { PlatformNamespace } from "../../core/platform-namespace";
 import { podMonitor } from "../../core/pod-monitor";
 import {
   METRICS_SERVER_CONFIG,
@@ -53,14 +53,7 @@ export class MetricsServerAddOn extends HelmAddOn {
       METRICS_SERVER_POD_LABELS,
     );
     if (context.has("monitoring")) {
-      namespace.allowIngress(
-        "Metrics",
-        {
-          from: [{ namespaceSelector: { matchLabels: { [PLATFORM_NAMESPACE_LABEL]: "true" } } }],
-          ports: port(METRICS_SERVER_PORT),
-        },
-        METRICS_SERVER_POD_LABELS,
-      );
+      namespace.allowMetricsScrape(METRICS_SERVER_PORT, METRICS_SERVER_POD_LABELS);
     }
     // The kubelets it scrapes (nodes' addresses are in the VPC), and the API server (its ENIs too, behind
     // the kubernetes Service), nothing else; DNS comes with the namespace's default-deny policy.
