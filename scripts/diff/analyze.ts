@@ -4,17 +4,45 @@ import { noticeFlags } from "./notices";
 import { coveredBy, isSensitive, REDACTED, REDACTED_CHANGED } from "./redact";
 import { securityFlags } from "./security";
 import { forcesReplacement, statefulReason } from "./stateful";
-import { formatPath, type JsonPath, stableStringify } from "./values";
+import { formatPath, type JsonPath, type Leaf, stableStringify } from "./values";
 
 /** Raw changes → the report's changes: replacement, flags, redacted values, suggested `moved` blocks. */
 export function analyzeStacks(stacks: readonly RawStackDiff[]): StackDiff[] {
-  return stacks.map((s) => ({ name: s.name, changes: s.changes.map(analyzeChange) }));
+  const secrets = secretValues(stacks.flatMap((s) => s.changes));
+  return stacks.map((s) => ({ name: s.name, changes: s.changes.map((c) => analyzeChange(c, secrets)) }));
 }
+
+/** Whether a leaf of a change is sensitive by its path, its resource, the plan's masks or its own shape. */
+function sensitiveLeaf(c: RawChange, l: Leaf): boolean {
+  return (
+    isSensitive(c.before, l.path, [l.before]) ||
+    isSensitive(c.after, l.path, [l.after]) ||
+    coveredBy(c.sensitivePaths, l.path)
+  );
+}
+
+/**
+ * The string values of every sensitive leaf: the same value elsewhere is redacted too (Terraform itself leaves
+ * a copy unmarked at times, e.g. terraform_data's output of a sensitive input). Short values are left out, so a
+ * secret "true" does not hide every true.
+ */
+function secretValues(changes: readonly RawChange[]): ReadonlySet<string> {
+  const out = new Set<string>();
+  for (const c of changes)
+    for (const l of c.leaves)
+      if (sensitiveLeaf(c, l))
+        for (const v of [l.before, l.after])
+          if (typeof v === "string" && v.length >= 6 && !v.includes("${")) out.add(v);
+  return out;
+}
+
+const containsSecret = (secrets: ReadonlySet<string>, v: Json | undefined) =>
+  typeof v === "string" && secrets.size > 0 && [...secrets].some((s) => v.includes(s));
 
 /** Values longer than this are cut in the report (the JSON artifact keeps the same cut: it is for reading). */
 const MAX_VALUE = 300;
 
-export function analyzeChange(c: RawChange): ResourceChange {
+export function analyzeChange(c: RawChange, secrets: ReadonlySet<string> = new Set()): ResourceChange {
   const forcing = c.replacePaths
     ? (p: JsonPath) =>
         c.replacePaths?.some((r) => r.length <= p.length && r.every((x, i) => x === p[i])) ?? false
@@ -22,9 +50,7 @@ export function analyzeChange(c: RawChange): ResourceChange {
   const updating = c.action === "update" || c.action === "move" || c.action === "replace";
   const attributes: AttributeChange[] = c.leaves.map((l) => {
     const sensitive =
-      isSensitive(c.before, l.path, [l.before]) ||
-      isSensitive(c.after, l.path, [l.after]) ||
-      coveredBy(c.sensitivePaths, l.path);
+      sensitiveLeaf(c, l) || containsSecret(secrets, l.before) || containsSecret(secrets, l.after);
     const unknown = coveredBy(c.unknownPaths, l.path);
     const value = (v: Json | undefined, side: "before" | "after"): string | undefined => {
       if (side === "after" && unknown) return "(known after apply)";
