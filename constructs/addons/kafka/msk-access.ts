@@ -50,44 +50,25 @@ export function mskAccessStatements(input: MskAccessInput): DataAwsIamPolicyDocu
   const groups = arns("group", input.groups);
   const connect = ["kafka-cluster:Connect", "kafka-cluster:DescribeCluster"];
   if (writeTopics.length > 0) connect.push("kafka-cluster:WriteDataIdempotently");
-  const statements: DataAwsIamPolicyDocumentStatement[] = [
-    { sid: "Connect", effect: "Allow", actions: connect, resources: [input.clusterArn] },
-  ];
-  if (readTopics.length > 0) {
-    statements.push({
-      sid: "ReadTopics",
-      effect: "Allow",
-      actions: ["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"],
-      resources: readTopics,
-    });
-  }
-  if (groups.length > 0) {
-    statements.push({
-      sid: "ConsumerGroups",
-      effect: "Allow",
-      actions: ["kafka-cluster:DescribeGroup", "kafka-cluster:AlterGroup"],
-      resources: groups,
-    });
-  }
-  if (writeTopics.length > 0) {
-    statements.push({
-      sid: "WriteTopics",
-      effect: "Allow",
-      actions: ["kafka-cluster:DescribeTopic", "kafka-cluster:WriteData"],
-      resources: writeTopics,
-    });
-  }
-  if (createTopics.length > 0) {
-    statements.push({
-      sid: "CreateTopics",
-      effect: "Allow",
-      actions: [
+  const uses: [sid: string, actions: string[], resources: string[]][] = [
+    ["ReadTopics", ["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"], readTopics],
+    ["ConsumerGroups", ["kafka-cluster:DescribeGroup", "kafka-cluster:AlterGroup"], groups],
+    ["WriteTopics", ["kafka-cluster:DescribeTopic", "kafka-cluster:WriteData"], writeTopics],
+    [
+      "CreateTopics",
+      [
         "kafka-cluster:CreateTopic",
         "kafka-cluster:DescribeTopic",
         "kafka-cluster:DescribeTopicDynamicConfiguration",
       ],
-      resources: createTopics,
-    });
+      createTopics,
+    ],
+  ];
+  const statements: DataAwsIamPolicyDocumentStatement[] = [
+    { sid: "Connect", effect: "Allow", actions: connect, resources: [input.clusterArn] },
+  ];
+  for (const [sid, actions, resources] of uses) {
+    if (resources.length > 0) statements.push({ sid, effect: "Allow", actions, resources });
   }
   return statements;
 }

@@ -14,15 +14,17 @@ import { documentStatements, expectTeamScoped, type StatementJson } from "./supp
 
 type Auth = TeamStrimziKafkaAccessProps["authentication"];
 const KAFKA = { namespace: "kafka", cluster: "platform" };
+/** Team a reads the predictions topic, team ab does not; their names share a prefix. */
+const TEAMS = [
+  ["a", true],
+  ["ab", false],
+] as const;
 
 /** Teams a (reads predictions) and ab (does not), whose names share a prefix, in one stack. */
 function synthStrimzi(authentication: Auth): SynthJson {
   return synthStack((stack) => {
     const provider = new KubernetesProvider(stack, "k8s", {});
-    for (const [team, readPredictions] of [
-      ["a", true],
-      ["ab", false],
-    ] as const) {
+    for (const [team, readPredictions] of TEAMS) {
       new TeamStrimziKafkaAccess(stack, `Team-${team}`, {
         team,
         environment: "dev",
@@ -137,10 +139,7 @@ const arnOf = (type: string, name: string) =>
 describe("Team Kafka access on MSK", () => {
   // Through the workload role, as the team stack attaches them: the synthesized policy documents.
   const json = synthStack((stack) => {
-    for (const [team, readPredictions] of [
-      ["a", true],
-      ["ab", false],
-    ] as const) {
+    for (const [team, readPredictions] of TEAMS) {
       new TeamWorkloadRole(stack, `Team-${team}`, {
         team,
         environment: "dev",
