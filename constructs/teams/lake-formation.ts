@@ -37,8 +37,8 @@ export interface TeamLakeFormationProps extends StatefulProtectionProps {
 
 /** The S3 location Lake Formation grants on for a team in a zone bucket: the folder `teams/<name>` (no object). */
 export function teamDataLocationArn(bucketArn: string, team: string): string {
-  // Lake Formation locations are a bucket or a folder in it, named without the trailing "/"; what is under a
-  // location is decided by path segments, so teams/a does not cover teams/ab.
+  // Lake Formation locations are a bucket or a folder in it, written without the trailing "/" as its
+  // documentation does (not checked against AWS: whether teams/a also covers teams/ab/…).
   return `${bucketArn}/${teamLakePrefix(team).replace(/\/$/, "")}`;
 }
 
