@@ -108,9 +108,14 @@ export class RulePack {
     for (const stack of stacks) for (const a of aspects) Aspects.of(stack).add(a);
   }
 
-  /** The app's first stack, where each synthesis starts. */
+  /**
+   * The app's first stack, where each synthesis starts. PolicyGate asks once per stack: a walk of the whole tree
+   * each time made synthesis quadratic in the number of stacks (100 team stacks: 0.7 s of walks). Stacks are the
+   * app's children, so the first of those is the first in the walk's (pre-)order; the walk stays the fallback.
+   */
   firstStack(): TerraformStack | undefined {
-    return this.root.node.findAll().find((c): c is TerraformStack => TerraformStack.isStack(c));
+    const isStack = (c: IConstruct): c is TerraformStack => TerraformStack.isStack(c);
+    return this.root.node.children.find(isStack) ?? this.root.node.findAll().find(isStack);
   }
 
   /** The resolved resources of the app (built on first use, i.e. at synthesis). */
