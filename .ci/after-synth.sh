@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs after `npx cdktf synth` in .ci/run: synthesizes the default configuration and every example in
-# examples/configs/ into temp dirs (the app's rule pack runs in each synthesis) and runs checkov over every stack
+# examples/configs/ (and examples/<name>/config.yaml) into temp dirs (the app's rule pack runs in each synthesis) and runs checkov over every stack
 # with the skip list in .ci/checkov/skips.yaml, then the credentials scan (.ci/checkov/credentials.mjs) over the same
 # stacks and service/, pipelines/, .github/. Exits non-zero on any synthesis failure, unskipped checkov failure or
 # credentials finding.
@@ -43,6 +43,11 @@ for f in examples/configs/*.yaml examples/configs/*.yml examples/configs/*.json;
   [ -e "$f" ] || continue
   name="$(basename "$f")"
   synth "${name%.*}" "$f"
+done
+# An example folder with its own configuration (examples/byo-cluster/config.yaml) is labelled by the folder.
+for f in examples/*/config.yaml examples/*/config.yml examples/*/config.json; do
+  [ -e "$f" ] || continue
+  synth "$(basename "$(dirname "$f")")" "$f"
 done
 
 status=0

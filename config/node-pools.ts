@@ -232,17 +232,26 @@ export function toNodePoolOptions(p: NodePoolConfig): NodePoolOptions {
   };
 }
 
-/** The pools as a whole (a managed one must run the cluster add-ons and Karpenter), then each by its rules. */
+/**
+ * The pools as a whole (a managed one must run the cluster add-ons and Karpenter), then each by its rules.
+ * An existing cluster (`existingCluster`) already has nodes for its add-ons: without Karpenter it needs no pool
+ * of the kit's; Karpenter's controller still runs on a managed pool the kit creates.
+ */
 export function checkNodePools(
   pools: Readonly<Record<string, NodePoolConfig>>,
   autoscaler: "karpenter" | "none",
   ctx: z.RefinementCtx,
+  options: { readonly existingCluster?: boolean } = {},
 ): void {
   const active = Object.entries(pools).filter(([, p]) => p.create);
-  if (active.length === 0) {
+  const needsOwnPool = !(options.existingCluster && autoscaler === "none");
+  if (needsOwnPool && active.length === 0) {
     issue(ctx, ["nodePools"], Object.keys(pools), "at least one node pool with create: true is needed");
   }
-  if (!active.some(([, p]) => p.provisioner === "managed" && !p.gpu && (p.minSize ?? 0) > 0)) {
+  if (
+    needsOwnPool &&
+    !active.some(([, p]) => p.provisioner === "managed" && !p.gpu && (p.minSize ?? 0) > 0)
+  ) {
     issue(
       ctx,
       ["nodePools"],

@@ -77,7 +77,15 @@ export const NetworkSchema = z
 
 export const ClusterSchema = z
   .strictObject({
-    name: dnsLabel(100).optional().describe("EKS cluster name. Default: `<name>-<environment>`."),
+    create: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Create the EKS cluster; false installs the platform into your existing cluster (bring your own: `name`, and `network.createVpc: false` with the cluster's VPC and subnets).",
+      ),
+    name: dnsLabel(100)
+      .optional()
+      .describe("EKS cluster name; with `create: false`, your cluster's. Default: `<name>-<environment>`."),
     kubernetesVersion: z
       .enum(SUPPORTED_KUBERNETES_VERSIONS)
       .default(DEFAULT_KUBERNETES_VERSION)
@@ -103,6 +111,16 @@ export const ClusterSchema = z
     kmsKeyArn: kmsKeyArn
       .optional()
       .describe("Bring your own key for secrets and logs. Default: a platform key."),
+    oidcProviderArn: z
+      .string()
+      .regex(
+        /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/.+$/,
+        "expected an IAM OIDC provider ARN like arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE",
+      )
+      .optional()
+      .describe(
+        "With `create: false`: your cluster's IAM OIDC provider (IRSA). Default: looked up by the cluster's issuer URL.",
+      ),
   })
   .describe("The EKS cluster.");
 
@@ -266,7 +284,37 @@ function checkNetwork(c: z.output<typeof PlatformConfigObject>, ctx: Ctx): void 
   }
 }
 
+/** Bring-your-own cluster: what the kit needs to find it, and settings that only shape a cluster it creates. */
+function checkExistingCluster(c: z.output<typeof PlatformConfigObject>, ctx: Ctx): void {
+  const k = c.cluster;
+  if (k.create) {
+    if (k.oidcProviderArn)
+      issue(ctx, ["cluster", "oidcProviderArn"], k.oidcProviderArn, "only allowed with create: false");
+    return;
+  }
+  const created = "only allowed with create: true; an existing cluster's";
+  if (!k.name)
+    issue(ctx, ["cluster", "name"], k.name, "required when create is false: the name of your EKS cluster");
+  if (c.network.createVpc)
+    issue(
+      ctx,
+      ["network", "createVpc"],
+      true,
+      "must be false when cluster.create is false: set network.vpcId and network.privateSubnetIds to your cluster's VPC and private subnets",
+    );
+  if (k.endpointPublicAccess)
+    issue(ctx, ["cluster", "endpointPublicAccess"], true, `${created} endpoint is configured by its owner`);
+  if (k.adminPrincipalArns.length > 0)
+    issue(
+      ctx,
+      ["cluster", "adminPrincipalArns"],
+      k.adminPrincipalArns,
+      `${created} access entries are managed by its owner`,
+    );
+}
+
 function checkCluster(c: z.output<typeof PlatformConfigObject>, ctx: Ctx): void {
+  checkExistingCluster(c, ctx);
   const k = c.cluster;
   if (k.endpointPublicAccess && k.publicAccessCidrs.length === 0) {
     issue(
@@ -338,7 +386,7 @@ export const checkPlatform =
     checkAddOnDependencies(addOns, c, ctx);
     checkNetwork(c, ctx);
     checkCluster(c, ctx);
-    checkNodePools(c.nodePools, c.capacity.autoscaler, ctx);
+    checkNodePools(c.nodePools, c.capacity.autoscaler, ctx, { existingCluster: !c.cluster.create });
     checkDataLake(c, ctx);
     checkStateBackend(c, ctx);
     checkRegistry(c.registry, ctx);

@@ -46,6 +46,9 @@ function targets(root: string): Target[] {
   for (const d of readdirSync(apps).sort()) {
     const main = join(apps, d, "main.ts");
     if (d !== "configs" && existsSync(main)) list.push({ name: `app-${d}`, app: relative(root, main) });
+    // An example folder with its own configuration (examples/byo-cluster/config.yaml).
+    const config = ["config.yaml", "config.yml", "config.json"].map((f) => join(apps, d, f)).find(existsSync);
+    if (d !== "configs" && config) list.push({ name: `config-${d}`, app: "main.ts", config });
   }
   return list;
 }

@@ -5,12 +5,14 @@ import { toNodePoolOptions } from "../config/node-pools";
 import type { PlatformConfig } from "../config/schema";
 import { karpenterDiscoveryTags } from "../constructs/addons/karpenter/discovery";
 import { EksCluster } from "../constructs/cluster/eks-cluster";
+import { ExistingEksCluster } from "../constructs/cluster/existing-cluster";
 import type { NodePoolOptions } from "../constructs/cluster/node-pool-options";
 import { configureStateBackend } from "../constructs/core/state-backend";
 import { DataLake } from "../constructs/data-lake/data-lake";
 import { Network } from "../constructs/network/network";
 import { ContainerRegistry } from "../constructs/registry/registry";
 import { clusterName, platformPrefix } from "./naming";
+import { FOUNDATION_OUTPUTS } from "./output-names";
 
 export interface FoundationStackProps {
   readonly config: PlatformConfig;
@@ -46,7 +48,8 @@ export function nodePoolOptions(config: PlatformConfig): Record<string, NodePool
 export class FoundationStack extends TerraformStack {
   readonly config: PlatformConfig;
   readonly network: Network;
-  readonly cluster: EksCluster;
+  /** The cluster the kit created, or (`cluster.create: false`) the existing one read through data sources. */
+  readonly cluster: EksCluster | ExistingEksCluster;
   readonly dataLake?: DataLake;
   readonly registry: ContainerRegistry;
 
@@ -112,21 +115,34 @@ export class FoundationStack extends TerraformStack {
     }
 
     const c = config.cluster;
-    this.cluster = new EksCluster(this, "Cluster", {
-      clusterName: name,
-      kubernetesVersion: c.kubernetesVersion,
-      vpcId: this.network.vpcId,
-      subnetIds: this.network.privateSubnetIds,
-      endpointPublicAccess: c.endpointPublicAccess,
-      publicAccessCidrs: c.publicAccessCidrs,
-      kmsKeyArn: c.kmsKeyArn,
-      logRetentionInDays: c.logRetentionInDays,
-      adminPrincipalArns: c.adminPrincipalArns,
-      serviceIpv4Cidr: c.serviceIpv4Cidr,
-      nodePools: nodePoolOptions(config),
-      clusterSecurityGroupTags: discovery,
-      preventDestroy,
-    });
+    // Bring your own: the same facts, read from the existing cluster; the platform stack cannot tell the two apart.
+    this.cluster = c.create
+      ? new EksCluster(this, "Cluster", {
+          clusterName: name,
+          kubernetesVersion: c.kubernetesVersion,
+          vpcId: this.network.vpcId,
+          subnetIds: this.network.privateSubnetIds,
+          endpointPublicAccess: c.endpointPublicAccess,
+          publicAccessCidrs: c.publicAccessCidrs,
+          kmsKeyArn: c.kmsKeyArn,
+          logRetentionInDays: c.logRetentionInDays,
+          adminPrincipalArns: c.adminPrincipalArns,
+          serviceIpv4Cidr: c.serviceIpv4Cidr,
+          nodePools: nodePoolOptions(config),
+          clusterSecurityGroupTags: discovery,
+          preventDestroy,
+        })
+      : new ExistingEksCluster(this, "Cluster", {
+          clusterName: name,
+          kubernetesVersion: c.kubernetesVersion,
+          vpcId: this.network.vpcId,
+          subnetIds: this.network.privateSubnetIds,
+          oidcProviderArn: c.oidcProviderArn,
+          kmsKeyArn: c.kmsKeyArn,
+          nodePools: nodePoolOptions(config),
+          clusterSecurityGroupTags: discovery,
+          preventDestroy,
+        });
 
     // The platform key (the cluster's, or the user's cluster.kmsKeyArn) encrypts the images too: one key to
     // audit and rotate for everything the cluster runs.
@@ -145,51 +161,51 @@ export class FoundationStack extends TerraformStack {
     });
 
     // What a user needs next; none is sensitive (names, addresses, ARNs). Output names are public API.
-    new TerraformOutput(this, "cluster_name", {
+    new TerraformOutput(this, FOUNDATION_OUTPUTS.clusterName, {
       value: this.cluster.clusterName,
       description: "Name of the EKS cluster.",
     });
-    new TerraformOutput(this, "cluster_endpoint", {
+    new TerraformOutput(this, FOUNDATION_OUTPUTS.clusterEndpoint, {
       value: this.cluster.endpoint,
       description: "URL of the cluster's Kubernetes API server.",
     });
-    new TerraformOutput(this, "update_kubeconfig_command", {
+    new TerraformOutput(this, FOUNDATION_OUTPUTS.updateKubeconfigCommand, {
       value: `aws eks update-kubeconfig --region ${config.region} --name ${this.cluster.clusterName}`,
       description: "Adds the cluster to your kubeconfig (needs an access entry: cluster.adminPrincipalArns).",
     });
-    new TerraformOutput(this, "cluster_oidc_provider_arn", {
+    new TerraformOutput(this, FOUNDATION_OUTPUTS.clusterOidcProviderArn, {
       value: this.cluster.oidcProviderArn,
       description: "ARN of the cluster's IAM OIDC provider, for IRSA trust policies of your own roles.",
     });
-    new TerraformOutput(this, "vpc_id", {
+    new TerraformOutput(this, FOUNDATION_OUTPUTS.vpcId, {
       value: this.network.vpcId,
       description: "ID of the platform's VPC.",
     });
     if (Object.keys(this.registry.repositories).length > 0) {
-      new TerraformOutput(this, "ecr_repository_urls", {
+      new TerraformOutput(this, FOUNDATION_OUTPUTS.ecrRepositoryUrls, {
         value: this.registry.repositoryUrls,
         description:
           "ECR repository URLs by name (registry.repositories): push images here, pin them in config by digest.",
       });
-      new TerraformOutput(this, "ecr_repository_arns", {
+      new TerraformOutput(this, FOUNDATION_OUTPUTS.ecrRepositoryArns, {
         value: this.registry.repositoryArns,
         description: "ECR repository ARNs by name, for the IAM policy of the role that pushes (CI).",
       });
     }
     if (this.registry.githubPushRole) {
-      new TerraformOutput(this, "ecr_push_role_arn", {
+      new TerraformOutput(this, FOUNDATION_OUTPUTS.ecrPushRoleArn, {
         value: this.registry.githubPushRole.roleArn,
         description:
           "Role GitHub Actions assume through OIDC to push images (registry.githubOidc): the image workflow's AWS_ROLE_ARN.",
       });
     }
     if (this.dataLake) {
-      new TerraformOutput(this, "data_lake_buckets", {
+      new TerraformOutput(this, FOUNDATION_OUTPUTS.dataLakeBuckets, {
         value: Object.fromEntries(Object.entries(this.dataLake.buckets).map(([z, b]) => [z, b.bucketName])),
         description: "Data lake bucket names by zone.",
       });
       if (this.dataLake.alarmTopicArn) {
-        new TerraformOutput(this, "data_lake_alarm_topic_arn", {
+        new TerraformOutput(this, FOUNDATION_OUTPUTS.dataLakeAlarmTopicArn, {
           value: this.dataLake.alarmTopicArn,
           description: "SNS topic of the data lake's 4xx (access denied) alarms: subscribe to be notified.",
         });

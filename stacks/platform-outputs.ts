@@ -2,6 +2,7 @@ import { TerraformOutput, type TerraformStack, Token } from "cdktf";
 import type { KafkaOutputsBase } from "../constructs/addons/kafka/outputs";
 import type { MlflowOutputs } from "../constructs/addons/mlflow/addon";
 import type { DeployedAddOn } from "../constructs/core/addon";
+import { PLATFORM_OUTPUTS } from "./output-names";
 
 /**
  * What a user of the platform stack needs next, as Terraform outputs (`cdktf output <stack>`, `terraform
@@ -10,7 +11,7 @@ import type { DeployedAddOn } from "../constructs/core/addon";
 export function addPlatformOutputs(stack: TerraformStack, addOns: ReadonlyMap<string, DeployedAddOn>): void {
   const roles = serviceAccountRoleArns(addOns);
   if (Object.keys(roles).length > 0) {
-    new TerraformOutput(stack, "service_account_role_arns", {
+    new TerraformOutput(stack, PLATFORM_OUTPUTS.serviceAccountRoleArns, {
       value: roles,
       description:
         "IAM roles (IRSA / Pod Identity) the add-ons created, by add-on id, then <namespace>/<service account>.",
@@ -18,7 +19,7 @@ export function addPlatformOutputs(stack: TerraformStack, addOns: ReadonlyMap<st
   }
   const kafka = addOns.get("kafka")?.outputs as KafkaOutputsBase | undefined;
   if (kafka) {
-    new TerraformOutput(stack, "kafka_bootstrap_servers", {
+    new TerraformOutput(stack, PLATFORM_OUTPUTS.kafkaBootstrapServers, {
       value: kafka.bootstrapServers,
       description:
         kafka.mode === "msk"
@@ -28,7 +29,7 @@ export function addPlatformOutputs(stack: TerraformStack, addOns: ReadonlyMap<st
   }
   const mlflow = addOns.get("mlflow")?.outputs as MlflowOutputs | undefined;
   if (mlflow) {
-    new TerraformOutput(stack, "mlflow_url", {
+    new TerraformOutput(stack, PLATFORM_OUTPUTS.mlflowUrl, {
       value: mlflow.externalUrl ?? mlflow.trackingUri,
       description: mlflow.externalUrl
         ? "MLflow behind its internal ALB (addons.mlflow.ingress.host)."

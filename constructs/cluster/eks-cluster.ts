@@ -1,6 +1,5 @@
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
-import { Ec2Tag } from "@cdktf/provider-aws/lib/ec2-tag";
 import { EksCluster as AwsEksCluster } from "@cdktf/provider-aws/lib/eks-cluster";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -9,12 +8,13 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { AwsContext } from "../core/aws-context";
-import { KmsKey } from "../core/kms-key";
+import type { KmsKey } from "../core/kms-key";
 import { protectStateful } from "../core/stateful";
 import { mergeTags, type Tags } from "../core/tags";
 import { ClusterAddons, type ManagedAddonName, type ManagedAddonOptions } from "./cluster-addons";
 import { ClusterAdminAccess } from "./cluster-admin-access";
 import type { ClusterContextValues } from "./cluster-context";
+import { clusterContextValues, platformClusterKey, tagClusterSecurityGroup } from "./cluster-parts";
 import { validateEksClusterProps } from "./eks-cluster-validation";
 import { DEFAULT_KUBERNETES_VERSION } from "./kubernetes-versions";
 import { NodePool } from "./node-pool";
@@ -127,11 +127,9 @@ export class EksCluster extends Construct {
     if (props.kmsKeyArn) {
       this.kmsKeyArn = props.kmsKeyArn;
     } else {
-      this.kmsKey = new KmsKey(this, "Key", {
+      this.kmsKey = platformClusterKey(this, {
+        clusterName: name,
         description: `EKS ${name}: secrets, control plane logs, node volumes`,
-        aliasName: `eks/${name}`,
-        allowCloudWatchLogs: true,
-        allowAutoScaling: true,
         preventDestroy: this.preventDestroy,
         tags: this.tags,
       });
@@ -181,13 +179,7 @@ export class EksCluster extends Construct {
     this.certificateAuthorityData = this.resource.certificateAuthority.get(0).data;
     this.oidcIssuerUrl = this.resource.identity.get(0).oidc.get(0).issuer;
     this.clusterSecurityGroupId = this.resource.vpcConfig.clusterSecurityGroupId;
-    for (const [key, value] of Object.entries(props.clusterSecurityGroupTags ?? {})) {
-      new Ec2Tag(this, `ClusterSecurityGroupTag-${idFragment(key)}`, {
-        resourceId: this.clusterSecurityGroupId,
-        key,
-        value,
-      });
-    }
+    tagClusterSecurityGroup(this, this.clusterSecurityGroupId, props.clusterSecurityGroupTags);
 
     this.oidcProvider = new IamOpenidConnectProvider(this, "OidcProvider", {
       url: this.oidcIssuerUrl,
@@ -282,20 +274,6 @@ export class EksCluster extends Construct {
 
   /** Plain values for `ClusterContext.create`, in this stack or another. */
   contextProps(): ClusterContextValues {
-    return {
-      clusterName: this.clusterName,
-      endpoint: this.endpoint,
-      certificateAuthorityData: this.certificateAuthorityData,
-      oidcIssuerUrl: this.oidcIssuerUrl,
-      oidcProviderArn: this.oidcProviderArn,
-      clusterSecurityGroupId: this.clusterSecurityGroupId,
-      vpcId: this.vpcId,
-      privateSubnetIds: this.privateSubnetIds,
-      kmsKeyArn: this.kmsKeyArn,
-      kubernetesVersion: this.kubernetesVersion,
-      region: AwsContext.of(this).region,
-      preventDestroy: this.preventDestroy,
-      tags: this.tags,
-    };
+    return clusterContextValues(this, this);
   }
 }

@@ -1,5 +1,13 @@
 import { posix, win32 } from "node:path";
-import { LocalBackend, S3Backend, type TerraformStack } from "cdktf";
+import {
+  DataTerraformRemoteStateLocal,
+  DataTerraformRemoteStateS3,
+  LocalBackend,
+  S3Backend,
+  type TerraformRemoteState,
+  type TerraformStack,
+} from "cdktf";
+import type { Construct } from "constructs";
 
 /**
  * The project root seen from the folder Terraform runs a stack in: `cdktf deploy`, `diff` and `destroy` (and
@@ -43,22 +51,61 @@ export function configureStateBackend(
   stackName: string,
   props: StateBackendProps = {},
 ): void {
-  const type = props.type ?? "local";
-  if (type === "local") {
-    new LocalBackend(stack, { path: localStatePath(props.path ?? DEFAULT_LOCAL_STATE_PATH, stackName) });
+  const location = stateLocation(stackName, props);
+  if (location.type === "local") {
+    new LocalBackend(stack, { path: location.path });
     return;
   }
-  if (!props.bucket)
-    throw new Error(`stateBackend.bucket: got nothing; expected the S3 bucket for ${stackName}'s state`);
-  if (!props.region) throw new Error(`stateBackend.region: got nothing; expected the state bucket's region`);
   const backend = new S3Backend(stack, {
-    bucket: props.bucket,
-    key: `${props.keyPrefix ?? "mlops-platform"}/${stackName}.tfstate`,
-    region: props.region,
+    bucket: location.bucket,
+    key: location.key,
+    region: location.region,
     encrypt: true,
     kmsKeyId: props.kmsKeyArn,
   });
   if (props.useLockfile ?? true) backend.addOverride("use_lockfile", true);
+}
+
+/** Where a stack's state lives: the local file, or the S3 bucket, key and region. */
+export type StateLocation =
+  | { readonly type: "local"; readonly path: string }
+  | { readonly type: "s3"; readonly bucket: string; readonly key: string; readonly region: string };
+
+/** The state location `configureStateBackend` gives `stackName`; fails like it on a bucket or region missing. */
+export function stateLocation(stackName: string, props: StateBackendProps = {}): StateLocation {
+  if ((props.type ?? "local") === "local") {
+    return { type: "local", path: localStatePath(props.path ?? DEFAULT_LOCAL_STATE_PATH, stackName) };
+  }
+  if (!props.bucket)
+    throw new Error(`stateBackend.bucket: got nothing; expected the S3 bucket for ${stackName}'s state`);
+  if (!props.region) throw new Error(`stateBackend.region: got nothing; expected the state bucket's region`);
+  return {
+    type: "s3",
+    bucket: props.bucket,
+    key: `${props.keyPrefix ?? "mlops-platform"}/${stackName}.tfstate`,
+    region: props.region,
+  };
+}
+
+/**
+ * A `terraform_remote_state` reading the state `configureStateBackend` wrote for `stackName` with the same
+ * props: another app (a team's own stack) reads a stack's outputs without a cdktf cross-stack reference.
+ * A relative local path is resolved from the reading stack's folder, like the backend's: the reading app must
+ * share the project root, or give an absolute `path`.
+ */
+export function remoteStackState(
+  scope: Construct,
+  id: string,
+  stackName: string,
+  props: StateBackendProps = {},
+): TerraformRemoteState {
+  const location = stateLocation(stackName, props);
+  if (location.type === "local") return new DataTerraformRemoteStateLocal(scope, id, { path: location.path });
+  return new DataTerraformRemoteStateS3(scope, id, {
+    bucket: location.bucket,
+    key: location.key,
+    region: location.region,
+  });
 }
 
 /**

@@ -74,7 +74,7 @@ import { buildPlatform, type PlatformBlueprint } from "${NAME}/blueprint";
 import { parsePlatformConfig, type PlatformConfig } from "${NAME}/config";
 import { KmsKey } from "${NAME}/constructs/core";
 import { DataLake } from "${NAME}/constructs/data-lake";
-import { stackName } from "${NAME}/stacks";
+import { PlatformReference, stackName } from "${NAME}/stacks";
 import { entryPoints } from "./entries.js";
 
 // Types are the kit's, not \`any\`: a declaration that failed to resolve would make these lines compile.
@@ -105,6 +105,9 @@ class TeamStack extends TerraformStack {
     const lake = new DataLake(this, "Lake", { namePrefix: "team-x", zones: { raw: {} } });
     new TerraformOutput(this, "key_arn", { value: key.keyArn });
     new TerraformOutput(this, "raw_bucket", { value: lake.buckets.raw?.bucketName });
+    // A team's app reading the applied platform's outputs (its state, not a cross-stack reference).
+    const platformRef = PlatformReference.fromConfig(this, "Platform", config);
+    new TerraformOutput(this, "platform_cluster", { value: platformRef.clusterName });
   }
 }
 new TeamStack(app, "team-x");
@@ -267,6 +270,13 @@ describe("the packed kit in a fresh cdktf project", () => {
     const team = read("team-x");
     expect(Object.keys(team.resource?.aws_kms_key ?? {}).length).toBeGreaterThanOrEqual(1);
     expect(Object.keys(team.resource?.aws_s3_bucket ?? {}).length).toBeGreaterThanOrEqual(1);
-    expect(Object.keys(team.output ?? {})).toEqual(expect.arrayContaining(["key_arn", "raw_bucket"]));
+    expect(Object.keys(team.output ?? {})).toEqual(
+      expect.arrayContaining(["key_arn", "raw_bucket", "platform_cluster"]),
+    );
+    const remote = (team as { data?: Record<string, Record<string, { config: { path?: string } }>> }).data
+      ?.terraform_remote_state;
+    expect(Object.values(remote ?? {}).map((s) => s.config.path)).toEqual([
+      "../../../terraform.consumer-dev-foundation.tfstate",
+    ]);
   }, 120_000);
 });
