@@ -4,3 +4,4 @@ export * from "./output-names";
 export * from "./platform-outputs";
 export * from "./platform-reference";
 export * from "./platform-stack";
+export * from "./team-stack";

@@ -75,6 +75,7 @@ import { parsePlatformConfig, type PlatformConfig } from "${NAME}/config";
 import { KmsKey } from "${NAME}/constructs/core";
 import { DataLake } from "${NAME}/constructs/data-lake";
 import { PlatformReference, stackName } from "${NAME}/stacks";
+import { TeamEnvironmentStack } from "${NAME}/teams";
 import { entryPoints } from "./entries.js";
 
 // Types are the kit's, not \`any\`: a declaration that failed to resolve would make these lines compile.
@@ -93,6 +94,7 @@ const config: PlatformConfig = parsePlatformConfig({
   environment: "dev",
   region: "eu-west-1",
   addons: { awsLoadBalancerController: { enabled: true } },
+  teams: { fraud: { members: [{ arn: "arn:aws:iam::111122223333:role/alice", access: "edit" }] } },
 });
 const platform: PlatformBlueprint = buildPlatform(app, config);
 if (buildFromRoot !== buildPlatform) throw new Error("the root entry re-exports another buildPlatform");
@@ -120,6 +122,7 @@ writeFileSync(
       foundation: platform.foundation.node.id,
       platform: platform.platform.node.id,
       expectedFoundation: stackName(config, "foundation"),
+      teams: app.node.children.filter((c) => c instanceof TeamEnvironmentStack).map((c) => c.node.id),
     },
   }),
 );
@@ -244,16 +247,23 @@ describe("the packed kit in a fresh cdktf project", () => {
     });
     const report = JSON.parse(readFileSync(join(outdir, "consumer.json"), "utf8")) as {
       entryPoints: Record<string, number>;
-      stacks: { foundation: string; platform: string; expectedFoundation: string };
+      stacks: { foundation: string; platform: string; expectedFoundation: string; teams: string[] };
     };
     for (const [subpath] of ENTRY_POINTS) {
       expect(report.entryPoints[subpath], `exports of ${subpath}`).toBeGreaterThan(0);
     }
     expect(report.stacks.foundation).toBe(report.stacks.expectedFoundation);
+    // The blueprint's team stacks are the class the ./teams entry exports (one module instance).
+    expect(report.stacks.teams).toEqual(["consumer-dev-team-fraud-dev"]);
 
     const stacks = readdirSync(join(outdir, "stacks")).sort();
     expect(stacks).toEqual(
-      expect.arrayContaining(["consumer-dev-foundation", "consumer-dev-platform", "team-x"]),
+      expect.arrayContaining([
+        "consumer-dev-foundation",
+        "consumer-dev-platform",
+        "consumer-dev-team-fraud-dev",
+        "team-x",
+      ]),
     );
     const read = (stack: string) =>
       JSON.parse(readFileSync(join(outdir, "stacks", stack, "cdk.tf.json"), "utf8")) as StackJson;
