@@ -1,12 +1,10 @@
 import type { PolicyStatement } from "../core/addon";
+import type { DataLakeBucketRef } from "../data-lake/data-lake";
 import { dataLakeStatements, normalizePrefix } from "../data-lake/grants";
 import { teamLakePrefix } from "./naming";
 
-/** A lake zone bucket as the team stack finds it (by its derived name). */
-export interface TeamLakeBucket {
-  readonly bucketName: string;
-  readonly bucketArn: string;
-}
+/** A lake zone bucket as the team stack finds it (by its derived name): the lake's own bucket reference. */
+export type TeamLakeBucket = DataLakeBucketRef;
 
 /** What of the data lake a team gets (`teams.<name>.lake` with the platform's buckets resolved). */
 export interface TeamLakeAccessProps {

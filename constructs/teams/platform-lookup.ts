@@ -5,6 +5,7 @@ import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { AwsContext } from "../core/aws-context";
 import type { ClusterContextValues } from "../core/cluster-contract";
+import type { TeamLakeBucket } from "./lake-access";
 
 export interface TeamPlatformLookupProps {
   /** The platform's EKS cluster (its derived name, `cluster.name` or `<name>-<environment>`). */
@@ -17,12 +18,6 @@ export interface TeamPlatformLookupProps {
   readonly clusterKmsKeyArn?: string;
   /** The data lake: its bucket name prefix (`<name>-<environment>`) and the zones the team uses. @default - none */
   readonly lake?: { readonly namePrefix: string; readonly zones: readonly string[] };
-}
-
-/** A lake zone bucket as the team environment sees it. */
-export interface TeamLakeBucket {
-  readonly bucketName: string;
-  readonly bucketArn: string;
 }
 
 /**
