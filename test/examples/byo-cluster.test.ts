@@ -9,6 +9,7 @@ const CONFIG = join(import.meta.dirname, "..", "..", "examples", "byo-cluster", 
 const doc = parse(readFileSync(CONFIG, "utf8")) as {
   cluster: { name: string; kubernetesVersion: string };
   network: { vpcId: string; privateSubnetIds: string[] };
+  teams: Record<string, unknown>;
 };
 
 /** The single `terraform_remote_state` of a stack and the outputs it reads (`${data.terraform_remote_state.X.outputs.Y}`). */
@@ -81,6 +82,22 @@ describe("examples/byo-cluster (the platform in a cluster the kit did not create
       expect(federated).toEqual([
         expect.stringMatching(/outputs\.cross-stack-output-dataaws_iam_openid_connect_provider\w+arn\}$/),
       ]);
+    }
+  });
+
+  it("puts each team environment into the existing cluster, found by name, with the key the foundation made", () => {
+    const teamStacks = Object.keys(out.stacks).filter((name) => name.includes("-team-"));
+    expect(teamStacks).toEqual(Object.keys(doc.teams).map((team) => `analytics-prod-team-${team}-dev`));
+    for (const name of teamStacks) {
+      const team = out.stacks[name] as SynthJson;
+      expect(Object.values(team.data?.aws_eks_cluster ?? {}).map((c) => c.name)).toEqual([doc.cluster.name]);
+      const aliases = Object.values(team.data?.aws_kms_alias ?? {}).map((a) => a.name);
+      const foundationAliases = Object.values(resourcesOf(out.foundation, "aws_kms_alias")).map(
+        (a) => a.name,
+      );
+      expect(aliases).toContain(`alias/eks/${doc.cluster.name}`);
+      expect(foundationAliases).toContain(`alias/eks/${doc.cluster.name}`);
+      expect(team.resource?.aws_eks_cluster).toBeUndefined();
     }
   });
 });
