@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { EMBEDDED_DEFAULT } from "../../../config/presets";
-import { diffSection } from "../../../scripts/diff/report";
+import { diffSection, risks } from "../../../scripts/diff/report";
+import { teamsExample } from "../../support/teams";
 import { changes, platformSnapshot } from "./support";
 
 /**
@@ -36,5 +37,28 @@ describe("the platform with a chart bumped and a node pool's max size raised", (
   it("gives the node pool's capacity line old → new", () => {
     const capacity = flags.filter((f) => f.kind === "capacity");
     expect(capacity.map((f) => f.message)).toEqual(["node group `scaling_config.max_size`: 6 → 9"]);
+  });
+});
+
+describe("a new team (examples/configs/teams.yaml plus a team churn)", () => {
+  const example = teamsExample();
+  const churn = {
+    members: [{ arn: "arn:aws:iam::123456789012:role/churn-lead", access: "edit" }],
+    services: ["kafka", "mlflow"],
+    lake: { readWriteZones: ["raw"] },
+  };
+  const section = diffSection(
+    "teams",
+    platformSnapshot(example),
+    platformSnapshot({ ...example, teams: { ...(example.teams as object), churn } }),
+  );
+
+  it("is only additions, all in the team's own stack, with no risk", () => {
+    const all = changes(section).filter((c) => c.mode === "managed");
+    expect(all.length).toBeGreaterThan(10);
+    expect(new Set(all.map((c) => c.action))).toEqual(new Set(["create"]));
+    expect(new Set(changes(section).map((c) => c.stack))).toEqual(new Set(["acme-dev-team-churn-dev"]));
+    expect(all.map((c) => c.type)).toContain("kubernetes_namespace_v1");
+    expect(risks({ format: "mlops-kit-diff/1", base: "a", head: "b", sections: [section] })).toEqual([]);
   });
 });

@@ -9,8 +9,6 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { ConfigMapV1 } from "@cdktf/provider-kubernetes/lib/config-map-v1";
-import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
-import { NetworkPolicyV1 } from "@cdktf/provider-kubernetes/lib/network-policy-v1";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { TerraformOutput, TerraformStack } from "cdktf";
@@ -37,42 +35,6 @@ const report = (section: Section): DiffReport => ({
 
 const bucket = (scope: Construct, id: string, name: string) =>
   new S3Bucket(scope, id, { bucket: name, lifecycle: { preventDestroy: true } });
-
-describe("a new stack (a team's)", () => {
-  const foundation = (app: Construct) => {
-    const s = new TerraformStack(app, "demo-dev-foundation");
-    new AwsProvider(s, "aws", { region: "eu-west-1" });
-    bucket(s, "Raw", "demo-raw");
-  };
-  const section = diffSection(
-    "default",
-    synthSnapshot((app) => foundation(app)),
-    synthSnapshot((app) => {
-      foundation(app);
-      const team = new TerraformStack(app, "demo-dev-team-ml-dev");
-      new KubernetesProvider(team, "kubernetes", {});
-      const ns = new NamespaceV1(team, "Namespace", {
-        metadata: { name: "team-ml-dev", labels: { "pod-security.kubernetes.io/enforce": "restricted" } },
-      });
-      new NetworkPolicyV1(team, "DefaultDeny", {
-        metadata: { name: "default-deny", namespace: ns.metadata.name },
-        spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
-      });
-      new AwsProvider(team, "aws", { region: "eu-west-1" });
-      new SqsQueue(team, "Jobs", { name: "team-ml-dev-jobs" });
-    }),
-  );
-
-  it("shows only additions, all in the new stack, and no risk", () => {
-    const all = changes(section).filter((c) => c.mode === "managed");
-    expect(all.length).toBe(3);
-    expect(new Set(all.map((c) => c.action))).toEqual(new Set(["create"]));
-    expect(new Set(all.map((c) => c.stack))).toEqual(new Set(["demo-dev-team-ml-dev"]));
-    expect(section.stacks.find((s) => s.name === "demo-dev-foundation")?.changes).toEqual([]);
-    expect(risks(report(section))).toEqual([]);
-    expect(exitStatus(report(section), false)).toBe(0);
-  });
-});
 
 describe("a bucket renamed", () => {
   const section = diffSection(
