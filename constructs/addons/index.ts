@@ -13,7 +13,7 @@ import { metricsServerDefinition } from "./metrics-server/addon";
 import { mlflowDefinition } from "./mlflow/addon";
 import { monitoringDefinition } from "./monitoring/addon";
 import { nvidiaDevicePluginDefinition } from "./nvidia-device-plugin";
-import { servingDefinition } from "./serving/addon";
+import { servingDefinition } from "./serving/definition";
 
 /**
  * The add-on registry: one line per add-on. The platform configuration schema takes `addons.<key>` from each

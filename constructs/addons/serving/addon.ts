@@ -1,17 +1,13 @@
 import type { AddOn, AddOnContext } from "../../core/addon";
-import type { AddOnDefinition, AddOnSelection } from "../../core/addon-definition";
-import { CHARTS } from "../../core/charts";
-import { HelmRelease, type HelmReleaseProps } from "../../core/helm-release";
-import { nodePoolProblems } from "../../core/node-placement";
+import type { HelmRelease } from "../../core/helm-release";
 import { PlatformNamespace } from "../../core/platform-namespace";
-import { CERT_MANAGER_ADDON_ID, certManagerInstalled } from "../cert-manager/addon";
+import { CERT_MANAGER_ADDON_ID } from "../cert-manager/addon";
 import type { KafkaOutputs } from "../kafka/addon";
 import { MLFLOW_ARTIFACT_PREFIX } from "../mlflow/names";
 import { servingPodMonitor } from "../monitoring/serving";
 import { servingAccess } from "./access";
 import {
   parseServingConfig,
-  SERVING_CONFIG,
   type ServingConfig,
   type ServingConfigInput,
   type ServingDeploymentConfig,
@@ -28,14 +24,13 @@ import {
   DEPLOYMENT_LABEL,
   ENVOY_GATEWAY_NAMESPACE,
   INFERENCE_HTTP_PORT,
-  KSERVE_NAMESPACE,
   METRICS_PATH,
-  SELDON_NAMESPACE,
   SERVING_ADDON_ID,
   SERVING_GATEWAY_SERVICE,
   SERVING_NAMESPACE,
 } from "./names";
 import type { ServingNodePool, ServingPodExtras } from "./pod";
+import { kserveReleases, seldonReleases } from "./releases";
 import {
   SELDON_PORTS,
   seldonAgentConfigMap,
@@ -44,14 +39,12 @@ import {
   seldonServer,
   seldonServerConfig,
 } from "./seldon";
-import { seldonKafkaWiring } from "./seldon-kafka";
 import {
   REFERENCE_IMAGE_REPOSITORY,
   type ResolvedImage,
   type ServingTrafficPlan,
   trafficPlan,
 } from "./traffic";
-import { envoyGatewayValues, kserveResourcesValues, seldonRuntimeValues, seldonSetupValues } from "./values";
 
 export * from "./names";
 
@@ -88,11 +81,6 @@ export interface ServingOutputs {
   readonly metrics: { readonly labelKey: string; readonly port: number; readonly path: string };
   /** The releases of the engine (and of Envoy Gateway with KServe), for ordering. */
   readonly releases: readonly HelmRelease[];
-}
-
-/** One of the engines' releases (a chart of `CHARTS` into a namespace the add-on created). */
-function release(context: AddOnContext, id: string, props: Omit<HelmReleaseProps, "provider">): HelmRelease {
-  return new HelmRelease(context.scope, id, { provider: context.cluster.helmProvider, ...props });
 }
 
 /** In-cluster URLs of the two engines' data planes. */
@@ -138,8 +126,8 @@ export class ServingAddOn implements AddOn<ServingOutputs> {
     });
     const controllerPool = this.props.controllerPool ?? "system";
     const releases = seldon
-      ? this.seldonReleases(context, namespace, controllerPool, seldonReason)
-      : this.kserveReleases(context, controllerPool);
+      ? seldonReleases(context, namespace, controllerPool, seldonReason, this.props.kafka === true)
+      : kserveReleases(context, controllerPool);
 
     // Only registry models need MLflow (and only then is it a dependency whose outputs may be read).
     // Only registry models need MLflow (and only then is it a dependency whose outputs may be read).
@@ -269,106 +257,6 @@ export class ServingAddOn implements AddOn<ServingOutputs> {
     }
     return { ...image, repository };
   }
-
-  /** KServe's CRDs and controller (RawDeployment), and Envoy Gateway with the Gateway API CRDs. */
-  private kserveReleases(context: AddOnContext, controllerPool: string): HelmRelease[] {
-    const provider = context.cluster.kubernetesProvider;
-    const kserveNs = new PlatformNamespace(context.scope, "KserveNamespace", {
-      name: KSERVE_NAMESPACE,
-      provider,
-    });
-    // The controller talks to the API server; the API server calls its admission webhooks (VPC-sourced).
-    kserveNs.allowHttpsEgress("ControllerApiServer");
-    kserveNs.allowIngress("Webhooks", {
-      from: [{ ipBlock: { cidr: context.platform.vpcCidr } }],
-      ports: [{ port: "9443", protocol: "TCP" }],
-    });
-    const crds = release(context, "KserveCrdRelease", {
-      chart: CHARTS.kserveCrd,
-      namespace: KSERVE_NAMESPACE,
-      releaseName: "kserve-crd",
-      values: {},
-      dependsOn: [kserveNs.resource],
-    });
-    const kserve = release(context, "KserveRelease", {
-      chart: CHARTS.kserveResources,
-      namespace: KSERVE_NAMESPACE,
-      releaseName: "kserve",
-      values: kserveResourcesValues({ controllerPool }),
-      dependsOn: [kserveNs.resource, crds],
-    });
-    const egNs = new PlatformNamespace(context.scope, "EnvoyGatewayNamespace", {
-      name: ENVOY_GATEWAY_NAMESPACE,
-      provider,
-    });
-    egNs.allowHttpsEgress("ControllerApiServer");
-    // The Envoy proxies take requests from inside the VPC (clients, the ALB) and forward them to the model servers.
-    egNs.allowIngress("Clients", { from: [{ ipBlock: { cidr: context.platform.vpcCidr } }] });
-    egNs.allowEgress("ModelServers", {
-      to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": SERVING_NAMESPACE } } }],
-      ports: [{ port: String(INFERENCE_HTTP_PORT), protocol: "TCP" }],
-    });
-    const envoyGateway = release(context, "EnvoyGatewayRelease", {
-      chart: CHARTS.envoyGateway,
-      namespace: ENVOY_GATEWAY_NAMESPACE,
-      releaseName: "envoy-gateway",
-      values: envoyGatewayValues({ controllerPool }),
-      dependsOn: [egNs.resource],
-    });
-    return [crds, kserve, envoyGateway];
-  }
-
-  /** Seldon Core 2: CRDs, the operator (setup), and the runtime of the serving namespace. */
-  private seldonReleases(
-    context: AddOnContext,
-    namespace: PlatformNamespace,
-    controllerPool: string,
-    reason: string,
-  ): HelmRelease[] {
-    const seldonNs = new PlatformNamespace(context.scope, "SeldonNamespace", {
-      name: SELDON_NAMESPACE,
-      provider: context.cluster.kubernetesProvider,
-      podSecurity: "baseline",
-      podSecurityReason: reason,
-    });
-    seldonNs.allowHttpsEgress("OperatorApiServer");
-    // Seldon's dataflow on the platform Kafka (Strimzi; none on MSK IAM, see seldon-kafka.ts).
-    const kafka =
-      this.props.kafka && context.has("kafka")
-        ? seldonKafkaWiring(context, context.outputsOf<KafkaOutputs>("kafka"), namespace)
-        : undefined;
-    const crds = release(context, "SeldonCrdRelease", {
-      chart: CHARTS.seldonCoreV2Crds,
-      namespace: SELDON_NAMESPACE,
-      releaseName: "seldon-core-v2-crds",
-      values: {},
-      dependsOn: [seldonNs.resource],
-    });
-    const setup = release(context, "SeldonSetupRelease", {
-      chart: CHARTS.seldonCoreV2Setup,
-      namespace: SELDON_NAMESPACE,
-      releaseName: "seldon-core-v2-setup",
-      values: { ...seldonSetupValues({ controllerPool }), ...kafka?.setupValues },
-      dependsOn: [seldonNs.resource, crds],
-    });
-    const runtime = release(context, "SeldonRuntimeRelease", {
-      chart: CHARTS.seldonCoreV2Runtime,
-      namespace: SERVING_NAMESPACE,
-      releaseName: "seldon-core-v2-runtime",
-      values: seldonRuntimeValues({ kafka: kafka !== undefined }),
-      dependsOn: [namespace.resource, setup],
-    });
-    return [crds, setup, runtime];
-  }
-}
-
-/** The pools a configuration creates, as deployments see them. */
-export function servingPools(platform: AddOnSelection): Record<string, ServingNodePool> {
-  return Object.fromEntries(
-    Object.entries(platform.nodePools)
-      .filter(([, p]) => p.create)
-      .map(([name, p]) => [name, { name, gpu: p.gpu, taints: p.taints ?? [] }]),
-  );
 }
 
 /** The serving add-on (id `serving`) from its section and the pools it may use. */
@@ -379,83 +267,3 @@ export function servingAddOn(
 ): AddOn<ServingOutputs> {
   return new ServingAddOn({ ...options, config: parseServingConfig(config), pools });
 }
-
-/** Problems of the deployments against the platform: unknown pools, GPU pools for CPU-only images, MLflow off. */
-export function servingPlatformProblems(
-  config: ServingConfig,
-  platform: AddOnSelection,
-): { readonly path: readonly (string | number)[]; readonly message: string }[] {
-  const key = SERVING_CONFIG.key;
-  const out: { path: (string | number)[]; message: string }[] = [];
-  for (const [name, d] of Object.entries(config.deployments)) {
-    const at = [key, "deployments", name];
-    const unknown = nodePoolProblems(`${key}.deployments.${name}`, d.nodePool, platform);
-    if (unknown.length > 0) {
-      out.push(...unknown.map((p) => ({ path: [...at, "nodePool"], message: p.message })));
-      continue;
-    }
-    const pool = platform.nodePools[d.nodePool];
-    const image = d.image ?? config.image;
-    if (image && !image.repository && !platform.registry?.repositories[REFERENCE_IMAGE_REPOSITORY]) {
-      out.push({
-        path: d.image ? [...at, "image", "repository"] : [key, "image", "repository"],
-        message: `missing; without it the image comes from the foundation's ECR repository ${JSON.stringify(REFERENCE_IMAGE_REPOSITORY)}, which registry.repositories does not create: add it there, or set the repository`,
-      });
-    }
-    if (pool?.gpu && image && !image.gpu) {
-      out.push({
-        path: [...at, "nodePool"],
-        message: `got ${JSON.stringify(d.nodePool)}, a GPU pool; the image ${image.repository} is CPU only (the reference service runs onnxruntime-node on CPU): choose a CPU pool, or set image.gpu: true for a CUDA build`,
-      });
-    }
-  }
-  // The section's image is reported once, however many deployments use it.
-  return out.filter((p, i) => out.findIndex((q) => q.path.join(".") === p.path.join(".")) === i);
-}
-
-/**
- * KServe without cert-manager: the add-on switched off explicitly and not declared as running outside the kit
- * (`external`). KServe's chart would then fail to install (no Certificate kind) or its webhook would never get
- * a certificate.
- */
-export function certManagerProblems(
-  config: ServingConfig,
-  platform: AddOnSelection,
-): { readonly path: readonly (string | number)[]; readonly message: string }[] {
-  if (config.engine !== "kserve") return [];
-  const section = platform.addons.certManager as { enabled?: boolean; external?: boolean } | undefined;
-  if (section?.enabled !== false || section.external === true) return [];
-  return [
-    {
-      path: ["certManager", "enabled"],
-      message:
-        "got false; addons.serving runs KServe, whose chart issues its webhook certificate through cert-manager: leave enabled unset (or true) to install it, or set addons.certManager.external: true if the cluster already runs cert-manager",
-    },
-  ];
-}
-
-/** The registry entry: `addons.serving` switches it on. */
-export const servingDefinition = {
-  id: SERVING_ADDON_ID,
-  config: SERVING_CONFIG,
-  create: (config: ServingConfig, platform?: AddOnSelection) =>
-    new ServingAddOn({
-      config,
-      pools: platform ? servingPools(platform) : {},
-      kafka: (platform?.addons.kafka as { enabled?: boolean } | undefined)?.enabled === true,
-      certManager: platform ? certManagerInstalled(platform) : false,
-    }),
-  platformProblems: (config: ServingConfig, platform: AddOnSelection) => [
-    ...servingPlatformProblems(config, platform),
-    ...certManagerProblems(config, platform),
-  ],
-  // MLflow is a dependency only of registry models: say which one needs it.
-  dependencyProblem: (dependency: string, config: ServingConfig) => {
-    const entry = Object.entries(config.deployments).find(([, d]) => d.model?.registeredModel);
-    if (dependency !== "mlflow" || !entry) return undefined;
-    return {
-      path: [SERVING_CONFIG.key, "deployments", entry[0], "model", "registeredModel"],
-      message: `got ${JSON.stringify(entry[1].model?.registeredModel)}; registry models are resolved through MLflow: set addons.mlflow.enabled: true, or serve an S3 uri`,
-    };
-  },
-} satisfies AddOnDefinition<typeof SERVING_CONFIG>;

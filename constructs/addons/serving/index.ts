@@ -1,5 +1,6 @@
 export * from "./addon";
 export * from "./config";
+export * from "./definition";
 export * from "./kserve";
 export * from "./pod";
 export * from "./seldon";
