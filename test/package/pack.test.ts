@@ -204,6 +204,13 @@ describe("the packed kit in a fresh cdktf project", () => {
     const sources = paths.filter((p) => p.endsWith(".ts") && !p.endsWith(".d.ts"));
     expect(sources).toEqual([]);
     expect(paths.filter((p) => /^(test|service|scripts|examples|bench|pipelines)\//.test(p))).toEqual([]);
+    // Only the package's source folders are compiled: a module importing tooling would drag it into dist/.
+    const outside = paths.filter(
+      (p) =>
+        p.startsWith("dist/") &&
+        !/^dist\/(index\.(js|d\.ts)|(config|constructs|stacks|blueprints)\/)/.test(p),
+    );
+    expect(outside).toEqual([]);
     // Read at runtime by the ALB controller's policy (an import with type json).
     expect(paths).toContain("dist/constructs/addons/aws-load-balancer-controller/iam-policy.json");
   });
