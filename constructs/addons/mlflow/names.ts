@@ -3,6 +3,14 @@
 export const MLFLOW_ADDON_ID = "mlflow";
 export const MLFLOW_NAMESPACE = "mlflow";
 export const MLFLOW_PORT = 5000;
+/**
+ * The tracking server's image as the pinned chart (1.11.5) deploys it: `burakince/mlflow:<appVersion>`. Jobs that
+ * talk to MLflow use it for its Python (standard library only), so no other image is pulled. Tests check the
+ * tag against the chart's appVersion.
+ */
+export const MLFLOW_IMAGE = "docker.io/burakince/mlflow:3.15.1";
+/** The image's user: the uid the add-on runs the server as (the image's own `mlflow` user). */
+export const MLFLOW_UID = 1001;
 export const MLFLOW_SERVICE_ACCOUNT = "mlflow";
 /** The PostgreSQL database of the backend store, and the role MLflow connects as. */
 export const MLFLOW_DATABASE = "mlflow";

@@ -8,6 +8,7 @@ import {
   MLFLOW_PORT,
   MLFLOW_SECRETS,
   MLFLOW_SERVICE_ACCOUNT,
+  MLFLOW_UID as UID,
 } from "./names";
 
 export interface MlflowValuesInput {
@@ -23,7 +24,6 @@ export interface MlflowValuesInput {
   readonly vpcCidr: string;
 }
 
-const UID = 1001;
 /** PSS `restricted`: the chart's defaults plus the seccomp profile it leaves out. */
 const POD_SECURITY_CONTEXT = restrictedPodSecurityContext({
   runAsUser: UID,

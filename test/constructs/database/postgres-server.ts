@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { freePort } from "../../../scripts/jvm/support";
 import { type ClusterSecrets, jobProcess } from "../../support/job-process";
 import type { SynthJson } from "../../support/synth";
+import { selfSignedCertificate } from "../../support/tls";
 
 /**
  * A throwaway PostgreSQL server on loopback for tests of the bootstrap SQL: Debian's postgresql-15 (installed by
@@ -80,16 +81,7 @@ export async function startPostgres(
   if (options.ssl) {
     const cert = join(dir, "server.crt");
     const key = join(dir, "server.key");
-    execFileSync(
-      "openssl",
-      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"].concat([
-        "-keyout",
-        key,
-        "-out",
-        cert,
-      ]),
-      { stdio: "pipe", timeout: 60_000 },
-    );
+    selfSignedCertificate({ keyPath: key, certPath: cert, commonName: "127.0.0.1" });
     chmodSync(key, 0o600);
     if (owner) {
       chownSync(key, owner.uid, owner.gid);
