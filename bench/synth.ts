@@ -7,7 +7,8 @@ import { benchTeamsConfig } from "./teams-config";
 /**
  * `npm run bench:synth`: wall time and peak memory of synthesizing the default platform with 0, 10 and 100 teams
  * (issue 13's target: 100 teams at most 2x the wall time and 2x the peak memory of 0), next to a one-resource
- * cdktf app, all measured the same way in the same run (tsx start-up included). Not a test: it prints figures.
+ * cdktf app, all measured the same way in the same run (tsx start-up included): wall time, CPU time (user +
+ * system: steadier than wall time on a shared machine) and peak RSS. Not a test: it prints figures.
  * BENCH_RUNS sets the runs per app (median reported, after one warm-up); BENCH_TEAMS the team counts ("0,10,100").
  */
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -15,6 +16,7 @@ const TEAM_COUNTS = (process.env.BENCH_TEAMS ?? "0,10,100").split(",").map(Numbe
 
 interface Sample {
   readonly wallMs: number;
+  readonly cpuMs: number;
   readonly maxRssMiB: number;
 }
 
@@ -29,30 +31,31 @@ function runOnce(app: string, config: string): Sample {
   });
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   if (child.status !== 0) throw new Error(`${app} failed (${child.status}):\n${child.stderr}`);
-  const { maxRssKiB } = JSON.parse(readFileSync(report, "utf8")) as { maxRssKiB: number };
+  const { maxRssKiB, cpuMs } = JSON.parse(readFileSync(report, "utf8")) as {
+    maxRssKiB: number;
+    cpuMs: number;
+  };
   rmSync(dir, { recursive: true, force: true });
-  return { wallMs, maxRssMiB: maxRssKiB / 1024 };
+  return { wallMs, cpuMs, maxRssMiB: maxRssKiB / 1024 };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
-function measure(app: string, config = ""): { wallMs: number; maxRssMiB: number } {
+function measure(app: string, config = ""): Sample {
   runOnce(app, config); // warm the filesystem cache and tsx's transform cache
   const runs = Array.from({ length: RUNS }, () => runOnce(app, config));
-  return { wallMs: median(runs.map((r) => r.wallMs)), maxRssMiB: median(runs.map((r) => r.maxRssMiB)) };
+  return {
+    wallMs: median(runs.map((r) => r.wallMs)),
+    cpuMs: median(runs.map((r) => r.cpuMs)),
+    maxRssMiB: median(runs.map((r) => r.maxRssMiB)),
+  };
 }
 
 const configDir = mkdtempSync(join(tmpdir(), "bench-teams-"));
-const row = (
-  name: string,
-  m: { wallMs: number; maxRssMiB: number },
-  base?: { wallMs: number; maxRssMiB: number },
-) =>
-  `${name.padEnd(34)} ${m.wallMs.toFixed(0).padStart(8)} ms ${m.maxRssMiB.toFixed(1).padStart(9)} MiB${
-    base
-      ? `   ${(m.wallMs / base.wallMs).toFixed(2)}x wall, ${(m.maxRssMiB / base.maxRssMiB).toFixed(2)}x memory`
-      : ""
-  }`;
+const ratios = (m: Sample, base: Sample) =>
+  `${(m.wallMs / base.wallMs).toFixed(2)}x wall, ${(m.cpuMs / base.cpuMs).toFixed(2)}x CPU, ${(m.maxRssMiB / base.maxRssMiB).toFixed(2)}x memory`;
+const row = (name: string, m: Sample, base?: Sample) =>
+  `${name.padEnd(34)} ${m.wallMs.toFixed(0).padStart(8)} ms ${m.cpuMs.toFixed(0).padStart(8)} ms ${m.maxRssMiB.toFixed(1).padStart(9)} MiB${base ? `   ${ratios(m, base)}` : ""}`;
 try {
   const reference = measure("bench/one-resource-app.ts");
   // Every platform variant from a file, so each pays the same load and parse.
@@ -65,10 +68,10 @@ try {
   process.stdout.write(
     `${[
       `bench:synth — median of ${RUNS} runs after one warm-up (node ${process.version})`,
-      `${"app".padEnd(34)} ${"wall".padStart(11)} ${"peak RSS".padStart(13)}   against ${TEAM_COUNTS[0]} teams`,
+      `${"app".padEnd(34)} ${"wall".padStart(11)} ${"CPU".padStart(11)} ${"peak RSS".padStart(13)}   against ${TEAM_COUNTS[0]} teams`,
       row("one-resource cdktf app (reference)", reference),
       ...variants.map((v) => row(`default platform, ${v.n} teams`, v.m, base)),
-      `default platform, ${TEAM_COUNTS[0]} teams, against the reference: ${((base?.wallMs ?? 0) / reference.wallMs).toFixed(2)}x wall, ${((base?.maxRssMiB ?? 0) / reference.maxRssMiB).toFixed(2)}x memory`,
+      `default platform, ${TEAM_COUNTS[0]} teams, against the reference: ${base ? ratios(base, reference) : "-"}`,
     ].join("\n")}\n`,
   );
 } finally {
