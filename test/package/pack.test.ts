@@ -201,6 +201,7 @@ describe("the packed kit in a fresh cdktf project", () => {
     const paths = pack.files.map((f) => f.path);
     expect(paths).toContain("package.json");
     expect(paths).toContain("README.md");
+    expect(paths).toContain("LICENSE");
     const sources = paths.filter((p) => p.endsWith(".ts") && !p.endsWith(".d.ts"));
     expect(sources).toEqual([]);
     expect(paths.filter((p) => /^(test|service|scripts|examples|bench|pipelines)\//.test(p))).toEqual([]);
