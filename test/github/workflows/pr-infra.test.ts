@@ -199,6 +199,43 @@ describe("pull-request workflow (pr-infra.yml)", () => {
   });
 });
 
+describe("README: the workflows part of Pull requests", () => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const section = readme.slice(
+    readme.indexOf("### Workflows on pull requests and on main"),
+    readme.indexOf("### Routing per team"),
+  );
+
+  it("names the label, the marker, the variables and the environment the workflows use", () => {
+    expect(section).toContain(`\`${RISK_LABEL}\``);
+    expect(section).toContain("`<!-- mlops-kit:infra-diff -->`");
+    for (const v of ["MLOPS_PLAN_ROLE_ARN", "MLOPS_DEPLOY_ROLE_ARN", "MLOPS_CONFIG", "AWS_REGION"]) {
+      expect(section, v).toContain(`\`${v}\``);
+      expect(PR_TEXT + DEPLOY_TEXT, v).toContain(`vars.${v}`);
+    }
+    expect(section).toContain("GitHub environment `production`");
+  });
+
+  it("lists each job with the permissions it has", () => {
+    for (const [name, job] of Object.entries(pr.jobs)) {
+      const perms = Object.entries(job.permissions ?? {})
+        .map(([k, v]) => `\`${k}: ${v}\``)
+        .join(", ");
+      expect(section, name).toContain(`| \`${name}\` | ${perms} |`);
+    }
+  });
+
+  it("lists every pinned action at the release the workflows pin", () => {
+    const pins = new Set(
+      [...(PR_TEXT + DEPLOY_TEXT).matchAll(/uses: ([\w-]+\/[\w-]+)@[0-9a-f]{40} # (v[\d.]+)/g)].map(
+        (m) => `\`${m[1]}\` ${m[2]}`,
+      ),
+    );
+    expect(pins.size).toBe(7);
+    for (const p of pins) expect(section.replace(/\s+/g, " "), p).toContain(p);
+  });
+});
+
 describe("pull-request workflow scripts, run", () => {
   let work = "";
   let repo = "";
