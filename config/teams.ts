@@ -205,6 +205,17 @@ export function checkTeams(c: TeamsPlatformView, ctx: z.RefinementCtx): void {
           service,
           `the platform does not run ${service}: set addons.${key}.enabled: true or remove it`,
         );
+      } else if (
+        service === "kafka" &&
+        (c.addons.kafka as { mode?: string }).mode === "strimzi" &&
+        !addOnEnabled(c.addons, "externalSecrets")
+      ) {
+        issue(
+          ctx,
+          at("services", i),
+          service,
+          "the team's Kafka credentials reach its namespace through External Secrets: set addons.externalSecrets.enabled: true",
+        );
       } else if (service === "serving" && (c.addons.serving as { engine?: string }).engine !== "kserve") {
         issue(
           ctx,

@@ -1,15 +1,26 @@
+import { createHash } from "node:crypto";
+import { DataAwsMskCluster } from "@cdktf/provider-aws/lib/data-aws-msk-cluster";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { TerraformStack } from "cdktf";
+import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
+import { Fn, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { PlatformConfig } from "../config/schema";
 import type { TeamConfig } from "../config/teams";
-import { ClusterContext } from "../constructs/cluster/cluster-context";
+import { KAFKA_NAMESPACE } from "../constructs/addons/kafka/strimzi";
+import { eksTokenExec } from "../constructs/cluster/cluster-context";
+import { AwsContext } from "../constructs/core/aws-context";
 import { configureStateBackend } from "../constructs/core/state-backend";
+import { s3ServiceEndpoint } from "../constructs/data-lake/grants";
+import { TeamBudget } from "../constructs/teams/budget";
 import { TeamClusterAccess } from "../constructs/teams/cluster-access";
+import { TeamDashboard } from "../constructs/teams/dashboard";
+import { TeamStrimziKafkaAccess, teamMskStatements } from "../constructs/teams/kafka-access";
+import { TeamLogSpace } from "../constructs/teams/log-space";
 import { TeamNamespace } from "../constructs/teams/namespace";
 import { teamLabels, teamNamespace, teamTags } from "../constructs/teams/naming";
 import { TeamNetworkPolicies } from "../constructs/teams/network";
 import { TeamPlatformLookup } from "../constructs/teams/platform-lookup";
+import { TeamWorkloadRole } from "../constructs/teams/workload-role";
 import { platformTags } from "./foundation-stack";
 import { clusterName, platformPrefix } from "./naming";
 import { platformPrometheus, teamServicePeers } from "./team-services";
@@ -36,11 +47,20 @@ export class TeamEnvironmentStack extends TerraformStack {
   readonly environment: string;
   readonly teamConfig: TeamConfig;
   readonly lookup: TeamPlatformLookup;
-  readonly cluster: ClusterContext;
+  /** The Kubernetes provider of the stack, for the platform's cluster (a token from `aws eks get-token`, never stored). */
+  readonly kubernetesProvider: KubernetesProvider;
   readonly namespace: TeamNamespace;
   readonly network: TeamNetworkPolicies;
   /** The members' access entries; in the stack of the team's first environment only (one entry per principal). */
   readonly access?: TeamClusterAccess;
+  /** The one IAM role of the environment's workloads (service account `team-<name>`). */
+  readonly workloadRole: TeamWorkloadRole;
+  /** The team's KafkaUser and its credentials in the namespace (Strimzi). */
+  readonly kafka?: TeamStrimziKafkaAccess;
+  /** The team's budget; in the first environment's stack (it covers the team's tag, every environment). */
+  readonly budget?: TeamBudget;
+  readonly dashboard?: TeamDashboard;
+  readonly logSpace?: TeamLogSpace;
   readonly tags: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: TeamEnvironmentStackProps) {
@@ -68,15 +88,15 @@ export class TeamEnvironmentStack extends TerraformStack {
     this.lookup = new TeamPlatformLookup(this, "Platform", {
       clusterName: clusterName(config),
       region: config.region,
-      clusterKmsKeyArn: config.cluster.kmsKeyArn,
       lake: zones.length > 0 ? { namePrefix: platformPrefix(config), zones } : undefined,
     });
-    this.cluster = ClusterContext.create(this, "Cluster", {
-      ...this.lookup.contextValues(),
-      preventDestroy: !config.sandbox,
-      tags: this.tags,
+    const cluster = this.lookup.clusterValues();
+    this.kubernetesProvider = new KubernetesProvider(this, "Kubernetes", {
+      host: cluster.endpoint,
+      clusterCaCertificate: Fn.base64decode(cluster.certificateAuthorityData),
+      exec: [eksTokenExec({ clusterName: cluster.clusterName, region: config.region })],
     });
-    const provider = this.cluster.kubernetesProvider;
+    const provider = this.kubernetesProvider;
 
     this.namespace = new TeamNamespace(this, "Namespace", {
       team,
@@ -94,12 +114,110 @@ export class TeamEnvironmentStack extends TerraformStack {
       vpcCidr: config.network.vpcCidr,
       clusterCidrs: [config.network.vpcCidr, config.cluster.serviceIpv4Cidr],
     });
-    if (environment === teamConfig.environments[0] && teamConfig.members.length > 0) {
+    const first = environment === teamConfig.environments[0];
+    if (first && teamConfig.members.length > 0) {
       this.access = new TeamClusterAccess(this, "ClusterAccess", {
         clusterName: clusterName(config),
         members: teamConfig.members,
         namespaces: teamConfig.environments.map((env) => teamNamespace(team, env)),
       });
     }
+
+    const kafka = teamConfig.services.includes("kafka") ? config.addons.kafka : undefined;
+    const predictions = {
+      readPredictions: teamConfig.kafka.readPredictions,
+      predictionsTopic: PREDICTIONS_TOPIC,
+    };
+    const aws = AwsContext.of(this);
+    this.workloadRole = new TeamWorkloadRole(this, "WorkloadRole", {
+      team,
+      environment,
+      cluster: {
+        clusterName: cluster.clusterName,
+        oidcProviderArn: cluster.oidcProviderArn,
+        oidcIssuerUrl: cluster.oidcIssuerUrl,
+      },
+      mode: "pod-identity",
+      roleName: teamRoleName(id),
+      lake:
+        zones.length > 0
+          ? {
+              buckets: this.lookup.buckets,
+              kmsKeyArn: this.lookup.lakeKmsKeyArn as string,
+              s3ServiceEndpoint: s3ServiceEndpoint(aws),
+              readWriteZones: teamConfig.lake.readWriteZones,
+              sharedReadZones: teamConfig.lake.sharedReadZones,
+            }
+          : undefined,
+      statements:
+        kafka?.mode === "msk"
+          ? teamMskStatements({
+              team,
+              cluster: this.mskCluster(`${platformPrefix(config)}-kafka`),
+              aws,
+              ...predictions,
+            })
+          : [],
+    });
+    if (kafka?.mode === "strimzi") {
+      this.kafka = new TeamStrimziKafkaAccess(this, "Kafka", {
+        team,
+        environment,
+        kafka: { namespace: KAFKA_NAMESPACE, cluster: kafka.strimzi.clusterName },
+        authentication: kafka.strimzi.authentication,
+        provider,
+        namespace: { name: this.namespace.name, dependsOn: [this.namespace.namespace.resource] },
+        ...predictions,
+      });
+    }
+
+    const budget = teamConfig.budget;
+    if (first && budget) {
+      this.budget = new TeamBudget(this, "Budget", {
+        team,
+        budgetName: `${platformPrefix(config)}-team-${team}`,
+        limitUsdPerMonth: budget.limitUsdPerMonth,
+        thresholdsPercent: budget.thresholdsPercent,
+        recipients: budget.recipients,
+        configPath: `teams.${team}.budget`,
+      });
+    }
+    const labels = teamLabels(team, environment);
+    if (config.addons.monitoring.enabled) {
+      this.dashboard = new TeamDashboard(this, "Dashboard", {
+        team,
+        environment,
+        namespace: this.namespace.name,
+        gpus: teamConfig.quota.gpus > 0,
+        provider,
+        labels,
+      });
+    }
+    const logging = config.addons.logging;
+    if (logging.enabled && logging.mode === "eck") {
+      this.logSpace = new TeamLogSpace(this, "LogSpace", {
+        team,
+        environment,
+        namespace: this.namespace.name,
+        indexPattern: `${logging.indexPrefix}-*`,
+        provider,
+        labels,
+      });
+    }
   }
+
+  /** The platform's MSK cluster, by its derived name; the UUID is the ARN's last part (topic ARNs need it). */
+  private mskCluster(name: string) {
+    const msk = new DataAwsMskCluster(this, "MskCluster", { clusterName: name });
+    return { clusterArn: msk.arn, clusterName: name, clusterUuid: Fn.element(Fn.split("/", msk.arn), 2) };
+  }
+}
+
+/** The platform's predictions topic (a platform topic of the Kafka add-on), which `kafka.readPredictions` grants. */
+export const PREDICTIONS_TOPIC = "predictions";
+
+/** IAM role names stop at 64 characters: the stack's name, shortened with a hash of it when longer. */
+export function teamRoleName(stack: string): string {
+  if (stack.length <= 64) return stack;
+  return `${stack.slice(0, 55)}-${createHash("sha256").update(stack).digest("hex").slice(0, 8)}`;
 }

@@ -4,20 +4,26 @@ import { DataAwsS3Bucket } from "@cdktf/provider-aws/lib/data-aws-s3-bucket";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { AwsContext } from "../core/aws-context";
-import type { ClusterContextValues } from "../core/cluster-contract";
 import type { TeamLakeBucket } from "./lake-access";
 
 export interface TeamPlatformLookupProps {
   /** The platform's EKS cluster (its derived name, `cluster.name` or `<name>-<environment>`). */
   readonly clusterName: string;
   readonly region: string;
-  /**
-   * The platform key the cluster encrypts with, when the configuration brings its own (`cluster.kmsKeyArn`).
-   * @default - the kit's key, found by its alias `alias/eks/<cluster name>`
-   */
-  readonly clusterKmsKeyArn?: string;
   /** The data lake: its bucket name prefix (`<name>-<environment>`) and the zones the team uses. @default - none */
   readonly lake?: { readonly namePrefix: string; readonly zones: readonly string[] };
+}
+
+/** The cluster as a team environment uses it. */
+export interface TeamClusterValues {
+  readonly clusterName: string;
+  /** API server URL. */
+  readonly endpoint: string;
+  /** Base64 PEM of the cluster CA, as EKS returns it. */
+  readonly certificateAuthorityData: string;
+  readonly oidcIssuerUrl: string;
+  /** The IAM OIDC provider of the issuer (IRSA), by the ARN AWS gives it. */
+  readonly oidcProviderArn: string;
 }
 
 /**
@@ -33,7 +39,6 @@ export class TeamPlatformLookup extends Construct {
   /** The lake's KMS key (objects are SSE-KMS under it); undefined without lake zones. */
   readonly lakeKmsKeyArn?: string;
   private readonly props: TeamPlatformLookupProps;
-  private clusterKey?: string;
 
   constructor(scope: Construct, id: string, props: TeamPlatformLookupProps) {
     super(scope, id);
@@ -57,17 +62,11 @@ export class TeamPlatformLookup extends Construct {
     this.buckets = buckets;
   }
 
-  /** The cluster's platform KMS key (the kit's by alias, or the configuration's own). */
-  get clusterKmsKeyArn(): string {
-    if (this.props.clusterKmsKeyArn) return this.props.clusterKmsKeyArn;
-    this.clusterKey ??= new DataAwsKmsAlias(this, "ClusterKey", {
-      name: `alias/eks/${this.props.clusterName}`,
-    }).targetKeyArn;
-    return this.clusterKey;
-  }
-
-  /** The cluster as a `ClusterContext` needs it, read from the data source. */
-  contextValues(): ClusterContextValues {
+  /**
+   * What the team stack's Kubernetes provider and workload role need of the cluster, read from the data source
+   * (the same for a cluster the kit created and one it did not: `cluster.create: false`).
+   */
+  clusterValues(): TeamClusterValues {
     const aws = AwsContext.of(this);
     const c = this.cluster;
     const issuer = c.identity.get(0).oidc.get(0).issuer;
@@ -77,12 +76,6 @@ export class TeamPlatformLookup extends Construct {
       certificateAuthorityData: c.certificateAuthority.get(0).data,
       oidcIssuerUrl: issuer,
       oidcProviderArn: `arn:${aws.partition}:iam::${aws.accountId}:oidc-provider/${Fn.replace(issuer, "https://", "")}`,
-      clusterSecurityGroupId: c.vpcConfig.get(0).clusterSecurityGroupId,
-      vpcId: c.vpcConfig.get(0).vpcId,
-      privateSubnetIds: c.vpcConfig.get(0).subnetIds,
-      kmsKeyArn: this.clusterKmsKeyArn,
-      kubernetesVersion: c.version,
-      region: this.props.region,
     };
   }
 }

@@ -279,4 +279,19 @@ describe("teams configuration", () => {
       ),
     ]);
   });
+
+  it("fails when a team uses Strimzi Kafka and External Secrets (the credentials' delivery) is off", () => {
+    const addons = EMBEDDED_DEFAULT.addons as Record<string, unknown>;
+    const problems = problemsOf(
+      withTeams(
+        { fraud: { services: ["kafka"] } },
+        { addons: { ...addons, externalSecrets: { enabled: false } } },
+      ),
+    );
+    expect(problems.filter((p) => p.startsWith("teams."))).toEqual([
+      expect.stringMatching(
+        /^teams\.fraud\.services\[0\]: got "kafka"; .*addons\.externalSecrets\.enabled: true/,
+      ),
+    ]);
+  });
 });

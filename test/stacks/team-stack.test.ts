@@ -81,7 +81,11 @@ describe("TeamEnvironmentStack (two teams: fraud dev+prod, risk dev)", () => {
   });
 
   it("creates the team's service account team-<name> without an automounted API token", () => {
-    const sa = only(objectsOf(stack("fraud-prod"), "kubernetes_service_account_v1"));
+    const sa = only(
+      objectsOf(stack("fraud-prod"), "kubernetes_service_account_v1").filter(
+        (a) => a.metadata.name === "team-fraud",
+      ),
+    );
     expect(sa.metadata.name).toBe("team-fraud");
     expect(sa.automount_service_account_token).toBe(false);
   });
@@ -239,5 +243,88 @@ describe("team network policies", () => {
       "mlflow/allow-ingress-team-risk-dev-mlflow",
       "monitoring/allow-egress-team-risk-dev-prometheus",
     ]);
+  });
+});
+
+describe("what a team environment is granted of the platform", () => {
+  type Statement = { effect?: string; actions?: string[]; resources?: string[]; condition?: unknown[] };
+  const statements = (name: string): Statement[] =>
+    Object.values(dataOf(stack(name), "aws_iam_policy_document")).flatMap(
+      (d) => (d.statement ?? []) as Statement[],
+    );
+
+  it("one workload role per environment, bound by Pod Identity to team-<name> in the environment's namespace", () => {
+    for (const [name, ns, sa] of [
+      ["fraud-dev", "team-fraud-dev", "team-fraud"],
+      ["fraud-prod", "team-fraud-prod", "team-fraud"],
+      ["risk-dev", "team-risk-dev", "team-risk"],
+    ]) {
+      const association = only(Object.values(resourcesOf(stack(name), "aws_eks_pod_identity_association")));
+      expect(association).toMatchObject({ cluster_name: "acme-dev", namespace: ns, service_account: sa });
+      const role = only(Object.values(resourcesOf(stack(name), "aws_iam_role")));
+      expect(role.name).toBe(`acme-dev-${ns}`);
+    }
+  });
+
+  it("writes only under the team's own prefix: no other team's prefix, no bucket-wide write", () => {
+    for (const [name, own, other] of [
+      ["fraud-dev", "teams/fraud/", "teams/risk/"],
+      ["risk-dev", "teams/risk/", "teams/fraud/"],
+    ]) {
+      const all = statements(name);
+      const text = JSON.stringify(all);
+      expect(text, name).not.toContain(other);
+      const writes = all.filter((st) =>
+        (st.actions ?? []).some((a) => /^s3:(Put|Delete|AbortMultipart)/.test(a)),
+      );
+      expect(writes.length, name).toBeGreaterThan(0);
+      for (const st of writes) {
+        for (const r of st.resources ?? []) expect(r, name).toMatch(new RegExp(`/${own}\\*$`));
+      }
+      expect(
+        all.some((st) => (st.resources ?? []).includes("*") && st.actions?.some((a) => a.startsWith("s3:"))),
+      ).toBe(false);
+    }
+  });
+
+  it("gives fraud its KafkaUser with prefixed ACLs and read on predictions; risk has none", () => {
+    const manifests = Object.values(resourcesOf(stack("fraud-dev"), "kubernetes_manifest")) as {
+      manifest: {
+        kind: string;
+        metadata: { name: string; namespace: string };
+        spec?: Record<string, unknown>;
+      };
+    }[];
+    const user = only(manifests.filter((m) => m.manifest.kind === "KafkaUser")).manifest;
+    expect(user.metadata).toMatchObject({ name: "team-fraud-dev", namespace: "kafka" });
+    const spec = user.spec as { authorization: { acls: { resource: Record<string, string> }[] } };
+    const { acls } = spec.authorization;
+    expect(
+      acls.map((a) => `${a.resource.type}:${a.resource.name}:${a.resource.patternType ?? "literal"}`),
+    ).toEqual(
+      expect.arrayContaining([
+        "topic:team.fraud.:prefix",
+        "group:team.fraud.:prefix",
+        "topic:predictions:literal",
+      ]),
+    );
+    expect(resourcesOf(stack("risk-dev"), "kubernetes_manifest")).toEqual({});
+  });
+
+  it("puts the team budget on the team tag, once per team (the first environment's stack)", () => {
+    const budget = only(Object.values(resourcesOf(stack("fraud-dev"), "aws_budgets_budget")));
+    expect(budget.name).toBe("acme-dev-team-fraud");
+    expect(JSON.stringify(budget.cost_filter)).toContain("user:team$fraud");
+    expect(resourcesOf(stack("fraud-prod"), "aws_budgets_budget")).toEqual({});
+    expect(resourcesOf(stack("risk-dev"), "aws_budgets_budget")).toEqual({});
+  });
+
+  it("adds the team's Grafana dashboard in the monitoring namespace, limited to its namespace", () => {
+    const maps = objectsOf(stack("risk-dev"), "kubernetes_config_map_v1").filter(
+      (m) => m.metadata.namespace === "monitoring",
+    );
+    const dashboard = only(maps);
+    expect(JSON.stringify(dashboard.data)).toMatch(/namespace=\\+"team-risk-dev\\+"/);
+    expect(JSON.stringify(dashboard.data)).not.toContain("team-fraud");
   });
 });
