@@ -1,6 +1,15 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { CONFIG_ENV_VAR, ConfigError, loadConfigFile, loadPlatformConfig, type TeamsConfig } from "../config";
+import {
+  CONFIG_ENV_VAR,
+  ConfigError,
+  loadConfigFile,
+  loadPlatformConfig,
+  type PlatformConfig,
+  type TeamsConfig,
+  teamEnvironments,
+} from "../config";
+import { teamEnvironmentStackName } from "../stacks/naming";
 
 /**
  * `npm run codeowners`: the generated part of .github/CODEOWNERS, one rule per team of the `teams`
@@ -10,6 +19,7 @@ import { CONFIG_ENV_VAR, ConfigError, loadConfigFile, loadPlatformConfig, type T
  */
 
 const USAGE = `usage: npm run codeowners -- [--config FILE ...] [--file PATH] [--check]
+       npm run codeowners -- [--config FILE ...] --routing FILE
 
 Writes the block between the markers of .github/CODEOWNERS from the teams of the configuration(s): for each
 team with reviewers, /teams/<name>/ (the team's own files: pipelines, notebooks, its documentation) owned by
@@ -19,6 +29,8 @@ options:
   --config FILE   a platform configuration (repeatable); default: MLOPS_CONFIG, else the embedded default
   --file PATH     the CODEOWNERS file (default: .github/CODEOWNERS)
   --check         write nothing; exit 1 when the file differs from what would be written
+  --routing FILE  instead of CODEOWNERS, write FILE: each team's reviewers and stacks (JSON), which the
+                  pull-request workflow reads to request reviews from the teams whose stacks the diff changes
   -h, --help      print this text
 
 exit status: 0 written or up to date; 1 --check found it out of date; 2 bad arguments or configuration`;
@@ -55,6 +67,26 @@ export function teamOwners(configs: readonly { source: string; teams: TeamsConfi
     .map(([team, e]) => ({ team, ...e }));
 }
 
+/** A team's reviewers and the stacks of its environments in every configuration: the workflow's routing. */
+export interface TeamRoute extends TeamOwners {
+  readonly stacks: readonly string[];
+}
+
+export function teamRoutes(configs: readonly { source: string; config: PlatformConfig }[]): TeamRoute[] {
+  const stacks = new Map<string, string[]>();
+  for (const { config } of configs) {
+    for (const { team, environment } of teamEnvironments(config.teams)) {
+      // The name the blueprint gives the team environment's stack.
+      const name = teamEnvironmentStackName(config, team, environment);
+      stacks.set(team, [...new Set([...(stacks.get(team) ?? []), name])]);
+    }
+  }
+  return teamOwners(configs.map((c) => ({ source: c.source, teams: c.config.teams }))).map((o) => ({
+    ...o,
+    stacks: stacks.get(o.team) ?? [],
+  }));
+}
+
 /** The generated block, markers included. A team without reviewers is listed as a comment, not a rule. */
 export function codeownersBlock(owners: readonly TeamOwners[]): string {
   const lines = [BEGIN, "# Edit the teams.<name>.reviewers of the configuration, not these lines."];
@@ -89,6 +121,7 @@ interface Options {
   readonly configs: readonly string[];
   readonly file: string;
   readonly check: boolean;
+  readonly routing?: string;
 }
 
 function parseArgs(argv: readonly string[]): Options | "help" {
@@ -96,6 +129,7 @@ function parseArgs(argv: readonly string[]): Options | "help" {
   const configs: string[] = [];
   let file: string | undefined;
   let check = false;
+  let routing: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] =
       argv[i].startsWith("--") && argv[i].includes("=") ? argv[i].split(/=(.*)/s) : [argv[i]];
@@ -106,12 +140,17 @@ function parseArgs(argv: readonly string[]): Options | "help" {
     };
     if (flag === "--check" && inline === undefined) check = true;
     else if (flag === "--config") configs.push(value());
-    else if (flag === "--file") {
+    else if (flag === "--routing") {
+      if (routing !== undefined) throw new UsageError("--routing given twice");
+      routing = value();
+    } else if (flag === "--file") {
       if (file !== undefined) throw new UsageError("--file given twice");
       file = value();
     } else throw new UsageError(`unknown argument ${JSON.stringify(argv[i])}`);
   }
-  return { configs, file: file ?? ".github/CODEOWNERS", check };
+  if (routing !== undefined && (check || file !== undefined))
+    throw new UsageError("--routing writes the routing file only: leave out --check and --file");
+  return { configs, file: file ?? ".github/CODEOWNERS", check, routing };
 }
 
 /** Where the command writes its messages, and the environment it reads MLOPS_CONFIG from. */
@@ -131,10 +170,19 @@ function run(options: Options, root: string, io: Io): number {
   // Configuration paths are relative to `root`, as MLOPS_CONFIG is for the synth.
   const fromEnv = io.env[CONFIG_ENV_VAR]?.trim();
   const files = options.configs.length > 0 ? options.configs : fromEnv ? [fromEnv] : [];
-  const loaded =
+  const configs =
     files.length > 0
-      ? files.map((f) => ({ source: f, teams: loadConfigFile(resolve(root, f)).teams }))
-      : [{ source: "embedded default", teams: loadPlatformConfig({}).config.teams }];
+      ? files.map((f) => ({ source: f, config: loadConfigFile(resolve(root, f)) }))
+      : [{ source: "embedded default", config: loadPlatformConfig({}).config }];
+  if (options.routing !== undefined) {
+    const routes = teamRoutes(configs);
+    const out = resolve(root, options.routing);
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, `${JSON.stringify({ format: "mlops-kit-team-routing/1", teams: routes }, null, 2)}\n`);
+    io.out(`wrote ${options.routing} (${routes.length} team${routes.length === 1 ? "" : "s"})\n`);
+    return 0;
+  }
+  const loaded = configs.map((c) => ({ source: c.source, teams: c.config.teams }));
   const path = resolve(root, options.file);
   const current = existsSync(path) ? readFileSync(path, "utf8") : "";
   const next = withBlock(current, codeownersBlock(teamOwners(loaded)), options.file);

@@ -53,7 +53,9 @@ function githubCommands(): string[] {
     ...new Set(
       runs
         .map((l) => l.trim().replace(/ \|\| status=\$\?$/, ""))
-        .filter((l) => /^(npm run|npx|node \.ci|bash \.ci)/.test(l)),
+        .filter((l) => /^(npm run|npx|node \.ci|bash \.ci)/.test(l))
+        // GitHub only: the review requests per team (GitLab's approval rules come from CODEOWNERS).
+        .filter((l) => !l.includes("codeowners -- --routing")),
     ),
   ];
 }
