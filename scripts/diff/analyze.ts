@@ -9,7 +9,24 @@ import { formatPath, type JsonPath, type Leaf, stableStringify } from "./values"
 /** Raw changes → the report's changes: replacement, flags, redacted values, suggested `moved` blocks. */
 export function analyzeStacks(stacks: readonly RawStackDiff[]): StackDiff[] {
   const secrets = secretValues(stacks.flatMap((s) => s.changes));
-  return stacks.map((s) => ({ name: s.name, changes: s.changes.map((c) => analyzeChange(c, secrets)) }));
+  return stacks.map((s) => ({
+    name: s.name,
+    changes: s.changes.map((c) => withRenameHint(analyzeChange(c, secrets), c, s.changes)),
+  }));
+}
+
+/**
+ * A stateful resource removed while one resource of its type is added in the same stack may be the same one
+ * renamed with a changed attribute (so not recognized as a move): say which block would keep it.
+ */
+function withRenameHint(change: ResourceChange, raw: RawChange, all: readonly RawChange[]): ResourceChange {
+  if (change.action !== "delete" || change.mode !== "managed" || !statefulReason(raw.before)) return change;
+  const added = all.filter((c) => c.action === "create" && c.mode === "managed" && c.type === change.type);
+  if (added.length !== 1) return change;
+  const message =
+    `if \`${added[0].address}\` is this resource under a new address, add ` +
+    `moved { from = ${change.address}, to = ${added[0].address} } (its attributes differ, so the diff cannot tell)`;
+  return { ...change, flags: [...change.flags, { kind: "stateful", level: "notice", message }] };
 }
 
 /** Whether a leaf of a change is sensitive by its path, its resource, the plan's masks or its own shape. */

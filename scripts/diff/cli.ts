@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { checkovDelta, checkovFindings, findCheckov } from "./checkov";
 import { InputError, loadSynthDir } from "./load";
 import { renderMarkdown } from "./markdown";
 import type { DiffReport, Section, Snapshot } from "./model";
@@ -32,6 +33,8 @@ options:
   --base-synth DIR, --head-synth DIR
                        compare two synthesized outputs (cdktf.out directories) instead of synthesizing
   --out DIR            where diff.md and diff.json go (default: mlops-diff)
+  --checkov            also the checkov delta: checks the change makes fail or pass (CI's skip list applied;
+                       needs checkov: $CHECKOV_BIN or .ci/steps/checkov.sh); a newly failing check is a risk
   --allow-risk         report risks but exit 0 (what a workflow passes when the override label is set)
   --limit N            characters the Markdown stays under (default 60000)
   --keep               keep the temp dir (base checkout, synthesized outputs) and print where it is
@@ -53,6 +56,7 @@ export interface DiffOptions {
   readonly allowRisk: boolean;
   readonly limit: number;
   readonly keep: boolean;
+  readonly checkov: boolean;
 }
 
 /** Flags that only the offline diff has: `npm run diff` with one of them runs it instead of cdktf's plans. */
@@ -66,6 +70,7 @@ export const OFFLINE_FLAGS = [
   "--allow-risk",
   "--limit",
   "--keep",
+  "--checkov",
 ];
 
 export function parseDiffArgs(argv: readonly string[]): DiffOptions | "help" {
@@ -75,6 +80,7 @@ export function parseDiffArgs(argv: readonly string[]): DiffOptions | "help" {
   const single: Record<string, string | undefined> = {};
   let allowRisk = false;
   let keep = false;
+  let checkov = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? arg.split(/=(.*)/s) : [arg, undefined];
@@ -85,6 +91,7 @@ export function parseDiffArgs(argv: readonly string[]): DiffOptions | "help" {
     };
     if (flag === "--allow-risk" && inline === undefined) allowRisk = true;
     else if (flag === "--keep" && inline === undefined) keep = true;
+    else if (flag === "--checkov" && inline === undefined) checkov = true;
     else if (flag === "--config") configs.push(value());
     else if (flag === "--plan-json") plans.push(value());
     else if (["--base", "--base-synth", "--head-synth", "--out", "--limit"].includes(flag)) {
@@ -111,6 +118,8 @@ export function parseDiffArgs(argv: readonly string[]): DiffOptions | "help" {
   const limit = Number(limitText);
   if (!Number.isInteger(limit) || limit < 2000 || limit > 65536)
     throw new UsageError(`--limit ${limitText}: expected a whole number of characters from 2000 to 65536`);
+  if (checkov && base === undefined && baseSynth === undefined)
+    throw new UsageError("--checkov scans synthesized outputs: give --base REF or --base-synth/--head-synth");
   return {
     base,
     configs,
@@ -121,6 +130,7 @@ export function parseDiffArgs(argv: readonly string[]): DiffOptions | "help" {
     allowRisk,
     limit,
     keep,
+    checkov,
   };
 }
 
@@ -129,15 +139,22 @@ const say = (line: string) => process.stderr.write(`==> ${line}\n`);
 /** Builds the report (synthesizing what is needed); temp dirs are removed unless `keep`. */
 export function buildReport(options: DiffOptions, projectRoot: string): DiffReport {
   const sections: Section[] = [];
+  const bin = options.checkov ? findCheckov() : "";
+  /** The section, with the checkov delta of its two outputs when asked for (`undefined`: no base output). */
+  const withCheckov = (section: Section, baseDir: string | undefined, headDir: string): Section => {
+    if (!options.checkov) return section;
+    say(`checkov: ${section.title}`);
+    const base = baseDir ? checkovFindings(bin, baseDir) : [];
+    return { ...section, checkov: checkovDelta(base, checkovFindings(bin, headDir)) };
+  };
   let baseLabel = "plan";
   let headLabel = "plan";
   if (options.baseSynth && options.headSynth) {
     baseLabel = options.baseSynth;
     headLabel = options.headSynth;
-    const load = (d: string) => loadSynthDir(resolve(projectRoot, d), [resolve(projectRoot, d), projectRoot]);
-    sections.push(
-      diffSection("synthesized outputs", load(options.baseSynth), load(options.headSynth), [forceNewNote()]),
-    );
+    const [b, h] = [resolve(projectRoot, options.baseSynth), resolve(projectRoot, options.headSynth)];
+    const load = (d: string) => loadSynthDir(d, [d, projectRoot]);
+    sections.push(withCheckov(diffSection("synthesized outputs", load(b), load(h), [forceNewNote()]), b, h));
   }
   if (options.base) {
     const work = mkdtempSync(join(tmpdir(), "mlops-diff-"));
@@ -157,15 +174,18 @@ export function buildReport(options: DiffOptions, projectRoot: string): DiffRepo
             throw new InputError(`--config ${config}: no such file in the working tree`);
           say(`synth ${options.base}: configuration ${title}`);
           let base: Snapshot;
+          let baseDir: string | undefined = join(work, `base-${i}`);
           if (baseConfig !== "" && !existsSync(baseConfig)) {
+            baseDir = undefined;
             notes.push(
               `The configuration ${config} does not exist at ${options.base}: everything in it is new.`,
             );
             base = { stacks: [], findings: [] };
-          } else base = synthTree(tree.root, baseConfig, join(work, `base-${i}`));
+          } else base = synthTree(tree.root, baseConfig, baseDir);
           say(`synth working tree: configuration ${title}`);
-          const head = synthTree(projectRoot, headConfig, join(work, `head-${i}`));
-          sections.push(diffSection(title, base, head, notes));
+          const headDir = join(work, `head-${i}`);
+          const head = synthTree(projectRoot, headConfig, headDir);
+          sections.push(withCheckov(diffSection(title, base, head, notes), baseDir, headDir));
         });
       } finally {
         if (!options.keep) tree.remove();

@@ -3,6 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writ
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseDiffArgs } from "../../../scripts/diff/cli";
 
 /**
  * `npm run diff -- --base HEAD~1` end to end, in a fresh repository: the working tree's files (committed or
@@ -36,7 +37,7 @@ function diff(args: string[]) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-beforeAll(() => {
+function setUpRepository(): void {
   repo = mkdtempSync(join(tmpdir(), "mlops-diff-e2e-"));
   const files = spawnSync("git", ["ls-files", "-co", "--exclude-standard", "-z"], {
     cwd: ROOT,
@@ -70,7 +71,7 @@ beforeAll(() => {
     `${BASE_CONFIG}sandbox: true\nnodePools:\n  system:\n    maxSize: 9\n`,
   );
   git("commit", "-q", "-am", "change");
-}, 120_000);
+}
 
 afterAll(() => {
   if (repo && !process.env.KEEP_E2E) rmSync(repo, { recursive: true, force: true });
@@ -79,6 +80,7 @@ afterAll(() => {
 describe("npm run diff -- --base HEAD~1 in a fresh repository", () => {
   let first: ReturnType<typeof diff>;
   beforeAll(() => {
+    setUpRepository();
     first = diff(["--base", "HEAD~1", "--config", "e2e.yaml", "--out", "out1"]);
   }, 600_000);
 
@@ -115,5 +117,50 @@ describe("npm run diff -- --base HEAD~1 in a fresh repository", () => {
     const flag = diff(["--base", "HEAD~1", "--bogus"]);
     expect(flag.status).toBe(2);
     expect(flag.stderr).toContain('unknown argument "--bogus"');
+  });
+});
+
+describe("arguments", () => {
+  const fails = (args: string[], message: RegExp) => expect(() => parseDiffArgs(args)).toThrow(message);
+
+  it("takes the documented flags, repeatable ones repeated", () => {
+    expect(
+      parseDiffArgs([
+        "--base",
+        "main",
+        "--config",
+        "a.yaml",
+        "--config=b.yaml",
+        "--allow-risk",
+        "--out",
+        "o",
+      ]),
+    ).toEqual({
+      base: "main",
+      configs: ["a.yaml", "b.yaml"],
+      plans: [],
+      baseSynth: undefined,
+      headSynth: undefined,
+      out: "o",
+      allowRisk: true,
+      limit: 60000,
+      keep: false,
+      checkov: false,
+    });
+    expect(parseDiffArgs(["--plan-json", "foundation=a.json", "--plan-json", "b.json"])).toMatchObject({
+      plans: ["foundation=a.json", "b.json"],
+      out: "mlops-diff",
+    });
+  });
+
+  it("fails when the arguments do not make a diff", () => {
+    fails([], /nothing to compare/);
+    fails(["--base-synth", "a"], /--base-synth and --head-synth go together/);
+    fails(["--base-synth", "a", "--head-synth", "b", "--base", "main"], /leave out --base and --config/);
+    fails(["--plan-json", "p.json", "--config", "a.yaml"], /--config needs --base/);
+    fails(["--plan-json", "p.json", "--checkov"], /--checkov scans synthesized outputs/);
+    fails(["--base", "main", "--limit", "70000"], /--limit 70000: expected a whole number/);
+    fails(["--base", "main", "--base", "dev"], /--base given twice/);
+    fails(["--base"], /--base needs a value/);
   });
 });

@@ -112,6 +112,21 @@ describe("a construct id renamed", () => {
     expect(risksOf(b as never).map((f) => f.kind)).toEqual(["stateful"]);
   });
 
+  it("is a removal and an addition, with a hint of the moved block, when an attribute changed too", () => {
+    const section = diffSection(
+      "default",
+      oneStack((s) => bucket(s, "Raw", "demo-raw")),
+      oneStack((s) => bucket(s, "RawZone", "demo-raw-zone")),
+    );
+    const removed = changeAt(section, "aws_s3_bucket.Raw");
+    expect(removed.action).toBe("delete");
+    expect(risksOf(removed).map((f) => f.kind)).toEqual(["stateful"]);
+    expect(removed.flags.map((f) => f.message)).toContain(
+      "if `aws_s3_bucket.RawZone` is this resource under a new address, add moved { from = aws_s3_bucket.Raw, to = aws_s3_bucket.RawZone } (its attributes differ, so the diff cannot tell)",
+    );
+    expect(changeAt(section, "aws_s3_bucket.RawZone").action).toBe("create");
+  });
+
   it("is a declared move, with no risk and nothing to add, when the head has the moved block", () => {
     const from = changes(
       diffSection(
