@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
 import { delimiter, join } from "node:path";
+import { runCli, UsageError } from "./cli";
 import { deployOrder, localStateOf, outputDirectory, readStacks, type StackInfo } from "./manifest";
 
 /**
@@ -35,8 +36,6 @@ npm run diff with --base REF (or --plan-json, --base-synth/--head-synth) runs th
 
 /** Exit statuses, also in USAGE. */
 const EXIT = { failed: 1, usage: 2, notPlannable: 3 } as const;
-
-class UsageError extends Error {}
 
 interface Options {
   readonly command: Command;
@@ -220,23 +219,4 @@ function notPlannable(
   );
 }
 
-async function main(argv: readonly string[]): Promise<number> {
-  let options: Options | "help";
-  try {
-    options = parseArgs(argv);
-    if (options === "help") {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
-    return await run(options, process.cwd());
-  } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`error: ${err.message}\n\n${USAGE}\n`);
-      return EXIT.usage;
-    }
-    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-    return EXIT.failed;
-  }
-}
-
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await runCli(process.argv.slice(2), USAGE, parseArgs, run);

@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { delimiter, join, relative, resolve } from "node:path";
+import { runCli, UsageError } from "./cli";
 import { deployOrder, localStateOf, outputDirectory, readStacks } from "./manifest";
 
 /**
@@ -31,8 +32,6 @@ exit status: 0 every stack planned; 1 the synth, an init, a plan or a show faile
              3 stopped at a stack that cannot be planned yet (the plans before it are written)`;
 
 const EXIT = { failed: 1, usage: 2, notPlannable: 3 } as const;
-
-class UsageError extends Error {}
 
 interface Options {
   readonly out: string;
@@ -152,22 +151,4 @@ async function run(options: Options, root: string): Promise<number> {
   return 0;
 }
 
-async function main(argv: readonly string[]): Promise<number> {
-  try {
-    const options = parseArgs(argv);
-    if (options === "help") {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
-    return await run(options, process.cwd());
-  } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`error: ${err.message}\n\n${USAGE}\n`);
-      return EXIT.usage;
-    }
-    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-    return EXIT.failed;
-  }
-}
-
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await runCli(process.argv.slice(2), USAGE, parseArgs, run);

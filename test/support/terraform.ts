@@ -27,23 +27,31 @@ export interface TerraformRun {
 }
 
 /**
+ * The environment of a Terraform run in a test: no colour, prompts or version checks, and an empty CLI
+ * configuration in `home`, so a developer's plugin cache or credentials cannot change what the test sees.
+ */
+export function terraformEnv(home: string): NodeJS.ProcessEnv {
+  const config = join(home, "terraformrc");
+  writeFileSync(config, "");
+  return {
+    PATH: process.env.PATH,
+    HOME: home,
+    TF_CLI_CONFIG_FILE: config,
+    TF_IN_AUTOMATION: "1",
+    TF_INPUT: "0",
+    CHECKPOINT_DISABLE: "1",
+  };
+}
+
+/**
  * Runs the binary in `cwd` without colour, prompts or version checks, and with an empty CLI configuration in
  * `home`, so a developer's plugin cache or credentials cannot change what the test sees.
  */
 export function terraform(bin: string, cwd: string, home: string, args: readonly string[]): TerraformRun {
-  const config = join(home, "terraformrc");
-  writeFileSync(config, "");
   const run = spawnSync(bin, [...args, "-no-color"], {
     cwd,
     encoding: "utf8",
-    env: {
-      PATH: process.env.PATH,
-      HOME: home,
-      TF_CLI_CONFIG_FILE: config,
-      TF_IN_AUTOMATION: "1",
-      TF_INPUT: "0",
-      CHECKPOINT_DISABLE: "1",
-    },
+    env: terraformEnv(home),
     timeout: 120_000,
   });
   return { status: run.status, output: `${run.stdout}${run.stderr}` };

@@ -5,42 +5,31 @@
  * arguments, the risk gate, the plan list) are run with bash against a stand-in `npm` that records its arguments.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { DIFF_USAGE, OFFLINE_FLAGS } from "../../../scripts/diff/cli";
 import { gh } from "../../support/actionlint";
+import {
+  runCiScript,
+  stubNpm,
+  usesAction,
+  type WorkflowJob,
+  type WorkflowStep,
+} from "../../support/workflows";
 
 const ROOT = join(import.meta.dirname, "..", "..", "..");
 const WORKFLOWS = join(ROOT, ".github", "workflows");
 const RISK_LABEL = "infra-risk-approved";
 
-interface Step {
-  id?: string;
-  name?: string;
-  if?: string;
-  uses?: string;
-  run?: string;
-  with?: Record<string, unknown>;
-  env?: Record<string, string>;
-}
-interface Job {
-  name?: string;
-  if?: string;
-  needs?: string[];
-  environment?: string;
-  permissions?: Record<string, string>;
-  env?: Record<string, string>;
-  steps: Step[];
-}
 interface Workflow {
   on: Record<string, { types?: string[]; branches?: string[] } | null>;
   permissions: Record<string, string>;
   concurrency: { group: string; "cancel-in-progress": boolean };
   env?: Record<string, string>;
-  jobs: Record<string, Job>;
+  jobs: Record<string, WorkflowJob>;
 }
 const text = (file: string) => readFileSync(join(WORKFLOWS, file), "utf8");
 const PR_TEXT = text("pr-infra.yml");
@@ -48,8 +37,8 @@ const DEPLOY_TEXT = text("deploy.yml");
 const pr = parse(PR_TEXT) as Workflow;
 const deploy = parse(DEPLOY_TEXT) as Workflow;
 
-const uses = (job: Job, action: string) => job.steps.filter((s) => s.uses?.split("@")[0] === action);
-const step = (job: Job, name: string): Step => {
+const uses = usesAction;
+const step = (job: WorkflowJob, name: string): WorkflowStep => {
   const s = job.steps.find((x) => x.name === name || x.id === name);
   if (!s) throw new Error(`no step ${name} in ${job.name}`);
   return s;
@@ -240,6 +229,7 @@ describe("pull-request workflow scripts, run", () => {
   let work = "";
   let repo = "";
   let base = "";
+  let bin = "";
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), "pr-infra-"));
     // A clone as actions/checkout leaves it: the base branch as origin/main, HEAD one commit further.
@@ -265,55 +255,31 @@ describe("pull-request workflow scripts, run", () => {
     base = git("rev-parse", "HEAD");
     git("update-ref", "refs/remotes/origin/main", base);
     git("commit", "-q", "--allow-empty", "-m", "change");
-    // A stand-in npm: records its arguments, writes the report the diff would, exits with $NPM_STATUS.
-    const bin = join(work, "bin");
-    mkdirSync(bin);
-    writeFileSync(
-      join(bin, "npm"),
-      [
-        "#!/usr/bin/env bash",
-        'printf "%s\\n" "$*" >>"$NPM_LOG"',
-        'if [ -z "$NPM_NO_REPORT" ]; then mkdir -p mlops-diff && echo "### diff" >mlops-diff/diff.md; fi',
-        'exit "$NPM_STATUS"',
-        "",
-      ].join("\n"),
-    );
-    chmodSync(join(bin, "npm"), 0o755);
+    bin = stubNpm(work);
   });
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   let runs = 0;
-  /** A step's script as GitHub runs it (bash -e -o pipefail), in the clone. */
+  /** A step's script as GitHub runs it, in the clone, with the files GitHub gives it. */
   function runStep(script: string | undefined, env: Record<string, string>) {
     const dir = join(work, `run-${++runs}`);
     mkdirSync(dir);
-    const file = join(dir, "step.sh");
-    writeFileSync(file, script ?? "");
-    for (const f of ["output", "summary", "npm.log"]) writeFileSync(join(dir, f), "");
+    for (const f of ["output", "summary"]) writeFileSync(join(dir, f), "");
     rmSync(join(repo, "mlops-diff"), { recursive: true, force: true });
-    const r = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", file], {
+    const r = runCiScript(script, {
       cwd: repo,
-      encoding: "utf8",
+      bin,
+      scratch: dir,
       env: {
-        PATH: `${join(work, "bin")}:${process.env.PATH}`,
         GITHUB_OUTPUT: join(dir, "output"),
         GITHUB_STEP_SUMMARY: join(dir, "summary"),
-        NPM_LOG: join(dir, "npm.log"),
         BASE_REF: "main",
-        NPM_STATUS: "0",
-        NPM_NO_REPORT: "",
         RUN_URL: "https://github.com/acme/platform/actions/runs/7",
         ...env,
       },
     });
     const read = (f: string) => readFileSync(join(dir, f), "utf8");
-    return {
-      status: r.status,
-      stdout: r.stdout,
-      output: read("output"),
-      summary: read("summary"),
-      npm: read("npm.log"),
-    };
+    return { ...r, output: read("output"), summary: read("summary") };
   }
 
   const diffStep = () => step(pr.jobs.diff, "diff");

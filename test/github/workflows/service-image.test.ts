@@ -13,32 +13,18 @@ import { configReferenceMarkdown } from "../../../config/reference";
 import { DEFAULT_REPOSITORY } from "../../../config/registry";
 import { ECR_PUSH_ACTIONS } from "../../../constructs/registry/container-repository";
 import { gh } from "../../support/actionlint";
+import { usesAction, type WorkflowJob } from "../../support/workflows";
 
 const ROOT = join(import.meta.dirname, "..", "..", "..");
 const TEXT = readFileSync(join(ROOT, ".github", "workflows", "service-image.yml"), "utf8");
 
-interface Step {
-  id?: string;
-  name?: string;
-  if?: string;
-  uses?: string;
-  run?: string;
-  with?: Record<string, unknown>;
-  env?: Record<string, string>;
-}
-interface Job {
-  if?: string;
-  permissions?: Record<string, string>;
-  env?: Record<string, string>;
-  steps: Step[];
-}
 const workflow = parse(TEXT) as {
   on: Record<string, { branches?: string[]; paths?: string[] } | null>;
   permissions: Record<string, string>;
-  jobs: Record<string, Job>;
+  jobs: Record<string, WorkflowJob>;
 };
 
-const action = (job: Job, name: string) => job.steps.filter((s) => s.uses?.startsWith(`${name}@`));
+const action = usesAction;
 
 describe("service image workflow", () => {
   const { build, push } = workflow.jobs;

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { failWhenMissingInCi } from "../../support/ci";
-import { findTerraform, terraform } from "../../support/terraform";
+import { findTerraform, terraform, terraformEnv } from "../../support/terraform";
 
 /**
  * `npm run plan` (scripts/stacks/plan.ts) with a real Terraform on a synthesized output of two stacks that need
@@ -87,18 +87,10 @@ function project(platformExtra: Record<string, unknown> = {}): string {
 
 function plan(cwd: string, args: string[] = ["--skip-synth"]) {
   const bin = "bin" in found ? found.bin : "terraform";
-  const config = join(home, "terraformrc");
-  writeFileSync(config, "");
   const r = spawnSync(process.execPath, ["--import", "tsx", SCRIPT, ...args], {
     cwd,
     encoding: "utf8",
-    env: {
-      PATH: process.env.PATH,
-      HOME: home,
-      TF_CLI_CONFIG_FILE: config,
-      CHECKPOINT_DISABLE: "1",
-      TERRAFORM_BINARY_NAME: bin,
-    },
+    env: { ...terraformEnv(home), TERRAFORM_BINARY_NAME: bin },
     timeout: 120_000,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };

@@ -5,7 +5,7 @@
  * merge-request notes API (real HTTP, pagination by x-next-page, PRIVATE-TOKEN).
  */
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { SHELLCHECK } from "../../../support/actionlint";
 import { failWhenMissingInCi } from "../../../support/ci";
+import { runCiScript, stubNpm } from "../../../support/workflows";
 
 const ROOT = join(import.meta.dirname, "..", "..", "..", "..");
 const DIR = join(ROOT, "examples", "ci", "gitlab");
@@ -144,22 +145,11 @@ describe.skipIf(!SHELLCHECK)("GitLab CI scripts, ShellCheck", () => {
 
 describe("GitLab CI scripts, run", () => {
   let work = "";
+  let bin = "";
   let runs = 0;
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), "gitlab-ci-"));
-    const bin = join(work, "bin");
-    mkdirSync(bin);
-    writeFileSync(
-      join(bin, "npm"),
-      [
-        "#!/usr/bin/env bash",
-        'printf "%s\\n" "$*" >>"$NPM_LOG"',
-        'if [ "$2" = plan ]; then exit "$NPM_PLAN_STATUS"; fi',
-        'exit "$NPM_STATUS"',
-        "",
-      ].join("\n"),
-    );
-    chmodSync(join(bin, "npm"), 0o755);
+    bin = stubNpm(work);
   });
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -170,26 +160,18 @@ describe("GitLab CI scripts, run", () => {
       mkdirSync(join(dir, f, ".."), { recursive: true });
       writeFileSync(join(dir, f), t);
     }
-    writeFileSync(join(dir, "job.sh"), script(job));
-    const r = spawnSync("bash", ["-e", join(dir, "job.sh")], {
+    const r = runCiScript(script(job), {
       cwd: dir,
-      encoding: "utf8",
+      bin,
+      scratch: work,
       env: {
-        PATH: `${join(work, "bin")}:${process.env.PATH}`,
-        NPM_LOG: join(dir, "npm.log"),
-        NPM_STATUS: "0",
-        NPM_PLAN_STATUS: "0",
         CI_MERGE_REQUEST_DIFF_BASE_SHA: "0123456789abcdef0123456789abcdef01234567",
         CI_MERGE_REQUEST_LABELS: "",
         RISK_LABEL: ci.variables.RISK_LABEL,
         ...env,
       },
     });
-    let npm = "";
-    try {
-      npm = readFileSync(join(dir, "npm.log"), "utf8");
-    } catch {}
-    return { status: r.status, stdout: r.stdout, npm: npm.trim().split("\n") };
+    return { ...r, npm: r.npm.trim().split("\n") };
   }
   const BASE = "--base 0123456789abcdef0123456789abcdef01234567";
 
