@@ -29,6 +29,12 @@ export interface TeamLakeFormationProps extends StatefulProtectionProps {
   readonly readWriteZones: readonly string[];
   /** Zones whose databases' tables the team reads. */
   readonly sharedReadZones: readonly string[];
+  /**
+   * Creates the team's database. A team has one (`team_<name>`) and an environment stack per environment, each
+   * with its own role: the first environment's stack creates it, the others grant their role on it by name (so
+   * those stacks are applied after the first). @default true
+   */
+  readonly createDatabase?: boolean;
   /** @default - the account of the provider */
   readonly catalogId?: string;
   /** Added to the team tag on the database. @default {} */
@@ -62,7 +68,8 @@ function validateZoneDatabases(props: TeamLakeFormationProps): void {
  * setting), not per database, so the database takes no key here; the data is under the lake key.
  */
 export class TeamLakeFormation extends Construct {
-  readonly database: GlueCatalogDatabase;
+  /** The database, when this construct created it (`createDatabase`). */
+  readonly database?: GlueCatalogDatabase;
   readonly databaseName: string;
   readonly permissions: readonly LakeformationPermissions[];
 
@@ -71,16 +78,19 @@ export class TeamLakeFormation extends Construct {
     validateTeamLakeZones(props);
     validateZoneDatabases(props);
     const { team, principalArn, catalogId } = props;
-    const home = props.readWriteZones[0];
-    this.database = new GlueCatalogDatabase(this, "Database", {
-      name: teamGlueDatabase(team),
-      description: `Team "${team}": its tables, over teams/${team}/ of its lake zones`,
-      catalogId,
-      locationUri: home ? `s3://${props.buckets[home]?.bucketName}/${teamLakePrefix(team)}` : undefined,
-      tags: mergeTags(props.tags, teamTags(team)),
-    });
-    protectStateful(this.database, props);
-    this.databaseName = this.database.name;
+    if (props.createDatabase ?? true) {
+      const home = props.readWriteZones[0];
+      this.database = new GlueCatalogDatabase(this, "Database", {
+        name: teamGlueDatabase(team),
+        description: `Team "${team}": its tables, over teams/${team}/ of its lake zones`,
+        catalogId,
+        locationUri: home ? `s3://${props.buckets[home]?.bucketName}/${teamLakePrefix(team)}` : undefined,
+        tags: mergeTags(props.tags, teamTags(team)),
+      });
+      protectStateful(this.database, props);
+    }
+    // The reference orders the grant after the database where this stack creates it.
+    this.databaseName = this.database?.name ?? teamGlueDatabase(team);
 
     const grant = (
       gid: string,
@@ -95,7 +105,7 @@ export class TeamLakeFormation extends Construct {
       });
     const permissions = [
       grant("DatabaseGrant", TEAM_DATABASE_PERMISSIONS, {
-        database: { name: this.database.name, catalogId },
+        database: { name: this.databaseName, catalogId },
       }),
     ];
     for (const zone of new Set(props.readWriteZones)) {

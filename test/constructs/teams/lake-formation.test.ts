@@ -163,6 +163,23 @@ describe("TeamLakeFormation", () => {
     expect(JSON.stringify(ab)).not.toContain("ml_dev_");
   });
 
+  it("another environment of the team: no second database, its own role granted on team_<name> by name", () => {
+    const prod = synthTeams(TEAMS.slice(0, 1), { createDatabase: false });
+    expect(resourcesOf(prod, "aws_glue_catalog_database")).toEqual({});
+    const grants = grantsOf(prod, "a");
+    const own = grants.filter((g) => g.database?.name === "team_a");
+    expect(own.map((g) => g.permissions)).toEqual([["CREATE_TABLE", "ALTER", "DROP", "DESCRIBE"]]);
+    // The same data locations and shared grants as the first environment, for this stack's role.
+    expect(
+      grants
+        .map((g) => g.data_location?.arn)
+        .filter(Boolean)
+        .sort(),
+    ).toEqual([`${bucketArn("curated")}/teams/a`, `${bucketArn("raw")}/teams/a`]);
+    expect(grants.filter((g) => g.table).map((g) => g.table.database_name)).toEqual(["ml_dev_curated"]);
+    for (const g of grants) expect(g.principal).toMatch(/^\$\{aws_iam_role\.Team-a_/);
+  });
+
   it("fails when a shared-read zone has no Glue database, naming the zone and the databases there are", () => {
     expect(() => synthTeams(TEAMS.slice(0, 1), { zoneDatabases: { raw: "ml_dev_raw" } })).toThrow(
       /Team "a": lake\.sharedReadZones has zone "curated", which has no Glue database.*expected one of raw/,
