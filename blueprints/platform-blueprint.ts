@@ -46,6 +46,11 @@ export function buildPlatform(
     if (platform.resources) stack.addDependency(platform.resources);
     return stack;
   });
+  // A team's first environment holds what the team has once (access entries, budget, Glue database).
+  for (const stack of teams) {
+    const first = teams.find((t) => t.team === stack.team);
+    if (first && first !== stack) stack.addDependency(first);
+  }
   const notes = [`Add-ons: ${addOns.map((a) => a.id).join(", ") || "none"}`];
   if (teams.length > 0) notes.push(`Teams: ${teams.map((t) => `${t.team}/${t.environment}`).join(", ")}`);
   if (config.sandbox) notes.push("Sandbox: prevent_destroy is off for stateful resources");

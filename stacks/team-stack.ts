@@ -7,15 +7,19 @@ import type { Construct } from "constructs";
 import type { PlatformConfig } from "../config/schema";
 import type { TeamConfig } from "../config/teams";
 import { KAFKA_NAMESPACE } from "../constructs/addons/kafka/strimzi";
+import { MLFLOW_NAMESPACE, MLFLOW_PORT, MLFLOW_SECRETS } from "../constructs/addons/mlflow/names";
 import { eksTokenExec } from "../constructs/cluster/cluster-context";
 import { AwsContext } from "../constructs/core/aws-context";
 import { configureStateBackend } from "../constructs/core/state-backend";
 import { s3ServiceEndpoint } from "../constructs/data-lake/grants";
+import { glueDatabaseName } from "../constructs/data-lake/naming";
 import { TeamBudget } from "../constructs/teams/budget";
 import { TeamClusterAccess } from "../constructs/teams/cluster-access";
 import { TeamDashboard } from "../constructs/teams/dashboard";
 import { TeamStrimziKafkaAccess, teamMskStatements } from "../constructs/teams/kafka-access";
+import { TeamLakeFormation, teamLakeFormationStatements } from "../constructs/teams/lake-formation";
 import { TeamLogSpace } from "../constructs/teams/log-space";
+import { TeamMlflowAccess } from "../constructs/teams/mlflow-access";
 import { TeamNamespace } from "../constructs/teams/namespace";
 import { teamLabels, teamNamespace, teamTags } from "../constructs/teams/naming";
 import { TeamNetworkPolicies } from "../constructs/teams/network";
@@ -59,6 +63,10 @@ export class TeamEnvironmentStack extends TerraformStack {
   readonly kafka?: TeamStrimziKafkaAccess;
   /** The team's budget; in the first environment's stack (it covers the team's tag, every environment). */
   readonly budget?: TeamBudget;
+  /** The team's MLflow user and grants (MLflow with basic auth). */
+  readonly mlflow?: TeamMlflowAccess;
+  /** Lake Formation grants to this environment's role (and, in the first environment's, the team's database). */
+  readonly lakeFormation?: TeamLakeFormation;
   readonly dashboard?: TeamDashboard;
   readonly logSpace?: TeamLogSpace;
   readonly tags: Record<string, string>;
@@ -129,6 +137,8 @@ export class TeamEnvironmentStack extends TerraformStack {
       predictionsTopic: PREDICTIONS_TOPIC,
     };
     const aws = AwsContext.of(this);
+    const prefix = platformPrefix(config);
+    const lakeFormation = config.dataLake.enableLakeFormation && zones.length > 0;
     this.workloadRole = new TeamWorkloadRole(this, "WorkloadRole", {
       team,
       environment,
@@ -149,16 +159,46 @@ export class TeamEnvironmentStack extends TerraformStack {
               sharedReadZones: teamConfig.lake.sharedReadZones,
             }
           : undefined,
-      statements:
-        kafka?.mode === "msk"
-          ? teamMskStatements({
+      statements: [
+        ...(kafka?.mode === "msk"
+          ? teamMskStatements({ team, cluster: this.mskCluster(`${prefix}-kafka`), aws, ...predictions })
+          : []),
+        ...(lakeFormation
+          ? teamLakeFormationStatements({
               team,
-              cluster: this.mskCluster(`${platformPrefix(config)}-kafka`),
               aws,
-              ...predictions,
+              sharedReadDatabases: teamConfig.lake.sharedReadZones.map((z) => glueDatabaseName(prefix, z)),
             })
-          : [],
+          : []),
+      ],
     });
+    // One Glue database per team (team_<name>): the first environment's stack creates it, every environment's
+    // stack grants its own role on it (the blueprint applies the others after the first).
+    if (lakeFormation) {
+      this.lakeFormation = new TeamLakeFormation(this, "LakeFormation", {
+        team,
+        createDatabase: first,
+        principalArn: this.workloadRole.roleArn,
+        buckets: this.lookup.buckets,
+        zoneDatabases: Object.fromEntries(zones.map((z) => [z, glueDatabaseName(prefix, z)])),
+        readWriteZones: teamConfig.lake.readWriteZones,
+        sharedReadZones: teamConfig.lake.sharedReadZones,
+        preventDestroy: !config.sandbox,
+      });
+    }
+    const mlflow = config.addons.mlflow;
+    if (teamConfig.services.includes("mlflow") && mlflow.auth.mode === "basic") {
+      this.mlflow = new TeamMlflowAccess(this, "Mlflow", {
+        team,
+        environment,
+        namespace: this.namespace.name,
+        trackingUri: `http://mlflow.${MLFLOW_NAMESPACE}.svc:${MLFLOW_PORT}`,
+        adminSecret: { namespace: MLFLOW_NAMESPACE, name: MLFLOW_SECRETS.admin },
+        provider,
+        labels: teamLabels(team, environment),
+        dependsOn: [this.namespace.namespace.resource],
+      });
+    }
     if (kafka?.mode === "strimzi") {
       this.kafka = new TeamStrimziKafkaAccess(this, "Kafka", {
         team,

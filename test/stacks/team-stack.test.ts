@@ -6,8 +6,9 @@ import { MONITORING_NAMESPACE, MONITORING_POD_LABELS } from "../../constructs/ad
 import { ENVOY_GATEWAY_NAMESPACE, SERVING_GATEWAY_NAME } from "../../constructs/addons/serving/names";
 import { envoyProxyPodLabels } from "../../stacks/team-services";
 import { canConnect, type Pod, policiesOf } from "../support/network-policy";
+import { synthPlatform } from "../support/platform";
 import { dataOf, resourcesOf, type SynthJson } from "../support/synth";
-import { objectsOf, synthTeamsExample } from "../support/teams";
+import { objectsOf, synthTeamsExample, teamsExample } from "../support/teams";
 
 const out = () => synthTeamsExample();
 const stack = (name: string): SynthJson => {
@@ -240,6 +241,8 @@ describe("team network policies", () => {
       .map((p) => `${p.metadata.namespace}/${p.metadata.name}`)
       .sort();
     expect(names).toEqual([
+      // The MLflow bootstrap Job's own egress (TeamMlflowAccess), in MLflow's namespace.
+      "mlflow/allow-egress-mlflow-team-risk-dev",
       "mlflow/allow-ingress-team-risk-dev-mlflow",
       "monitoring/allow-egress-team-risk-dev-prometheus",
     ]);
@@ -326,5 +329,47 @@ describe("what a team environment is granted of the platform", () => {
     const dashboard = only(maps);
     expect(JSON.stringify(dashboard.data)).toMatch(/namespace=\\+"team-risk-dev\\+"/);
     expect(JSON.stringify(dashboard.data)).not.toContain("team-fraud");
+  });
+
+  it("gives each environment using MLflow its MLflow user through the bootstrap Job in MLflow's namespace", () => {
+    for (const [name, user] of [
+      ["fraud-dev", "team-fraud-dev"],
+      ["risk-dev", "team-risk-dev"],
+    ]) {
+      const jobs = objectsOf(stack(name), "kubernetes_job_v1").filter(
+        (j) => j.metadata.namespace === "mlflow",
+      );
+      expect(only(jobs).metadata.name, name).toBe(`mlflow-${user}`);
+    }
+  });
+});
+
+describe("TeamEnvironmentStack with Lake Formation on", () => {
+  const lf = synthPlatform({ ...teamsExample(), dataLake: { enableLakeFormation: true } });
+  const fraud = (env: string) => lf.stacks[`acme-dev-team-fraud-${env}`] as SynthJson;
+
+  it("creates the team's Glue database team_<name> once, in the first environment's stack, with grants to its role", () => {
+    const db = only(Object.values(resourcesOf(fraud("dev"), "aws_glue_catalog_database")));
+    expect(db.name).toBe("team_fraud");
+    expect(resourcesOf(fraud("prod"), "aws_glue_catalog_database")).toEqual({});
+    // The prod environment's role gets its own grants on the same database, after the dev stack made it.
+    const prodGrants = Object.values(resourcesOf(fraud("prod"), "aws_lakeformation_permissions")) as {
+      principal: string;
+      database?: { name: string };
+    }[];
+    expect(prodGrants.some((g) => g.database?.name === "team_fraud")).toBe(true);
+    const prodStack = lf.blueprint.teams.find((t) => t.node.id === "acme-dev-team-fraud-prod");
+    expect(prodStack?.dependencies.map((d) => d.node.id)).toContain("acme-dev-team-fraud-dev");
+    const grants = Object.values(resourcesOf(fraud("dev"), "aws_lakeformation_permissions")) as {
+      principal: string;
+      permissions: string[];
+      data_location?: { arn: string };
+    }[];
+    expect(grants.length).toBeGreaterThan(0);
+    for (const g of grants) expect(g.principal).toMatch(/^\$\{aws_iam_role\.WorkloadRole/);
+    const locations = grants.flatMap((g) => (g.data_location ? [g.data_location.arn] : []));
+    expect(locations.length).toBe(2);
+    for (const l of locations) expect(l).toMatch(/\/teams\/fraud$/);
+    expect(JSON.stringify(grants)).not.toContain("teams/risk");
   });
 });
