@@ -13,6 +13,20 @@ export interface ClusterAdminAccessProps {
 }
 
 /**
+ * A construct id part for an access entry's principal: its account and resource parts, so reordering a list of
+ * principals replaces no entry (the list position only for an ARN unknown until apply).
+ */
+export function principalKey(principalArn: string, index: number): string {
+  return isUnresolved(principalArn)
+    ? `principal-${index}`
+    : principalArn
+        .split(":")
+        .slice(4)
+        .join("-")
+        .replace(/[^A-Za-z0-9_-]/g, "-");
+}
+
+/**
  * One access entry plus an `AmazonEKSClusterAdminPolicy` association (cluster scope) per principal. Construct
  * ids derive from the ARN, so reordering the list does not replace entries.
  */
@@ -24,9 +38,7 @@ export class ClusterAdminAccess extends Construct {
     super(scope, id);
     const aws = AwsContext.of(this);
     props.principalArns.forEach((principalArn, index) => {
-      const key = isUnresolved(principalArn)
-        ? `principal-${index}`
-        : (principalArn.split(":").slice(4).join("-") ?? principalArn).replace(/[^A-Za-z0-9_-]/g, "-");
+      const key = principalKey(principalArn, index);
       const entry = new EksAccessEntry(this, `Entry-${key}`, {
         clusterName: props.clusterName,
         principalArn,

@@ -1,6 +1,7 @@
 import { EksAccessEntry } from "@cdktf/provider-aws/lib/eks-access-entry";
 import { EksAccessPolicyAssociation } from "@cdktf/provider-aws/lib/eks-access-policy-association";
 import { Construct } from "constructs";
+import { principalKey } from "../cluster/cluster-admin-access";
 import { AwsContext } from "../core/aws-context";
 import type { Tags } from "../core/tags";
 
@@ -21,15 +22,6 @@ export interface TeamClusterAccessProps {
   readonly tags?: Tags;
 }
 
-/** A construct id from an ARN (its account and resource parts), stable when the member list is reordered. */
-function arnKey(arn: string): string {
-  return arn
-    .split(":")
-    .slice(4)
-    .join("-")
-    .replace(/[^A-Za-z0-9_-]/g, "-");
-}
-
 /**
  * One EKS access entry per member with one access policy association scoped to the team's namespaces: nothing
  * cluster-wide, and no Kubernetes group (which RBAC bindings elsewhere could widen). EKS keeps one entry per
@@ -45,8 +37,8 @@ export class TeamClusterAccess extends Construct {
     if (props.namespaces.length === 0)
       throw new Error("TeamClusterAccess: namespaces: got []; expected the team's namespaces");
     const aws = AwsContext.of(this);
-    for (const member of props.members) {
-      const key = arnKey(member.arn);
+    for (const [index, member] of props.members.entries()) {
+      const key = principalKey(member.arn, index);
       const entry = new EksAccessEntry(this, `Entry-${key}`, {
         clusterName: props.clusterName,
         principalArn: member.arn,
