@@ -15,6 +15,7 @@
  * MLflow 3.15's API: users/create, users/get, users/update-password (2.0) and users/permissions/grant|revoke (3.0).
  * The admin's credentials (MLFLOW_ADMIN_USERNAME/PASSWORD) stay in MLflow's namespace, where the Job runs.
  */
+// biome-ignore lint/complexity/noUselessStringRaw: kept raw so a later Python escape (\n in a literal) reaches the Job unchanged
 export const MLFLOW_TEAM_SCRIPT = String.raw`import base64
 import json
 import os
