@@ -4,11 +4,13 @@ import type { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider
 import { Construct } from "constructs";
 import { type MskClusterRef, mskAccessStatements, mskResourceArn } from "../addons/kafka/msk-access";
 import {
+  bootstrapAddress,
   kafkaAcl,
   kafkaUserResource,
   type StrimziAuthentication,
   type StrimziNames,
 } from "../addons/kafka/strimzi-resources";
+import { type EnvVar, SERVICE_KAFKA_ENV } from "../addons/serving/access/env";
 import {
   type CredentialsNamespace,
   deliverKafkaCredentials,
@@ -90,6 +92,11 @@ export class TeamStrimziKafkaAccess extends Construct {
   /** The KafkaUser's name: the SCRAM user name or the TLS certificate's CN. */
   readonly userName: string;
   readonly credentials: StrimziCredentials;
+  /**
+   * A client's whole Kafka environment in the reference service's variable names (bootstrap address, security
+   * protocol, SASL mechanism, then the credentials' user and mounted files): what a team workload sets.
+   */
+  readonly clientEnv: readonly EnvVar[];
 
   constructor(scope: Construct, id: string, props: TeamStrimziKafkaAccessProps) {
     super(scope, id);
@@ -109,6 +116,13 @@ export class TeamStrimziKafkaAccess extends Construct {
       scram: props.authentication === "scram-sha-512",
       idPrefix: "",
     });
+    const scram = props.authentication === "scram-sha-512";
+    this.clientEnv = [
+      { name: SERVICE_KAFKA_ENV.brokers, value: bootstrapAddress(props.kafka) },
+      { name: SERVICE_KAFKA_ENV.securityProtocol, value: scram ? "SASL_SSL" : "SSL" },
+      ...(scram ? [{ name: SERVICE_KAFKA_ENV.saslMechanism, value: "SCRAM-SHA-512" }] : []),
+      ...this.credentials.env,
+    ];
   }
 }
 
