@@ -1,5 +1,5 @@
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformOutput } from "cdktf";
 import type { Construct } from "constructs";
 import { toNodePoolOptions } from "../config/node-pools";
 import type { PlatformConfig } from "../config/schema";
@@ -7,6 +7,7 @@ import { karpenterDiscoveryTags } from "../constructs/addons/karpenter/discovery
 import { EksCluster } from "../constructs/cluster/eks-cluster";
 import { ExistingEksCluster } from "../constructs/cluster/existing-cluster";
 import type { NodePoolOptions } from "../constructs/cluster/node-pool-options";
+import { SnapshotStack } from "../constructs/core/snapshot-stack";
 import { configureStateBackend } from "../constructs/core/state-backend";
 import { DataLake } from "../constructs/data-lake/data-lake";
 import { Network } from "../constructs/network/network";
@@ -45,7 +46,7 @@ export function nodePoolOptions(config: PlatformConfig): Record<string, NodePool
  * ECR repositories.
  * Everything stateful here is protected by `prevent_destroy` unless the configuration says `sandbox: true`.
  */
-export class FoundationStack extends TerraformStack {
+export class FoundationStack extends SnapshotStack {
   readonly config: PlatformConfig;
   readonly network: Network;
   /** The cluster the kit created, or (`cluster.create: false`) the existing one read through data sources. */

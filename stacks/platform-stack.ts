@@ -5,6 +5,7 @@ import { Construct } from "constructs";
 import type { PlatformConfig } from "../config/schema";
 import { ClusterContext, eksTokenExec } from "../constructs/cluster/cluster-context";
 import { type AddOn, type DeployedAddOn, deployAddOns, type ManifestTarget } from "../constructs/core/addon";
+import { SnapshotStack } from "../constructs/core/snapshot-stack";
 import { configureStateBackend } from "../constructs/core/state-backend";
 import type { FoundationStack } from "./foundation-stack";
 import { platformTags } from "./foundation-stack";
@@ -24,7 +25,7 @@ export interface PlatformStackProps {
  * resources go to a third stack, created only when an add-on emits one, because Terraform plans a
  * `kubernetes_manifest` against CRDs that must already exist.
  */
-export class PlatformStack extends TerraformStack {
+export class PlatformStack extends SnapshotStack {
   readonly context: ClusterContext;
   readonly addOns: Map<string, DeployedAddOn>;
   private resourcesStack?: TerraformStack;

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { DataAwsMskCluster } from "@cdktf/provider-aws/lib/data-aws-msk-cluster";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
-import { Fn, TerraformStack } from "cdktf";
+import { Fn } from "cdktf";
 import type { Construct } from "constructs";
 import type { PlatformConfig } from "../config/schema";
 import type { TeamConfig } from "../config/teams";
@@ -10,6 +10,7 @@ import { KAFKA_NAMESPACE } from "../constructs/addons/kafka/strimzi";
 import { MLFLOW_NAMESPACE, MLFLOW_PORT, MLFLOW_SECRETS } from "../constructs/addons/mlflow/names";
 import { eksTokenExec } from "../constructs/cluster/cluster-context";
 import { AwsContext } from "../constructs/core/aws-context";
+import { SnapshotStack } from "../constructs/core/snapshot-stack";
 import { configureStateBackend } from "../constructs/core/state-backend";
 import { s3ServiceEndpoint } from "../constructs/data-lake/grants";
 import { glueDatabaseName } from "../constructs/data-lake/naming";
@@ -46,7 +47,7 @@ export interface TeamEnvironmentStackProps {
  * as it was. Everything it creates in AWS carries `team=<name>` (provider default tags), the cost-allocation
  * tag of the team's budget.
  */
-export class TeamEnvironmentStack extends TerraformStack {
+export class TeamEnvironmentStack extends SnapshotStack {
   readonly team: string;
   readonly environment: string;
   readonly teamConfig: TeamConfig;

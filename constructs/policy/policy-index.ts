@@ -1,5 +1,7 @@
 import {
+  Aspects,
   DefaultTokenResolver,
+  type IAspect,
   StringConcat,
   TerraformBackend,
   TerraformDataSource,
@@ -8,6 +10,7 @@ import {
   Tokenization,
 } from "cdktf";
 import type { IConstruct } from "constructs";
+import { SnapshotStack } from "../core/snapshot-stack";
 import { isObject, type Json } from "./values";
 
 const RESOLVER = new DefaultTokenResolver(new StringConcat());
@@ -15,6 +18,15 @@ const RESOLVER = new DefaultTokenResolver(new StringConcat());
 /** Tokens → Terraform expressions, as `stack.toTerraform()` does. */
 function resolve(stack: TerraformStack, obj: unknown): unknown {
   return Tokenization.resolve(obj, { scope: stack, preparing: false, resolver: RESOLVER });
+}
+
+/** Resolved blocks of one kind: type → name → attributes. */
+type Blocks = Record<string, Record<string, Json>>;
+
+/** Whether every aspect on the stack, its ancestors and its constructs satisfies `ok`. */
+function onlyAspects(stack: TerraformStack, ok: (aspect: IAspect) => boolean): boolean {
+  const scopes = [...stack.node.scopes, ...stack.node.findAll()];
+  return scopes.every((c) => Aspects.of(c).all.every(ok));
 }
 
 /** A resource, data source or stack as rules see it: its resolved Terraform JSON and where it is. */
@@ -43,18 +55,60 @@ export class PolicyIndex {
   private readonly byStackAddress = new Map<TerraformStack, Map<string, ResourceView>>();
   private readonly byConstruct = new Map<IConstruct, ResourceView>();
 
-  static build(root: IConstruct): PolicyIndex {
+  /**
+   * `readOnlyAspect` (given at synthesis): a stack on which every aspect is one of those is resolved whole, once,
+   * and synthesis writes that same JSON (`SnapshotStack`) instead of resolving every token again. A stack with any
+   * other aspect (one that runs later, when its own stack is synthesized, and may change it) is resolved per
+   * resource, as before, and left to be resolved again when written.
+   */
+  static build(root: IConstruct, readOnlyAspect?: (aspect: IAspect) => boolean): PolicyIndex {
     const index = new PolicyIndex();
     const stacks = root.node.findAll().filter((c): c is TerraformStack => TerraformStack.isStack(c));
-    for (const stack of stacks) index.addStack(stack);
+    for (const stack of stacks) {
+      if (readOnlyAspect && SnapshotStack.isSnapshotStack(stack) && onlyAspects(stack, readOnlyAspect)) {
+        index.addResolvedStack(stack, stack.resolveAhead());
+      } else index.addStack(stack);
+    }
     return index;
   }
 
+  /** Forgets JSON resolved ahead for synthesis (it stopped: nothing is written). */
+  discardResolved(): void {
+    for (const v of this.views)
+      if (v.kind === "stack" && SnapshotStack.isSnapshotStack(v.stack)) v.stack.discardResolved();
+  }
+
+  /** A stack from its whole resolved JSON (`stack.toTerraform()`): the same blocks `addStack` resolves one by one. */
+  private addResolvedStack(stack: TerraformStack, json: { [key: string]: unknown }): void {
+    const blocks = json as { terraform?: { backend?: Json } } & Record<
+      "resource" | "data",
+      Blocks | undefined
+    >;
+    this.addViews(
+      stack,
+      blocks.terraform?.backend,
+      (kind, c) => blocks[kind]?.[c.terraformResourceType]?.[c.friendlyUniqueId],
+    );
+  }
+
+  /** A stack resolved block by block. */
   private addStack(stack: TerraformStack): void {
     const backend = stack.node.children.find((c): c is TerraformBackend => c instanceof TerraformBackend);
     const backendJson = backend
       ? (resolve(stack, backend.toTerraform()) as { terraform?: { backend?: Json } })
       : undefined;
+    this.addViews(stack, backendJson?.terraform?.backend, (kind, c) => {
+      const json = resolve(stack, c.toTerraform()) as Partial<Record<typeof kind, Blocks>>;
+      return json[kind]?.[c.terraformResourceType]?.[c.friendlyUniqueId];
+    });
+  }
+
+  /** The stack's view and one per resource and data source of it that has a block (moved resources have none). */
+  private addViews(
+    stack: TerraformStack,
+    backend: Json | undefined,
+    block: (kind: "resource" | "data", c: TerraformResource | TerraformDataSource) => unknown,
+  ): void {
     this.add({
       construct: stack,
       stack,
@@ -62,38 +116,27 @@ export class PolicyIndex {
       type: "stack",
       address: stack.node.id,
       path: stack.node.path,
-      config: { backend: backendJson?.terraform?.backend ?? {} },
+      config: { backend: backend ?? {} },
     });
     for (const c of stack.node.findAll()) {
       if (c !== stack && TerraformStack.isStack(c)) continue;
       if (TerraformStack.of(c) !== stack) continue;
-      if (c instanceof TerraformResource) {
-        const json = resolve(stack, c.toTerraform()) as { resource?: Record<string, Record<string, Json>> };
-        const attrs = json.resource?.[c.terraformResourceType]?.[c.friendlyUniqueId];
-        if (!isObject(attrs)) continue; // moved resources have no block
-        this.add({
-          construct: c,
-          stack,
-          kind: "resource",
-          type: c.terraformResourceType,
-          address: `${c.terraformResourceType}.${c.friendlyUniqueId}`,
-          path: c.node.path,
-          config: attrs,
-        });
-      } else if (c instanceof TerraformDataSource) {
-        const json = resolve(stack, c.toTerraform()) as { data?: Record<string, Record<string, Json>> };
-        const attrs = json.data?.[c.terraformResourceType]?.[c.friendlyUniqueId];
-        if (!isObject(attrs)) continue;
-        this.add({
-          construct: c,
-          stack,
-          kind: "data",
-          type: `data.${c.terraformResourceType}`,
-          address: `data.${c.terraformResourceType}.${c.friendlyUniqueId}`,
-          path: c.node.path,
-          config: attrs,
-        });
-      }
+      const kind =
+        c instanceof TerraformResource ? "resource" : c instanceof TerraformDataSource ? "data" : undefined;
+      if (!kind) continue;
+      const element = c as TerraformResource | TerraformDataSource;
+      const attrs = block(kind, element);
+      if (!isObject(attrs)) continue;
+      const type = kind === "data" ? `data.${element.terraformResourceType}` : element.terraformResourceType;
+      this.add({
+        construct: c,
+        stack,
+        kind,
+        type,
+        address: `${type}.${element.friendlyUniqueId}`,
+        path: c.node.path,
+        config: attrs,
+      });
     }
   }
 

@@ -67,9 +67,14 @@ class PolicyGate implements IAspect {
     if (!TerraformStack.isStack(node)) return;
     // A synthesis starts with the app's first stack: re-evaluate there, so constructs added after an earlier
     // `findings()` call are seen; later stacks of the same synthesis reuse the result.
-    if (node === this.pack.firstStack()) this.pack.evaluate();
+    if (node === this.pack.firstStack()) this.pack.evaluate({ synthesizing: true });
     else this.pack.findings();
-    this.pack.assertCompliant();
+    try {
+      this.pack.assertCompliant();
+    } catch (err) {
+      this.pack.index().discardResolved(); // nothing is written: no stack may keep JSON resolved for it
+      throw err;
+    }
   }
 }
 
@@ -139,10 +144,14 @@ export class RulePack {
     return [...this.recorded.values()];
   }
 
-  /** Re-runs every rule over the app as it is now. */
-  evaluate(): Finding[] {
+  /**
+   * Re-runs every rule over the app as it is now. `synthesizing` (the gate, as synthesis starts): a stack whose
+   * only aspects are the pack's own is resolved once for both the rules and the JSON synthesis writes.
+   */
+  evaluate(options: { synthesizing?: boolean } = {}): Finding[] {
     this.evaluated = true;
-    this.idx = PolicyIndex.build(this.root);
+    const ownAspect = (a: IAspect) => a instanceof PolicyGate || a instanceof RuleAspect;
+    this.idx = PolicyIndex.build(this.root, options.synthesizing ? ownAspect : undefined);
     this.recorded.clear();
     this.usedSuppressions.clear();
     this.suppressionList = this.validSuppressions();
