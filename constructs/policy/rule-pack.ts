@@ -51,9 +51,11 @@ class RuleAspect implements IAspect {
   ) {}
 
   visit(node: IConstruct): void {
+    // In a synthesis the gate, first on every stack, has already run every rule over every view of the index (a
+    // construct outside it has no view): checking again here would only record the same findings a second time.
+    if (this.pack.hasEvaluated()) return;
     const view = this.pack.index().viewOf(node);
-    if (!view || !this.rule.appliesTo.includes(view.type)) return;
-    this.pack.record(this.rule, view, this.rule.check(view, this.pack.context()));
+    if (view) this.pack.check(this.rule, view);
   }
 }
 
@@ -144,6 +146,16 @@ export class RulePack {
     return [...this.recorded.values()];
   }
 
+  /** Whether every rule has run over the app (at the latest synthesis' start, or since on request). */
+  hasEvaluated(): boolean {
+    return this.evaluated;
+  }
+
+  /** Runs `rule` on `view` if it applies to its type, recording what it finds. */
+  check(rule: PolicyRule, view: ResourceView): void {
+    if (rule.appliesTo.includes(view.type)) this.record(rule, view, rule.check(view, this.context()));
+  }
+
   /**
    * Re-runs every rule over the app as it is now. `synthesizing` (the gate, as synthesis starts): a stack whose
    * only aspects are the pack's own is resolved once for both the rules and the JSON synthesis writes.
@@ -155,10 +167,7 @@ export class RulePack {
     this.recorded.clear();
     this.usedSuppressions.clear();
     this.suppressionList = this.validSuppressions();
-    for (const rule of this.rules) {
-      const aspect = new RuleAspect(rule, this);
-      for (const view of this.idx.views) aspect.visit(view.construct);
-    }
+    for (const rule of this.rules) for (const view of this.idx.views) this.check(rule, view);
     for (const s of this.suppressionList) {
       if (this.usedSuppressions.has(s)) continue;
       this.add({
