@@ -2,7 +2,7 @@
  * The team's MLflow bootstrap, run by the Job of `teamMlflowAccess` with the MLflow image's Python (standard
  * library only). Idempotent; every input comes from the environment:
  *
- * 1. the team's Kubernetes Secret (TEAM_NAMESPACE/TEAM_SECRET, through the API with the pod's service account
+ * 1. the team's Kubernetes Secret (TEAM_NAMESPACE/TEAM_SECRET_NAME, through the API with the pod's service account
  *    token): read it, or create it with a new random password (so the password exists only in the cluster, never
  *    in Terraform), keys MLFLOW_TRACKING_URI/USERNAME/PASSWORD for a pod's `envFrom`;
  * 2. the team's MLflow user (TEAM_USER), created with that password, or its password set to it when the user
@@ -34,7 +34,7 @@ USER = ENV["TEAM_USER"]
 EXPERIMENT_PREFIX = ENV["EXPERIMENT_PREFIX"]
 MODEL_PREFIX = ENV["MODEL_PREFIX"]
 NAMESPACE = ENV["TEAM_NAMESPACE"]
-SECRET = ENV["TEAM_SECRET"]
+SECRET = ENV["TEAM_SECRET_NAME"]
 # The kubelet's in-cluster API address and the pod's projected service account token.
 API = "https://%s:%s" % (ENV["KUBERNETES_SERVICE_HOST"], ENV["KUBERNETES_SERVICE_PORT"])
 SA_DIR = ENV.get("SERVICEACCOUNT_DIR", "/var/run/secrets/kubernetes.io/serviceaccount")

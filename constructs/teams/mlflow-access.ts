@@ -214,7 +214,7 @@ export class TeamMlflowAccess extends Construct {
                   { name: "EXPERIMENT_PREFIX", value: names.experimentPrefix },
                   { name: "MODEL_PREFIX", value: names.modelPrefix },
                   { name: "TEAM_NAMESPACE", value: props.namespace },
-                  { name: "TEAM_SECRET", value: TEAM_MLFLOW_SECRET },
+                  { name: "TEAM_SECRET_NAME", value: TEAM_MLFLOW_SECRET },
                   { name: "PYTHONDONTWRITEBYTECODE", value: "1" },
                 ],
                 volumeMount: [{ name: "scripts", mountPath: "/scripts", readOnly: true }],

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
@@ -8,6 +8,7 @@ import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { App, TerraformStack } from "cdktf";
 import { afterAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { checkovBin, requireCheckov } from "../support/checkov";
 import { synthPlatform } from "../support/platform";
 
@@ -34,6 +35,23 @@ function runScan(args: string[]) {
 requireCheckov("credentials scan tests");
 
 describe.skipIf(!checkovBin)("credentials scan (.ci/checkov/credentials.mjs)", () => {
+  it(
+    "finds nothing in the teams example's team stacks (a Secret's name in an env var is not a secret)",
+    () => {
+      const doc = parse(readFileSync(join(ROOT, "examples", "configs", "teams.yaml"), "utf8"));
+      const { outdir, stacks } = synthPlatform(doc);
+      cleanup.push(outdir);
+      const teamStacks = Object.keys(stacks).filter((n) => n.includes("-team-"));
+      expect(teamStacks.length).toBeGreaterThan(0);
+      const run = runScan([`teams=${outdir}`]);
+      expect(run.stderr).toBe("");
+      expect(run.status).toBe(0);
+      for (const name of teamStacks)
+        expect(run.stdout).toMatch(new RegExp(`teams/${name}\\s+checkov secrets 0\\s+literals 0`));
+    },
+    TEST_MS,
+  );
+
   it(
     "finds nothing in the default configuration's synthesized stacks",
     () => {

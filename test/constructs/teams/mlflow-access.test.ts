@@ -26,7 +26,7 @@ describe("TeamMlflowAccess: the team's MLflow user through a Job in MLflow's nam
       EXPERIMENT_PREFIX: "fraud/",
       MODEL_PREFIX: "fraud.",
       TEAM_NAMESPACE: "team-fraud-dev",
-      TEAM_SECRET: TEAM_MLFLOW_SECRET,
+      TEAM_SECRET_NAME: TEAM_MLFLOW_SECRET,
     });
     // No value of a secret in Terraform: only references and names.
     for (const e of container.env as Json[]) {

@@ -205,6 +205,9 @@ describeWithSchemas("Karpenter objects against the upstream reference schemas", 
     expect(report.checked.NodePool).toBe(2);
     expect(report.checked.EC2NodeClass).toBe(2);
     const platform = expectValidStack(p.platform);
-    expect(platform.checked.HelmRelease).toBe(releases(p.platform).length);
+    // Every release is validated except those whose chart has no reference data (cert-manager: reported unchecked).
+    const unchecked = platform.unchecked.filter((u) => u.kind === "HelmRelease").map((u) => u.name);
+    expect(unchecked).toEqual(["cert-manager"]);
+    expect(platform.checked.HelmRelease).toBe(releases(p.platform).length - unchecked.length);
   });
 });
