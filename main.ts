@@ -1,6 +1,7 @@
 import { App } from "cdktf";
 import { buildPlatform } from "./blueprints/platform-blueprint";
 import { formatSummary, summarizeOutput } from "./blueprints/summary";
+import { quietTraces } from "./blueprints/synth-traces";
 import { ConfigError, loadPlatformConfig } from "./config";
 import { PolicyViolationError } from "./constructs/policy/rule-pack";
 
@@ -20,22 +21,11 @@ async function main(): Promise<void> {
     throw err;
   }
   const app = new App();
-  // cdktf records a full creation stack trace for every token it makes, and with tsx's source maps on each frame
-  // of each trace is looked up in a source map: a fifth of the synth's CPU time, and most of what each team stack
-  // adds. Off while building and synthesizing; back on before anything is reported, since Node formats an error's
-  // stack when it is printed, so stacks still point into the TypeScript sources.
-  const sourceMaps = process.sourceMapsEnabled;
-  process.setSourceMapsEnabled(false);
-  // Formatting those traces' frames is still a quarter of what each team stack costs, for text cdktf quotes only
-  // when a token fails to resolve. While building, a stack reads as its first line (MLOPS_SYNTH_STACKS=1 keeps
-  // full ones for such a failure); an error reported afterwards gets its full stack, formatted when first read.
-  const prepare = Error.prepareStackTrace;
-  if (process.env.MLOPS_SYNTH_STACKS !== "1") Error.prepareStackTrace = (error: unknown) => String(error);
+  const restore = quietTraces(process.env.MLOPS_SYNTH_STACKS === "1");
   try {
     await build(app, loaded);
   } finally {
-    Error.prepareStackTrace = prepare;
-    process.setSourceMapsEnabled(sourceMaps);
+    restore();
   }
 }
 

@@ -1,2 +1,3 @@
 export * from "./platform-addons";
 export * from "./platform-blueprint";
+export * from "./synth-traces";

@@ -3,12 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { App, Aspects, TerraformStack } from "cdktf";
+import { App, Aspects, TerraformResource, TerraformStack } from "cdktf";
 import type { IConstruct } from "constructs";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { SnapshotStack } from "../../../constructs/core/snapshot-stack";
 import { applyRulePack, PolicyViolationError, s3SseKms, s3Versioning } from "../../../constructs/policy";
 import { thrownBy } from "../../support/errors";
+import { synthPlatform } from "../../support/platform";
+import { teamsExample } from "../../support/teams";
 import { bucket } from "../policy/harness";
 
 const dirs: string[] = [];
@@ -32,6 +34,15 @@ const written = (outdir: string) =>
     resource: { aws_s3_bucket: Record<string, { bucket: string; tags?: Record<string, string> }> };
   };
 
+type StackJson = {
+  resource: { aws_s3_bucket: Record<string, { tags?: Record<string, string> }> };
+  output?: Record<string, unknown>;
+};
+
+/** The stack resolved anew by cdktf itself, as JSON. */
+const fresh = (stack: TerraformStack) =>
+  JSON.parse(JSON.stringify(TerraformStack.prototype.toTerraform.call(stack)));
+
 /** Every resolution of a whole stack (cdktf's own `toTerraform`, which SnapshotStack calls). */
 const spyResolutions = () => vi.spyOn(TerraformStack.prototype, "toTerraform");
 
@@ -41,10 +52,11 @@ describe("SnapshotStack", () => {
     applyRulePack(a, { environment: "dev", rules: [s3SseKms, s3Versioning] });
     const resolutions = spyResolutions();
     a.synth();
-    expect(resolutions).toHaveBeenCalledTimes(1);
+    // Assembled from the preparing pass: cdktf's whole-stack resolution never runs.
+    expect(resolutions).toHaveBeenCalledTimes(0);
     // What was written is what a fresh resolution gives.
-    expect(written(outdir)).toEqual(JSON.parse(JSON.stringify(stack.toTerraform())));
-    expect(resolutions).toHaveBeenCalledTimes(2);
+    expect(written(outdir)).toEqual(fresh(stack));
+    expect(resolutions).toHaveBeenCalledTimes(1);
   });
 
   it("is resolved again when written if another aspect may change it, and the change is written", () => {
@@ -80,5 +92,73 @@ describe("SnapshotStack", () => {
     const again = stack.toTerraform();
     expect(again).not.toBe(ahead);
     expect(again).toEqual(ahead);
+  });
+
+  it("resolves each resource once in a synthesis: the preparing pass's fragments are the ones written", () => {
+    const { app: a, outdir, stack } = app();
+    bucket(stack, "Logs");
+    applyRulePack(a, { environment: "dev", rules: [s3SseKms, s3Versioning] });
+    const resources = stack.node.findAll().filter((c) => c instanceof TerraformResource).length;
+    const perResource = vi.spyOn(TerraformResource.prototype, "toTerraform");
+    a.synth();
+    // cdktf alone: the preparing pass, then again when the stack is written.
+    expect(perResource).toHaveBeenCalledTimes(resources);
+    perResource.mockRestore();
+    expect(written(outdir)).toEqual(fresh(stack));
+  });
+
+  for (const order of ["origin first", "reader first"] as const) {
+    it(`writes a cross-stack reference as the remote state it registers (${order})`, () => {
+      const outdir = mkdtempSync(join(tmpdir(), "snapshot-stack-"));
+      dirs.push(outdir);
+      const a = new App({ outdir, skipValidation: false });
+      // Stacks are prepared in construction order: the reader's pass adds an output to an origin prepared before
+      // or after it.
+      const make = (id: string) => {
+        const s = new SnapshotStack(a, id);
+        new AwsProvider(s, "aws", { region: "eu-west-1" });
+        return s;
+      };
+      const [origin, reader] =
+        order === "origin first"
+          ? [make("origin"), make("reader")]
+          : ([make("reader"), make("origin")].reverse() as [SnapshotStack, SnapshotStack]);
+      const source = bucket(origin, "Source");
+      bucket(reader, "Copy").tags = { source: source.arn };
+      applyRulePack(a, { environment: "dev", rules: [s3SseKms, s3Versioning] });
+      a.synth();
+      const read = (s: SnapshotStack) =>
+        JSON.parse(readFileSync(join(outdir, "stacks", s.node.id, "cdk.tf.json"), "utf8")) as StackJson;
+      const copy = Object.values(read(reader).resource.aws_s3_bucket)[0];
+      expect(copy?.tags?.source).toMatch(
+        /^\$\{data\.terraform_remote_state\.cross-stack-reference-input-origin\.outputs\./,
+      );
+      expect(Object.keys(read(origin).output ?? {})).toHaveLength(1);
+      for (const s of [origin, reader]) expect(read(s), s.node.id).toEqual(fresh(s));
+    });
+  }
+
+  it("uses cdktf's own resolution for a stack with stack-level overrides, and writes them", () => {
+    const { app: a, outdir, stack } = app();
+    stack.addOverride("terraform.required_version", ">= 1.5.0");
+    applyRulePack(a, { environment: "dev", rules: [s3SseKms, s3Versioning] });
+    const resolutions = spyResolutions();
+    a.synth();
+    expect(resolutions).toHaveBeenCalledTimes(1);
+    const json = written(outdir) as unknown as { terraform: { required_version: string } };
+    expect(json.terraform.required_version).toBe(">= 1.5.0");
+    expect(written(outdir)).toEqual(fresh(stack));
+  });
+
+  it("writes what cdktf's own toTerraform() gives, for every stack of the two-team example", () => {
+    const out = synthPlatform(teamsExample());
+    const stacks = out.blueprint.foundation.node.root.node
+      .findAll()
+      .filter((c): c is SnapshotStack => SnapshotStack.isSnapshotStack(c));
+    expect(stacks.length).toBeGreaterThan(4);
+    for (const s of stacks) {
+      const text = readFileSync(join(out.outdir, "stacks", s.node.id, "cdk.tf.json"), "utf8");
+      expect(JSON.parse(text), s.node.id).toEqual(fresh(s));
+    }
   });
 });
