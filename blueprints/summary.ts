@@ -95,12 +95,20 @@ export function formatSummary(
   lines.push(
     `Synthesized ${stacks.length} stack(s), ${total} resources, into ${relative(process.cwd(), outdir) || outdir}/`,
   );
+  // Stacks alike (team environments) list their types once: 100 teams would otherwise print 1,700 lines.
+  let listed: { name: string; key: string } | undefined;
   for (const s of stacks) {
     lines.push(
       `  ${s.name}: ${s.resources} resources, ${s.dataSources} data sources -> ${relative(process.cwd(), s.file)}`,
     );
     const types = Object.entries(s.byType).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-    for (const [type, n] of types) lines.push(`      ${String(n).padStart(3)}  ${type}`);
+    const key = JSON.stringify(types);
+    if (listed && listed.key === key && types.length > 0) {
+      lines.push(`      same resource types as ${listed.name}`);
+    } else {
+      for (const [type, n] of types) lines.push(`      ${String(n).padStart(3)}  ${type}`);
+      listed = { name: s.name, key };
+    }
     if (s.dashboards.length > 0) {
       lines.push(`    Grafana dashboards (${s.dashboards.length}):`);
       for (const d of s.dashboards) lines.push(`      ${d.uid}  ${d.title}`);

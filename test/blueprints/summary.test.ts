@@ -75,4 +75,27 @@ describe("synth summary", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("lists the types of a run of alike stacks once, and again after a stack that differs", () => {
+    const stack = (name: string, byType: Record<string, number>) => ({
+      name,
+      file: `${name}.json`,
+      resources: Object.values(byType).reduce((a, b) => a + b, 0),
+      dataSources: 0,
+      byType,
+      dashboards: [],
+      alertRules: [],
+    });
+    const team = { kubernetes_namespace_v1: 1, kubernetes_network_policy_v1: 12 };
+    const text = formatSummary(
+      [stack("a", team), stack("b", team), stack("c", { aws_s3_bucket: 1 }), stack("d", team)],
+      os.tmpdir(),
+    );
+    const lines = text.split("\n");
+    expect(lines.filter((l) => l.endsWith("kubernetes_network_policy_v1"))).toHaveLength(2); // a and d
+    expect(lines[lines.findIndex((l) => l.startsWith("  b:")) + 1]).toBe("      same resource types as a");
+    expect(lines[lines.findIndex((l) => l.startsWith("  d:")) + 1]).toMatch(
+      /^ +12 {2}kubernetes_network_policy_v1$/,
+    );
+  });
 });
