@@ -1,3 +1,4 @@
 export * from "./addon";
 export * from "./config";
+export * from "./migration";
 export * from "./values";

@@ -19,6 +19,12 @@ export const MLFLOW_DATABASE = "mlflow";
  * replica sees the same users, and MLflow's auth migrations (their own alembic table) stay out of the backend's.
  */
 export const MLFLOW_AUTH_DATABASE = "mlflow_auth";
+/**
+ * The PostgreSQL advisory lock (`pg_advisory_lock`, session level, in the database `mlflow`) that the kit's
+ * migration init container holds while it migrates the tracking and auth schemas, so two replicas starting
+ * together migrate one after the other: the bytes of "mlflow" read as a big-endian integer (0x6d6c666c6f77).
+ */
+export const MLFLOW_MIGRATION_LOCK_KEY = 0x6d6c666c6f77;
 /** Prefix of the artifacts in the data lake's `models` zone. */
 export const MLFLOW_ARTIFACT_PREFIX = "mlflow/";
 /** Kubernetes Secrets the release reads; their values come from External Secrets, never from Terraform. */

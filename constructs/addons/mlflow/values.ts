@@ -1,6 +1,7 @@
 import { albIngress } from "../../core/ingress";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../core/pod-security";
 import type { MlflowConfig } from "./config";
+import { mlflowMigrationInitContainer } from "./migration";
 import {
   MLFLOW_ARTIFACT_PREFIX,
   MLFLOW_AUTH_DATABASE,
@@ -67,6 +68,21 @@ export function allowedHosts(namespace: string, ingressHost?: string): string[] 
 export function mlflowChartValues(input: MlflowValuesInput): Record<string, unknown> {
   const { config } = input;
   const auth = config.auth;
+  const backendPostgres = {
+    enabled: true,
+    host: input.databaseHost,
+    port: input.databasePort,
+    database: MLFLOW_DATABASE,
+    // Left empty on purpose: user and password come from existingDatabaseSecret as PGUSER/PGPASSWORD.
+    user: "",
+    password: "",
+    driver: "psycopg2",
+  };
+  const databaseSecret = { name: MLFLOW_SECRETS.database, usernameKey: "username", passwordKey: "password" };
+  const resources = {
+    requests: { cpu: config.resources.cpuRequest, memory: config.resources.memoryRequest },
+    limits: { memory: config.resources.memoryLimit },
+  };
   const values: Record<string, unknown> = {
     replicaCount: config.replicas,
     serviceAccount: {
@@ -83,25 +99,24 @@ export function mlflowChartValues(input: MlflowValuesInput): Record<string, unkn
     // in private ranges (kubelet probes and the ALB's ip targets use them).
     serverAllowedHosts: allowedHosts(input.namespace, config.ingress?.host),
     backendStore: {
-      // Runs MLflow's schema migrations in an init container on every rollout (chart upgrades included).
-      databaseMigration: true,
+      // Off: its init container migrates without a lock, so two pods would race (the kit's below does it).
+      databaseMigration: false,
       databaseConnectionCheck: true,
-      postgres: {
-        enabled: true,
-        host: input.databaseHost,
-        port: input.databasePort,
-        database: MLFLOW_DATABASE,
-        // Left empty on purpose: user and password come from existingDatabaseSecret as PGUSER/PGPASSWORD.
-        user: "",
-        password: "",
-        driver: "psycopg2",
-      },
-      existingDatabaseSecret: {
-        name: MLFLOW_SECRETS.database,
-        usernameKey: "username",
-        passwordKey: "password",
-      },
+      postgres: backendPostgres,
+      existingDatabaseSecret: databaseSecret,
     },
+    // Migrates both stores under an advisory lock on every rollout, chart and MLflow upgrades included
+    // (migration.ts).
+    initContainers: [
+      mlflowMigrationInitContainer({
+        backendUri: `postgresql+${backendPostgres.driver}://`,
+        database: { host: input.databaseHost, port: input.databasePort, name: MLFLOW_DATABASE },
+        databaseSecret,
+        basicAuth: auth.mode === "basic",
+        resources,
+        securityContext: CONTAINER_SECURITY_CONTEXT,
+      }),
+    ],
     postgresql: { enabled: false },
     mysql: { enabled: false },
     minio: { enabled: false },
@@ -116,10 +131,7 @@ export function mlflowChartValues(input: MlflowValuesInput): Record<string, unkn
       // libpq: the parameter group refuses unencrypted connections.
       PGSSLMODE: "require",
     },
-    resources: {
-      requests: { cpu: config.resources.cpuRequest, memory: config.resources.memoryRequest },
-      limits: { memory: config.resources.memoryLimit },
-    },
+    resources,
     auth: {
       enabled: auth.mode === "basic",
       ...(auth.mode === "basic"

@@ -16,7 +16,11 @@ const MODELS_BUCKET = "acme-dev-models-123456789012-eu-west-1";
 /** Every value under a key named like a password, anywhere in the JSON (Helm values YAML included). */
 function passwordValues(node: unknown): unknown[] {
   if (typeof node === "string" && /^[a-z]+:\s|\n/.test(node) && node.includes("\n")) {
-    return passwordValues(parseYaml(node));
+    try {
+      return passwordValues(parseYaml(node));
+    } catch {
+      return []; // not YAML (e.g. the migration's Python script inside the values)
+    }
   }
   if (Array.isArray(node)) return node.flatMap(passwordValues);
   if (node === null || typeof node !== "object") return [];
@@ -169,8 +173,7 @@ describe("MLflow add-on: secrets reach the pod only through External Secrets", (
     });
   });
 
-  it("runs database migrations and requires TLS to the database", () => {
-    expect(v.backendStore.databaseMigration).toBe(true);
+  it("requires TLS to the database (migrations: migration.test.ts)", () => {
     expect(v.extraEnvVars.PGSSLMODE).toBe("require");
   });
 

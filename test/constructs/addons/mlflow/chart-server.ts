@@ -52,7 +52,11 @@ function secret(secrets: ClusterSecrets, name: string, key: string): string {
   return value;
 }
 
-function relocate(o: ChartServerOptions, host: string, port: number): { host: string; port: number } {
+function relocate(
+  o: Pick<ChartServerOptions, "database">,
+  host: string,
+  port: number,
+): { host: string; port: number } {
   const { from, to } = o.database;
   if (host !== from.host || Number(port) !== from.port) {
     throw new Error(`database ${host}:${port} is not the RDS endpoint ${from.host}:${from.port}`);
@@ -137,4 +141,76 @@ export function chartServer(kitValues: Json, o: ChartServerOptions): ChartServer
     "--workers=1",
   ];
   return { args, env, authIni: authIni(v, o), values: v };
+}
+
+export interface InitContainerProcess {
+  /** The container's command and args, mount paths relocated to the local directories. */
+  readonly argv: string[];
+  /** Its env as the kubelet resolves it (values and secretKeyRefs), the database relocated, nothing else. */
+  readonly env: Record<string, string>;
+}
+
+export interface InitContainerOptions {
+  readonly secrets: ClusterSecrets;
+  readonly database: ChartServerOptions["database"];
+  /**
+   * The pod's volumes (deployment.yaml) → local directories: `tmp` (emptyDir), and `ini-file` (emptyDir, holding
+   * `auth_result.ini` as ini-file-initializer writes it; only with auth.enabled).
+   */
+  readonly volumes: { readonly tmp: string; readonly "ini-file"?: string };
+}
+
+/** The fields of a kit init container this model resolves; any other (envFrom, subPath mounts …) throws. */
+const INIT_CONTAINER_FIELDS = new Set([
+  "name",
+  "image",
+  "command",
+  "args",
+  "env",
+  "resources",
+  "securityContext",
+  "volumeMounts",
+]);
+
+/**
+ * One of the kit's `initContainers` (the chart renders them verbatim, after dbchecker and ini-file-initializer,
+ * so the auth INI is written) turned into a local process, like `chartServer` for the server container.
+ */
+export function chartInitContainer(
+  kitValues: Json,
+  name: string,
+  o: InitContainerOptions,
+): InitContainerProcess {
+  const v = chartValues(kitValues);
+  const found = ((v.initContainers ?? []) as Json[]).filter((c) => c.name === name);
+  if (found.length !== 1) throw new Error(`expected one init container ${name}, found ${found.length}`);
+  const c = found[0];
+  for (const key of Object.keys(c)) {
+    if (!INIT_CONTAINER_FIELDS.has(key)) throw new Error(`init container ${name}: ${key} is not modelled`);
+  }
+  const volumes: Record<string, string | undefined> = {
+    tmp: o.volumes.tmp,
+    ...(v.auth.enabled ? { "ini-file": o.volumes["ini-file"] } : {}),
+  };
+  const mounts: [string, string][] = [];
+  for (const m of (c.volumeMounts ?? []) as Json[]) {
+    const local = volumes[m.name];
+    if (!local || m.subPath)
+      throw new Error(`init container ${name}: mount ${JSON.stringify(m)} not modelled`);
+    mounts.push([m.mountPath, local]);
+  }
+  const relocatePaths = (s: string) => mounts.reduce((a, [path, local]) => a.split(path).join(local), s);
+  const env: Record<string, string> = {};
+  for (const e of (c.env ?? []) as Json[]) {
+    const ref = e.valueFrom?.secretKeyRef;
+    if (e.valueFrom && !ref) throw new Error(`init container ${name}: env ${e.name} not modelled`);
+    env[e.name] = ref ? secret(o.secrets, ref.name, ref.key) : relocatePaths(String(e.value));
+  }
+  if (env.PGHOST !== undefined) {
+    const db = relocate(o, env.PGHOST, Number(env.PGPORT));
+    env.PGHOST = db.host;
+    env.PGPORT = String(db.port);
+  }
+  const argv = [...((c.command ?? []) as string[]), ...((c.args ?? []) as string[])].map(relocatePaths);
+  return { argv, env };
 }

@@ -41,6 +41,19 @@ describe.skipIf(!!missing)("MLflow replicas configured from the kit's values, on
     expect(pins).toContain(`mlflow[auth]==${chart.appVersion}\n`);
   });
 
+  it("migrates on a first install without a race: both pods' migration init containers, started at once, exit 0 and one after the other", () => {
+    const [a, b] = r.migrations;
+    // They really ran at the same time...
+    expect(Math.max(a.startedAt, b.startedAt)).toBeLessThan(Math.min(a.endedAt, b.endedAt));
+    for (const m of r.migrations) {
+      expect(m.status, m.output).toBe(0);
+      expect(m.output).toMatch(/waiting for the migration lock[\s\S]*schemas at head/);
+    }
+    // ...and only the first to get the lock found the tracking database empty; the other found it migrated.
+    const created = r.migrations.filter((m) => m.output.includes("Creating initial MLflow database tables"));
+    expect(created).toHaveLength(1);
+  });
+
   it("keeps users and permissions in mlflow_auth on the MLflow instance, owned by its own role", () => {
     const auth = r.values.auth;
     expect(auth.postgres).toMatchObject({
