@@ -17,6 +17,7 @@ import {
   secretsManagerSecretArn,
 } from "../../primitives";
 import { SECRETS_AFTER_RELEASE } from "../external-secrets/config";
+import { MLFLOW_MIGRATION_CONTAINER } from "./migration";
 
 /**
  * Configuration of the MLflow add-on (`addons.mlflow`): the tracking server and model registry, its Postgres
@@ -142,6 +143,21 @@ export const MlflowConfigSchema = z
       add(
         ["database", "maxAllocatedStorageGiB"],
         `maxAllocatedStorageGiB ${d.maxAllocatedStorageGiB} must be at least 10 % above allocatedStorageGiB ${d.allocatedStorageGiB}`,
+      );
+    }
+    // The kit's migration init container is what keeps replicas from racing on schema migrations (migration.ts).
+    const values = c.helm.values;
+    if (values.initContainers !== undefined) {
+      add(
+        ["helm", "values", "initContainers"],
+        `got ${quoted(values.initContainers)}; expected unset: lists replace, so it would drop the kit's ${quoted(MLFLOW_MIGRATION_CONTAINER)} init container, the only schema migration`,
+      );
+    }
+    const backendStore = values.backendStore as { databaseMigration?: unknown } | undefined;
+    if (backendStore?.databaseMigration !== undefined && backendStore.databaseMigration !== false) {
+      add(
+        ["helm", "values", "backendStore", "databaseMigration"],
+        `got ${quoted(backendStore.databaseMigration)}; expected false or unset: the chart's migration takes no lock, so replicas would race (the kit's ${quoted(MLFLOW_MIGRATION_CONTAINER)} init container migrates)`,
       );
     }
     if (memoryMi(c.resources.memoryLimit) < memoryMi(c.resources.memoryRequest)) {

@@ -111,6 +111,16 @@ describe("MLflow configuration", () => {
       /memoryLimit "1Gi" is below memoryRequest "2Gi"/,
     ],
     [
+      "helm values replace the init containers (the kit's schema migration)",
+      { helm: { values: { initContainers: [{ name: "mine", image: "busybox" }] } } },
+      /helm\.values\.initContainers: got \[\{"name":"mine".*expected unset.*"schema-migration"/,
+    ],
+    [
+      "helm values turn the chart's unlocked migration back on",
+      { helm: { values: { backendStore: { databaseMigration: true } } } },
+      /helm\.values\.backendStore\.databaseMigration: got true; expected false or unset/,
+    ],
+    [
       "the ingress host is not a DNS name",
       { ingress: { host: "not a host", certificateArn: "arn:aws:acm:x" } },
       /ingress\.host: got "not a host"/,
