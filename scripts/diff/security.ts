@@ -1,11 +1,13 @@
 import type { RawChange } from "./compare";
 import type { Flag, Json, JsonObject } from "./model";
+import { kubernetesAccessFlags } from "./rbac";
 import { asList, formatPath, isObject, leaves, schemaPath, strings } from "./values";
 
 /**
  * Security widening between the two sides of one change. On a changed resource every widening is flagged; on a
  * new one only what is wide on its own (wildcards, the whole internet, public endpoints), since a new grant to
- * a named action on a named resource is the ordinary way the platform grows.
+ * a named action on a named resource is the ordinary way the platform grows. Kubernetes RBAC and EKS access
+ * policies: rbac.ts.
  */
 export function securityFlags(c: RawChange): Flag[] {
   if (c.action === "delete") return removedProtection(c);
@@ -19,6 +21,7 @@ export function securityFlags(c: RawChange): Flag[] {
     ...publicEndpoint(c, before, after),
     ...protectionOff(c),
     ...pssLowered(c.type, before, after),
+    ...kubernetesAccessFlags(c, before, after),
   ];
   return out.map((message) => ({ kind: "security", level: "risk", message }));
 }
@@ -239,7 +242,8 @@ function networkPolicy(c: RawChange, before: JsonObject | undefined, after: Json
   const added = asList(specAfter.ingress).filter((r) => !old.has(JSON.stringify(r)));
   const out: string[] = [];
   if (added.some(admitsAll)) out.push("NetworkPolicy admits ingress from any source");
-  else if (before && added.length > 0)
+  // A rule added where one already admitted every source opens nothing.
+  else if (before && added.length > 0 && !asList(specBefore?.ingress).some(admitsAll))
     out.push(`NetworkPolicy ingress opened (${added.length} rule(s) added or widened)`);
   if (
     specBefore &&
