@@ -8,7 +8,7 @@ import {
 } from "../addons/external-secrets/sync-secret";
 import type { AddOnContext } from "../core/addon";
 import type { PlatformNamespace } from "../core/platform-namespace";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../core/pod-security";
+import { scriptJobSpec } from "../core/script-job";
 
 /** psql for the bootstrap Job: the official image's Debian variant (user `postgres` = uid/gid 999). */
 export const PSQL_IMAGE = "docker.io/library/postgres:17.6-bookworm";
@@ -169,43 +169,28 @@ export function postgresAppUser(context: AddOnContext, options: PostgresAppUserO
   const job = new JobV1(context.scope, `${options.id}Bootstrap`, {
     provider: context.cluster.kubernetesProvider,
     metadata: { name: jobName, namespace: ns, labels: podLabels },
-    spec: {
-      backoffLimit: 20,
-      template: {
-        metadata: { labels: podLabels },
-        spec: {
-          restartPolicy: "OnFailure",
-          automountServiceAccountToken: false,
-          securityContext: restrictedPodSecurityContext({
-            runAsUser: String(PSQL_UID),
-            runAsGroup: String(PSQL_UID),
-          }),
-          container: [
-            {
-              name: "psql",
-              image: PSQL_IMAGE,
-              command: ["psql", "--no-psqlrc", "--file=/sql/app-user.sql"],
-              env: [
-                { name: "PGHOST", value: options.host },
-                { name: "PGPORT", value: String(options.port) },
-                { name: "PGDATABASE", value: "postgres" },
-                { name: "PGSSLMODE", value: "require" },
-                { name: "PGCONNECT_TIMEOUT", value: "10" },
-                { name: "PGUSER", ...SECRET_REF(masterSecretName, "username") },
-                { name: "PGPASSWORD", ...SECRET_REF(masterSecretName, "password") },
-                { name: "APP_DB_USER", value: options.username },
-                { name: "APP_DB_NAME", value: options.databaseName },
-                { name: "APP_DB_PASSWORD", ...SECRET_REF(secretName, "password") },
-              ],
-              volumeMount: [{ name: "sql", mountPath: "/sql", readOnly: true }],
-              resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
-              securityContext: restrictedContainerSecurityContext(),
-            },
-          ],
-          volume: [{ name: "sql", configMap: { name: script.metadata.name } }],
-        },
+    spec: scriptJobSpec(podLabels, {
+      uid: PSQL_UID,
+      container: {
+        name: "psql",
+        image: PSQL_IMAGE,
+        command: ["psql", "--no-psqlrc", "--file=/sql/app-user.sql"],
+        env: [
+          { name: "PGHOST", value: options.host },
+          { name: "PGPORT", value: String(options.port) },
+          { name: "PGDATABASE", value: "postgres" },
+          { name: "PGSSLMODE", value: "require" },
+          { name: "PGCONNECT_TIMEOUT", value: "10" },
+          { name: "PGUSER", ...SECRET_REF(masterSecretName, "username") },
+          { name: "PGPASSWORD", ...SECRET_REF(masterSecretName, "password") },
+          { name: "APP_DB_USER", value: options.username },
+          { name: "APP_DB_NAME", value: options.databaseName },
+          { name: "APP_DB_PASSWORD", ...SECRET_REF(secretName, "password") },
+        ],
+        resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
       },
-    },
+      script: { volume: "sql", configMap: script.metadata.name, mountPath: "/sql" },
+    }),
     waitForCompletion: false,
     dependsOn: [options.namespace.resource],
   });

@@ -22,7 +22,7 @@ import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { BOOTSTRAP_IMAGE } from "../addons/logging/eck/bootstrap";
 import { eckNames, kibanaService, LOGGING_NAMESPACE, LOGGING_PORTS } from "../addons/logging/names";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../core/pod-security";
+import { scriptPodSpec } from "../core/script-job";
 
 /** curlimages/curl's user and group. */
 const CURL_UID = 100;
@@ -207,55 +207,41 @@ export class TeamLogSpace extends Construct {
       data,
       dependsOn: props.dependsOn,
     });
-    const podSpec = {
-      restartPolicy: "OnFailure",
-      automountServiceAccountToken: false,
-      securityContext: restrictedPodSecurityContext({
-        runAsUser: String(CURL_UID),
-        runAsGroup: String(CURL_GID),
-      }),
-      container: [
-        {
-          name: "bootstrap",
-          image: BOOTSTRAP_IMAGE,
-          command: ["/bin/sh", "/requests/bootstrap.sh"],
-          env: [
-            {
-              name: "ELASTICSEARCH_URL",
-              value: `https://${es.httpService}.${ns}.svc:${LOGGING_PORTS.elasticsearch}`,
-            },
-            { name: "KIBANA_URL", value: `https://${kibanaService()}.${ns}.svc:${LOGGING_PORTS.kibana}` },
-          ],
-          volumeMount: [
-            { name: "requests", mountPath: "/requests", readOnly: true },
-            { name: "elastic-user", mountPath: "/elastic", readOnly: true },
-            { name: "elasticsearch-ca", mountPath: "/ca/elasticsearch", readOnly: true },
-            { name: "kibana-ca", mountPath: "/ca/kibana", readOnly: true },
-          ],
-          resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
-          securityContext: restrictedContainerSecurityContext<string>(),
-        },
-      ],
-      volume: [
-        { name: "requests", configMap: { name } },
-        // ECK's: the superuser's password (key `elastic`) and each HTTP layer's self-signed CA (`ca.crt`).
+    // ECK's: the superuser's password (key `elastic`) and each HTTP layer's self-signed CA (`ca.crt`).
+    const ca = (name: string, secretName: string) => ({
+      name,
+      mountPath: `/ca/${name.replace(/-ca$/, "")}`,
+      secretName,
+      items: [{ key: "ca.crt", path: "ca.crt" }],
+    });
+    const podSpec = scriptPodSpec({
+      uid: CURL_UID,
+      gid: CURL_GID,
+      container: {
+        name: "bootstrap",
+        image: BOOTSTRAP_IMAGE,
+        command: ["/bin/sh", "/requests/bootstrap.sh"],
+        env: [
+          {
+            name: "ELASTICSEARCH_URL",
+            value: `https://${es.httpService}.${ns}.svc:${LOGGING_PORTS.elasticsearch}`,
+          },
+          { name: "KIBANA_URL", value: `https://${kibanaService()}.${ns}.svc:${LOGGING_PORTS.kibana}` },
+        ],
+        resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
+      },
+      script: { volume: "requests", configMap: name, mountPath: "/requests" },
+      secretVolumes: [
         {
           name: "elastic-user",
-          secret: { secretName: es.elasticUserSecret, items: [{ key: "elastic", path: "elastic" }] },
+          mountPath: "/elastic",
+          secretName: es.elasticUserSecret,
+          items: [{ key: "elastic", path: "elastic" }],
         },
-        {
-          name: "elasticsearch-ca",
-          secret: { secretName: es.httpCaSecret, items: [{ key: "ca.crt", path: "ca.crt" }] },
-        },
-        {
-          name: "kibana-ca",
-          secret: {
-            secretName: `${kibanaService()}-certs-public`,
-            items: [{ key: "ca.crt", path: "ca.crt" }],
-          },
-        },
+        ca("elasticsearch-ca", es.httpCaSecret),
+        ca("kibana-ca", `${kibanaService()}-certs-public`),
       ],
-    };
+    });
     // A Job's pod template is immutable: a hash of what it applies names it, so a change runs a new one.
     const hash = createHash("sha256").update(JSON.stringify(data)).digest("hex").slice(0, 8);
     this.job = new JobV1(this, "Job", {

@@ -27,7 +27,7 @@ import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account
 import type { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { MLFLOW_IMAGE, MLFLOW_UID } from "../addons/mlflow/names";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../core/pod-security";
+import { scriptJobSpec } from "../core/script-job";
 import { MLFLOW_TEAM_SCRIPT } from "./mlflow-access-script";
 import { teamMlflowExperimentPrefix, teamMlflowModelPrefix, teamNamespace } from "./naming";
 
@@ -189,43 +189,29 @@ export class TeamMlflowAccess extends Construct {
     this.job = new JobV1(this, "Job", {
       provider,
       metadata: { name: names.job, namespace: mlflowNamespace, labels },
-      spec: {
-        backoffLimit: 20,
-        template: {
-          metadata: { labels: podLabels },
-          spec: {
-            restartPolicy: "OnFailure",
-            serviceAccountName: serviceAccount.metadata.name,
-            automountServiceAccountToken: true,
-            securityContext: restrictedPodSecurityContext({
-              runAsUser: String(MLFLOW_UID),
-              runAsGroup: String(MLFLOW_UID),
-            }),
-            container: [
-              {
-                name: "bootstrap",
-                image: MLFLOW_IMAGE,
-                command: ["python", "/scripts/mlflow-team.py"],
-                env: [
-                  { name: "MLFLOW_TRACKING_URI", value: props.trackingUri },
-                  { name: "MLFLOW_ADMIN_USERNAME", ...secretRef(admin.usernameKey ?? "username") },
-                  { name: "MLFLOW_ADMIN_PASSWORD", ...secretRef(admin.passwordKey ?? "password") },
-                  { name: "TEAM_USER", value: names.username },
-                  { name: "EXPERIMENT_PREFIX", value: names.experimentPrefix },
-                  { name: "MODEL_PREFIX", value: names.modelPrefix },
-                  { name: "TEAM_NAMESPACE", value: props.namespace },
-                  { name: "TEAM_SECRET_NAME", value: TEAM_MLFLOW_SECRET },
-                  { name: "PYTHONDONTWRITEBYTECODE", value: "1" },
-                ],
-                volumeMount: [{ name: "scripts", mountPath: "/scripts", readOnly: true }],
-                resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "128Mi" } },
-                securityContext: restrictedContainerSecurityContext(),
-              },
-            ],
-            volume: [{ name: "scripts", configMap: { name: script.metadata.name } }],
-          },
+      spec: scriptJobSpec(podLabels, {
+        uid: MLFLOW_UID,
+        serviceAccountName: serviceAccount.metadata.name,
+        automountServiceAccountToken: true,
+        container: {
+          name: "bootstrap",
+          image: MLFLOW_IMAGE,
+          command: ["python", "/scripts/mlflow-team.py"],
+          env: [
+            { name: "MLFLOW_TRACKING_URI", value: props.trackingUri },
+            { name: "MLFLOW_ADMIN_USERNAME", ...secretRef(admin.usernameKey ?? "username") },
+            { name: "MLFLOW_ADMIN_PASSWORD", ...secretRef(admin.passwordKey ?? "password") },
+            { name: "TEAM_USER", value: names.username },
+            { name: "EXPERIMENT_PREFIX", value: names.experimentPrefix },
+            { name: "MODEL_PREFIX", value: names.modelPrefix },
+            { name: "TEAM_NAMESPACE", value: props.namespace },
+            { name: "TEAM_SECRET_NAME", value: TEAM_MLFLOW_SECRET },
+            { name: "PYTHONDONTWRITEBYTECODE", value: "1" },
+          ],
+          resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { memory: "128Mi" } },
         },
-      },
+        script: { volume: "scripts", configMap: script.metadata.name, mountPath: "/scripts" },
+      }),
       // Its pod starts once MLflow and the team namespace are there; re-running it is harmless.
       waitForCompletion: false,
       dependsOn: [...dependsOn, binding],

@@ -5,7 +5,7 @@ import { Fn, Token } from "cdktf";
 import { Construct } from "constructs";
 import type { IClusterContext, IServiceAccountRole } from "../../../core/cluster-contract";
 import type { PlatformNamespace } from "../../../core/platform-namespace";
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../../../core/pod-security";
+import { scriptJobSpec } from "../../../core/script-job";
 import { ARN } from "../../../primitives";
 import type { SecurityApiRequest } from "./access";
 import { BOOTSTRAP_SCRIPT, requestFiles } from "./bootstrap-script";
@@ -102,38 +102,24 @@ export class OpenSearchBootstrap extends Construct {
     this.job = new JobV1(this, "Job", {
       provider,
       metadata: { name: `${name}-${hash}`, namespace: ns, labels: this.podLabels },
-      spec: {
-        backoffLimit: 20,
-        template: {
-          metadata: { labels: this.podLabels },
-          spec: {
-            serviceAccountName: name,
-            restartPolicy: "OnFailure",
-            automountServiceAccountToken: false,
-            securityContext: restrictedPodSecurityContext({
-              runAsUser: String(CURL_UID),
-              runAsGroup: String(CURL_GID),
-            }),
-            container: [
-              {
-                name: "bootstrap",
-                image: CURL_IMAGE,
-                command: ["/bin/sh", "/bootstrap/bootstrap.sh"],
-                env: [
-                  { name: "AWS_REGION", value: props.cluster.region },
-                  { name: "OPENSEARCH_ENDPOINT", value: props.endpoint },
-                  { name: "MASTER_ROLE_ARN", value: props.masterUserArn },
-                  { name: "REQUESTS_DIR", value: "/bootstrap" },
-                ],
-                volumeMount: [{ name: "bootstrap", mountPath: "/bootstrap", readOnly: true }],
-                resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
-                securityContext: restrictedContainerSecurityContext(),
-              },
-            ],
-            volume: [{ name: "bootstrap", configMap: { name: this.requests.metadata.name } }],
-          },
+      spec: scriptJobSpec(this.podLabels, {
+        uid: CURL_UID,
+        gid: CURL_GID,
+        serviceAccountName: name,
+        container: {
+          name: "bootstrap",
+          image: CURL_IMAGE,
+          command: ["/bin/sh", "/bootstrap/bootstrap.sh"],
+          env: [
+            { name: "AWS_REGION", value: props.cluster.region },
+            { name: "OPENSEARCH_ENDPOINT", value: props.endpoint },
+            { name: "MASTER_ROLE_ARN", value: props.masterUserArn },
+            { name: "REQUESTS_DIR", value: "/bootstrap" },
+          ],
+          resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { memory: "64Mi" } },
         },
-      },
+        script: { volume: "bootstrap", configMap: this.requests.metadata.name, mountPath: "/bootstrap" },
+      }),
       waitForCompletion: false,
       dependsOn: [account, this.requests],
     });
