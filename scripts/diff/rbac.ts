@@ -1,6 +1,6 @@
 import type { RawChange } from "./compare";
 import type { JsonObject } from "./model";
-import { asList, isObject, strings } from "./values";
+import { asList, isObject, codeList as list, strings } from "./values";
 
 /**
  * Kubernetes access widening: RBAC roles and bindings (the provider's `kubernetes_*role*` resources and
@@ -21,7 +21,6 @@ export function kubernetesAccessFlags(
   ];
 }
 
-const list = (xs: readonly string[]) => xs.map((x) => `\`${x}\``).join(", ");
 const unique = (xs: readonly string[]) => [...new Set(xs)].sort();
 
 /** The object's kind and its body (the manifest, or the provider resource's attributes), when it is `kinds`. */
@@ -102,7 +101,7 @@ function roleFlags(type: string, before: JsonObject | undefined, after: JsonObje
   const added = psAfter.filter((p) => !psBefore.some((b) => covers(b, p)));
   // Flag what is wide now and was not.
   const wideBefore = new Set(wide(now.kind, psBefore));
-  const out = wide(now.kind, added.length > 0 ? psAfter : []).filter((m) => !wideBefore.has(m));
+  const out = added.length > 0 ? wide(now.kind, psAfter).filter((m) => !wideBefore.has(m)) : [];
   if (was && added.length > 0)
     out.push(
       `${now.kind} widened: ${list(unique(added.map((p) => `${p.verb} ${resourceOf(p)}${p.name === "*" ? "" : `/${p.name}`}`)))}`,

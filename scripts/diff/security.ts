@@ -1,7 +1,7 @@
 import type { RawChange } from "./compare";
 import type { Flag, Json, JsonObject } from "./model";
 import { kubernetesAccessFlags } from "./rbac";
-import { asList, formatPath, isObject, leaves, schemaPath, strings } from "./values";
+import { asList, formatPath, isObject, leaves, codeList as list, schemaPath, strings } from "./values";
 
 /**
  * Security widening between the two sides of one change. On a changed resource every widening is flagged; on a
@@ -94,7 +94,6 @@ function globCovers(pattern: string, value: string): boolean {
 
 const wildcardAction = (a: string) => a === "*" || /^[a-z0-9-]+:\*$/i.test(a);
 const wildcardResource = (r: string) => r === "*" || r === "arn:aws:*" || /^arn:[^:]*:[^:]*:::?\*$/.test(r);
-const list = (xs: readonly string[]) => xs.map((x) => `\`${x}\``).join(", ");
 
 /**
  * A resource policy's statement for the account root: the standard delegation of a key (or bucket) to the

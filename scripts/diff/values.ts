@@ -97,3 +97,6 @@ export const asList = (v: Json | undefined): Json[] =>
 
 export const strings = (v: Json | undefined): string[] =>
   asList(v).filter((x): x is string => typeof x === "string");
+
+/** Values as inline code, comma-separated, for flag messages. */
+export const codeList = (xs: readonly string[]) => xs.map((x) => `\`${x}\``).join(", ");

@@ -34,9 +34,9 @@ describe("addons.logging.collector", () => {
     type Described = { description?: string; def: { innerType: { shape: Record<string, Described> } } };
     // Both objects are wrapped in a prefault (defaults when the key is absent).
     const shape = (CollectorConfigSchema as unknown as Described).def.innerType.shape;
-    for (const [key, schema] of Object.entries(shape)) expect(schema.description, key).toBeTruthy();
+    for (const [key, schema] of Object.entries(shape)) expect(schema.description, key).toMatch(/^\S.{10,}/);
     for (const [key, schema] of Object.entries((shape.resources as Described).def.innerType.shape))
-      expect(schema.description, `resources.${key}`).toBeTruthy();
+      expect(schema.description, `resources.${key}`).toMatch(/^\S.{10,}/);
     expect(Object.keys(shape)).toHaveLength(6);
   });
 

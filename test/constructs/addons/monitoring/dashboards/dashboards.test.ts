@@ -50,7 +50,7 @@ describe("platform dashboards", () => {
     expect(ids).toEqual(ids.map((_, i) => i + 1));
     for (const p of panels) {
       const at = `${uid} / ${p.title}`;
-      expect(p.title, at).toBeTruthy();
+      expect(p.title, at).toMatch(/\S/); // a title with text, not blank
       expect(p.gridPos.x + p.gridPos.w, at).toBeLessThanOrEqual(24);
       expect(p.gridPos.h, at).toBeGreaterThan(0);
       if (p.type === "row") continue;
